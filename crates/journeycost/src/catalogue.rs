@@ -1,0 +1,358 @@
+//! Unit costs: what one contact or one unit of a service costs, and who pays.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::{Error, Location, ProblemKind};
+use crate::prices::PriceYear;
+
+/// What a unit cost is per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// One contact or event (the default).
+    #[default]
+    Event,
+    /// One hour.
+    Hour,
+    /// One day.
+    Day,
+    /// One week.
+    Week,
+    /// One year.
+    Year,
+}
+
+impl Unit {
+    /// For a time rate usable in a spell, the number of days one unit stands for
+    /// (`day` 1, `week` 7, `year` 365); `None` for `event` and `hour`.
+    #[must_use]
+    pub fn spell_days(self) -> Option<u64> {
+        match self {
+            Unit::Day => Some(1),
+            Unit::Week => Some(7),
+            Unit::Year => Some(365),
+            Unit::Event | Unit::Hour => None,
+        }
+    }
+
+    /// The lowercase name used in files.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Event => "event",
+            Unit::Hour => "hour",
+            Unit::Day => "day",
+            Unit::Week => "week",
+            Unit::Year => "year",
+        }
+    }
+}
+
+impl FromStr for Unit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Unit, String> {
+        match s {
+            "event" => Ok(Unit::Event),
+            "hour" => Ok(Unit::Hour),
+            "day" => Ok(Unit::Day),
+            "week" => Ok(Unit::Week),
+            "year" => Ok(Unit::Year),
+            _ => Err(format!("expected event, hour, day, week or year, found {s:?}")),
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much to trust a unit cost: the RAG rating of the Unit Cost Database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Green: a robust, recent, well-sourced cost.
+    Green,
+    /// Amber: reasonable but with caveats.
+    Amber,
+    /// Red: indicative only.
+    Red,
+}
+
+impl FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Confidence, String> {
+        match s {
+            "green" | "G" => Ok(Confidence::Green),
+            "amber" | "A" => Ok(Confidence::Amber),
+            "red" | "R" => Ok(Confidence::Red),
+            _ => Err(format!("expected green, amber, red, G, A or R, found {s:?}")),
+        }
+    }
+}
+
+/// A level on the triangle of need, from universal services (1) to crisis services (4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Tier(u8);
+
+impl Tier {
+    /// Universal and community services.
+    pub const UNIVERSAL: Tier = Tier(1);
+    /// Early help.
+    pub const EARLY_HELP: Tier = Tier(2);
+    /// Specialist and statutory services.
+    pub const SPECIALIST: Tier = Tier(3);
+    /// Crisis and acute services.
+    pub const CRISIS: Tier = Tier(4);
+
+    /// A tier from its number, 1 to 4.
+    #[must_use]
+    pub fn new(level: u8) -> Option<Tier> {
+        (1..=4).contains(&level).then_some(Tier(level))
+    }
+
+    /// The tier's number, 1 to 4.
+    #[must_use]
+    pub fn level(self) -> u8 {
+        self.0
+    }
+
+    /// A short name: universal, early help, specialist, crisis.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            1 => "universal",
+            2 => "early help",
+            3 => "specialist",
+            _ => "crisis",
+        }
+    }
+}
+
+impl FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Tier, String> {
+        match s {
+            "1" => Ok(Tier(1)),
+            "2" => Ok(Tier(2)),
+            "3" => Ok(Tier(3)),
+            "4" => Ok(Tier(4)),
+            _ => Err(format!("expected a tier 1, 2, 3 or 4, found {s:?}")),
+        }
+    }
+}
+
+/// Whether demand is value demand (what the service exists for) or failure demand (caused by a
+/// failure to do something, or to do it right, the first time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DemandKind {
+    /// Demand the service exists to meet.
+    Value,
+    /// Demand caused by a failure to help properly the first time.
+    Failure,
+}
+
+impl DemandKind {
+    /// The lowercase name used in files.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DemandKind::Value => "value",
+            DemandKind::Failure => "failure",
+        }
+    }
+}
+
+impl FromStr for DemandKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<DemandKind, String> {
+        match s {
+            "value" => Ok(DemandKind::Value),
+            "failure" => Ok(DemandKind::Failure),
+            _ => Err(format!("expected value or failure, found {s:?}")),
+        }
+    }
+}
+
+/// One unit cost of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitCost {
+    /// The unique code events refer to, e.g. `POL-ARREST` or `CR1.0`.
+    pub code: String,
+    /// The agency that bears the cost (who pays; who saves when it is avoided).
+    pub agency: String,
+    /// A finer description of the agency, e.g. a team or department.
+    pub agency_detail: Option<String>,
+    /// What the unit is.
+    pub description: Option<String>,
+    /// The cost of one unit, in pounds, in `price_year` prices.
+    pub unit_cost: Decimal,
+    /// What one unit is.
+    pub unit: Unit,
+    /// The year `unit_cost` is priced in.
+    pub price_year: PriceYear,
+    /// Where the figure comes from.
+    pub source: Option<String>,
+    /// How far the figure can be trusted.
+    pub confidence: Option<Confidence>,
+    /// Its level on the triangle of need.
+    pub tier: Option<Tier>,
+    /// The default demand kind of this kind of contact.
+    pub demand: Option<DemandKind>,
+    /// Whether avoiding it releases cash (as opposed to freeing capacity).
+    pub cashable: Option<bool>,
+}
+
+impl UnitCost {
+    /// A unit cost per event with only the required fields set.
+    ///
+    /// # Example
+    /// ```
+    /// use journeycost::catalogue::{UnitCost, Unit};
+    /// use journeycost::prices::PriceYear;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let mut c = UnitCost::new("POL-CALL", "Police", Decimal::new(34127, 2), PriceYear::Calendar(2016));
+    /// c.unit = Unit::Event;
+    /// assert_eq!(c.code, "POL-CALL");
+    /// ```
+    #[must_use]
+    pub fn new(code: impl Into<String>, agency: impl Into<String>, unit_cost: Decimal, price_year: PriceYear) -> UnitCost {
+        UnitCost {
+            code: code.into(),
+            agency: agency.into(),
+            agency_detail: None,
+            description: None,
+            unit_cost,
+            unit: Unit::Event,
+            price_year,
+            source: None,
+            confidence: None,
+            tier: None,
+            demand: None,
+            cashable: None,
+        }
+    }
+}
+
+/// The catalogue of unit costs, looked up by code.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    entries: Vec<UnitCost>,
+    by_code: HashMap<String, usize>,
+    /// Distinct agencies in byte order.
+    agencies: Vec<String>,
+    /// For each entry, its agency's position in `agencies`.
+    agency_of: Vec<u32>,
+}
+
+impl Catalogue {
+    /// A catalogue of the given unit costs, in the given order.
+    ///
+    /// # Errors
+    /// A [`ProblemKind::DuplicateCode`] problem for each code that appears more than once.
+    pub fn new(entries: Vec<UnitCost>) -> Result<Catalogue, Error> {
+        let mut by_code = HashMap::with_capacity(entries.len());
+        let mut problems = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            if by_code.insert(e.code.clone(), i).is_some() {
+                problems.push(crate::error::Problem::new(
+                    Location::source("catalogue").in_field("code"),
+                    ProblemKind::DuplicateCode,
+                    format!("code {:?} appears more than once", e.code),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::from_problems(problems, 0));
+        }
+        let mut agencies: Vec<String> = entries.iter().map(|e| e.agency.clone()).collect();
+        agencies.sort_unstable();
+        agencies.dedup();
+        let agency_of = entries
+            .iter()
+            .map(|e| agencies.binary_search(&e.agency).map_or(0, |i| i as u32))
+            .collect();
+        Ok(Catalogue { entries, by_code, agencies, agency_of })
+    }
+
+    /// The unit cost with this code.
+    #[must_use]
+    pub fn get(&self, code: &str) -> Option<&UnitCost> {
+        self.by_code.get(code).map(|&i| &self.entries[i])
+    }
+
+    /// The position of the unit cost with this code.
+    #[must_use]
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.by_code.get(code).copied()
+    }
+
+    /// Every unit cost, in catalogue order.
+    #[must_use]
+    pub fn entries(&self) -> &[UnitCost] {
+        &self.entries
+    }
+
+    /// The number of unit costs.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no unit costs.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The distinct agencies, in byte order.
+    #[must_use]
+    pub fn agencies(&self) -> &[String] {
+        &self.agencies
+    }
+
+    /// The position in [`agencies`](Catalogue::agencies) of the agency of entry `i`.
+    #[must_use]
+    pub fn agency_index(&self, i: usize) -> u32 {
+        self.agency_of[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_codes_are_refused() {
+        let c = |code: &str| UnitCost::new(code, "A", Decimal::ONE, PriceYear::Calendar(2020));
+        let err = Catalogue::new(vec![c("X"), c("Y"), c("X")]).unwrap_err();
+        assert_eq!(err.kind(), ProblemKind::DuplicateCode);
+    }
+
+    #[test]
+    fn agencies_are_sorted_by_bytes() {
+        let c = |code: &str, a: &str| UnitCost::new(code, a, Decimal::ONE, PriceYear::Calendar(2020));
+        let cat = Catalogue::new(vec![c("1", "police"), c("2", "Police"), c("3", "Housing")]).unwrap();
+        assert_eq!(cat.agencies(), ["Housing", "Police", "police"]);
+        assert_eq!(cat.agency_index(0), 2);
+    }
+
+    #[test]
+    fn parses_enumerations() {
+        assert_eq!("G".parse::<Confidence>(), Ok(Confidence::Green));
+        assert_eq!("amber".parse::<Confidence>(), Ok(Confidence::Amber));
+        assert!("Green".parse::<Confidence>().is_err());
+        assert_eq!("4".parse::<Tier>().map(Tier::level), Ok(4));
+        assert!("5".parse::<Tier>().is_err());
+        assert_eq!(Unit::Week.spell_days(), Some(7));
+        assert_eq!(Unit::Hour.spell_days(), None);
+    }
+}

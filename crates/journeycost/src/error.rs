@@ -1,0 +1,312 @@
+//! Errors: where a problem is (file, line, field) and what was expected.
+//!
+//! Readers never stop at the first bad row: they collect every [`Problem`] (up to
+//! [`MAX_PROBLEMS_PER_FILE`] per file) and return them together in one [`Error`], so an analyst
+//! fixes an export once rather than once per row. Messages are lowercase with no final full stop
+//! and read like `events.csv line 1,204, field "date": expected YYYY-MM-DD, found "31/02/2024"`.
+
+use std::fmt;
+
+/// The most problems a reader reports for one file before it stops looking; the count of the
+/// rest is kept and reported as "and N more".
+pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+/// Where a problem is: a file (or another named source), a 1-based line and a field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    /// The file's name as the user gave it, or a name such as `scenario` for other sources.
+    pub source: String,
+    /// The 1-based line of the record (the header is line 1), when the problem is in a row.
+    pub line: Option<u64>,
+    /// The column or field name, when the problem is in one field.
+    pub field: Option<String>,
+}
+
+impl Location {
+    /// A location naming only a source (a file, or `events` for journeys built in code).
+    #[must_use]
+    pub fn source(source: impl Into<String>) -> Location {
+        Location { source: source.into(), line: None, field: None }
+    }
+
+    /// This location at a 1-based line.
+    #[must_use]
+    pub fn at_line(mut self, line: u64) -> Location {
+        self.line = Some(line);
+        self
+    }
+
+    /// This location in a named field.
+    #[must_use]
+    pub fn in_field(mut self, field: impl Into<String>) -> Location {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)?;
+        if let Some(line) = self.line {
+            write!(f, " line {}", group_thousands(line))?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field {field:?}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What kind of problem a [`Problem`] is: a stable, machine-readable type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// The file could not be read.
+    Io,
+    /// The file has no header row, or a header and no rows where rows are required.
+    Empty,
+    /// The bytes are not valid UTF-8.
+    Encoding,
+    /// The CSV structure is broken (e.g. a row with a different number of fields).
+    Syntax,
+    /// A required column is missing from the header.
+    MissingColumn,
+    /// A column name appears twice in the header.
+    DuplicateColumn,
+    /// A required field is empty.
+    MissingValue,
+    /// A field could not be parsed or is out of its allowed range.
+    InvalidValue,
+    /// An event names a code that is not in the catalogue.
+    UnknownCode,
+    /// A catalogue code appears twice.
+    DuplicateCode,
+    /// A person id appears twice in a persons file.
+    DuplicatePerson,
+    /// A price year (of a unit cost, or the target) is missing from the price index.
+    MissingPriceYear,
+    /// A spell (a row with an end date) names a unit cost that is not a time rate.
+    SpellUnit,
+    /// A value is too large or has too many decimals to be computed exactly.
+    Overflow,
+    /// A requested person, pathway or group has no data.
+    NotFound,
+    /// A scenario file or option is invalid.
+    Scenario,
+}
+
+impl ProblemKind {
+    /// The stable snake-case name of this kind, as used in JSON output and by the Python
+    /// exception classes.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Io => "io",
+            ProblemKind::Empty => "empty",
+            ProblemKind::Encoding => "encoding",
+            ProblemKind::Syntax => "syntax",
+            ProblemKind::MissingColumn => "missing_column",
+            ProblemKind::DuplicateColumn => "duplicate_column",
+            ProblemKind::MissingValue => "missing_value",
+            ProblemKind::InvalidValue => "invalid_value",
+            ProblemKind::UnknownCode => "unknown_code",
+            ProblemKind::DuplicateCode => "duplicate_code",
+            ProblemKind::DuplicatePerson => "duplicate_person",
+            ProblemKind::MissingPriceYear => "missing_price_year",
+            ProblemKind::SpellUnit => "spell_unit",
+            ProblemKind::Overflow => "overflow",
+            ProblemKind::NotFound => "not_found",
+            ProblemKind::Scenario => "scenario",
+        }
+    }
+}
+
+/// One thing wrong with the input, with where it is and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where the problem is.
+    pub location: Location,
+    /// Its machine-readable kind.
+    pub kind: ProblemKind,
+    /// What was expected and what was found, lowercase, no final full stop.
+    pub message: String,
+}
+
+impl Problem {
+    /// A new problem.
+    #[must_use]
+    pub fn new(location: Location, kind: ProblemKind, message: impl Into<String>) -> Problem {
+        Problem { location, kind, message: message.into() }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// The error type of journeycost: one or more [`Problem`]s.
+///
+/// Boxed so that `Result<T, Error>` stays one pointer wide; cheap to clone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(Box<ErrorInner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ErrorInner {
+    problems: Vec<Problem>,
+    /// Problems found but not kept because a file hit [`MAX_PROBLEMS_PER_FILE`].
+    omitted: usize,
+}
+
+impl Error {
+    /// An error made of one problem.
+    #[must_use]
+    pub fn new(location: Location, kind: ProblemKind, message: impl Into<String>) -> Error {
+        Error::from_problems(vec![Problem::new(location, kind, message)], 0)
+    }
+
+    /// An error made of several problems, plus a count of problems found but not listed.
+    ///
+    /// # Panics
+    /// Never; an empty list is turned into a single generic problem so an error always has at
+    /// least one problem to show.
+    #[must_use]
+    pub fn from_problems(mut problems: Vec<Problem>, omitted: usize) -> Error {
+        if problems.is_empty() {
+            problems.push(Problem::new(Location::source("input"), ProblemKind::InvalidValue, "invalid input"));
+        }
+        Error(Box::new(ErrorInner { problems, omitted }))
+    }
+
+    /// Every problem, in the order found (files in the order read, rows in file order).
+    #[must_use]
+    pub fn problems(&self) -> &[Problem] {
+        &self.0.problems
+    }
+
+    /// How many further problems were found but not listed (per-file cap).
+    #[must_use]
+    pub fn omitted(&self) -> usize {
+        self.0.omitted
+    }
+
+    /// The kind of the first problem: the one a caller would switch on.
+    #[must_use]
+    pub fn kind(&self) -> ProblemKind {
+        self.0.problems[0].kind
+    }
+
+    /// Joins several errors into one, keeping every problem.
+    #[must_use]
+    pub fn merge(errors: impl IntoIterator<Item = Error>) -> Option<Error> {
+        let mut problems = Vec::new();
+        let mut omitted = 0;
+        for e in errors {
+            problems.extend(e.0.problems);
+            omitted += e.0.omitted;
+        }
+        if problems.is_empty() { None } else { Some(Error::from_problems(problems, omitted)) }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        if self.0.omitted > 0 {
+            write!(f, "\nand {} more problems not listed", group_thousands(self.0.omitted as u64))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Collects the problems of one source, up to [`MAX_PROBLEMS_PER_FILE`].
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    list: Vec<Problem>,
+    omitted: usize,
+}
+
+impl Problems {
+    pub(crate) fn push(&mut self, problem: Problem) {
+        if self.list.len() < MAX_PROBLEMS_PER_FILE {
+            self.list.push(problem);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Problems found so far, listed or not.
+    pub(crate) fn len(&self) -> usize {
+        self.list.len() + self.omitted
+    }
+
+    pub(crate) fn into_result<T>(self, value: T) -> Result<T, Error> {
+        if self.list.is_empty() { Ok(value) } else { Err(Error::from_problems(self.list, self.omitted)) }
+    }
+
+    pub(crate) fn into_error(self) -> Option<Error> {
+        if self.list.is_empty() { None } else { Some(Error::from_problems(self.list, self.omitted)) }
+    }
+}
+
+/// Writes `1204` as `1,204`.
+pub(crate) fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An I/O error on a path, as an [`Error`].
+pub(crate) fn io_error(path: &std::path::Path, action: &str, err: &std::io::Error) -> Error {
+    Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot {action}: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_reads_like_a_sentence() {
+        let loc = Location::source("events.csv").at_line(1204).in_field("date");
+        let p = Problem::new(loc, ProblemKind::InvalidValue, "expected YYYY-MM-DD, found \"31/02/2024\"");
+        assert_eq!(p.to_string(), "events.csv line 1,204, field \"date\": expected YYYY-MM-DD, found \"31/02/2024\"");
+    }
+
+    #[test]
+    fn thousands() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn problems_are_capped_and_counted() {
+        let mut ps = Problems::default();
+        for i in 0..(MAX_PROBLEMS_PER_FILE + 5) {
+            ps.push(Problem::new(Location::source("f").at_line(i as u64), ProblemKind::InvalidValue, "bad"));
+        }
+        let e = ps.into_error().unwrap();
+        assert_eq!(e.problems().len(), MAX_PROBLEMS_PER_FILE);
+        assert_eq!(e.omitted(), 5);
+        assert!(e.to_string().ends_with("and 5 more problems not listed"));
+    }
+}

@@ -1,0 +1,172 @@
+//! Reading the input files and writing output files.
+//!
+//! [`Inputs::load`] reads a whole set (catalogue, deflators, events, optional persons), checks
+//! them against each other and reports every problem of every file at once. Writers render
+//! tables as RFC 4180 CSV (minimal quoting, LF, UTF-8 without BOM) and [`OutputSet::commit`]
+//! writes a set of files so that a failure leaves none of them half-written.
+
+mod read;
+mod write;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use read::{CatalogueFile, MAX_INDEX_DECIMALS, journeys_from_events, parse_decimal, read_catalogue, read_deflators, read_events, read_persons};
+pub use write::{CsvTable, OutputSet};
+
+use crate::catalogue::Catalogue;
+use crate::error::{Error, Location, Problem, ProblemKind, Problems, io_error};
+use crate::journey::{Journeys, Persons};
+use crate::prices::{PriceIndex, PriceYear};
+
+/// The paths of an input set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputPaths {
+    /// `catalogue.csv`.
+    pub catalogue: PathBuf,
+    /// `deflators.csv`.
+    pub deflators: PathBuf,
+    /// `events.csv`.
+    pub events: PathBuf,
+    /// `persons.csv`, if any.
+    pub persons: Option<PathBuf>,
+}
+
+/// The SHA-256 of one input file, for provenance.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputDigest {
+    /// Which input: `catalogue`, `deflators`, `events` or `persons`.
+    pub role: &'static str,
+    /// The file's name, without its directory (so outputs do not depend on where it lives).
+    pub file: String,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// A loaded, cross-checked input set.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// The unit costs.
+    pub catalogue: Catalogue,
+    /// The price index.
+    pub index: PriceIndex,
+    /// The events.
+    pub journeys: Journeys,
+    /// Person attributes, if a persons file was given.
+    pub persons: Option<Persons>,
+    /// The price base: the requested year, or the latest year of the index.
+    pub price_base: PriceYear,
+}
+
+impl Inputs {
+    /// Reads and checks every file of `paths`.
+    ///
+    /// Checks, beyond each file's own rules: every event code is in the catalogue; spells use
+    /// time-rate units; the price year of every unit cost that an event uses, and the target
+    /// price year, are in the price index.
+    ///
+    /// # Errors
+    /// Every problem of every file (each file's list capped), in the order catalogue, deflators,
+    /// events, persons.
+    pub fn load(paths: &InputPaths, price_year: Option<PriceYear>) -> Result<Inputs, Error> {
+        let catalogue = open(&paths.catalogue).and_then(|(n, f)| read_catalogue(&n, f));
+        let index = open(&paths.deflators).and_then(|(n, f)| read_deflators(&n, f));
+        let events = match &catalogue {
+            Ok(c) => open(&paths.events).and_then(|(n, f)| read_events(&n, f, Some(&c.catalogue))),
+            Err(_) => open(&paths.events).and_then(|(n, f)| read_events(&n, f, None)),
+        };
+        let persons = paths.persons.as_ref().map(|p| open(p).and_then(|(n, f)| read_persons(&n, f)));
+        let (catalogue, index, journeys, persons) = match (catalogue, index, events, persons.transpose()) {
+            (Ok(c), Ok(i), Ok(e), Ok(p)) => (c, i, e, p),
+            (c, i, e, p) => {
+                let errs = [c.err(), i.err(), e.err(), p.err()].into_iter().flatten();
+                return Err(Error::merge(errs).unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")));
+            }
+        };
+        let deflators = name_of(&paths.deflators);
+        let price_base = match price_year {
+            Some(y) => y,
+            None => index.latest().ok_or_else(|| Error::new(Location::source(&deflators), ProblemKind::Empty, "the price index has no years"))?,
+        };
+        let mut problems = Problems::default();
+        if index.get(price_base).is_none() {
+            problems.push(Problem::new(
+                Location::source(&deflators),
+                ProblemKind::MissingPriceYear,
+                format!("the target price year {price_base} is not in the price index (it has {})", span(&index)),
+            ));
+        }
+        let mut used = vec![false; catalogue.catalogue.len()];
+        for code in journeys.codes().names() {
+            if let Some(i) = catalogue.catalogue.position(code) {
+                used[i] = true;
+            }
+        }
+        for (i, u) in catalogue.catalogue.entries().iter().enumerate() {
+            if used[i] && index.get(u.price_year).is_none() {
+                problems.push(Problem::new(
+                    Location::source(&catalogue.name).at_line(catalogue.lines[i]).in_field("price_year"),
+                    ProblemKind::MissingPriceYear,
+                    format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(&index)),
+                ));
+            }
+        }
+        problems.into_result(Inputs { catalogue: catalogue.catalogue, index, journeys, persons, price_base })
+    }
+}
+
+fn span(index: &PriceIndex) -> String {
+    match (index.iter().next(), index.latest()) {
+        (Some((first, _)), Some(last)) => format!("{first} to {last}"),
+        _ => "no years".to_owned(),
+    }
+}
+
+/// The name used for a path in messages: as the user gave it.
+fn name_of(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn open(path: &Path) -> Result<(String, BufReader<File>), Error> {
+    let f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
+    Ok((name_of(path), BufReader::with_capacity(1 << 16, f)))
+}
+
+/// The SHA-256 of every file of an input set, in the order catalogue, deflators, events, persons.
+///
+/// # Errors
+/// If a file cannot be read.
+pub fn digests(paths: &InputPaths) -> Result<Vec<InputDigest>, Error> {
+    let mut out = vec![
+        digest("catalogue", &paths.catalogue)?,
+        digest("deflators", &paths.deflators)?,
+        digest("events", &paths.events)?,
+    ];
+    if let Some(p) = &paths.persons {
+        out.push(digest("persons", p)?);
+    }
+    Ok(out)
+}
+
+fn digest(role: &'static str, path: &Path) -> Result<InputDigest, Error> {
+    let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| io_error(path, "read the file", &e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    let hex = hasher.finalize().iter().fold(String::with_capacity(64), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    let file = path.file_name().map_or_else(|| name_of(path), |n| n.to_string_lossy().into_owned());
+    Ok(InputDigest { role, file, sha256: hex })
+}

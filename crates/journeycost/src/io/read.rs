@@ -1,0 +1,524 @@
+//! Readers for the CSV formats: catalogue, deflators, events and persons.
+//!
+//! Every reader takes a display name (used in messages) and any `Read`, checks the header,
+//! parses every row, and collects every problem (up to the per-file cap) before failing.
+
+use std::io::Read;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::catalogue::{Catalogue, UnitCost};
+use crate::error::{Error, Location, Problem, ProblemKind, Problems};
+use crate::journey::{Event, Journeys, Persons, check_amount, check_magnitude};
+use crate::period::parse_date;
+use crate::prices::{PriceIndex, PriceYear};
+
+/// The most decimal places accepted in a price index value.
+pub const MAX_INDEX_DECIMALS: u32 = 10;
+
+/// A CSV source being read: its name, header positions, and the problems found so far.
+struct Sheet<R: Read> {
+    name: String,
+    reader: csv::Reader<R>,
+    columns: Vec<String>,
+    problems: Problems,
+}
+
+impl<R: Read> Sheet<R> {
+    /// Opens a CSV source and reads its header; `required` columns must be present.
+    fn open(name: &str, input: R, required: &[&str]) -> Result<Sheet<R>, Error> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(input);
+        let loc = || Location::source(name);
+        let mut header = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => return Err(Error::new(loc(), ProblemKind::Empty, "the file is empty: expected a header row")),
+            Err(e) => return Err(csv_error(name, &e)),
+        }
+        std::str::from_utf8(header.as_slice())
+            .map_err(|_| Error::new(loc().at_line(1), ProblemKind::Encoding, "expected UTF-8 text in the header, found bytes that are not UTF-8"))?;
+        let mut columns: Vec<String> = header.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        if let Some(first) = columns.first_mut() {
+            if let Some(stripped) = first.strip_prefix('\u{feff}') {
+                *first = stripped.to_owned();
+            }
+        }
+        let mut problems = Problems::default();
+        for (i, c) in columns.iter().enumerate() {
+            if columns[..i].contains(c) {
+                problems.push(Problem::new(loc().at_line(1).in_field(c.clone()), ProblemKind::DuplicateColumn, format!("column {c:?} appears more than once")));
+            }
+        }
+        for r in required {
+            if !columns.iter().any(|c| c == r) {
+                problems.push(Problem::new(
+                    loc().at_line(1),
+                    ProblemKind::MissingColumn,
+                    format!("missing required column {r:?} (the header has: {})", columns.join(", ")),
+                ));
+            }
+        }
+        if let Some(e) = problems.into_error() {
+            return Err(e);
+        }
+        Ok(Sheet { name: name.to_owned(), reader, columns, problems: Problems::default() })
+    }
+
+    fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// Reads every row, handing valid UTF-8 rows to `each` with their line; counts rows.
+    fn rows(&mut self, mut each: impl FnMut(&mut Problems, &Row<'_>)) -> u64 {
+        let mut record = csv::ByteRecord::new();
+        let mut count = 0;
+        loop {
+            match self.reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    count += 1;
+                    let line = record.position().map_or(0, csv::Position::line);
+                    if std::str::from_utf8(record.as_slice()).is_err() {
+                        let field = record.iter().position(|f| std::str::from_utf8(f).is_err()).and_then(|i| self.columns.get(i).cloned());
+                        let mut loc = Location::source(self.name.clone()).at_line(line);
+                        if let Some(f) = field {
+                            loc = loc.in_field(f);
+                        }
+                        self.problems.push(Problem::new(loc, ProblemKind::Encoding, "expected UTF-8 text, found bytes that are not UTF-8"));
+                        continue;
+                    }
+                    let row = Row { name: &self.name, line, record: &record };
+                    each(&mut self.problems, &row);
+                }
+                Err(e) => {
+                    if let csv::ErrorKind::UnequalLengths { pos, expected_len, len } = e.kind() {
+                        count += 1;
+                        let line = pos.as_ref().map_or(0, csv::Position::line);
+                        self.problems.push(Problem::new(
+                            Location::source(self.name.clone()).at_line(line),
+                            ProblemKind::Syntax,
+                            format!("expected {expected_len} fields like the header, found {len}"),
+                        ));
+                        continue;
+                    }
+                    self.problems.push(csv_problem(&self.name, &e));
+                    return count;
+                }
+            }
+        }
+        count
+    }
+}
+
+/// One row being read.
+struct Row<'a> {
+    name: &'a str,
+    line: u64,
+    record: &'a csv::ByteRecord,
+}
+
+impl Row<'_> {
+    /// The field at column `i` (a valid UTF-8 row), or "" when the column is absent.
+    fn get(&self, i: Option<usize>) -> &str {
+        i.and_then(|i| self.record.get(i)).map_or("", |f| std::str::from_utf8(f).unwrap_or(""))
+    }
+
+    fn loc(&self, field: &str) -> Location {
+        Location::source(self.name).at_line(self.line).in_field(field)
+    }
+
+    fn problem(&self, field: &str, kind: ProblemKind, message: impl Into<String>) -> Problem {
+        Problem::new(self.loc(field), kind, message)
+    }
+
+    /// A required, non-empty field.
+    fn required<'s>(&'s self, problems: &mut Problems, i: Option<usize>, field: &str) -> Option<&'s str> {
+        let v = self.get(i);
+        if v.is_empty() {
+            problems.push(self.problem(field, ProblemKind::MissingValue, "expected a value, found an empty field"));
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    /// An optional field parsed with `parse`; `Ok(None)` when empty.
+    fn optional<T>(&self, problems: &mut Problems, i: Option<usize>, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, ()> {
+        let v = self.get(i);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        parse(v).map(Some).map_err(|m| problems.push(self.problem(field, ProblemKind::InvalidValue, m)))
+    }
+
+    /// A required field parsed with `parse`.
+    fn parsed<T>(&self, problems: &mut Problems, i: Option<usize>, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+        let v = self.required(problems, i, field)?;
+        parse(v).map_err(|m| problems.push(self.problem(field, ProblemKind::InvalidValue, m))).ok()
+    }
+}
+
+fn csv_problem(name: &str, e: &csv::Error) -> Problem {
+    let mut loc = Location::source(name);
+    if let Some(p) = e.position() {
+        loc = loc.at_line(p.line());
+    }
+    let kind = if e.is_io_error() { ProblemKind::Io } else { ProblemKind::Syntax };
+    Problem::new(loc, kind, format!("cannot read the file: {e}"))
+}
+
+fn csv_error(name: &str, e: &csv::Error) -> Error {
+    Error::from_problems(vec![csv_problem(name, e)], 0)
+}
+
+/// Parses a plain decimal: an optional minus sign, digits, and an optional point followed by
+/// digits (`12`, `-0.5`, `1234.5678`). Thousands separators, currency signs, exponents, spaces
+/// and a leading plus are refused rather than guessed at.
+///
+/// # Errors
+/// A message saying what was expected and what was found.
+pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let ok = digits(int) && (frac.is_empty() && !body.ends_with('.') || digits(frac));
+    if !ok {
+        return Err(format!("expected a decimal number such as 1234.56, found {s:?}"));
+    }
+    Decimal::from_str_exact(s).map_err(|_| format!("the number {s:?} is too large or has too many decimals"))
+}
+
+fn amount(s: &str) -> Result<Decimal, String> {
+    let d = parse_decimal(s)?;
+    check_amount(d)?;
+    Ok(d)
+}
+
+fn money(s: &str) -> Result<Decimal, String> {
+    let d = parse_decimal(s)?;
+    check_magnitude(d)?;
+    Ok(d)
+}
+
+fn non_negative(s: &str) -> Result<Decimal, String> {
+    let d = amount(s)?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(format!("expected a quantity of 0 or more, found {s}"));
+    }
+    Ok(d)
+}
+
+fn probability(s: &str) -> Result<Decimal, String> {
+    let d = amount(s)?;
+    if d < Decimal::ZERO || d > Decimal::ONE {
+        return Err(format!("expected a probability from 0 to 1, found {s}"));
+    }
+    Ok(d)
+}
+
+fn price_year(s: &str) -> Result<PriceYear, String> {
+    PriceYear::from_str(s).map_err(|e| e.to_string())
+}
+
+fn date(s: &str) -> Result<chrono::NaiveDate, String> {
+    parse_date(s).ok_or_else(|| format!("expected a date YYYY-MM-DD, found {s:?}"))
+}
+
+fn boolean(s: &str) -> Result<bool, String> {
+    match s {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("expected true or false, found {s:?}")),
+    }
+}
+
+fn finish<T>(sheet: Sheet<impl Read>, rows: u64, value: T, what: &str) -> Result<T, Error> {
+    if rows == 0 && sheet.problems.is_empty() {
+        return Err(Error::new(Location::source(sheet.name), ProblemKind::Empty, format!("the file has a header but no {what}")));
+    }
+    sheet.problems.into_result(value)
+}
+
+/// A catalogue as read from a file, with the line of each entry (for later messages).
+#[derive(Debug, Clone)]
+pub struct CatalogueFile {
+    /// The catalogue.
+    pub catalogue: Catalogue,
+    /// The 1-based line of each entry, in catalogue order.
+    pub lines: Vec<u64>,
+    /// The file's display name.
+    pub name: String,
+}
+
+/// Reads `catalogue.csv`.
+///
+/// # Errors
+/// Every problem in the file: missing columns, empty or malformed fields, duplicate codes.
+///
+/// # Example
+/// ```
+/// use journeycost::io::read_catalogue;
+///
+/// let csv = "code,agency,unit_cost,price_year,unit\nCALL,Police,341.27,2016,event\n";
+/// let file = read_catalogue("catalogue.csv", csv.as_bytes()).unwrap();
+/// assert_eq!(file.catalogue.get("CALL").unwrap().agency, "Police");
+///
+/// let bad = "code,agency,unit_cost,price_year\nCALL,Police,£341,2016\n";
+/// let err = read_catalogue("catalogue.csv", bad.as_bytes()).unwrap_err();
+/// assert_eq!(err.to_string(), "catalogue.csv line 2, field \"unit_cost\": expected a decimal number such as 1234.56, found \"£341\"");
+/// ```
+pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Error> {
+    let mut sheet = Sheet::open(name, input, &["code", "agency", "unit_cost", "price_year"])?;
+    let c = |n: &str| sheet.column(n);
+    let (code, agency, cost, year) = (c("code"), c("agency"), c("unit_cost"), c("price_year"));
+    let (unit, desc, detail, source, conf, tier, demand, cashable) =
+        (c("unit"), c("description"), c("agency_detail"), c("source"), c("confidence"), c("tier"), c("demand"), c("cashable"));
+    let mut entries = Vec::new();
+    let mut lines = Vec::new();
+    let mut first_line: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let rows = sheet.rows(|problems, row| {
+        let before = problems.len();
+        let code_v = row.required(problems, code, "code");
+        let agency_v = row.required(problems, agency, "agency");
+        let cost_v = row.parsed(problems, cost, "unit_cost", money);
+        let year_v = row.parsed(problems, year, "price_year", price_year);
+        let unit_v = row.optional(problems, unit, "unit", str::parse);
+        let conf_v = row.optional(problems, conf, "confidence", str::parse);
+        let tier_v = row.optional(problems, tier, "tier", str::parse);
+        let demand_v = row.optional(problems, demand, "demand", str::parse);
+        let cash_v = row.optional(problems, cashable, "cashable", boolean);
+        if let Some(code_s) = code_v {
+            if let Some(first) = first_line.get(code_s) {
+                problems.push(row.problem("code", ProblemKind::DuplicateCode, format!("code {code_s:?} appears more than once (first on line {first})")));
+            } else {
+                first_line.insert(code_s.to_owned(), row.line);
+            }
+        }
+        if problems.len() != before {
+            return;
+        }
+        let (Some(code_s), Some(agency_s), Some(cost_d), Some(year_p), Ok(unit_o), Ok(conf_o), Ok(tier_o), Ok(demand_o), Ok(cash_o)) =
+            (code_v, agency_v, cost_v, year_v, unit_v, conf_v, tier_v, demand_v, cash_v)
+        else {
+            return;
+        };
+        let text = |i: Option<usize>| Some(row.get(i)).filter(|s| !s.is_empty()).map(str::to_owned);
+        let mut u = UnitCost::new(code_s, agency_s, cost_d, year_p);
+        u.unit = unit_o.unwrap_or_default();
+        u.description = text(desc);
+        u.agency_detail = text(detail);
+        u.source = text(source);
+        u.confidence = conf_o;
+        u.tier = tier_o;
+        u.demand = demand_o;
+        u.cashable = cash_o;
+        entries.push(u);
+        lines.push(row.line);
+    });
+    let catalogue = if sheet.problems.is_empty() { Catalogue::new(entries)? } else { Catalogue::default() };
+    finish(sheet, rows, CatalogueFile { catalogue, lines, name: name.to_owned() }, "unit costs")
+}
+
+/// Reads `deflators.csv` (`year,index`).
+///
+/// # Errors
+/// Every problem in the file: malformed years, values that are not positive, duplicate years.
+///
+/// # Example
+/// ```
+/// use journeycost::io::read_deflators;
+/// use journeycost::prices::PriceYear;
+///
+/// let index = read_deflators("deflators.csv", "year,index\n2023/24,98.5\n2024/25,100\n".as_bytes()).unwrap();
+/// assert_eq!(index.latest(), Some(PriceYear::Financial(2024)));
+/// ```
+pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error> {
+    let mut sheet = Sheet::open(name, input, &["year", "index"])?;
+    let (year, value) = (sheet.column("year"), sheet.column("index"));
+    let mut index = PriceIndex::new();
+    let rows = sheet.rows(|problems, row| {
+        let y = row.parsed(problems, year, "year", price_year);
+        let v = row.parsed(problems, value, "index", |s| {
+            let d = parse_decimal(s)?;
+            if d.normalize().scale() > MAX_INDEX_DECIMALS {
+                return Err(format!("expected at most {MAX_INDEX_DECIMALS} decimal places, found {s}"));
+            }
+            if d <= Decimal::ZERO {
+                return Err(format!("expected an index greater than zero, found {s}"));
+            }
+            Ok(d)
+        });
+        if let (Some(y), Some(v)) = (y, v) {
+            if let Err(e) = index.insert(y, v) {
+                problems.push(row.problem("year", ProblemKind::InvalidValue, e.to_string()));
+            }
+        }
+    });
+    finish(sheet, rows, index, "years")
+}
+
+/// Reads `events.csv`. With a catalogue, also checks that every code exists and that spells
+/// use time-rate units, so those problems are reported with their line.
+///
+/// # Errors
+/// Every problem in the file (at most [`MAX_PROBLEMS_PER_FILE`](crate::error::MAX_PROBLEMS_PER_FILE) listed).
+///
+/// # Example
+/// ```
+/// use journeycost::io::read_events;
+///
+/// let csv = "person_id,pathway,date,code\nANNA,old,2024-02-30,CALL\nANNA,old,2024-03-01,\n";
+/// let err = read_events("events.csv", csv.as_bytes(), None).unwrap_err();
+/// assert_eq!(err.problems().len(), 2);
+/// assert_eq!(err.problems()[0].to_string(), "events.csv line 2, field \"date\": expected a date YYYY-MM-DD, found \"2024-02-30\"");
+/// ```
+pub fn read_events(name: &str, input: impl Read, catalogue: Option<&Catalogue>) -> Result<Journeys, Error> {
+    let mut sheet = Sheet::open(name, input, &["person_id", "pathway", "date", "code"])?;
+    let c = |n: &str| sheet.column(n);
+    let (person, pathway, date_c, code) = (c("person_id"), c("pathway"), c("date"), c("code"));
+    let (quantity, end_c, cost, demand, prob, note) = (c("quantity"), c("end_date"), c("cost"), c("demand"), c("probability"), c("note"));
+    let mut journeys = Journeys::new();
+    let rows = sheet.rows(|problems, row| {
+        let before = problems.len();
+        let person_v = row.required(problems, person, "person_id");
+        let pathway_v = row.required(problems, pathway, "pathway");
+        let date_v = row.parsed(problems, date_c, "date", date);
+        let code_v = row.required(problems, code, "code");
+        let qty_v = row.optional(problems, quantity, "quantity", non_negative);
+        let end_v = row.optional(problems, end_c, "end_date", date);
+        let cost_v = row.optional(problems, cost, "cost", money);
+        let demand_v = row.optional(problems, demand, "demand", str::parse);
+        let prob_v = row.optional(problems, prob, "probability", probability);
+        if let (Some(start), Ok(Some(end))) = (date_v, &end_v) {
+            if *end < start {
+                problems.push(row.problem("end_date", ProblemKind::InvalidValue, format!("end date {end} is before the start date {start}")));
+            }
+        }
+        if let (Some(cat), Some(code_s)) = (catalogue, code_v) {
+            match cat.get(code_s) {
+                None => problems.push(row.problem("code", ProblemKind::UnknownCode, format!("code {code_s:?} is not in the catalogue"))),
+                Some(u) => {
+                    if matches!(end_v, Ok(Some(_))) && u.unit.spell_days().is_none() {
+                        problems.push(row.problem(
+                            "end_date",
+                            ProblemKind::SpellUnit,
+                            format!("code {code_s:?} is priced per {}, not per day, week or year, so it cannot be a spell", u.unit),
+                        ));
+                    }
+                }
+            }
+        }
+        if problems.len() != before {
+            return;
+        }
+        let (Some(p), Some(pw), Some(d), Some(cd), Ok(q), Ok(e), Ok(co), Ok(de), Ok(pr)) =
+            (person_v, pathway_v, date_v, code_v, qty_v, end_v, cost_v, demand_v, prob_v)
+        else {
+            return;
+        };
+        let note_v = Some(row.get(note)).filter(|s| !s.is_empty());
+        if problems.is_empty() {
+            journeys.push_parts(p, pw, cd, d, e, q.unwrap_or(Decimal::ONE), co, de, pr, note_v);
+        }
+    });
+    finish(sheet, rows, journeys, "events")
+}
+
+/// Reads `persons.csv`: `person_id` plus any attribute columns.
+///
+/// # Errors
+/// Every problem in the file, including a person listed twice.
+pub fn read_persons(name: &str, input: impl Read) -> Result<Persons, Error> {
+    let mut sheet = Sheet::open(name, input, &["person_id"])?;
+    let id = sheet.column("person_id");
+    let attrs: Vec<(usize, String)> = sheet.columns.iter().enumerate().filter(|(_, c)| *c != "person_id").map(|(i, c)| (i, c.clone())).collect();
+    let mut persons = Persons::new(attrs.iter().map(|a| a.1.clone()).collect());
+    sheet.rows(|problems, row| {
+        let Some(p) = row.required(problems, id, "person_id") else { return };
+        let values = attrs.iter().map(|(i, _)| row.get(Some(*i)).to_owned()).collect();
+        if let Err(m) = persons.insert(p, values) {
+            problems.push(row.problem("person_id", ProblemKind::DuplicatePerson, m));
+        }
+    });
+    sheet.problems.into_result(persons)
+}
+
+/// Builds journeys from events made in code, checking each (used by the API and tests).
+///
+/// # Errors
+/// Every event that breaks its own rules, located by its 1-based position.
+pub fn journeys_from_events(events: impl IntoIterator<Item = Event>) -> Result<Journeys, Error> {
+    let mut j = Journeys::new();
+    let mut problems = Problems::default();
+    for (i, e) in events.into_iter().enumerate() {
+        if let Err(fe) = j.push(e) {
+            problems.push(Problem::new(
+                Location::source("events").at_line(i as u64 + 1).in_field(fe.field),
+                ProblemKind::InvalidValue,
+                fe.message,
+            ));
+        }
+    }
+    problems.into_result(j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_decimals() {
+        for ok in ["0", "12", "-0.5", "1234.5678", "007"] {
+            assert!(parse_decimal(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-", ".5", "5.", "1,234", "£5", "1e3", "+1", " 1", "1_000", "1.2.3", "NaN"] {
+            assert!(parse_decimal(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let csv = "\u{feff}code,agency,unit_cost,price_year\r\nA,\"Housing, Ltd\",1.50,2019/20\r\n";
+        let f = read_catalogue("c.csv", csv.as_bytes()).unwrap();
+        assert_eq!(f.catalogue.get("A").unwrap().agency, "Housing, Ltd");
+    }
+
+    #[test]
+    fn every_row_problem_is_reported() {
+        let csv = "person_id,pathway,date,code,quantity,probability,end_date\n\
+                   P,old,2024-01-01,X,-1,,\n\
+                   P,old,2024-01-01,X,1,1.5,\n\
+                   P,old,2024-01-05,X,1,,2024-01-01\n\
+                   P,old,01/01/2024,X,abc,,\n";
+        let err = read_events("events.csv", csv.as_bytes(), None).unwrap_err();
+        let fields: Vec<&str> = err.problems().iter().map(|p| p.location.field.as_deref().unwrap()).collect();
+        assert_eq!(fields, ["quantity", "probability", "end_date", "date", "quantity"]);
+        assert_eq!(err.problems()[0].location.line, Some(2));
+    }
+
+    #[test]
+    fn missing_columns_and_empty_files() {
+        let err = read_events("e.csv", "person_id,date\n".as_bytes(), None).unwrap_err();
+        assert_eq!(err.problems().len(), 2);
+        assert_eq!(err.kind(), ProblemKind::MissingColumn);
+        assert_eq!(read_deflators("d.csv", "".as_bytes()).unwrap_err().kind(), ProblemKind::Empty);
+        assert_eq!(read_deflators("d.csv", "year,index\n".as_bytes()).unwrap_err().kind(), ProblemKind::Empty);
+    }
+
+    #[test]
+    fn non_utf8_is_named() {
+        let mut bytes = b"year,index\n2020,1\n2021,".to_vec();
+        bytes.extend([0xff, 0xfe]);
+        bytes.push(b'\n');
+        let err = read_deflators("d.csv", bytes.as_slice()).unwrap_err();
+        assert_eq!(err.to_string(), "d.csv line 3, field \"index\": expected UTF-8 text, found bytes that are not UTF-8");
+    }
+
+    #[test]
+    fn ragged_rows_are_reported_and_reading_goes_on() {
+        let csv = "year,index\n2020,1,9\n2021,x\n";
+        let err = read_deflators("d.csv", csv.as_bytes()).unwrap_err();
+        assert_eq!(err.problems().len(), 2, "{err}");
+    }
+}

@@ -1,0 +1,306 @@
+//! Exact money: [`Money`] over [`rust_decimal::Decimal`], named rounding, and penny-conserving
+//! apportionment.
+//!
+//! Money is never a float. Sums are exact; the only roundings are the ones the costing rules
+//! name, each half-even ("banker's rounding") to the penny unless a rule says otherwise:
+//! [`Money::round_to_penny`], [`round_ratio_to_penny`] and [`apportion`].
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Mul, Neg, Sub, SubAssign};
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Serialize, Serializer};
+
+/// The rounding used for money throughout: half to even at the penny.
+pub const PENNY_ROUNDING: RoundingStrategy = RoundingStrategy::MidpointNearestEven;
+
+/// An exact amount of money in pounds sterling.
+///
+/// Arithmetic is exact (`Decimal`); [`Display`](fmt::Display) prints exactly two decimals,
+/// rounded half-even from the exact value, and never prints `-0.00`.
+///
+/// # Example
+/// ```
+/// use journeycost::money::Money;
+/// use rust_decimal::Decimal;
+///
+/// let a = Money::new(Decimal::new(5505, 3)); // 5.505
+/// assert_eq!(a.to_string(), "5.50");         // half-even: the tie goes to the even penny
+/// assert_eq!((-Money::new(Decimal::new(4, 3))).to_string(), "0.00"); // never "-0.00"
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(Decimal);
+
+impl Money {
+    /// Zero pounds.
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Money from an exact decimal amount of pounds.
+    #[must_use]
+    pub const fn new(pounds: Decimal) -> Money {
+        Money(pounds)
+    }
+
+    /// The exact amount, unrounded.
+    #[must_use]
+    pub const fn exact(self) -> Decimal {
+        self.0
+    }
+
+    /// Rounded half-even to the penny, with a negative zero normalised to zero.
+    #[must_use]
+    pub fn round_to_penny(self) -> Money {
+        let r = self.0.round_dp_with_strategy(2, PENNY_ROUNDING);
+        if r.is_zero() { Money(Decimal::ZERO) } else { Money(r) }
+    }
+
+    /// Whether the amount is exactly zero.
+    #[must_use]
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Exact addition that reports, rather than rounds, an overflow of `Decimal`'s 96 bits.
+    #[must_use]
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// The amount as a float, for statistics only (never summed back into money).
+    #[must_use]
+    pub fn to_f64(self) -> f64 {
+        use rust_decimal::prelude::ToPrimitive;
+        self.0.to_f64().unwrap_or(f64::NAN)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.round_to_penny().0;
+        // `Decimal`'s Display honours a precision and pads with zeros: 5 prints as 5.00.
+        write!(f, "{r:.2}")
+    }
+}
+
+impl Serialize for Money {
+    /// Money serialises as a string of exactly two decimals, as printed.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl SubAssign for Money {
+    fn sub_assign(&mut self, rhs: Money) {
+        self.0 -= rhs.0;
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl Mul<Decimal> for Money {
+    type Output = Money;
+    fn mul(self, rhs: Decimal) -> Money {
+        Money(self.0 * rhs)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
+    }
+}
+
+impl<'a> Sum<&'a Money> for Money {
+    fn sum<I: Iterator<Item = &'a Money>>(iter: I) -> Money {
+        iter.copied().sum()
+    }
+}
+
+/// `round_half_even(a * b / c, 2)`, computed exactly in integers (no intermediate rounding).
+///
+/// This is the price-base conversion `unit_cost * index[T] / index[price_year]`: `Decimal`
+/// division rounds at 28 significant digits, which could in principle move an exact half-penny,
+/// so the quotient is formed from the operands' integer mantissas instead.
+///
+/// Returns `None` if `c` is zero or the exact computation does not fit in 128 bits (values far
+/// beyond any unit cost or index).
+///
+/// # Example
+/// ```
+/// use journeycost::money::round_ratio_to_penny;
+/// use rust_decimal::Decimal;
+///
+/// // 205.15 * 110 / 100 = 225.665 exactly: half-even gives 225.66
+/// let r = round_ratio_to_penny(Decimal::new(20515, 2), Decimal::new(110, 0), Decimal::new(100, 0));
+/// assert_eq!(r, Some(Decimal::new(22566, 2)));
+/// ```
+#[must_use]
+pub fn round_ratio_to_penny(a: Decimal, b: Decimal, c: Decimal) -> Option<Decimal> {
+    let (a, b, c) = (a.normalize(), b.normalize(), c.normalize());
+    if c.is_zero() {
+        return None;
+    }
+    // a*b/c*100 = (ma * mb * 100 * 10^sc) / (mc * 10^(sa+sb))
+    let mut num = a.mantissa().checked_mul(b.mantissa())?.checked_mul(100)?;
+    let mut den = c.mantissa();
+    let (num_scale, den_scale) = (c.scale(), a.scale() + b.scale());
+    // Cancel the common power of ten first so the multiplications stay small.
+    let common = num_scale.min(den_scale);
+    num = num.checked_mul(10i128.checked_pow(num_scale - common)?)?;
+    den = den.checked_mul(10i128.checked_pow(den_scale - common)?)?;
+    if den < 0 {
+        num = num.checked_neg()?;
+        den = den.checked_neg()?;
+    }
+    let q = num.div_euclid(den);
+    let r = num.rem_euclid(den); // 0 <= r < den
+    let twice = r.checked_mul(2)?;
+    let pennies = match twice.cmp(&den) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal => {
+            if q % 2 == 0 {
+                q
+            } else {
+                q + 1
+            }
+        }
+    };
+    Decimal::try_from_i128_with_scale(pennies, 2).ok()
+}
+
+/// Splits `total` (a whole number of pennies) into parts proportional to `weights` so that the
+/// parts sum exactly to `total`: the largest-remainder method at the penny, ties to the earlier
+/// part.
+///
+/// Each part first gets the floor of its exact share in pennies; the pennies left over go one
+/// each to the parts with the largest remainders, earlier parts first among equal remainders.
+/// Negative totals are apportioned as the negation of the positive total, so the rule is
+/// symmetric. All weights zero (or no weights) gives all-zero parts.
+///
+/// # Example
+/// ```
+/// use journeycost::money::{apportion, Money};
+/// use rust_decimal::Decimal;
+///
+/// // £10.00 over three equal months: 3.34 + 3.33 + 3.33 (the tie goes to the earliest)
+/// let parts = apportion(Money::new(Decimal::new(1000, 2)), &[1, 1, 1]);
+/// let shown: Vec<String> = parts.iter().map(ToString::to_string).collect();
+/// assert_eq!(shown, ["3.34", "3.33", "3.33"]);
+/// ```
+///
+/// # Panics
+/// Never for totals that are whole pennies within `Decimal`'s range; a total with fractions of a
+/// penny is first rounded half-even to the penny.
+#[must_use]
+pub fn apportion(total: Money, weights: &[u64]) -> Vec<Money> {
+    let total = total.round_to_penny().exact();
+    let sum: u128 = weights.iter().map(|&w| u128::from(w)).sum();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    if sum == 0 {
+        return vec![Money::ZERO; weights.len()];
+    }
+    let negative = total.is_sign_negative();
+    // Whole pennies, as an unsigned magnitude.
+    let mut magnitude = total.abs();
+    magnitude.rescale(2); // exact: the total is already whole pennies
+    let pennies: u128 = magnitude.mantissa().unsigned_abs();
+    let mut parts: Vec<u128> = Vec::with_capacity(weights.len());
+    let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
+    let mut given: u128 = 0;
+    for (i, &w) in weights.iter().enumerate() {
+        let exact = pennies * u128::from(w);
+        parts.push(exact / sum);
+        remainders.push((exact % sum, i));
+        given += exact / sum;
+    }
+    // Largest remainder first; among equal remainders the earlier part first.
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in remainders.iter().take((pennies - given) as usize) {
+        parts[i] += 1;
+    }
+    parts
+        .into_iter()
+        .map(|p| {
+            let d = Decimal::from_i128_with_scale(p as i128, 2);
+            Money::new(if negative && !d.is_zero() { -d } else { d })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn display_rounds_half_even_and_never_negative_zero() {
+        assert_eq!(Money::new(d("5.505")).to_string(), "5.50");
+        assert_eq!(Money::new(d("5.515")).to_string(), "5.52");
+        assert_eq!(Money::new(d("-5.505")).to_string(), "-5.50");
+        assert_eq!(Money::new(d("-0.005")).to_string(), "0.00");
+        assert_eq!(Money::new(d("-0.004")).to_string(), "0.00");
+        assert_eq!(Money::new(d("7")).to_string(), "7.00");
+        assert_eq!(Money::new(d("0.1")).to_string(), "0.10");
+        assert_eq!(Money::new(d("123456789.999")).to_string(), "123456790.00");
+    }
+
+    #[test]
+    fn ratio_rounding_is_exact_half_even() {
+        // ties both ways
+        assert_eq!(round_ratio_to_penny(d("0.05"), d("110"), d("100")), Some(d("0.06"))); // 0.055
+        assert_eq!(round_ratio_to_penny(d("0.15"), d("110"), d("100")), Some(d("0.16"))); // 0.165
+        assert_eq!(round_ratio_to_penny(d("10.01"), d("110.00"), d("100.00")), Some(d("11.01"))); // 11.011
+        assert_eq!(round_ratio_to_penny(d("3"), d("1"), d("3")), Some(d("1.00")));
+        assert_eq!(round_ratio_to_penny(d("2"), d("1"), d("3")), Some(d("0.67")));
+        assert_eq!(round_ratio_to_penny(d("-0.05"), d("110"), d("100")), Some(d("-0.06")));
+        assert_eq!(round_ratio_to_penny(d("1"), d("1"), d("0")), None);
+        // index ratio of one returns the cost itself
+        assert_eq!(round_ratio_to_penny(d("12.34"), d("84.9"), d("84.9")), Some(d("12.34")));
+    }
+
+    #[test]
+    fn apportion_conserves_and_breaks_ties_early() {
+        let parts = apportion(Money::new(d("10.00")), &[1, 1, 1]);
+        assert_eq!(parts.iter().copied().sum::<Money>(), Money::new(d("10.00")));
+        assert_eq!(parts[0], Money::new(d("3.34")));
+        let parts = apportion(Money::new(d("-10.00")), &[1, 1, 1]);
+        assert_eq!(parts[0], Money::new(d("-3.34")));
+        assert_eq!(apportion(Money::new(d("5")), &[0, 0]), vec![Money::ZERO; 2]);
+        assert!(apportion(Money::new(d("5")), &[]).is_empty());
+        let parts = apportion(Money::new(d("0.01")), &[31, 28]);
+        assert_eq!(parts, vec![Money::new(d("0.01")), Money::ZERO]);
+    }
+}

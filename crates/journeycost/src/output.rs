@@ -1,0 +1,173 @@
+//! The output documents: the `cost` tables and the `compare` tables and JSON, rendered to bytes.
+//!
+//! Rendering is separate from writing so the CLI, the Python package and the report renderer
+//! produce the same bytes from the same results.
+
+use serde::Serialize;
+
+use crate::compare::{ComparisonRun, demand_label, tier_label};
+use crate::io::{CsvTable, InputDigest, OutputSet};
+use crate::ledger::Ledger;
+use crate::money::Money;
+use crate::period::PeriodKind;
+
+/// The version of this library, written into every results document.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The schema identifier of `comparison.json`; bumped on any incompatible change.
+pub const COMPARISON_SCHEMA: &str = "journeycost/comparison/1";
+
+/// The three tables of `journeycost cost` (the benchmark workload): `monthly.csv`,
+/// `persons.csv` and `summary.csv`, for the pathways named `old` and `new`.
+///
+/// - `monthly.csv`: `pathway,agency,month,events,cost`, one row per group with events, sorted
+///   by pathway, agency and month in byte order;
+/// - `persons.csv`: `person_id,old_cost,new_cost,saving`, every person, sorted by id;
+/// - `summary.csv`: `agency,old_cost,new_cost,saving` for every agency of the catalogue in byte
+///   order, then `TOTAL`.
+#[must_use]
+pub fn cost_tables(ledger: &Ledger) -> OutputSet {
+    let old = ledger.pathway_id("old");
+    let new = ledger.pathway_id("new");
+
+    let monthly = ledger.aggregate(PeriodKind::Month, |l, p| Some((l.pathway, l.agency, p.index)));
+    let mut rows: Vec<_> = monthly.into_iter().collect();
+    rows.sort_unstable_by(|a, b| {
+        let (ka, kb) = (a.0, b.0);
+        ledger.pathways()[ka.0 as usize]
+            .as_bytes()
+            .cmp(ledger.pathways()[kb.0 as usize].as_bytes())
+            .then(ka.1.cmp(&kb.1))
+            .then(ka.2.cmp(&kb.2))
+    });
+    let mut t = CsvTable::new(&["pathway", "agency", "month", "events", "cost"]);
+    for ((pw, ag, month), tot) in rows {
+        let period = PeriodKind::Month.of_month(crate::period::Month(month));
+        t.row([
+            ledger.pathways()[pw as usize].to_string(),
+            ledger.agencies()[ag as usize].clone(),
+            period.to_string(),
+            tot.events.to_string(),
+            tot.cost.to_string(),
+        ]);
+    }
+    let mut out = OutputSet::new();
+    out.add("monthly.csv", t.into_bytes());
+
+    let mut seen = vec![false; ledger.persons().len()];
+    let mut person_cost: Vec<[Money; 2]> = vec![[Money::ZERO; 2]; ledger.persons().len()];
+    let mut agency_cost: Vec<[Money; 2]> = vec![[Money::ZERO; 2]; ledger.agencies().len()];
+    for line in ledger.lines() {
+        seen[line.person as usize] = true;
+        let side = if Some(line.pathway) == old {
+            0
+        } else if Some(line.pathway) == new {
+            1
+        } else {
+            continue;
+        };
+        person_cost[line.person as usize][side] += line.cost;
+        agency_cost[line.agency as usize][side] += line.cost;
+    }
+    let mut ids: Vec<u32> = (0..ledger.persons().len() as u32).filter(|&p| seen[p as usize]).collect();
+    ids.sort_unstable_by(|a, b| ledger.persons()[*a as usize].as_bytes().cmp(ledger.persons()[*b as usize].as_bytes()));
+    let mut t = CsvTable::new(&["person_id", "old_cost", "new_cost", "saving"]);
+    for p in ids {
+        let [o, n] = person_cost[p as usize];
+        t.row([ledger.persons()[p as usize].to_string(), o.to_string(), n.to_string(), (o - n).to_string()]);
+    }
+    out.add("persons.csv", t.into_bytes());
+
+    let mut t = CsvTable::new(&["agency", "old_cost", "new_cost", "saving"]);
+    let (mut to, mut tn) = (Money::ZERO, Money::ZERO);
+    for (a, [o, n]) in ledger.agencies().iter().zip(agency_cost) {
+        t.row([a.clone(), o.to_string(), n.to_string(), (o - n).to_string()]);
+        to += o;
+        tn += n;
+    }
+    t.row(["TOTAL".to_owned(), to.to_string(), tn.to_string(), (to - tn).to_string()]);
+    out.add("summary.csv", t.into_bytes());
+    out
+}
+
+#[derive(Serialize)]
+struct ComparisonDocument<'a> {
+    schema: &'static str,
+    journeycost_version: &'static str,
+    inputs: &'a [InputDigest],
+    #[serde(flatten)]
+    run: &'a ComparisonRun,
+}
+
+/// The files of `journeycost compare`: `series.csv`, `agencies.csv`, `demand.csv`,
+/// `tiers.csv`, `trend.csv`, `persons.csv` and `comparison.json`.
+///
+/// When the run is grouped, every CSV gains a first column named after the attribute.
+#[must_use]
+pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSet {
+    let lead: Vec<&str> = run.by.as_deref().into_iter().collect();
+    let header = |cols: &[&str]| -> CsvTable {
+        let all: Vec<&str> = lead.iter().copied().chain(cols.iter().copied()).collect();
+        CsvTable::new(&all)
+    };
+    let mut series = header(&["pathway", "period", "events", "cost", "cumulative_cost"]);
+    let mut agencies = header(&["agency", "baseline_cost", "alternative_cost", "saving"]);
+    let mut demand = header(&["pathway", "demand", "events", "cost", "cost_share"]);
+    let mut tiers = header(&["pathway", "tier", "events", "cost"]);
+    let mut trend = header(&["pathway", "periods", "slope", "intercept"]);
+    let mut persons = header(&["person_id", "baseline_cost", "alternative_cost", "saving"]);
+    for g in &run.groups {
+        let pre: Vec<String> = g.group.iter().cloned().collect();
+        let with = |rest: Vec<String>| pre.iter().cloned().chain(rest).collect::<Vec<String>>();
+        let c = &g.comparison;
+        for s in &c.series {
+            series.row(with(vec![s.pathway.clone(), s.period.to_string(), s.events.to_string(), s.cost.to_string(), s.cumulative_cost.to_string()]));
+        }
+        for a in c.agencies.iter().chain(std::iter::once(&c.total)) {
+            agencies.row(with(vec![a.agency.clone(), a.baseline_cost.to_string(), a.alternative_cost.to_string(), a.saving.to_string()]));
+        }
+        for d in &c.demand {
+            let share = d.cost_share.map(|s| format!("{s:.4}")).unwrap_or_default();
+            demand.row(with(vec![d.pathway.clone(), demand_label(d.demand).to_owned(), d.events.to_string(), d.cost.to_string(), share]));
+        }
+        for t in &c.tiers {
+            tiers.row(with(vec![t.pathway.clone(), tier_label(t.tier), t.events.to_string(), t.cost.to_string()]));
+        }
+        for t in &c.trend {
+            trend.row(with(vec![t.pathway.clone(), t.periods.to_string(), fixed(t.slope), fixed(t.intercept)]));
+        }
+        for p in &c.persons {
+            persons.row(with(vec![p.person_id.clone(), p.baseline_cost.to_string(), p.alternative_cost.to_string(), p.saving.to_string()]));
+        }
+    }
+    let mut out = OutputSet::new();
+    out.add("series.csv", series.into_bytes());
+    out.add("agencies.csv", agencies.into_bytes());
+    out.add("demand.csv", demand.into_bytes());
+    out.add("tiers.csv", tiers.into_bytes());
+    out.add("trend.csv", trend.into_bytes());
+    out.add("persons.csv", persons.into_bytes());
+    let doc = ComparisonDocument { schema: COMPARISON_SCHEMA, journeycost_version: VERSION, inputs, run };
+    let mut json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    json.push(b'\n');
+    out.add("comparison.json", json);
+    out
+}
+
+/// A float statistic printed with six decimals, with a negative zero printed as zero.
+fn fixed(x: f64) -> String {
+    let s = format!("{x:.6}");
+    if s.strip_prefix('-').is_some_and(|r| r.bytes().all(|b| b == b'0' || b == b'.')) { s[1..].to_owned() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed;
+
+    #[test]
+    fn fixed_never_prints_negative_zero() {
+        assert_eq!(fixed(-0.000_000_1), "0.000000");
+        assert_eq!(fixed(-1.5), "-1.500000");
+        assert_eq!(fixed(2.0), "2.000000");
+    }
+}
