@@ -63,3 +63,4 @@ pub mod scenario;
 
 pub use error::{Error, Problem, ProblemKind};
 pub use money::Money;
+pub use rust_decimal::Decimal;

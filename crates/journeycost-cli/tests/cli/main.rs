@@ -1,0 +1,10 @@
+//! End-to-end tests of the `journeycost` binary, each run in a temporary directory.
+
+mod util;
+
+/// `journeycost cost` against the plain-Python oracle's outputs, byte for byte.
+mod oracle;
+/// `journeycost compare` on the bundled example against golden files, and its options.
+mod compare;
+/// Bad input: clear errors naming file, line and field; exit 1; no output left behind.
+mod errors;
