@@ -1,1 +1,94 @@
-fn main(){}
+//! Criterion benchmarks of the costing pipeline: parsing events, costing them into a ledger,
+//! and aggregating the ledger into the `cost` tables.
+//!
+//! The data is generated in memory, deterministically (a fixed linear congruential sequence),
+//! with the shape of the benchmark workload (`../shared/bench/WORKLOAD.md`): 62 codes over 10
+//! agencies, about 50 events per person. `JOURNEYCOST_BENCH_EVENTS` sets the size (default
+//! 200,000 events). `JOURNEYCOST_BENCH_DATA=DIR` adds a whole-pipeline benchmark on
+//! `DIR/{catalogue,deflators,events}.csv`, e.g. the 10-million-event `large` set of
+//! `../shared/bench/gen.py`.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use journeycost::io::{InputPaths, Inputs, read_catalogue, read_deflators, read_events};
+use journeycost::ledger::Ledger;
+use journeycost::output::cost_tables;
+use journeycost::prices::PriceYear;
+
+const AGENCIES: [&str; 10] = ["Police", "Housing", "Adult Social Care", "Children's Social Care", "Mental Health", "Drug & Alcohol Services", "Money & Debt Advice", "Customer Services", "NHS Acute", "Courts"];
+
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn data(events: usize) -> (String, String, String) {
+    let mut rng = Lcg(42);
+    let mut catalogue = String::from("code,agency,unit_cost,price_year,unit\n");
+    for i in 0..62 {
+        let unit = ["event", "event", "day", "week"][i % 4];
+        let _ = writeln!(catalogue, "C{i:02},{},{}.{:02},{},{unit}", AGENCIES[i % 10], 5 + rng.next(5000), rng.next(100), 2010 + rng.next(15));
+    }
+    let mut deflators = String::from("year,index\n");
+    for y in 2010..=2026 {
+        let _ = writeln!(deflators, "{y},{}.{:04}", 78 + (y - 2010) * 2, rng.next(10_000));
+    }
+    let mut ev = String::with_capacity(events * 40);
+    ev.push_str("person_id,pathway,date,code,quantity\n");
+    let quantities = ["1", "1", "1", "1", "2", "0.5", "1.29", "14"];
+    for i in 0..events {
+        let person = i / 50;
+        let pathway = if rng.next(5) < 3 { "old" } else { "new" };
+        let _ = writeln!(
+            ev,
+            "P{person:07},{pathway},20{:02}-{:02}-{:02},C{:02},{}",
+            19 + rng.next(6),
+            1 + rng.next(12),
+            1 + rng.next(28),
+            rng.next(62),
+            quantities[rng.next(8) as usize]
+        );
+    }
+    (catalogue, deflators, ev)
+}
+
+fn pipeline(c: &mut Criterion) {
+    let n: usize = std::env::var("JOURNEYCOST_BENCH_EVENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(200_000);
+    let (cat_csv, def_csv, ev_csv) = data(n);
+    let catalogue = read_catalogue("catalogue.csv", cat_csv.as_bytes()).expect("catalogue").catalogue;
+    let index = read_deflators("deflators.csv", def_csv.as_bytes()).expect("deflators");
+    let base = PriceYear::Calendar(2024);
+
+    let mut g = c.benchmark_group("cost");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("parse events", |b| b.iter(|| read_events("events.csv", black_box(ev_csv.as_bytes()), Some(&catalogue)).expect("events")));
+    let journeys = read_events("events.csv", ev_csv.as_bytes(), Some(&catalogue)).expect("events");
+    g.bench_function("cost ledger", |b| b.iter(|| Ledger::build(black_box(&journeys), &catalogue, &index, base).expect("ledger")));
+    let ledger = Ledger::build(&journeys, &catalogue, &index, base).expect("ledger");
+    g.bench_function("aggregate tables", |b| b.iter(|| cost_tables(black_box(&ledger))));
+    g.finish();
+
+    if let Ok(dir) = std::env::var("JOURNEYCOST_BENCH_DATA") {
+        let dir = std::path::PathBuf::from(dir);
+        let paths = InputPaths { catalogue: dir.join("catalogue.csv"), deflators: dir.join("deflators.csv"), events: dir.join("events.csv"), persons: None };
+        let mut g = c.benchmark_group("cost whole file");
+        g.sample_size(10);
+        g.bench_function("load, cost and render", |b| {
+            b.iter(|| {
+                let inputs = Inputs::load(&paths, Some(base)).expect("inputs");
+                let ledger = Ledger::build(&inputs.journeys, &inputs.catalogue, &inputs.index, base).expect("ledger");
+                cost_tables(&ledger)
+            });
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);

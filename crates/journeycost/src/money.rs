@@ -79,7 +79,8 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = self.round_to_penny().0;
         // `Decimal`'s Display honours a precision and pads with zeros: 5 prints as 5.00.
-        write!(f, "{r:.2}")
+        // `pad` applies any width and alignment the caller asked for.
+        f.pad(&format!("{r:.2}"))
     }
 }
 

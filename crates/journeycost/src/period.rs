@@ -181,12 +181,13 @@ impl Period {
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = self.index;
-        match self.kind {
-            PeriodKind::Month => Month(i).fmt(f),
-            PeriodKind::Quarter => write!(f, "{:04}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
-            PeriodKind::Year => write!(f, "{i:04}"),
-            PeriodKind::Fy => write!(f, "{i:04}/{:02}", (i + 1).rem_euclid(100)),
-        }
+        let label = match self.kind {
+            PeriodKind::Month => Month(i).to_string(),
+            PeriodKind::Quarter => format!("{:04}-Q{}", i.div_euclid(4), i.rem_euclid(4) + 1),
+            PeriodKind::Year => format!("{i:04}"),
+            PeriodKind::Fy => format!("{i:04}/{:02}", (i + 1).rem_euclid(100)),
+        };
+        f.pad(&label)
     }
 }
 

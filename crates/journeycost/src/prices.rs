@@ -94,10 +94,11 @@ impl FromStr for PriceYear {
 
 impl fmt::Display for PriceYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            PriceYear::Calendar(y) => write!(f, "{y:04}"),
-            PriceYear::Financial(y) => write!(f, "{y:04}/{:02}", (y + 1).rem_euclid(100)),
-        }
+        let label = match *self {
+            PriceYear::Calendar(y) => format!("{y:04}"),
+            PriceYear::Financial(y) => format!("{y:04}/{:02}", (y + 1).rem_euclid(100)),
+        };
+        f.pad(&label)
     }
 }
 

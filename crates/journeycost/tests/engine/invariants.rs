@@ -1,0 +1,158 @@
+use chrono::NaiveDate;
+use journeycost::catalogue::{Catalogue, Unit, UnitCost};
+use journeycost::compare::{CompareOptions, compare};
+use journeycost::journey::{Event, Journeys};
+use journeycost::ledger::Ledger;
+use journeycost::money::{Money, apportion};
+use journeycost::period::PeriodKind;
+use journeycost::prices::{PriceIndex, PriceYear};
+use journeycost::{Decimal, output};
+use proptest::prelude::*;
+
+const AGENCIES: [&str; 4] = ["Housing", "Police", "Children's Social Care", "NHS, Acute"];
+const UNITS: [Unit; 5] = [Unit::Event, Unit::Hour, Unit::Day, Unit::Week, Unit::Year];
+
+fn catalogue(costs: &[(u32, u8, u8)]) -> Catalogue {
+    let entries = costs
+        .iter()
+        .enumerate()
+        .map(|(i, &(pennies, agency, unit))| {
+            let mut u = UnitCost::new(format!("C{i}"), AGENCIES[agency as usize % 4], Decimal::new(i64::from(pennies), 2), PriceYear::Calendar(2020 + i32::from(unit % 3)));
+            u.unit = UNITS[unit as usize % 5];
+            u
+        })
+        .collect();
+    Catalogue::new(entries).unwrap()
+}
+
+fn index(ratio_ten_thousandths: u32) -> PriceIndex {
+    let mut idx = PriceIndex::new();
+    idx.insert(PriceYear::Calendar(2020), Decimal::new(10000, 2)).unwrap();
+    idx.insert(PriceYear::Calendar(2021), Decimal::new(i64::from(ratio_ten_thousandths), 2)).unwrap();
+    idx.insert(PriceYear::Calendar(2022), Decimal::new(10550, 2)).unwrap();
+    idx.insert(PriceYear::Calendar(2024), Decimal::new(11000, 2)).unwrap();
+    idx
+}
+
+/// (person, old?, day offset, code, quantity in hundredths, spell days, probability in %)
+type Row = (u8, bool, u16, u8, u32, Option<u16>, u8);
+
+fn journeys(cat: &Catalogue, rows: &[Row]) -> Journeys {
+    let start = NaiveDate::from_ymd_opt(2019, 11, 20).unwrap();
+    let mut j = Journeys::new();
+    for &(person, old, offset, code, qty, spell, prob) in rows {
+        let code = code as usize % cat.len();
+        let date = start + chrono::Days::new(u64::from(offset));
+        let mut e = Event::new(format!("P{person}"), if old { "old" } else { "new" }, date, format!("C{code}"))
+            .quantity(Decimal::new(i64::from(qty), 2))
+            .probability(Decimal::new(i64::from(prob.min(100)), 2));
+        if let (Some(days), Some(_)) = (spell, cat.entries()[code].unit.spell_days()) {
+            e = e.until(date + chrono::Days::new(u64::from(days)));
+        }
+        j.push(e).unwrap();
+    }
+    j
+}
+
+fn rows() -> impl Strategy<Value = Vec<Row>> {
+    prop::collection::vec((0u8..6, any::<bool>(), 0u16..900, any::<u8>(), 0u32..5000, prop::option::of(0u16..400), 0u8..=100), 1..60)
+}
+
+fn costs() -> impl Strategy<Value = Vec<(u32, u8, u8)>> {
+    prop::collection::vec((1u32..2_000_000, any::<u8>(), any::<u8>()), 1..8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn agency_savings_sum_to_the_total_and_saving_is_old_minus_new(costs in costs(), rows in rows(), r in 9000u32..12000) {
+        let cat = catalogue(&costs);
+        let ledger = Ledger::build(&journeys(&cat, &rows), &cat, &index(r), PriceYear::Calendar(2024)).unwrap();
+        let Ok(c) = compare(&ledger, &CompareOptions::default(), None) else { return Ok(()) };
+        let base: Money = c.agencies.iter().map(|a| a.baseline_cost).sum();
+        let alt: Money = c.agencies.iter().map(|a| a.alternative_cost).sum();
+        let saving: Money = c.agencies.iter().map(|a| a.saving).sum();
+        prop_assert_eq!(base, c.total.baseline_cost);
+        prop_assert_eq!(alt, c.total.alternative_cost);
+        prop_assert_eq!(saving, c.total.saving);
+        prop_assert_eq!(c.total.saving, c.total.baseline_cost - c.total.alternative_cost);
+        let persons: Money = c.persons.iter().map(|p| p.saving).sum();
+        prop_assert_eq!(persons, c.total.saving);
+        prop_assert_eq!(c.total.baseline_cost + c.total.alternative_cost, ledger.total());
+        // demand and tier views conserve too
+        let by_demand: Money = c.demand.iter().map(|d| d.cost).sum();
+        let by_tier: Money = c.tiers.iter().map(|d| d.cost).sum();
+        prop_assert_eq!(by_demand, ledger.total());
+        prop_assert_eq!(by_tier, ledger.total());
+        // the last cumulative point of each line is its total
+        let last = |p: &str| c.series.iter().rev().find(|s| s.pathway == p).map(|s| s.cumulative_cost);
+        prop_assert_eq!(last("old").unwrap_or(Money::ZERO), c.total.baseline_cost);
+        prop_assert_eq!(last("new").unwrap_or(Money::ZERO), c.total.alternative_cost);
+    }
+
+    #[test]
+    fn row_order_does_not_matter(costs in costs(), rows in rows(), seed in any::<u64>()) {
+        let cat = catalogue(&costs);
+        let idx = index(10300);
+        let mut shuffled = rows.clone();
+        // a deterministic permutation from the seed
+        let n = shuffled.len();
+        let mut s = seed;
+        for i in (1..n).rev() {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            shuffled.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let a = Ledger::build(&journeys(&cat, &rows), &cat, &idx, PriceYear::Calendar(2024)).unwrap();
+        let b = Ledger::build(&journeys(&cat, &shuffled), &cat, &idx, PriceYear::Calendar(2024)).unwrap();
+        prop_assert_eq!(output::cost_tables(&a), output::cost_tables(&b));
+        for period in [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Fy] {
+            let opts = CompareOptions { period, ..CompareOptions::default() };
+            prop_assert_eq!(compare(&a, &opts, None).ok(), compare(&b, &opts, None).ok());
+        }
+    }
+
+    #[test]
+    fn an_index_ratio_of_one_returns_the_catalogue_cost(pennies in 0i64..10_000_000_000, scale in 0u32..5, index_value in 1i64..100_000_000) {
+        let mut idx = PriceIndex::new();
+        let y = PriceYear::Financial(2019);
+        idx.insert(y, Decimal::new(index_value, 4)).unwrap();
+        let cost = Decimal::new(pennies, 2);
+        prop_assert_eq!(idx.convert(cost, y, y).unwrap(), cost);
+        let precise = Decimal::new(pennies, scale + 2);
+        prop_assert_eq!(idx.convert(precise, y, y).unwrap(), precise.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven));
+    }
+
+    #[test]
+    fn apportioned_parts_sum_to_the_total(pennies in -100_000_000i64..100_000_000, weights in prop::collection::vec(0u64..400, 1..40)) {
+        let total = Money::new(Decimal::new(pennies, 2));
+        let parts = apportion(total, &weights);
+        prop_assert_eq!(parts.len(), weights.len());
+        if weights.iter().any(|w| *w > 0) {
+            prop_assert_eq!(parts.iter().copied().sum::<Money>(), total);
+        }
+        for (p, w) in parts.iter().zip(&weights) {
+            if *w == 0 { prop_assert!(p.is_zero()); }
+        }
+    }
+
+    #[test]
+    fn a_spells_month_parts_sum_to_its_total(offset in 0u16..2000, days in 0u16..1200, pennies in 1i64..50_000_000, unit in 2u8..5) {
+        let mut u = UnitCost::new("S", "A", Decimal::new(pennies, 2), PriceYear::Calendar(2024));
+        u.unit = UNITS[unit as usize];
+        let cat = Catalogue::new(vec![u.clone()]).unwrap();
+        let mut idx = PriceIndex::new();
+        idx.insert(PriceYear::Calendar(2024), Decimal::ONE).unwrap();
+        let start = NaiveDate::from_ymd_opt(2018, 1, 1).unwrap() + chrono::Days::new(u64::from(offset));
+        let end = start + chrono::Days::new(u64::from(days));
+        let mut j = Journeys::new();
+        j.push(Event::new("P", "old", start, "S").until(end)).unwrap();
+        let ledger = Ledger::build(&j, &cat, &idx, PriceYear::Calendar(2024)).unwrap();
+        let d = Decimal::from(u.unit.spell_days().unwrap());
+        let expected = (u.unit_cost * Decimal::from(u64::from(days) + 1) / d).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven);
+        prop_assert_eq!(ledger.total().exact(), expected);
+        prop_assert_eq!(ledger.lines().filter(|l| !l.continuation).count(), 1);
+        let by_year = ledger.aggregate(PeriodKind::Year, |_, p| Some(p));
+        prop_assert_eq!(by_year.values().map(|t| t.events).sum::<u64>(), by_year.len() as u64);
+    }
+}

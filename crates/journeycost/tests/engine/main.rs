@@ -1,0 +1,7 @@
+//! Integration tests of the journeycost library.
+
+/// Invariants over random cohorts: totals conserve, savings are baseline minus alternative,
+/// row order does not matter, spells' month parts sum to their totals.
+mod invariants;
+/// Arbitrary bytes fed to every reader: an error or a value, never a panic.
+mod robustness;
