@@ -17,7 +17,18 @@ use journeycost::ledger::Ledger;
 use journeycost::output::cost_tables;
 use journeycost::prices::PriceYear;
 
-const AGENCIES: [&str; 10] = ["Police", "Housing", "Adult Social Care", "Children's Social Care", "Mental Health", "Drug & Alcohol Services", "Money & Debt Advice", "Customer Services", "NHS Acute", "Courts"];
+const AGENCIES: [&str; 10] = [
+    "Police",
+    "Housing",
+    "Adult Social Care",
+    "Children's Social Care",
+    "Mental Health",
+    "Drug & Alcohol Services",
+    "Money & Debt Advice",
+    "Customer Services",
+    "NHS Acute",
+    "Courts",
+];
 
 struct Lcg(u64);
 impl Lcg {
@@ -32,7 +43,8 @@ fn data(events: usize) -> (String, String, String) {
     let mut catalogue = String::from("code,agency,unit_cost,price_year,unit\n");
     for i in 0..62 {
         let unit = ["event", "event", "day", "week"][i % 4];
-        let _ = writeln!(catalogue, "C{i:02},{},{}.{:02},{},{unit}", AGENCIES[i % 10], 5 + rng.next(5000), rng.next(100), 2010 + rng.next(15));
+        let _ =
+            writeln!(catalogue, "C{i:02},{},{}.{:02},{},{unit}", AGENCIES[i % 10], 5 + rng.next(5000), rng.next(100), 2010 + rng.next(15));
     }
     let mut deflators = String::from("year,index\n");
     for y in 2010..=2026 {
@@ -67,7 +79,9 @@ fn pipeline(c: &mut Criterion) {
     let mut g = c.benchmark_group("cost");
     g.sample_size(10);
     g.throughput(Throughput::Elements(n as u64));
-    g.bench_function("parse events", |b| b.iter(|| read_events("events.csv", black_box(ev_csv.as_bytes()), Some(&catalogue)).expect("events")));
+    g.bench_function("parse events", |b| {
+        b.iter(|| read_events("events.csv", black_box(ev_csv.as_bytes()), Some(&catalogue)).expect("events"));
+    });
     let journeys = read_events("events.csv", ev_csv.as_bytes(), Some(&catalogue)).expect("events");
     g.bench_function("cost ledger", |b| b.iter(|| Ledger::build(black_box(&journeys), &catalogue, &index, base).expect("ledger")));
     let ledger = Ledger::build(&journeys, &catalogue, &index, base).expect("ledger");
@@ -76,7 +90,12 @@ fn pipeline(c: &mut Criterion) {
 
     if let Ok(dir) = std::env::var("JOURNEYCOST_BENCH_DATA") {
         let dir = std::path::PathBuf::from(dir);
-        let paths = InputPaths { catalogue: dir.join("catalogue.csv"), deflators: dir.join("deflators.csv"), events: dir.join("events.csv"), persons: None };
+        let paths = InputPaths {
+            catalogue: dir.join("catalogue.csv"),
+            deflators: dir.join("deflators.csv"),
+            events: dir.join("events.csv"),
+            persons: None,
+        };
         let mut g = c.benchmark_group("cost whole file");
         g.sample_size(10);
         g.bench_function("load, cost and render", |b| {

@@ -276,10 +276,7 @@ impl Catalogue {
         let mut agencies: Vec<String> = entries.iter().map(|e| e.agency.clone()).collect();
         agencies.sort_unstable();
         agencies.dedup();
-        let agency_of = entries
-            .iter()
-            .map(|e| agencies.binary_search(&e.agency).map_or(0, |i| i as u32))
-            .collect();
+        let agency_of = entries.iter().map(|e| agencies.binary_search(&e.agency).map_or(0, |i| i as u32)).collect();
         Ok(Catalogue { entries, by_code, agencies, agency_of })
     }
 

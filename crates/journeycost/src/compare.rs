@@ -399,7 +399,10 @@ pub fn compare_run(
         Some(column) => {
             let table = persons.ok_or_else(|| not_found("by", format!("grouping by {column:?} needs a persons file")))?;
             if !table.columns().iter().any(|c| c == column) {
-                return Err(not_found("by", format!("{column:?} is not a column of the persons file (it has: {})", table.columns().join(", "))));
+                return Err(not_found(
+                    "by",
+                    format!("{column:?} is not a column of the persons file (it has: {})", table.columns().join(", ")),
+                ));
             }
             let mut out = Vec::new();
             for (value, mut members) in group_persons(ledger, table, column) {

@@ -321,12 +321,15 @@ impl Journeys {
     /// The first broken rule of [`Event::check`]; nothing is added then.
     pub fn push(&mut self, event: Event) -> Result<(), FieldError> {
         event.check()?;
-        self.push_unchecked(&event.person, &event.pathway, &event.code, event.date, event.end_date, event.quantity, Detail {
-            cost: event.cost,
-            demand: event.demand,
-            probability: event.probability,
-            note: event.note.map(String::into_boxed_str),
-        });
+        self.push_unchecked(
+            &event.person,
+            &event.pathway,
+            &event.code,
+            event.date,
+            event.end_date,
+            event.quantity,
+            Detail { cost: event.cost, demand: event.demand, probability: event.probability, note: event.note.map(String::into_boxed_str) },
+        );
         Ok(())
     }
 
@@ -349,7 +352,16 @@ impl Journeys {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_unchecked(&mut self, person: &str, pathway: &str, code: &str, date: NaiveDate, end: Option<NaiveDate>, quantity: Decimal, detail: Detail) {
+    fn push_unchecked(
+        &mut self,
+        person: &str,
+        pathway: &str,
+        code: &str,
+        date: NaiveDate,
+        end: Option<NaiveDate>,
+        quantity: Decimal,
+        detail: Detail,
+    ) {
         self.person.push(self.persons.intern(person));
         self.pathway.push(self.pathways.intern(pathway));
         self.code.push(self.codes.intern(code));

@@ -201,7 +201,13 @@ impl Ledger {
                     let parts = month_days(date, end);
                     let days: u64 = parts.iter().map(|p| p.1).sum();
                     let Some(total) = round_ratio_to_penny(rate, Decimal::from(days), Decimal::from(d)) else {
-                        problems.push(row_problem(journeys, ev.row, "quantity", ProblemKind::Overflow, "the spell's cost is too large to compute exactly"));
+                        problems.push(row_problem(
+                            journeys,
+                            ev.row,
+                            "quantity",
+                            ProblemKind::Overflow,
+                            "the spell's cost is too large to compute exactly",
+                        ));
                         continue;
                     };
                     let weights: Vec<u64> = parts.iter().map(|p| p.1).collect();

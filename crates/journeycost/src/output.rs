@@ -121,7 +121,13 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
         let with = |rest: Vec<String>| pre.iter().cloned().chain(rest).collect::<Vec<String>>();
         let c = &g.comparison;
         for s in &c.series {
-            series.row(with(vec![s.pathway.clone(), s.period.to_string(), s.events.to_string(), s.cost.to_string(), s.cumulative_cost.to_string()]));
+            series.row(with(vec![
+                s.pathway.clone(),
+                s.period.to_string(),
+                s.events.to_string(),
+                s.cost.to_string(),
+                s.cumulative_cost.to_string(),
+            ]));
         }
         for a in c.agencies.iter().chain(std::iter::once(&c.total)) {
             agencies.row(with(vec![a.agency.clone(), a.baseline_cost.to_string(), a.alternative_cost.to_string(), a.saving.to_string()]));

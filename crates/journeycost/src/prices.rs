@@ -75,9 +75,7 @@ impl FromStr for PriceYear {
 
     fn from_str(s: &str) -> Result<PriceYear, PriceYearError> {
         let err = || PriceYearError(s.to_owned());
-        let four = |t: &str| -> Option<i32> {
-            if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) { t.parse().ok() } else { None }
-        };
+        let four = |t: &str| -> Option<i32> { if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) { t.parse().ok() } else { None } };
         match s.split_once('/') {
             None => four(s).map(PriceYear::Calendar).ok_or_else(err),
             Some((start, end)) => {

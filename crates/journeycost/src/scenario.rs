@@ -126,9 +126,10 @@ impl Scenario {
         })?;
         let price_year = match file.costing.price_year {
             None => None,
-            Some(s) => Some(s.parse::<PriceYear>().map_err(|e| {
-                Error::new(Location::source(name).in_field("costing.price_year"), ProblemKind::Scenario, e.to_string())
-            })?),
+            Some(s) => Some(
+                s.parse::<PriceYear>()
+                    .map_err(|e| Error::new(Location::source(name).in_field("costing.price_year"), ProblemKind::Scenario, e.to_string()))?,
+            ),
         };
         let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         Ok(Scenario {

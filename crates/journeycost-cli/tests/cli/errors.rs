@@ -89,14 +89,27 @@ fn duplicate_code_and_bad_catalogue_and_deflators_together() {
 #[test]
 fn price_years_missing_from_the_deflators() {
     fails(
-        &[
-            ("deflators.csv", b"year,index\n2024,105\n"),
-            ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n")),
-        ],
+        &[("deflators.csv", b"year,index\n2024,105\n"), ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n"))],
         &["catalogue.csv line 2, field \"price_year\": price year 2023 of code \"CALL\" is not in deflators.csv (it has 2024 to 2024)"],
     );
-    let dir = fixture(&[("catalogue.csv", CATALOGUE), ("deflators.csv", DEFLATORS), ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n"))]);
-    let o = run_in(dir.path(), &["cost", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv", "--price-year", "2030", "--out", "out"]);
+    let dir =
+        fixture(&[("catalogue.csv", CATALOGUE), ("deflators.csv", DEFLATORS), ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n"))]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "cost",
+            "--catalogue",
+            "catalogue.csv",
+            "--deflators",
+            "deflators.csv",
+            "--events",
+            "events.csv",
+            "--price-year",
+            "2030",
+            "--out",
+            "out",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stderr(&o).trim_end(), "error: deflators.csv: the target price year 2030 is not in the price index (it has 2023 to 2024)");
 }

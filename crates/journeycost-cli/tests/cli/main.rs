@@ -2,9 +2,9 @@
 
 mod util;
 
-/// `journeycost cost` against the plain-Python oracle's outputs, byte for byte.
-mod oracle;
 /// `journeycost compare` on the bundled example against golden files, and its options.
 mod compare;
 /// Bad input: clear errors naming file, line and field; exit 1; no output left behind.
 mod errors;
+/// `journeycost cost` against the plain-Python oracle's outputs, byte for byte.
+mod oracle;

@@ -6,7 +6,19 @@ fn check(set: &str, year: &str) {
     let arg = |f: &str| data.join(f).to_string_lossy().into_owned();
     let o = run_in(
         out.path(),
-        &["cost", "--catalogue", &arg("catalogue.csv"), "--deflators", &arg("deflators.csv"), "--events", &arg("events.csv"), "--price-year", year, "--out", "res"],
+        &[
+            "cost",
+            "--catalogue",
+            &arg("catalogue.csv"),
+            "--deflators",
+            &arg("deflators.csv"),
+            "--events",
+            &arg("events.csv"),
+            "--price-year",
+            year,
+            "--out",
+            "res",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert_same_files(&out.path().join("res"), &data.join(format!("expected-{year}")), &["monthly.csv", "persons.csv", "summary.csv"]);
@@ -44,7 +56,20 @@ fn same_bytes_on_every_run() {
     let arg = |f: &str| data.join(f).to_string_lossy().into_owned();
     let dir = tempfile::tempdir().unwrap();
     for out in ["a", "b"] {
-        let o = run_in(dir.path(), &["cost", "--catalogue", &arg("catalogue.csv"), "--deflators", &arg("deflators.csv"), "--events", &arg("events.csv"), "--out", out]);
+        let o = run_in(
+            dir.path(),
+            &[
+                "cost",
+                "--catalogue",
+                &arg("catalogue.csv"),
+                "--deflators",
+                &arg("deflators.csv"),
+                "--events",
+                &arg("events.csv"),
+                "--out",
+                out,
+            ],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
     }
     for f in ["monthly.csv", "persons.csv", "summary.csv"] {

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use read::{CatalogueFile, MAX_INDEX_DECIMALS, journeys_from_events, parse_decimal, read_catalogue, read_deflators, read_events, read_persons};
+pub use read::{
+    CatalogueFile, MAX_INDEX_DECIMALS, journeys_from_events, parse_decimal, read_catalogue, read_deflators, read_events, read_persons,
+};
 pub use write::{CsvTable, OutputSet};
 
 use crate::catalogue::Catalogue;
@@ -83,13 +85,17 @@ impl Inputs {
             (Ok(c), Ok(i), Ok(e), Ok(p)) => (c, i, e, p),
             (c, i, e, p) => {
                 let errs = [c.err(), i.err(), e.err(), p.err()].into_iter().flatten();
-                return Err(Error::merge(errs).unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")));
+                return Err(
+                    Error::merge(errs).unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs"))
+                );
             }
         };
         let deflators = name_of(&paths.deflators);
         let price_base = match price_year {
             Some(y) => y,
-            None => index.latest().ok_or_else(|| Error::new(Location::source(&deflators), ProblemKind::Empty, "the price index has no years"))?,
+            None => index
+                .latest()
+                .ok_or_else(|| Error::new(Location::source(&deflators), ProblemKind::Empty, "the price index has no years"))?,
         };
         let mut problems = Problems::default();
         if index.get(price_base).is_none() {
@@ -140,11 +146,7 @@ fn open(path: &Path) -> Result<(String, BufReader<File>), Error> {
 /// # Errors
 /// If a file cannot be read.
 pub fn digests(paths: &InputPaths) -> Result<Vec<InputDigest>, Error> {
-    let mut out = vec![
-        digest("catalogue", &paths.catalogue)?,
-        digest("deflators", &paths.deflators)?,
-        digest("events", &paths.events)?,
-    ];
+    let mut out = vec![digest("catalogue", &paths.catalogue)?, digest("deflators", &paths.deflators)?, digest("events", &paths.events)?];
     if let Some(p) = &paths.persons {
         out.push(digest("persons", p)?);
     }

@@ -36,8 +36,9 @@ impl<R: Read> Sheet<R> {
             Ok(false) => return Err(Error::new(loc(), ProblemKind::Empty, "the file is empty: expected a header row")),
             Err(e) => return Err(csv_error(name, &e)),
         }
-        std::str::from_utf8(header.as_slice())
-            .map_err(|_| Error::new(loc().at_line(1), ProblemKind::Encoding, "expected UTF-8 text in the header, found bytes that are not UTF-8"))?;
+        std::str::from_utf8(header.as_slice()).map_err(|_| {
+            Error::new(loc().at_line(1), ProblemKind::Encoding, "expected UTF-8 text in the header, found bytes that are not UTF-8")
+        })?;
         let mut columns: Vec<String> = header.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
         if let Some(first) = columns.first_mut() {
             if let Some(stripped) = first.strip_prefix('\u{feff}') {
@@ -47,7 +48,11 @@ impl<R: Read> Sheet<R> {
         let mut problems = Problems::default();
         for (i, c) in columns.iter().enumerate() {
             if columns[..i].contains(c) {
-                problems.push(Problem::new(loc().at_line(1).in_field(c.clone()), ProblemKind::DuplicateColumn, format!("column {c:?} appears more than once")));
+                problems.push(Problem::new(
+                    loc().at_line(1).in_field(c.clone()),
+                    ProblemKind::DuplicateColumn,
+                    format!("column {c:?} appears more than once"),
+                ));
             }
         }
         for r in required {
@@ -144,7 +149,13 @@ impl Row<'_> {
     }
 
     /// An optional field parsed with `parse`; `Ok(None)` when empty.
-    fn optional<T>(&self, problems: &mut Problems, i: Option<usize>, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, ()> {
+    fn optional<T>(
+        &self,
+        problems: &mut Problems,
+        i: Option<usize>,
+        field: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ()> {
         let v = self.get(i);
         if v.is_empty() {
             return Ok(None);
@@ -290,7 +301,11 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
         let cash_v = row.optional(problems, cashable, "cashable", boolean);
         if let Some(code_s) = code_v {
             if let Some(first) = first_line.get(code_s) {
-                problems.push(row.problem("code", ProblemKind::DuplicateCode, format!("code {code_s:?} appears more than once (first on line {first})")));
+                problems.push(row.problem(
+                    "code",
+                    ProblemKind::DuplicateCode,
+                    format!("code {code_s:?} appears more than once (first on line {first})"),
+                ));
             } else {
                 first_line.insert(code_s.to_owned(), row.line);
             }
@@ -392,7 +407,11 @@ pub fn read_events(name: &str, input: impl Read, catalogue: Option<&Catalogue>) 
         let prob_v = row.optional(problems, prob, "probability", probability);
         if let (Some(start), Ok(Some(end))) = (date_v, &end_v) {
             if *end < start {
-                problems.push(row.problem("end_date", ProblemKind::InvalidValue, format!("end date {end} is before the start date {start}")));
+                problems.push(row.problem(
+                    "end_date",
+                    ProblemKind::InvalidValue,
+                    format!("end date {end} is before the start date {start}"),
+                ));
             }
         }
         if let (Some(cat), Some(code_s)) = (catalogue, code_v) {
@@ -432,7 +451,8 @@ pub fn read_events(name: &str, input: impl Read, catalogue: Option<&Catalogue>) 
 pub fn read_persons(name: &str, input: impl Read) -> Result<Persons, Error> {
     let mut sheet = Sheet::open(name, input, &["person_id"])?;
     let id = sheet.column("person_id");
-    let attrs: Vec<(usize, String)> = sheet.columns.iter().enumerate().filter(|(_, c)| *c != "person_id").map(|(i, c)| (i, c.clone())).collect();
+    let attrs: Vec<(usize, String)> =
+        sheet.columns.iter().enumerate().filter(|(_, c)| *c != "person_id").map(|(i, c)| (i, c.clone())).collect();
     let mut persons = Persons::new(attrs.iter().map(|a| a.1.clone()).collect());
     sheet.rows(|problems, row| {
         let Some(p) = row.required(problems, id, "person_id") else { return };

@@ -17,7 +17,12 @@ fn catalogue(costs: &[(u32, u8, u8)]) -> Catalogue {
         .iter()
         .enumerate()
         .map(|(i, &(pennies, agency, unit))| {
-            let mut u = UnitCost::new(format!("C{i}"), AGENCIES[agency as usize % 4], Decimal::new(i64::from(pennies), 2), PriceYear::Calendar(2020 + i32::from(unit % 3)));
+            let mut u = UnitCost::new(
+                format!("C{i}"),
+                AGENCIES[agency as usize % 4],
+                Decimal::new(i64::from(pennies), 2),
+                PriceYear::Calendar(2020 + i32::from(unit % 3)),
+            );
             u.unit = UNITS[unit as usize % 5];
             u
         })
