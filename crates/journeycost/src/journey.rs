@@ -242,6 +242,20 @@ pub(crate) fn check_magnitude(d: Decimal) -> Result<(), String> {
     Ok(())
 }
 
+/// The fields of one row, borrowed: what the CSV reader hands to [`Journeys::push_parts`].
+pub(crate) struct EventParts<'a> {
+    pub(crate) person: &'a str,
+    pub(crate) pathway: &'a str,
+    pub(crate) code: &'a str,
+    pub(crate) date: NaiveDate,
+    pub(crate) end: Option<NaiveDate>,
+    pub(crate) quantity: Decimal,
+    pub(crate) cost: Option<Decimal>,
+    pub(crate) demand: Option<DemandKind>,
+    pub(crate) probability: Option<Decimal>,
+    pub(crate) note: Option<&'a str>,
+}
+
 /// The rarely used optional fields of an event, kept out of the hot columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Detail {
@@ -319,49 +333,28 @@ impl Journeys {
     ///
     /// # Errors
     /// The first broken rule of [`Event::check`]; nothing is added then.
+    #[allow(clippy::needless_pass_by_value)] // by value, so builder chains read `push(Event::new(..).until(..))`
     pub fn push(&mut self, event: Event) -> Result<(), FieldError> {
         event.check()?;
-        self.push_unchecked(
-            &event.person,
-            &event.pathway,
-            &event.code,
-            event.date,
-            event.end_date,
-            event.quantity,
-            Detail { cost: event.cost, demand: event.demand, probability: event.probability, note: event.note.map(String::into_boxed_str) },
-        );
+        self.push_parts(&EventParts {
+            person: &event.person,
+            pathway: &event.pathway,
+            code: &event.code,
+            date: event.date,
+            end: event.end_date,
+            quantity: event.quantity,
+            cost: event.cost,
+            demand: event.demand,
+            probability: event.probability,
+            note: event.note.as_deref(),
+        });
         Ok(())
     }
 
     /// Adds a row whose fields the caller has already checked (the CSV reader).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn push_parts(
-        &mut self,
-        person: &str,
-        pathway: &str,
-        code: &str,
-        date: NaiveDate,
-        end: Option<NaiveDate>,
-        quantity: Decimal,
-        cost: Option<Decimal>,
-        demand: Option<DemandKind>,
-        probability: Option<Decimal>,
-        note: Option<&str>,
-    ) {
-        self.push_unchecked(person, pathway, code, date, end, quantity, Detail { cost, demand, probability, note: note.map(Into::into) });
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn push_unchecked(
-        &mut self,
-        person: &str,
-        pathway: &str,
-        code: &str,
-        date: NaiveDate,
-        end: Option<NaiveDate>,
-        quantity: Decimal,
-        detail: Detail,
-    ) {
+    pub(crate) fn push_parts(&mut self, e: &EventParts<'_>) {
+        let (person, pathway, code, date, end, quantity) = (e.person, e.pathway, e.code, e.date, e.end, e.quantity);
+        let detail = Detail { cost: e.cost, demand: e.demand, probability: e.probability, note: e.note.map(Into::into) };
         self.person.push(self.persons.intern(person));
         self.pathway.push(self.pathways.intern(pathway));
         self.code.push(self.codes.intern(code));

@@ -1,4 +1,4 @@
-use crate::util::{assert_same_files, root, run_in, stderr};
+use crate::util::{assert_same_files, root, run_in, run_on, stderr};
 
 const FILES: &[&str] = &["series.csv", "agencies.csv", "demand.csv", "tiers.csv", "trend.csv", "persons.csv", "comparison.json"];
 
@@ -29,24 +29,8 @@ fn flags_override_the_scenario_and_group_by_persons() {
 fn cohort_compare_conserves_money() {
     // Agency savings sum to the total, and the series' last cumulative values are the totals.
     let data = root().join("tests/data/oracle/sample");
-    let arg = |f: &str| data.join(f).to_string_lossy().into_owned();
     let dir = tempfile::tempdir().unwrap();
-    let o = run_in(
-        dir.path(),
-        &[
-            "compare",
-            "--catalogue",
-            &arg("catalogue.csv"),
-            "--deflators",
-            &arg("deflators.csv"),
-            "--events",
-            &arg("events.csv"),
-            "--period",
-            "quarter",
-            "--out",
-            "res",
-        ],
-    );
+    let o = run_on(dir.path(), "compare", &data, &["--period", "quarter", "--out", "res"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
     assert_eq!(json["schema"], "journeycost/comparison/1");

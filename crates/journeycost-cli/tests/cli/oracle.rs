@@ -1,27 +1,13 @@
-use crate::util::{assert_same_files, root, run_in, stderr};
+use crate::util::{assert_same_files, root, run_on, stderr};
+
+const FILES: &[&str] = &["monthly.csv", "persons.csv", "summary.csv"];
 
 fn check(set: &str, year: &str) {
     let data = root().join("tests/data/oracle").join(set);
     let out = tempfile::tempdir().unwrap();
-    let arg = |f: &str| data.join(f).to_string_lossy().into_owned();
-    let o = run_in(
-        out.path(),
-        &[
-            "cost",
-            "--catalogue",
-            &arg("catalogue.csv"),
-            "--deflators",
-            &arg("deflators.csv"),
-            "--events",
-            &arg("events.csv"),
-            "--price-year",
-            year,
-            "--out",
-            "res",
-        ],
-    );
+    let o = run_on(out.path(), "cost", &data, &["--price-year", year, "--out", "res"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_same_files(&out.path().join("res"), &data.join(format!("expected-{year}")), &["monthly.csv", "persons.csv", "summary.csv"]);
+    assert_same_files(&out.path().join("res"), &data.join(format!("expected-{year}")), FILES);
 }
 
 #[test]
@@ -51,28 +37,16 @@ fn quoting_bom_and_crlf() {
 }
 
 #[test]
-fn same_bytes_on_every_run() {
+fn same_bytes_on_every_run_and_default_price_year_is_the_latest() {
     let data = root().join("tests/data/oracle/sample");
-    let arg = |f: &str| data.join(f).to_string_lossy().into_owned();
     let dir = tempfile::tempdir().unwrap();
-    for out in ["a", "b"] {
-        let o = run_in(
-            dir.path(),
-            &[
-                "cost",
-                "--catalogue",
-                &arg("catalogue.csv"),
-                "--deflators",
-                &arg("deflators.csv"),
-                "--events",
-                &arg("events.csv"),
-                "--out",
-                out,
-            ],
-        );
+    for (out, more) in [("a", vec![]), ("b", vec!["--price-year", "2026"])] {
+        let mut args = more;
+        args.extend(["--out", out]);
+        let o = run_on(dir.path(), "cost", &data, &args);
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    for f in ["monthly.csv", "persons.csv", "summary.csv"] {
+    for f in FILES {
         assert_eq!(std::fs::read(dir.path().join("a").join(f)).unwrap(), std::fs::read(dir.path().join("b").join(f)).unwrap());
     }
 }

@@ -11,6 +11,23 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_journeycost")).args(args).current_dir(dir).output().unwrap()
 }
 
+/// `--catalogue DIR/catalogue.csv --deflators DIR/deflators.csv --events DIR/events.csv`.
+pub fn input_flags(dir: &Path) -> Vec<String> {
+    ["catalogue", "deflators", "events"]
+        .iter()
+        .flat_map(|f| [format!("--{f}"), dir.join(format!("{f}.csv")).to_string_lossy().into_owned()])
+        .collect()
+}
+
+/// Runs the binary with a command, the input flags of `data`, and more arguments.
+pub fn run_on(dir: &Path, command: &str, data: &Path, more: &[&str]) -> Output {
+    let flags = input_flags(data);
+    let mut args: Vec<&str> = vec![command];
+    args.extend(flags.iter().map(String::as_str));
+    args.extend(more);
+    run_in(dir, &args)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::catalogue::{Catalogue, UnitCost};
 use crate::error::{Error, Location, Problem, ProblemKind, Problems};
-use crate::journey::{Event, Journeys, Persons, check_amount, check_magnitude};
+use crate::journey::{Event, EventParts, Journeys, Persons, check_amount, check_magnitude};
 use crate::period::parse_date;
 use crate::prices::{PriceIndex, PriceYear};
 
@@ -438,7 +438,18 @@ pub fn read_events(name: &str, input: impl Read, catalogue: Option<&Catalogue>) 
         };
         let note_v = Some(row.get(note)).filter(|s| !s.is_empty());
         if problems.is_empty() {
-            journeys.push_parts(p, pw, cd, d, e, q.unwrap_or(Decimal::ONE), co, de, pr, note_v);
+            journeys.push_parts(&EventParts {
+                person: p,
+                pathway: pw,
+                code: cd,
+                date: d,
+                end: e,
+                quantity: q.unwrap_or(Decimal::ONE),
+                cost: co,
+                demand: de,
+                probability: pr,
+                note: note_v,
+            });
         }
     });
     finish(sheet, rows, journeys, "events")
