@@ -444,7 +444,11 @@ fn share(part: Money, whole: Money) -> Option<Decimal> {
     if whole.is_zero() {
         return None;
     }
-    part.exact().checked_div(whole.exact()).map(|s| s.round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven))
+    part.exact().checked_div(whole.exact()).map(|s| {
+        let mut r = s.round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven);
+        r.rescale(4); // always four decimals, in JSON as in CSV
+        r
+    })
 }
 
 /// The first index from which `alt[i] <= base[i]` holds to the end.
