@@ -49,6 +49,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod appraisal;
 pub mod catalogue;
 pub mod compare;
 pub mod error;
