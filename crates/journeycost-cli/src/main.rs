@@ -8,10 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use journeycost::Error;
+use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, npv};
 use journeycost::compare::{CompareOptions, compare_run};
 use journeycost::io::{InputPaths, Inputs, digests};
 use journeycost::ledger::Ledger;
-use journeycost::output::{comparison_files, cost_tables};
+use journeycost::output::{appraisal_files, comparison_files, cost_tables};
 use journeycost::period::PeriodKind;
 use journeycost::prices::PriceYear;
 use journeycost::scenario::Scenario;
@@ -49,6 +50,48 @@ enum Command {
         #[command(flatten)]
         inputs: InputArgs,
     },
+    /// Appraise the new way against the old in the Green Book's terms: NPV, BCR, ROI, payback,
+    /// who pays and who saves, switching values, with the assumptions log (scenario [appraisal])
+    Appraise {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Directory to write the results into (created if needed)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Print discount factors for years 0..=N as CSV `year,factor` (six decimals)
+    Discount {
+        /// green-book, health, none or constant:RATE (e.g. constant:0.035)
+        #[arg(long, value_parser = parse_schedule)]
+        schedule: Schedule,
+        /// The last year
+        #[arg(long, value_name = "N")]
+        years: u32,
+    },
+    /// Print the net present value of a list of yearly flows, half-even to the penny
+    Npv {
+        /// green-book, health, none or constant:RATE (e.g. constant:0.035)
+        #[arg(long, value_parser = parse_schedule)]
+        schedule: Schedule,
+        /// green-book: the first flow is in year 0; excel: in year 1
+        #[arg(long, default_value = "green-book", value_parser = parse_convention)]
+        convention: Convention,
+        /// The flows, one per year, e.g. -- -1000 500 500 500
+        #[arg(value_name = "FLOW", required = true, allow_negative_numbers = true, value_parser = parse_flow)]
+        flows: Vec<journeycost::Decimal>,
+    },
+}
+
+fn parse_schedule(s: &str) -> Result<Schedule, String> {
+    s.parse()
+}
+
+fn parse_convention(s: &str) -> Result<Convention, String> {
+    s.parse()
+}
+
+fn parse_flow(s: &str) -> Result<journeycost::Decimal, String> {
+    journeycost::io::parse_decimal(s)
 }
 
 #[derive(Args)]
@@ -105,6 +148,7 @@ struct Resolved {
     paths: InputPaths,
     price_year: Option<PriceYear>,
     compare: journeycost::scenario::CompareSection,
+    appraisal: Option<AppraisalSpec>,
 }
 
 fn resolve(args: InputArgs) -> Result<Resolved, Error> {
@@ -127,6 +171,7 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
     Ok(Resolved {
         paths,
         price_year: args.price_year.or_else(|| scenario.as_ref().and_then(|s| s.price_year)),
+        appraisal: scenario.as_ref().and_then(|s| s.appraisal.clone()),
         compare: scenario.map(|s| s.compare).unwrap_or_default(),
     })
 }
@@ -165,6 +210,39 @@ fn run(cli: Cli) -> Result<(), Error> {
             let files = comparison_files(&run, &digests(&r.paths)?);
             files.commit(&out)?;
             print_summary(&run, &opts, inputs.price_base, &out);
+            Ok(())
+        }
+        Command::Appraise { inputs, out } => {
+            let r = resolve(inputs)?;
+            let spec = r.appraisal.unwrap_or_else(|| AppraisalSpec {
+                baseline: r.compare.baseline.clone().unwrap_or_else(|| "old".into()),
+                alternative: r.compare.alternative.clone().unwrap_or_else(|| "new".into()),
+                ..AppraisalSpec::default()
+            });
+            let inputs = Inputs::load(&r.paths, r.price_year)?;
+            let ledger = Ledger::build(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base)?;
+            let a = appraise(&ledger, &inputs.catalogue, &spec)?;
+            appraisal_files(&a, &spec.baseline, &spec.alternative, &digests(&r.paths)?).commit(&out)?;
+            let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
+            println!("appraisal of {} against {}, {} prices, {} discounting from {}", spec.alternative, spec.baseline, a.price_base, a.schedule, a.base_year);
+            println!("PV benefits  {:>16}  (gross {})", a.pv_benefits, a.pv_gross_benefits);
+            println!("PV costs     {:>16}", a.pv_costs);
+            println!("NPV          {:>16}", a.npv);
+            println!("BCR          {:>16}", ratio(a.bcr));
+            println!("ROI          {:>16}", ratio(a.roi));
+            println!("payback      {:>16}", a.payback.as_deref().unwrap_or("not within the horizon"));
+            println!("results in {}", out.display());
+            Ok(())
+        }
+        Command::Discount { schedule, years } => {
+            println!("year,factor");
+            for (t, f) in schedule.factors(years).into_iter().enumerate() {
+                println!("{t},{}", Schedule::six_decimals(f));
+            }
+            Ok(())
+        }
+        Command::Npv { schedule, convention, flows } => {
+            println!("{}", journeycost::Money::new(npv(&flows, schedule, convention)));
             Ok(())
         }
         Command::Validate { inputs } => {

@@ -85,6 +85,18 @@ pub enum Confidence {
     Red,
 }
 
+impl Confidence {
+    /// The lowercase name: green, amber or red.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Green => "green",
+            Confidence::Amber => "amber",
+            Confidence::Red => "red",
+        }
+    }
+}
+
 impl FromStr for Confidence {
     type Err = String;
     fn from_str(s: &str) -> Result<Confidence, String> {

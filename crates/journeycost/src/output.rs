@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::appraisal::Appraisal;
 use crate::compare::{ComparisonRun, demand_label, tier_label};
 use crate::io::{CsvTable, InputDigest, OutputSet};
 use crate::ledger::Ledger;
@@ -157,6 +158,98 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
     let mut json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     json.push(b'\n');
     out.add("comparison.json", json);
+    out
+}
+
+/// The schema identifier of `appraisal.json`.
+pub const APPRAISAL_SCHEMA: &str = "journeycost/appraisal/1";
+
+#[derive(Serialize)]
+struct AppraisalDocument<'a> {
+    schema: &'static str,
+    journeycost_version: &'static str,
+    inputs: &'a [InputDigest],
+    baseline: &'a str,
+    alternative: &'a str,
+    appraisal: &'a Appraisal,
+}
+
+/// The files of `journeycost appraise`: `appraisal.json`, `years.csv`, `who_pays.csv`,
+/// `who_pays_detail.csv`, `switching.csv` and `assumptions.csv`.
+#[must_use]
+pub fn appraisal_files(a: &Appraisal, baseline: &str, alternative: &str, inputs: &[InputDigest]) -> OutputSet {
+    let mut years = CsvTable::new(&[
+        "year",
+        "t",
+        "observed",
+        "factor",
+        "gross_benefit",
+        "benefit",
+        "cost",
+        "net",
+        "discounted_net",
+        "cumulative_net",
+        "cumulative_discounted_net",
+    ]);
+    for y in &a.years {
+        years.row([
+            y.year.clone(),
+            y.t.to_string(),
+            y.observed.to_string(),
+            y.factor.clone(),
+            y.gross_benefit.to_string(),
+            y.benefit.to_string(),
+            y.cost.to_string(),
+            y.net.to_string(),
+            y.discounted_net.to_string(),
+            y.cumulative_net.to_string(),
+            y.cumulative_discounted_net.to_string(),
+        ]);
+    }
+    let mut who = CsvTable::new(&["agency", "cost_borne", "saving_received", "net"]);
+    for r in &a.who_pays {
+        who.row([r.agency.clone(), r.cost_borne.to_string(), r.saving_received.to_string(), r.net.to_string()]);
+    }
+    let mut detail = CsvTable::new(&["agency", "agency_detail", "cost_borne", "saving_received", "net"]);
+    for r in &a.who_pays_detail {
+        detail.row([
+            r.agency.clone(),
+            r.agency_detail.clone().unwrap_or_default(),
+            r.cost_borne.to_string(),
+            r.saving_received.to_string(),
+            r.net.to_string(),
+        ]);
+    }
+    let mut switching = CsvTable::new(&["parameter", "value", "switching_value", "searched_from", "searched_to"]);
+    for s in &a.switching {
+        switching.row([
+            s.parameter.clone(),
+            s.value.to_string(),
+            s.switching_value.map(|v| format!("{v:.4}")).unwrap_or_default(),
+            s.range.0.to_string(),
+            s.range.1.to_string(),
+        ]);
+    }
+    let mut log = CsvTable::new(&["name", "value", "source", "confidence", "set_by"]);
+    for x in &a.assumptions {
+        log.row([
+            x.name.clone(),
+            x.value.clone(),
+            x.source.clone().unwrap_or_default(),
+            x.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            x.set_by.clone().unwrap_or_default(),
+        ]);
+    }
+    let mut out = OutputSet::new();
+    let doc = AppraisalDocument { schema: APPRAISAL_SCHEMA, journeycost_version: VERSION, inputs, baseline, alternative, appraisal: a };
+    let mut json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    json.push(b'\n');
+    out.add("appraisal.json", json);
+    out.add("years.csv", years.into_bytes());
+    out.add("who_pays.csv", who.into_bytes());
+    out.add("who_pays_detail.csv", detail.into_bytes());
+    out.add("switching.csv", switching.into_bytes());
+    out.add("assumptions.csv", log.into_bytes());
     out
 }
 

@@ -17,14 +17,44 @@
 //! period = "quarter"       # month, quarter, year or fy
 //! person = "ANNA"          # restrict to one person
 //! by = "primary_need"      # group by a persons column
+//! [appraisal]              # see docs/appraisal.md; every key optional
+//! years = "fy"             # fy or calendar
+//! base_year = "2019/20"    # year 0; default: the first year with data
+//! schedule = "green-book"  # green-book, health, none or constant:RATE
+//! adjustments = "multiplicative"  # or additive
+//! intervention_agencies = ["Locality team"]   # their new-way ledger cost is the intervention's cost
+//! intervention_codes = ["SS18.10"]           # likewise for these catalogue codes
+//! [appraisal.deadweight]   # also attribution, displacement, leakage
+//! value = 0.2
+//! source = "comparison group, 2019 evaluation"
+//! confidence = "amber"
+//! set_by = "council analyst"
+//! [appraisal.drop_off]
+//! rate = 0.3
+//! horizon = 3
+//! [appraisal.optimism_bias]
+//! amber = 0.1
+//! intervention = 0.2
+//! [[appraisal.costs]]
+//! year = "2019/20"
+//! amount = "45000"
+//! agency = "Local Authority"
+//! description = "locality team set-up"
 //! ```
-//! Unknown keys are errors, so a misspelt option never silently does nothing.
+//! Numbers may be written as TOML numbers or as strings; a TOML number is read through its
+//! shortest round-trip text, so `0.2` is exactly 0.2. Unknown keys are errors, so a misspelt
+//! option never silently does nothing.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{Error, Location, ProblemKind, io_error};
+use rust_decimal::Decimal;
+use toml::Spanned;
+
+use crate::appraisal::{Adjustments, AppraisalSpec, Assumption, Combine, CostItem, DropOff, OptimismBias, Schedule, YearBasis};
+use crate::catalogue::Confidence;
+use crate::error::{Error, Location, Problem, ProblemKind, io_error};
 use crate::io::InputPaths;
 use crate::period::PeriodKind;
 use crate::prices::PriceYear;
@@ -40,6 +70,8 @@ pub struct Scenario {
     pub price_year: Option<PriceYear>,
     /// The `[compare]` options.
     pub compare: CompareSection,
+    /// The `[appraisal]` section, if present, with pathways from `[compare]`.
+    pub appraisal: Option<AppraisalSpec>,
 }
 
 /// The `[compare]` section; every key optional.
@@ -67,6 +99,109 @@ struct File {
     costing: CostingSection,
     #[serde(default)]
     compare: CompareSection,
+    appraisal: Option<AppraisalSection>,
+}
+
+/// A decimal written as a TOML string, integer or float.
+#[derive(Debug, Clone, Copy)]
+struct Dec(Decimal);
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Dec, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Dec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number, or a decimal number in a string such as \"0.2\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
+                crate::io::parse_decimal(v).map(Dec).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
+                // Rust prints a float as its shortest round-trip text: 0.2 reads back as 0.2.
+                crate::io::parse_decimal(&format!("{v}")).map(Dec).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppraisalSection {
+    years: Option<Spanned<String>>,
+    base_year: Option<Spanned<String>>,
+    schedule: Option<Spanned<String>>,
+    adjustments: Option<Spanned<String>>,
+    #[serde(default)]
+    intervention_agencies: Vec<String>,
+    #[serde(default)]
+    intervention_codes: Vec<String>,
+    deadweight: Option<Param>,
+    attribution: Option<Param>,
+    displacement: Option<Param>,
+    leakage: Option<Param>,
+    drop_off: Option<DropOffSection>,
+    optimism_bias: Option<OptimismSection>,
+    #[serde(default)]
+    costs: Vec<Spanned<CostSection>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Provenance {
+    source: Option<String>,
+    // Plain, not `Spanned`: spans do not survive `#[serde(flatten)]`; a bad grade is located at
+    // the value it qualifies.
+    confidence: Option<String>,
+    set_by: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Param {
+    value: Spanned<Dec>,
+    #[serde(flatten)]
+    provenance: Provenance,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DropOffSection {
+    rate: Spanned<Dec>,
+    horizon: u32,
+    #[serde(flatten)]
+    provenance: Provenance,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptimismSection {
+    green: Option<Spanned<Dec>>,
+    amber: Option<Spanned<Dec>>,
+    red: Option<Spanned<Dec>>,
+    unrated: Option<Spanned<Dec>>,
+    intervention: Option<Spanned<Dec>>,
+    #[serde(flatten)]
+    provenance: Provenance,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CostSection {
+    year: Spanned<String>,
+    amount: Spanned<Dec>,
+    agency: String,
+    agency_detail: Option<String>,
+    description: String,
+    #[serde(flatten)]
+    provenance: Provenance,
 }
 
 #[derive(Deserialize)]
@@ -131,6 +266,14 @@ impl Scenario {
                     .map_err(|e| Error::new(Location::source(name).in_field("costing.price_year"), ProblemKind::Scenario, e.to_string()))?,
             ),
         };
+        let appraisal = match file.appraisal {
+            None => None,
+            Some(section) => {
+                let pathway = |p: &Option<String>, d: &str| p.clone().unwrap_or_else(|| d.to_owned());
+                let pathways = (pathway(&file.compare.baseline, "old"), pathway(&file.compare.alternative, "new"));
+                Some(appraisal_spec(section, pathways, &Spans { text, name })?)
+            }
+        };
         let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         Ok(Scenario {
             title: file.title,
@@ -142,6 +285,201 @@ impl Scenario {
             },
             price_year,
             compare: file.compare,
+            appraisal,
         })
+    }
+}
+
+/// Turns byte spans into locations in the scenario file.
+struct Spans<'a> {
+    text: &'a str,
+    name: &'a str,
+}
+
+impl Spans<'_> {
+    fn at(&self, span: &std::ops::Range<usize>, field: &str) -> Location {
+        let line = self.text[..span.start.min(self.text.len())].matches('\n').count() as u64 + 1;
+        Location::source(self.name).at_line(line).in_field(field)
+    }
+
+    fn problem(&self, span: &std::ops::Range<usize>, field: &str, message: impl Into<String>) -> Problem {
+        Problem::new(self.at(span, field), ProblemKind::Scenario, message)
+    }
+}
+
+fn appraisal_spec(section: AppraisalSection, pathways: (String, String), spans: &Spans<'_>) -> Result<AppraisalSpec, Error> {
+    let mut problems = Vec::new();
+    let mut spec = AppraisalSpec { baseline: pathways.0, alternative: pathways.1, ..AppraisalSpec::default() };
+    let mut log = Vec::new();
+    let mut note = |name: &str, value: String, p: Option<(&Provenance, std::ops::Range<usize>)>, problems: &mut Vec<Problem>| {
+        let confidence = p.as_ref().and_then(|(p, at)| {
+            let c = p.confidence.as_ref()?;
+            c.parse::<Confidence>().map_err(|e| problems.push(spans.problem(at, &format!("appraisal.{name}.confidence"), e))).ok()
+        });
+        let p = p.map(|(p, _)| p);
+        log.push(Assumption {
+            name: name.to_owned(),
+            value,
+            source: p.and_then(|p| p.source.clone()),
+            confidence,
+            set_by: p.and_then(|p| p.set_by.clone()),
+        });
+    };
+    if let Some(y) = &section.years {
+        match y.get_ref().as_str() {
+            "fy" => spec.basis = YearBasis::Fy,
+            "calendar" => spec.basis = YearBasis::Calendar,
+            other => problems.push(spans.problem(&y.span(), "appraisal.years", format!("expected fy or calendar, found {other:?}"))),
+        }
+        note("years", y.get_ref().clone(), None, &mut problems);
+    }
+    if let Some(b) = &section.base_year {
+        match spec.basis.parse_year(b.get_ref()) {
+            Ok(y) => spec.base_year = Some(y),
+            Err(e) => problems.push(spans.problem(&b.span(), "appraisal.base_year", e)),
+        }
+        note("base_year", b.get_ref().clone(), None, &mut problems);
+    }
+    if let Some(sch) = &section.schedule {
+        match sch.get_ref().parse::<Schedule>() {
+            Ok(v) => spec.schedule = v,
+            Err(e) => problems.push(spans.problem(&sch.span(), "appraisal.schedule", e)),
+        }
+        note("schedule", sch.get_ref().clone(), None, &mut problems);
+    }
+    if let Some(c) = &section.adjustments {
+        match c.get_ref().as_str() {
+            "multiplicative" => spec.adjustments.combine = Combine::Multiplicative,
+            "additive" => spec.adjustments.combine = Combine::Additive,
+            other => problems.push(spans.problem(&c.span(), "appraisal.adjustments", format!("expected multiplicative or additive, found {other:?}"))),
+        }
+        note("adjustments", c.get_ref().clone(), None, &mut problems);
+    }
+    let share = |v: &Spanned<Dec>, field: &str, problems: &mut Vec<Problem>| -> Decimal {
+        let d = v.get_ref().0;
+        if d < Decimal::ZERO || d > Decimal::ONE {
+            problems.push(spans.problem(&v.span(), field, format!("expected a share from 0 to 1 (0.2 is 20%), found {d}")));
+        }
+        d
+    };
+    let mut adjustments = spec.adjustments;
+    for (name, param) in [
+        ("deadweight", &section.deadweight),
+        ("attribution", &section.attribution),
+        ("displacement", &section.displacement),
+        ("leakage", &section.leakage),
+    ] {
+        if let Some(p) = param {
+            let v = share(&p.value, &format!("appraisal.{name}.value"), &mut problems);
+            set_adjustment(&mut adjustments, name, v);
+            note(name, v.to_string(), Some((&p.provenance, p.value.span())), &mut problems);
+        }
+    }
+    spec.adjustments = adjustments;
+    if let Some(d) = &section.drop_off {
+        let rate = share(&d.rate, "appraisal.drop_off.rate", &mut problems);
+        spec.drop_off = Some(DropOff { rate, horizon: d.horizon });
+        note("drop_off", format!("rate {rate} for {} years", d.horizon), Some((&d.provenance, d.rate.span())), &mut problems);
+    }
+    if let Some(o) = &section.optimism_bias {
+        let mut ob = OptimismBias::default();
+        for (name, field, target) in [
+            ("green", &o.green, &mut ob.green),
+            ("amber", &o.amber, &mut ob.amber),
+            ("red", &o.red, &mut ob.red),
+            ("unrated", &o.unrated, &mut ob.unrated),
+        ] {
+            if let Some(v) = field {
+                *target = share(v, &format!("appraisal.optimism_bias.{name}"), &mut problems);
+            }
+        }
+        if let Some(v) = &o.intervention {
+            ob.intervention = v.get_ref().0;
+            if ob.intervention < Decimal::ZERO {
+                problems.push(spans.problem(&v.span(), "appraisal.optimism_bias.intervention", "expected 0 or more (0.2 is 20%)"));
+            }
+        }
+        spec.optimism = ob;
+        let at = [&o.green, &o.amber, &o.red, &o.unrated, &o.intervention].iter().find_map(|v| v.as_ref().map(Spanned::span)).unwrap_or(0..0);
+        for (name, v) in [("green", ob.green), ("amber", ob.amber), ("red", ob.red), ("unrated", ob.unrated), ("intervention", ob.intervention)] {
+            note(&format!("optimism_bias.{name}"), v.to_string(), Some((&o.provenance, at.clone())), &mut problems);
+        }
+    }
+    spec.intervention_agencies.clone_from(&section.intervention_agencies);
+    if !section.intervention_agencies.is_empty() {
+        note("intervention_agencies", section.intervention_agencies.join("; "), None, &mut problems);
+    }
+    spec.intervention_codes.clone_from(&section.intervention_codes);
+    if !section.intervention_codes.is_empty() {
+        note("intervention_codes", section.intervention_codes.join("; "), None, &mut problems);
+    }
+    for item in &section.costs {
+        let c = item.get_ref();
+        let year = spec.basis.parse_year(c.year.get_ref()).map_err(|e| problems.push(spans.problem(&c.year.span(), "appraisal.costs.year", e)));
+        let confidence = c.provenance.confidence.as_ref().and_then(|v| v.parse::<Confidence>().ok());
+        note(
+            &format!("cost: {} ({})", c.description, c.year.get_ref()),
+            c.amount.get_ref().0.to_string(),
+            Some((&c.provenance, c.amount.span())),
+            &mut problems,
+        );
+        if let Ok(year) = year {
+            spec.costs.push(CostItem {
+                year,
+                amount: c.amount.get_ref().0,
+                agency: c.agency.clone(),
+                agency_detail: c.agency_detail.clone(),
+                description: c.description.clone(),
+                confidence,
+            });
+        }
+    }
+    spec.assumptions = log;
+    if problems.is_empty() { Ok(spec) } else { Err(Error::from_problems(problems, 0)) }
+}
+
+fn set_adjustment(a: &mut Adjustments, name: &str, v: Decimal) {
+    match name {
+        "deadweight" => a.deadweight = v,
+        "attribution" => a.attribution = v,
+        "displacement" => a.displacement = v,
+        _ => a.leakage = v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INPUTS: &str = "[inputs]\ncatalogue = \"c.csv\"\ndeflators = \"d.csv\"\nevents = \"e.csv\"\n";
+
+    #[test]
+    fn reads_an_appraisal_section() {
+        let text = format!(
+            "{INPUTS}[appraisal]\nyears = \"calendar\"\nschedule = \"constant:0.1\"\n\
+             [appraisal.deadweight]\nvalue = 0.2\nsource = \"survey\"\nconfidence = \"A\"\n\
+             [[appraisal.costs]]\nyear = \"2020\"\namount = \"100.50\"\nagency = \"Council\"\ndescription = \"set-up\"\n"
+        );
+        let s = Scenario::parse(&text, Path::new(""), "s.toml").unwrap();
+        let a = s.appraisal.unwrap();
+        assert_eq!(a.basis, YearBasis::Calendar);
+        assert_eq!(a.adjustments.deadweight, Decimal::new(2, 1));
+        assert_eq!(a.costs[0].amount, Decimal::new(10050, 2));
+        let dw = a.assumptions.iter().find(|x| x.name == "deadweight").unwrap();
+        assert_eq!((dw.source.as_deref(), dw.confidence), (Some("survey"), Some(Confidence::Amber)));
+    }
+
+    #[test]
+    fn bad_appraisal_values_name_their_line() {
+        let text = format!("{INPUTS}[appraisal]\nyears = \"fy\"\n[appraisal.leakage]\nvalue = 1.5\n[[appraisal.costs]]\nyear = \"2020\"\namount = 5\nagency = \"A\"\ndescription = \"x\"\n");
+        let err = Scenario::parse(&text, Path::new(""), "s.toml").unwrap_err();
+        let shown: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "s.toml line 8, field \"appraisal.leakage.value\": expected a share from 0 to 1 (0.2 is 20%), found 1.5",
+                "s.toml line 10, field \"appraisal.costs.year\": the appraisal counts financial years: expected a year such as 2019/20, found \"2020\""
+            ]
+        );
     }
 }

@@ -4,8 +4,9 @@
 //!
 //! The **benefit** is the avoided cost: the baseline's ledger cost minus the alternative's, by
 //! year and agency. The **cost** of the new way has two parts, and either may be empty:
-//! - the alternative pathway's ledger cost at the *intervention agencies* (for example the
-//!   locality team's time), which is then counted as a cost and not netted off the benefit;
+//! - the alternative pathway's ledger cost at the *intervention agencies* or of the
+//!   *intervention codes* (for example the key worker's hours), which is then counted as a cost
+//!   and not netted off the benefit;
 //! - an explicit stream of intervention costs (set-up and running), each with who pays it.
 //!
 //! The order of the adjustments, per ledger cell (year × agency × agency detail × confidence
@@ -254,6 +255,9 @@ pub struct AppraisalSpec {
     pub optimism: OptimismBias,
     /// Agencies whose alternative-pathway ledger cost is the intervention's own cost.
     pub intervention_agencies: Vec<String>,
+    /// Catalogue codes whose alternative-pathway ledger cost is the intervention's own cost
+    /// (e.g. the key worker's hours).
+    pub intervention_codes: Vec<String>,
     /// The explicit intervention cost stream.
     pub costs: Vec<CostItem>,
     /// Provenance of the parameters above, as given in the scenario.
@@ -272,6 +276,7 @@ impl Default for AppraisalSpec {
             drop_off: None,
             optimism: OptimismBias::default(),
             intervention_agencies: Vec::new(),
+            intervention_codes: Vec::new(),
             costs: Vec::new(),
             assumptions: Vec::new(),
         }
@@ -584,7 +589,8 @@ fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Resu
             (details.len() - 1) as u32
         })
     };
-    let intervention: Vec<bool> = agencies.iter().map(|a| spec.intervention_agencies.contains(a)).collect();
+    let by_agency: Vec<bool> = agencies.iter().map(|a| spec.intervention_agencies.contains(a)).collect();
+    let by_code: Vec<bool> = ledger.codes().iter().map(|c| spec.intervention_codes.contains(c)).collect();
     let mut cells: BTreeMap<Key, (Decimal, Decimal)> = BTreeMap::new();
     for line in ledger.lines() {
         let sign = if line.pathway == base {
@@ -603,7 +609,7 @@ fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Resu
             cashable: u.cashable,
         };
         let cell = cells.entry(key).or_default();
-        if sign.is_sign_negative() && intervention[line.agency as usize] {
+        if sign.is_sign_negative() && (by_agency[line.agency as usize] || by_code[line.entry as usize]) {
             cell.1 += line.cost.exact();
         } else {
             cell.0 += sign * line.cost.exact();
@@ -770,7 +776,8 @@ fn stays_non_negative(cumulative: &[Decimal]) -> Option<usize> {
 /// The parameters journeycost itself used, for the assumptions log.
 fn log(spec: &AppraisalSpec, price_base: PriceYear, base: i32) -> Vec<Assumption> {
     let given = |name: &str| spec.assumptions.iter().any(|a| a.name == name);
-    let mut out = vec![Assumption::default_value("price_base", &price_base), Assumption::default_value("value_types", &"fiscal")];
+    let input = |name: &str, value: String| Assumption { name: name.to_owned(), value, source: None, confidence: None, set_by: Some("inputs".to_owned()) };
+    let mut out = vec![input("price_base", price_base.to_string()), input("value_types", "fiscal".to_owned())];
     let mut param = |name: &str, value: String| {
         if !given(name) {
             out.push(Assumption::default_value(name, &value));
@@ -792,6 +799,7 @@ fn log(spec: &AppraisalSpec, price_base: PriceYear, base: i32) -> Vec<Assumption
     param("optimism_bias.intervention", ob.intervention.to_string());
     param("drop_off", spec.drop_off.map_or_else(|| "none".to_owned(), |d| format!("rate {} for {} years", d.rate, d.horizon)));
     param("intervention_agencies", spec.intervention_agencies.join("; "));
+    param("intervention_codes", spec.intervention_codes.join("; "));
     out
 }
 
