@@ -224,8 +224,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             let a = appraise(&ledger, &inputs.catalogue, &spec)?;
             appraisal_files(&a, &spec.baseline, &spec.alternative, &digests(&r.paths)?).commit(&out)?;
             let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
-            println!("appraisal of {} against {}, {} prices, {} discounting from {}", spec.alternative, spec.baseline, a.price_base, a.schedule, a.base_year);
-            println!("PV benefits  {:>16}  (gross {})", a.pv_benefits, a.pv_gross_benefits);
+            println!(
+                "appraisal of {} against {}, {} prices, {} discounting from {}",
+                spec.alternative, spec.baseline, a.price_base, a.schedule, a.base_year
+            );
+            println!("PV benefits  {:>16}  (before adjustments, observed years only: {})", a.pv_benefits, a.pv_gross_benefits);
             println!("PV costs     {:>16}", a.pv_costs);
             println!("NPV          {:>16}", a.npv);
             println!("BCR          {:>16}", ratio(a.bcr));

@@ -351,7 +351,11 @@ fn appraisal_spec(section: AppraisalSection, pathways: (String, String), spans: 
         match c.get_ref().as_str() {
             "multiplicative" => spec.adjustments.combine = Combine::Multiplicative,
             "additive" => spec.adjustments.combine = Combine::Additive,
-            other => problems.push(spans.problem(&c.span(), "appraisal.adjustments", format!("expected multiplicative or additive, found {other:?}"))),
+            other => problems.push(spans.problem(
+                &c.span(),
+                "appraisal.adjustments",
+                format!("expected multiplicative or additive, found {other:?}"),
+            )),
         }
         note("adjustments", c.get_ref().clone(), None, &mut problems);
     }
@@ -400,8 +404,11 @@ fn appraisal_spec(section: AppraisalSection, pathways: (String, String), spans: 
             }
         }
         spec.optimism = ob;
-        let at = [&o.green, &o.amber, &o.red, &o.unrated, &o.intervention].iter().find_map(|v| v.as_ref().map(Spanned::span)).unwrap_or(0..0);
-        for (name, v) in [("green", ob.green), ("amber", ob.amber), ("red", ob.red), ("unrated", ob.unrated), ("intervention", ob.intervention)] {
+        let at =
+            [&o.green, &o.amber, &o.red, &o.unrated, &o.intervention].iter().find_map(|v| v.as_ref().map(Spanned::span)).unwrap_or(0..0);
+        for (name, v) in
+            [("green", ob.green), ("amber", ob.amber), ("red", ob.red), ("unrated", ob.unrated), ("intervention", ob.intervention)]
+        {
             note(&format!("optimism_bias.{name}"), v.to_string(), Some((&o.provenance, at.clone())), &mut problems);
         }
     }
@@ -415,7 +422,8 @@ fn appraisal_spec(section: AppraisalSection, pathways: (String, String), spans: 
     }
     for item in &section.costs {
         let c = item.get_ref();
-        let year = spec.basis.parse_year(c.year.get_ref()).map_err(|e| problems.push(spans.problem(&c.year.span(), "appraisal.costs.year", e)));
+        let year =
+            spec.basis.parse_year(c.year.get_ref()).map_err(|e| problems.push(spans.problem(&c.year.span(), "appraisal.costs.year", e)));
         let confidence = c.provenance.confidence.as_ref().and_then(|v| v.parse::<Confidence>().ok());
         note(
             &format!("cost: {} ({})", c.description, c.year.get_ref()),
@@ -471,7 +479,9 @@ mod tests {
 
     #[test]
     fn bad_appraisal_values_name_their_line() {
-        let text = format!("{INPUTS}[appraisal]\nyears = \"fy\"\n[appraisal.leakage]\nvalue = 1.5\n[[appraisal.costs]]\nyear = \"2020\"\namount = 5\nagency = \"A\"\ndescription = \"x\"\n");
+        let text = format!(
+            "{INPUTS}[appraisal]\nyears = \"fy\"\n[appraisal.leakage]\nvalue = 1.5\n[[appraisal.costs]]\nyear = \"2020\"\namount = 5\nagency = \"A\"\ndescription = \"x\"\n"
+        );
         let err = Scenario::parse(&text, Path::new(""), "s.toml").unwrap_err();
         let shown: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
         assert_eq!(

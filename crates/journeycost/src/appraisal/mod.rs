@@ -497,9 +497,12 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
         saving_received: Money::new(s),
         net: Money::new(s - c),
     };
-    let who_pays_detail =
+    let mut who_pays_detail: Vec<WhoPaysRow> =
         streams.by_agency.iter().map(|(&(a, d), &v)| row(a, Some(cells.details[d as usize].clone().unwrap_or_default()), v)).collect();
-    let who_pays = who_pays.into_iter().map(|(a, v)| row(a, None, v)).collect();
+    let mut who_pays: Vec<WhoPaysRow> = who_pays.into_iter().map(|(a, v)| row(a, None, v)).collect();
+    // Ids follow first appearance (cost items may add agencies): order by name, in bytes.
+    who_pays.sort_by(|x, y| x.agency.cmp(&y.agency));
+    who_pays_detail.sort_by(|x, y| (&x.agency, &x.agency_detail).cmp(&(&y.agency, &y.agency_detail)));
     let cashable = ["cashable", "non-cashable", "unknown"]
         .iter()
         .zip(streams.cashable)
@@ -776,7 +779,13 @@ fn stays_non_negative(cumulative: &[Decimal]) -> Option<usize> {
 /// The parameters journeycost itself used, for the assumptions log.
 fn log(spec: &AppraisalSpec, price_base: PriceYear, base: i32) -> Vec<Assumption> {
     let given = |name: &str| spec.assumptions.iter().any(|a| a.name == name);
-    let input = |name: &str, value: String| Assumption { name: name.to_owned(), value, source: None, confidence: None, set_by: Some("inputs".to_owned()) };
+    let input = |name: &str, value: String| Assumption {
+        name: name.to_owned(),
+        value,
+        source: None,
+        confidence: None,
+        set_by: Some("inputs".to_owned()),
+    };
     let mut out = vec![input("price_base", price_base.to_string()), input("value_types", "fiscal".to_owned())];
     let mut param = |name: &str, value: String| {
         if !given(name) {
