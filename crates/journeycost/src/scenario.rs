@@ -271,7 +271,7 @@ impl Scenario {
             Some(section) => {
                 let pathway = |p: &Option<String>, d: &str| p.clone().unwrap_or_else(|| d.to_owned());
                 let pathways = (pathway(&file.compare.baseline, "old"), pathway(&file.compare.alternative, "new"));
-                Some(appraisal_spec(section, pathways, &Spans { text, name })?)
+                Some(appraisal_spec(&section, pathways, &Spans { text, name })?)
             }
         };
         let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
@@ -307,7 +307,7 @@ impl Spans<'_> {
     }
 }
 
-fn appraisal_spec(section: AppraisalSection, pathways: (String, String), spans: &Spans<'_>) -> Result<AppraisalSpec, Error> {
+fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans: &Spans<'_>) -> Result<AppraisalSpec, Error> {
     let mut problems = Vec::new();
     let mut spec = AppraisalSpec { baseline: pathways.0, alternative: pathways.1, ..AppraisalSpec::default() };
     let mut log = Vec::new();

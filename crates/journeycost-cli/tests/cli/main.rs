@@ -2,6 +2,8 @@
 
 mod util;
 
+/// `journeycost appraise`, `discount` and `npv`: golden files and known answers.
+mod appraise;
 /// `journeycost compare` on the bundled example against golden files, and its options.
 mod compare;
 /// Bad input: clear errors naming file, line and field; exit 1; no output left behind.

@@ -1,5 +1,8 @@
 //! Integration tests of the journeycost library.
 
+/// Appraisal properties: zero rates give undiscounted sums, NPV is linear in the flows, more
+/// deadweight never raises NPV.
+mod appraisal;
 /// Invariants over random cohorts: totals conserve, savings are baseline minus alternative,
 /// row order does not matter, spells' month parts sum to their totals.
 mod invariants;
