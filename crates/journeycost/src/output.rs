@@ -174,7 +174,7 @@ struct AppraisalDocument<'a> {
     appraisal: &'a Appraisal,
 }
 
-/// The files of `journeycost appraise`: `appraisal.json`, `years.csv`, `who_pays.csv`,
+/// The files of `journeycost appraise`: `appraisal.json`, `years.csv`, `agency_years.csv`, `who_pays.csv`,
 /// `who_pays_detail.csv`, `switching.csv` and `assumptions.csv`.
 #[must_use]
 pub fn appraisal_files(a: &Appraisal, baseline: &str, alternative: &str, inputs: &[InputDigest]) -> OutputSet {
@@ -205,6 +205,10 @@ pub fn appraisal_files(a: &Appraisal, baseline: &str, alternative: &str, inputs:
             y.cumulative_net.to_string(),
             y.cumulative_discounted_net.to_string(),
         ]);
+    }
+    let mut agency_years = CsvTable::new(&["year", "agency", "benefit", "cost"]);
+    for r in &a.agency_years {
+        agency_years.row([r.year.clone(), r.agency.clone(), r.benefit.to_string(), r.cost.to_string()]);
     }
     let mut who = CsvTable::new(&["agency", "cost_borne", "saving_received", "net"]);
     for r in &a.who_pays {
@@ -246,6 +250,7 @@ pub fn appraisal_files(a: &Appraisal, baseline: &str, alternative: &str, inputs:
     json.push(b'\n');
     out.add("appraisal.json", json);
     out.add("years.csv", years.into_bytes());
+    out.add("agency_years.csv", agency_years.into_bytes());
     out.add("who_pays.csv", who.into_bytes());
     out.add("who_pays_detail.csv", detail.into_bytes());
     out.add("switching.csv", switching.into_bytes());

@@ -1,6 +1,7 @@
 use crate::util::{assert_same_files, fixture, root, run_in, stderr};
 
-const FILES: &[&str] = &["appraisal.json", "years.csv", "who_pays.csv", "who_pays_detail.csv", "switching.csv", "assumptions.csv"];
+const FILES: &[&str] =
+    &["appraisal.json", "years.csv", "agency_years.csv", "who_pays.csv", "who_pays_detail.csv", "switching.csv", "assumptions.csv"];
 
 #[test]
 fn anna_appraisal_matches_golden_files() {

@@ -326,6 +326,19 @@ pub struct WhoPaysRow {
     pub net: Money,
 }
 
+/// One agency's benefit and intervention cost in one year, undiscounted, after adjustments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgencyYearRow {
+    /// The year's label.
+    pub year: String,
+    /// The agency (level 1).
+    pub agency: String,
+    /// Benefit received.
+    pub benefit: Money,
+    /// Intervention cost borne.
+    pub cost: Money,
+}
+
 /// The value of one adjustment at which the NPV is zero.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SwitchingValue {
@@ -382,6 +395,8 @@ pub struct Appraisal {
     pub payback_undiscounted: Option<String>,
     /// Present value of benefits by cashability.
     pub cashable: Vec<CashableRow>,
+    /// Benefit and cost by year and agency, undiscounted.
+    pub agency_years: Vec<AgencyYearRow>,
     /// Who pays, who saves, by agency.
     pub who_pays: Vec<WhoPaysRow>,
     /// Who pays, who saves, by agency and agency detail.
@@ -417,6 +432,8 @@ struct Streams {
     cost: Vec<Decimal>,
     /// (agency, detail) -> (pv cost borne, pv saving received)
     by_agency: BTreeMap<(u32, u32), (Decimal, Decimal)>,
+    /// (year index, agency) -> (cost, benefit), undiscounted
+    by_year_agency: BTreeMap<(usize, u32), (Decimal, Decimal)>,
     cashable: [Decimal; 3],
 }
 
@@ -503,6 +520,17 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
     // Ids follow first appearance (cost items may add agencies): order by name, in bytes.
     who_pays.sort_by(|x, y| x.agency.cmp(&y.agency));
     who_pays_detail.sort_by(|x, y| (&x.agency, &x.agency_detail).cmp(&(&y.agency, &y.agency_detail)));
+    let mut agency_years: Vec<AgencyYearRow> = streams
+        .by_year_agency
+        .iter()
+        .map(|(&(i, a), &(c, b))| AgencyYearRow {
+            year: spec.basis.label(years[i]),
+            agency: cells.agencies[a as usize].clone(),
+            benefit: Money::new(b),
+            cost: Money::new(c),
+        })
+        .collect();
+    agency_years.sort_by(|x, y| (&x.year, &x.agency).cmp(&(&y.year, &y.agency)));
     let cashable = ["cashable", "non-cashable", "unknown"]
         .iter()
         .zip(streams.cashable)
@@ -529,6 +557,7 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
         payback: payback(&running_discounted),
         payback_undiscounted: payback(&running),
         cashable,
+        agency_years,
         who_pays,
         who_pays_detail,
         switching,
@@ -653,6 +682,7 @@ fn evaluate(
         benefit: vec![Decimal::ZERO; n],
         cost: vec![Decimal::ZERO; n],
         by_agency: BTreeMap::new(),
+        by_year_agency: BTreeMap::new(),
         cashable: [Decimal::ZERO; 3],
     };
     let retained = adjustments.retained();
@@ -662,6 +692,7 @@ fn evaluate(
         s.benefit[i] += b;
         let pv = b * factors[i];
         s.by_agency.entry((key.agency, key.detail)).or_default().1 += pv;
+        s.by_year_agency.entry((i, key.agency)).or_default().1 += b;
         s.cashable[match key.cashable {
             Some(true) => 0,
             Some(false) => 1,
@@ -688,6 +719,7 @@ fn evaluate(
             let c = cost * (Decimal::ONE + ob.grade(key.confidence)) * uplift;
             s.cost[i] += c;
             s.by_agency.entry((key.agency, key.detail)).or_default().0 += c * factors[i];
+            s.by_year_agency.entry((i, key.agency)).or_default().0 += c;
         }
     }
     s
