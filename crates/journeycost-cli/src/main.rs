@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use journeycost::Error;
 use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, npv};
+use journeycost::catalogue::ValueType;
 use journeycost::compare::{CompareOptions, compare_run};
 use journeycost::io::{InputPaths, Inputs, digests};
 use journeycost::ledger::Ledger;
@@ -114,6 +115,14 @@ struct InputArgs {
     /// Price base, e.g. 2024 or 2024/25 [default: the latest year of the deflators]
     #[arg(long, value_name = "YEAR", value_parser = parse_price_year)]
     price_year: Option<PriceYear>,
+    /// Values counted: fiscal (the financial case) or public (fiscal, economic and social
+    /// values: the public-value case) [default: fiscal]
+    #[arg(long, value_name = "CASE", value_parser = parse_values)]
+    values: Option<&'static [ValueType]>,
+}
+
+fn parse_values(s: &str) -> Result<&'static [ValueType], String> {
+    ValueType::case(s)
 }
 
 #[derive(Args)]
@@ -147,6 +156,7 @@ fn parse_period(s: &str) -> Result<PeriodKind, String> {
 struct Resolved {
     paths: InputPaths,
     price_year: Option<PriceYear>,
+    values: &'static [ValueType],
     compare: journeycost::scenario::CompareSection,
     appraisal: Option<AppraisalSpec>,
 }
@@ -171,6 +181,7 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
     Ok(Resolved {
         paths,
         price_year: args.price_year.or_else(|| scenario.as_ref().and_then(|s| s.price_year)),
+        values: args.values.or_else(|| scenario.as_ref().and_then(|s| s.values)).unwrap_or(&[ValueType::Fiscal]),
         appraisal: scenario.as_ref().and_then(|s| s.appraisal.clone()),
         compare: scenario.map(|s| s.compare).unwrap_or_default(),
     })
@@ -205,7 +216,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let person = options.person.or(sc.person);
             let by = options.by.or(sc.by);
             let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger = Ledger::build(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base)?;
+            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             let run = compare_run(&ledger, inputs.persons.as_ref(), &opts, person.as_deref(), by.as_deref())?;
             let files = comparison_files(&run, &digests(&r.paths)?);
             files.commit(&out)?;
@@ -220,7 +231,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 ..AppraisalSpec::default()
             });
             let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger = Ledger::build(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base)?;
+            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             let a = appraise(&ledger, &inputs.catalogue, &spec)?;
             appraisal_files(&a, &spec.baseline, &spec.alternative, &digests(&r.paths)?).commit(&out)?;
             let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
@@ -251,7 +262,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Validate { inputs } => {
             let r = resolve(inputs)?;
             let inputs = Inputs::load(&r.paths, r.price_year)?;
-            Ledger::build(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base)?;
+            Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             println!(
                 "ok: {} unit costs, {} price years, {} events of {} persons on {} pathways",
                 inputs.catalogue.len(),
@@ -271,7 +282,7 @@ fn print_summary(run: &journeycost::compare::ComparisonRun, opts: &CompareOption
         if let Some(name) = &g.group {
             println!("[{} = {name}]", run.by.as_deref().unwrap_or(""));
         }
-        println!("prices: {base}; persons: {}", g.persons);
+        println!("prices: {base}; persons: {}; values: {}", g.persons, values_label(&run.value_types));
         println!("{:<12} {:>16}", format!("{} (red)", opts.baseline), c.total.baseline_cost);
         println!("{:<12} {:>16}", format!("{} (blue)", opts.alternative), c.total.alternative_cost);
         let share = c.saving_share.map(|s| format!(" ({:.1}%)", s * journeycost::Decimal::ONE_HUNDRED)).unwrap_or_default();
@@ -282,6 +293,12 @@ fn print_summary(run: &journeycost::compare::ComparisonRun, opts: &CompareOption
         }
     }
     println!("results in {}", out.display());
+}
+
+/// `fiscal`, or `fiscal+economic+social (public-value case)`: every printed total says what it sums.
+fn values_label(types: &[ValueType]) -> String {
+    let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+    if types.len() > 1 { format!("{} (public-value case)", names.join("+")) } else { names.join("+") }
 }
 
 fn main() -> ExitCode {

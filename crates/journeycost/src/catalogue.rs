@@ -193,6 +193,56 @@ impl FromStr for DemandKind {
     }
 }
 
+/// The kind of value a unit cost measures, after the Unit Cost Database: the cost to the public
+/// purse (fiscal), the wider economic cost, and the social cost (e.g. to victims' wellbeing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueType {
+    /// The cost to the public purse: the financial case.
+    Fiscal,
+    /// Wider economic costs.
+    Economic,
+    /// Social costs.
+    Social,
+}
+
+impl ValueType {
+    /// Every value type, in order.
+    pub const ALL: [ValueType; 3] = [ValueType::Fiscal, ValueType::Economic, ValueType::Social];
+
+    /// The lowercase name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueType::Fiscal => "fiscal",
+            ValueType::Economic => "economic",
+            ValueType::Social => "social",
+        }
+    }
+
+    /// The value types of a named case: `fiscal` (the financial case, fiscal values only) or
+    /// `public` (the public-value case: fiscal, economic and social).
+    ///
+    /// # Errors
+    /// A message for any other name.
+    pub fn case(name: &str) -> Result<&'static [ValueType], String> {
+        match name {
+            "fiscal" => Ok(&[ValueType::Fiscal]),
+            "public" => Ok(&ValueType::ALL),
+            _ => Err(format!("expected fiscal (the financial case) or public (fiscal, economic and social values), found {name:?}")),
+        }
+    }
+}
+
+/// An amount of money in a price year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Amount {
+    /// The amount in pounds.
+    pub amount: Decimal,
+    /// The year it is priced in.
+    pub price_year: PriceYear,
+}
+
 /// One unit cost of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnitCost {
@@ -220,6 +270,10 @@ pub struct UnitCost {
     pub demand: Option<DemandKind>,
     /// Whether avoiding it releases cash (as opposed to freeing capacity).
     pub cashable: Option<bool>,
+    /// The wider economic cost of one unit, if known.
+    pub economic: Option<Amount>,
+    /// The social cost of one unit, if known.
+    pub social: Option<Amount>,
 }
 
 impl UnitCost {
@@ -250,6 +304,19 @@ impl UnitCost {
             tier: None,
             demand: None,
             cashable: None,
+            economic: None,
+            social: None,
+        }
+    }
+
+    /// The amount and price year of one value type, if the unit cost has it (the fiscal value
+    /// is `unit_cost` in `price_year`).
+    #[must_use]
+    pub fn value(&self, t: ValueType) -> Option<Amount> {
+        match t {
+            ValueType::Fiscal => Some(Amount { amount: self.unit_cost, price_year: self.price_year }),
+            ValueType::Economic => self.economic,
+            ValueType::Social => self.social,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-use crate::catalogue::{DemandKind, Tier};
+use crate::catalogue::{DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind};
 use crate::journey::Persons;
 use crate::ledger::{Ledger, Totals};
@@ -356,6 +356,8 @@ pub struct ComparisonRun {
     pub person: Option<String>,
     /// The persons attribute the run is grouped by, if any.
     pub by: Option<String>,
+    /// The value types summed: `["fiscal"]` for the financial case.
+    pub value_types: Vec<ValueType>,
     /// The comparisons: one with no group, or one per group value in byte order.
     pub groups: Vec<GroupComparison>,
 }
@@ -420,7 +422,7 @@ pub fn compare_run(
             out
         }
     };
-    Ok(ComparisonRun { person: person.map(str::to_owned), by: by.map(str::to_owned), groups })
+    Ok(ComparisonRun { person: person.map(str::to_owned), by: by.map(str::to_owned), value_types: ledger.value_types().to_vec(), groups })
 }
 
 /// Groups persons by the value of an attribute, in byte order of the values. Persons missing

@@ -17,7 +17,7 @@ use std::hash::Hash;
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::{Catalogue, DemandKind, Tier};
+use crate::catalogue::{Catalogue, DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind, Problems};
 use crate::journey::Journeys;
 use crate::money::{Money, apportion, round_ratio_to_penny};
@@ -41,8 +41,10 @@ pub struct Ledger {
     cost: Vec<Decimal>,
     tier: Vec<Option<Tier>>,
     demand: Vec<Option<DemandKind>>,
+    value_type: Vec<ValueType>,
     continuation: Vec<bool>,
-    real_unit_costs: Vec<Option<Decimal>>,
+    real_unit_costs: Vec<[Option<Decimal>; 3]>,
+    value_types: Vec<ValueType>,
 }
 
 /// One costed line of the [`Ledger`].
@@ -66,7 +68,11 @@ pub struct Line {
     pub tier: Option<Tier>,
     /// Demand kind, if known.
     pub demand: Option<DemandKind>,
-    /// Whether this line continues a spell whose previous month is the line before it.
+    /// The kind of value this line counts.
+    pub value_type: ValueType,
+    /// Whether this line continues the event of the line before it (a spell's later month, or
+    /// another value type of the same event and month): such a line does not count as a new
+    /// event unless its period differs from the line before.
     pub continuation: bool,
 }
 
@@ -104,6 +110,23 @@ impl Ledger {
     /// assert_eq!(ledger.total().to_string(), "682.54");
     /// ```
     pub fn build(journeys: &Journeys, catalogue: &Catalogue, index: &PriceIndex, price_base: PriceYear) -> Result<Ledger, Error> {
+        Ledger::build_with(journeys, catalogue, index, price_base, &[ValueType::Fiscal])
+    }
+
+    /// Costs `journeys` counting the given value types: `[Fiscal]` is the financial case (what
+    /// [`Ledger::build`] does), [`ValueType::ALL`] the public-value case. Each value type of an
+    /// event is its own line, so the types stay apart; a unit cost without a value of some type
+    /// simply has no line of that type. A row's own `cost` replaces the fiscal value only.
+    ///
+    /// # Errors
+    /// As for [`Ledger::build`]; also an empty list of value types.
+    pub fn build_with(
+        journeys: &Journeys,
+        catalogue: &Catalogue,
+        index: &PriceIndex,
+        price_base: PriceYear,
+        values: &[ValueType],
+    ) -> Result<Ledger, Error> {
         let mut problems = Problems::default();
         let src = || Location::source("events");
         if index.get(price_base).is_none() {
@@ -113,9 +136,15 @@ impl Ledger {
                 format!("the target price year {price_base} is not in the price index"),
             ));
         }
-        // Resolve each distinct code once.
+        let mut values: Vec<ValueType> = values.to_vec();
+        values.sort_unstable();
+        values.dedup();
+        if values.is_empty() {
+            return Err(Error::new(Location::source("options"), ProblemKind::Scenario, "at least one value type must be counted"));
+        }
+        // Resolve each distinct code once, and convert each used unit cost once per value type.
         let entry_of: Vec<Option<usize>> = journeys.codes().names().iter().map(|c| catalogue.position(c)).collect();
-        let mut real: Vec<Option<Decimal>> = vec![None; catalogue.len()];
+        let mut real: Vec<[Option<Decimal>; 3]> = vec![[None; 3]; catalogue.len()];
         let mut converted = vec![false; catalogue.len()];
         for (code_id, e) in entry_of.iter().enumerate() {
             let Some(e) = *e else {
@@ -131,13 +160,20 @@ impl Ledger {
             }
             converted[e] = true;
             let u = &catalogue.entries()[e];
-            match index.convert(u.unit_cost, u.price_year, price_base) {
-                Ok(v) => real[e] = Some(v),
-                Err(err) => problems.push(crate::error::Problem::new(
-                    Location::source("catalogue").in_field("price_year"),
-                    ProblemKind::MissingPriceYear,
-                    format!("code {:?}: {err}", u.code),
-                )),
+            for &t in &values {
+                let Some(v) = u.value(t) else { continue };
+                match index.convert(v.amount, v.price_year, price_base) {
+                    Ok(r) => real[e][t as usize] = Some(r),
+                    Err(err) => problems.push(crate::error::Problem::new(
+                        Location::source("catalogue").in_field(if t == ValueType::Fiscal {
+                            "price_year".to_owned()
+                        } else {
+                            format!("{}_price_year", t.as_str())
+                        }),
+                        ProblemKind::MissingPriceYear,
+                        format!("code {:?}: {err}", u.code),
+                    )),
+                }
             }
         }
         if !problems.is_empty() {
@@ -150,43 +186,60 @@ impl Ledger {
         ledger.agencies = catalogue.agencies().to_vec();
         ledger.codes = catalogue.entries().iter().map(|u| u.code.clone()).collect();
         ledger.real_unit_costs.clone_from(&real);
-        let n = journeys.len();
-        ledger.reserve(n);
+        ledger.value_types.clone_from(&values);
+        ledger.reserve(journeys.len());
+        let mut rates: Vec<(ValueType, Decimal)> = Vec::with_capacity(3);
         for ev in journeys.iter() {
             let Some(e) = entry_of[ev.code as usize] else { continue };
             let u = &catalogue.entries()[e];
-            let real_cost = match ev.cost {
-                None => real[e].unwrap_or_default(),
-                Some(own) => match index.convert(own, u.price_year, price_base) {
-                    Ok(v) => v,
-                    Err(err) => {
-                        problems.push(row_problem(journeys, ev.row, "cost", ProblemKind::Overflow, &err.to_string()));
-                        continue;
-                    }
-                },
-            };
             let probability = ev.probability.unwrap_or(Decimal::ONE);
-            let demand = ev.demand.or(u.demand);
-            let agency = catalogue.agency_index(e);
+            rates.clear();
+            for &t in &values {
+                let real_cost = match (t, ev.cost) {
+                    (ValueType::Fiscal, Some(own)) => match index.convert(own, u.price_year, price_base) {
+                        Ok(v) => v,
+                        Err(err) => {
+                            problems.push(row_problem(journeys, ev.row, "cost", ProblemKind::Overflow, &err.to_string()));
+                            continue;
+                        }
+                    },
+                    _ => match real[e][t as usize] {
+                        Some(v) => v,
+                        None => continue,
+                    },
+                };
+                match real_cost.checked_mul(ev.quantity).and_then(|c| c.checked_mul(probability)) {
+                    Some(rate) => rates.push((t, rate)),
+                    None => problems.push(row_problem(
+                        journeys,
+                        ev.row,
+                        "quantity",
+                        ProblemKind::Overflow,
+                        "the cost is too large to compute exactly",
+                    )),
+                }
+            }
             let Some(date) = date_of(ev.date) else { continue };
             let base = Line {
                 row: ev.row as u32,
                 person: ev.person,
                 pathway: ev.pathway,
-                agency,
+                agency: catalogue.agency_index(e),
                 entry: e as u32,
                 month: Month::of(date),
                 cost: Money::ZERO,
                 tier: u.tier,
-                demand,
+                demand: ev.demand.or(u.demand),
+                value_type: ValueType::Fiscal,
                 continuation: false,
             };
-            let Some(rate) = real_cost.checked_mul(ev.quantity).and_then(|c| c.checked_mul(probability)) else {
-                problems.push(row_problem(journeys, ev.row, "quantity", ProblemKind::Overflow, "the cost is too large to compute exactly"));
-                continue;
-            };
             match ev.end.and_then(date_of) {
-                None => ledger.push(Line { cost: Money::new(rate), ..base }),
+                None => {
+                    // One line per value type; only the first counts as the event.
+                    for (i, &(t, rate)) in rates.iter().enumerate() {
+                        ledger.push(Line { cost: Money::new(rate), value_type: t, continuation: i > 0, ..base });
+                    }
+                }
                 Some(end) => {
                     let Some(d) = u.unit.spell_days() else {
                         problems.push(row_problem(
@@ -200,19 +253,26 @@ impl Ledger {
                     };
                     let parts = month_days(date, end);
                     let days: u64 = parts.iter().map(|p| p.1).sum();
-                    let Some(total) = round_ratio_to_penny(rate, Decimal::from(days), Decimal::from(d)) else {
-                        problems.push(row_problem(
-                            journeys,
-                            ev.row,
-                            "quantity",
-                            ProblemKind::Overflow,
-                            "the spell's cost is too large to compute exactly",
-                        ));
-                        continue;
-                    };
                     let weights: Vec<u64> = parts.iter().map(|p| p.1).collect();
-                    for (i, (part, (month, _))) in apportion(Money::new(total), &weights).into_iter().zip(parts).enumerate() {
-                        ledger.push(Line { month, cost: part, continuation: i > 0, ..base });
+                    let mut split: Vec<(ValueType, Vec<Money>)> = Vec::with_capacity(rates.len());
+                    for &(t, rate) in &rates {
+                        let Some(total) = round_ratio_to_penny(rate, Decimal::from(days), Decimal::from(d)) else {
+                            problems.push(row_problem(
+                                journeys,
+                                ev.row,
+                                "quantity",
+                                ProblemKind::Overflow,
+                                "the spell's cost is too large to compute exactly",
+                            ));
+                            continue;
+                        };
+                        split.push((t, apportion(Money::new(total), &weights)));
+                    }
+                    // Month by month, each value type's part: the spell counts once per period.
+                    for (m, (month, _)) in parts.iter().enumerate() {
+                        for (i, (t, money)) in split.iter().enumerate() {
+                            ledger.push(Line { month: *month, cost: money[m], value_type: *t, continuation: m > 0 || i > 0, ..base });
+                        }
                     }
                 }
             }
@@ -236,8 +296,10 @@ impl Ledger {
             cost: Vec::new(),
             tier: Vec::new(),
             demand: Vec::new(),
+            value_type: Vec::new(),
             continuation: Vec::new(),
             real_unit_costs: Vec::new(),
+            value_types: vec![ValueType::Fiscal],
         }
     }
 
@@ -251,6 +313,7 @@ impl Ledger {
         self.cost.reserve(n);
         self.tier.reserve(n);
         self.demand.reserve(n);
+        self.value_type.reserve(n);
         self.continuation.reserve(n);
     }
 
@@ -264,6 +327,7 @@ impl Ledger {
         self.cost.push(l.cost.exact());
         self.tier.push(l.tier);
         self.demand.push(l.demand);
+        self.value_type.push(l.value_type);
         self.continuation.push(l.continuation);
     }
 
@@ -309,10 +373,17 @@ impl Ledger {
         &self.codes
     }
 
-    /// The unit cost of each catalogue entry in the price base, for the entries that were used.
+    /// The unit cost of a catalogue entry in the price base, for a value type, if the entry was
+    /// used and has that value.
     #[must_use]
-    pub fn real_unit_costs(&self) -> &[Option<Decimal>] {
-        &self.real_unit_costs
+    pub fn real_unit_cost(&self, entry: usize, value_type: ValueType) -> Option<Decimal> {
+        self.real_unit_costs.get(entry).and_then(|v| v[value_type as usize])
+    }
+
+    /// The value types this ledger counts: `[Fiscal]` for the financial case.
+    #[must_use]
+    pub fn value_types(&self) -> &[ValueType] {
+        &self.value_types
     }
 
     /// The number of lines.
@@ -343,6 +414,7 @@ impl Ledger {
             cost: Money::new(self.cost[i]),
             tier: self.tier[i],
             demand: self.demand[i],
+            value_type: self.value_type[i],
             continuation: self.continuation[i],
         }
     }
@@ -448,6 +520,32 @@ mod tests {
         assert_eq!(by_year.values().next().unwrap().events, 1);
         let by_month = l.aggregate(PeriodKind::Month, |_, p| Some(p));
         assert_eq!(by_month.values().map(|t| t.events).sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn value_types_stay_apart_and_events_count_once() {
+        let (cat, idx) = setup();
+        let mut entries = cat.entries().to_vec();
+        entries[0].economic = Some(crate::catalogue::Amount { amount: dec("70.00"), price_year: PriceYear::Calendar(2022) });
+        entries[1].social = Some(crate::catalogue::Amount { amount: dec("10.00"), price_year: PriceYear::Calendar(2024) });
+        let cat = Catalogue::new(entries).unwrap();
+        let mut j = Journeys::new();
+        j.push(Event::new("A", "old", day(2024, 1, 25), "FOSTER").until(day(2024, 2, 7))).unwrap();
+        j.push(Event::new("A", "old", day(2024, 3, 1), "CALL").cost(dec("100"))).unwrap();
+        let fiscal = Ledger::build(&j, &cat, &idx, PriceYear::Calendar(2022)).unwrap();
+        assert_eq!(fiscal.total().exact(), dec("1712.00"));
+        let public = Ledger::build_with(&j, &cat, &idx, PriceYear::Calendar(2022), &ValueType::ALL).unwrap();
+        // + economic 14 days at 70.00 a week = 140.00; + social 10.00 at 2024 prices = 9.09 (2022)
+        assert_eq!(public.total().exact(), dec("1861.09"));
+        let by_type = public.aggregate(PeriodKind::Month, |l, _| Some(l.value_type));
+        assert_eq!(by_type[&ValueType::Economic].cost.exact(), dec("140.00"));
+        assert_eq!(by_type[&ValueType::Social].cost.exact(), dec("9.09"));
+        // the spell counts once in each of its two months; the call once
+        let events: u64 = public.aggregate(PeriodKind::Month, |_, p| Some(p)).values().map(|t| t.events).sum();
+        assert_eq!(events, 3);
+        let events: u64 = public.aggregate(PeriodKind::Year, |_, p| Some(p)).values().map(|t| t.events).sum();
+        assert_eq!(events, 2);
+        assert_eq!(public.value_types(), ValueType::ALL);
     }
 
     #[test]

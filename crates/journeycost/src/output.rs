@@ -103,12 +103,18 @@ struct ComparisonDocument<'a> {
 /// The files of `journeycost compare`: `series.csv`, `agencies.csv`, `demand.csv`,
 /// `tiers.csv`, `trend.csv`, `persons.csv` and `comparison.json`.
 ///
-/// When the run is grouped, every CSV gains a first column named after the attribute.
+/// When the run is grouped, every CSV gains a first column named after the attribute; when it
+/// sums several value types (the public-value case), a last column `value_types` such as
+/// `fiscal+economic+social`.
 #[must_use]
 pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSet {
     let lead: Vec<&str> = run.by.as_deref().into_iter().collect();
+    // When values of several types are summed, every table says so in a last column.
+    let mixed = run.value_types.len() > 1;
+    let basis = run.value_types.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("+");
+    let trail: Vec<&str> = if mixed { vec!["value_types"] } else { Vec::new() };
     let header = |cols: &[&str]| -> CsvTable {
-        let all: Vec<&str> = lead.iter().copied().chain(cols.iter().copied()).collect();
+        let all: Vec<&str> = lead.iter().copied().chain(cols.iter().copied()).chain(trail.iter().copied()).collect();
         CsvTable::new(&all)
     };
     let mut series = header(&["pathway", "period", "events", "cost", "cumulative_cost"]);
@@ -119,7 +125,7 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
     let mut persons = header(&["person_id", "baseline_cost", "alternative_cost", "saving"]);
     for g in &run.groups {
         let pre: Vec<String> = g.group.iter().cloned().collect();
-        let with = |rest: Vec<String>| pre.iter().cloned().chain(rest).collect::<Vec<String>>();
+        let with = |rest: Vec<String>| pre.iter().cloned().chain(rest).chain(mixed.then(|| basis.clone())).collect::<Vec<String>>();
         let c = &g.comparison;
         for s in &c.series {
             series.row(with(vec![

@@ -11,6 +11,7 @@
 //! persons = "persons.csv"  # optional
 //! [costing]
 //! price_year = "2023/24"   # optional: default the latest year of the deflators
+//! values = "fiscal"        # fiscal (the financial case, default) or public (+ economic, social)
 //! [compare]                # every key optional
 //! baseline = "old"
 //! alternative = "new"
@@ -53,7 +54,7 @@ use rust_decimal::Decimal;
 use toml::Spanned;
 
 use crate::appraisal::{Adjustments, AppraisalSpec, Assumption, Combine, CostItem, DropOff, OptimismBias, Schedule, YearBasis};
-use crate::catalogue::Confidence;
+use crate::catalogue::{Confidence, ValueType};
 use crate::error::{Error, Location, Problem, ProblemKind, io_error};
 use crate::io::InputPaths;
 use crate::period::PeriodKind;
@@ -68,6 +69,8 @@ pub struct Scenario {
     pub inputs: InputPaths,
     /// The price base, if set.
     pub price_year: Option<PriceYear>,
+    /// The value types counted, if set (`[costing] values`): fiscal, or all three.
+    pub values: Option<&'static [ValueType]>,
     /// The `[compare]` options.
     pub compare: CompareSection,
     /// The `[appraisal]` section, if present, with pathways from `[compare]`.
@@ -217,6 +220,7 @@ struct InputsSection {
 #[serde(deny_unknown_fields)]
 struct CostingSection {
     price_year: Option<String>,
+    values: Option<String>,
 }
 
 impl Scenario {
@@ -266,6 +270,12 @@ impl Scenario {
                     .map_err(|e| Error::new(Location::source(name).in_field("costing.price_year"), ProblemKind::Scenario, e.to_string()))?,
             ),
         };
+        let values = match &file.costing.values {
+            None => None,
+            Some(v) => Some(
+                ValueType::case(v).map_err(|e| Error::new(Location::source(name).in_field("costing.values"), ProblemKind::Scenario, e))?,
+            ),
+        };
         let appraisal = match file.appraisal {
             None => None,
             Some(section) => {
@@ -284,6 +294,7 @@ impl Scenario {
                 persons: file.inputs.persons.map(at),
             },
             price_year,
+            values,
             compare: file.compare,
             appraisal,
         })

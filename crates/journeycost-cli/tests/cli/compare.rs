@@ -66,3 +66,39 @@ fn validate_says_ok_on_good_input() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("ok: "));
 }
+
+#[test]
+fn the_public_value_case_says_what_it_sums() {
+    let dir = crate::util::fixture(&[
+        (
+            "catalogue.csv",
+            b"code,agency,unit_cost,price_year,economic_value,economic_price_year,social_value,social_price_year\n\
+              CRIME,Police,100.00,2024,50.00,2024,250.00,2024\nVISIT,Team,40.00,2024,,,,\n",
+        ),
+        ("deflators.csv", b"year,index\n2024,100\n"),
+        ("events.csv", b"person_id,pathway,date,code\nP1,old,2024-01-05,CRIME\nP1,new,2024-01-05,VISIT\n"),
+    ]);
+    let flags = ["--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"];
+    let mut args = vec!["compare"];
+    args.extend(flags);
+    args.extend(["--values", "public", "--out", "public"]);
+    let o = run_in(dir.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("values: fiscal+economic+social (public-value case)"));
+    let agencies = std::fs::read_to_string(dir.path().join("public/agencies.csv")).unwrap();
+    assert_eq!(
+        agencies,
+        "agency,baseline_cost,alternative_cost,saving,value_types\n\
+         Police,400.00,0.00,400.00,fiscal+economic+social\n\
+         Team,0.00,40.00,-40.00,fiscal+economic+social\n\
+         TOTAL,400.00,40.00,360.00,fiscal+economic+social\n"
+    );
+    let series = std::fs::read_to_string(dir.path().join("public/series.csv")).unwrap();
+    assert!(series.contains("old,2024-01,1,400.00,400.00,fiscal+economic+social"), "{series}");
+    let mut args = vec!["compare"];
+    args.extend(flags);
+    args.extend(["--out", "fiscal"]);
+    assert!(run_in(dir.path(), &args).status.success());
+    let agencies = std::fs::read_to_string(dir.path().join("fiscal/agencies.csv")).unwrap();
+    assert!(agencies.starts_with("agency,baseline_cost,alternative_cost,saving\nPolice,100.00,"), "{agencies}");
+}

@@ -26,8 +26,9 @@
 //! `Decimal` to 28 significant digits and are rounded half-even to the penny only when shown.
 //! Ratios (BCR, ROI, switching values) are rounded half-even to 4 decimals.
 //!
-//! Only fiscal values exist in the ledger today, so every appraisal reports
-//! `value_types: ["fiscal"]`.
+//! The ledger counts fiscal values (the financial case) or fiscal, economic and social values
+//! (the public-value case); the appraisal reports which in `value_types`, and splits the present
+//! value of benefits by type in `values`.
 
 mod discount;
 
@@ -38,7 +39,7 @@ use serde::Serialize;
 
 pub use discount::{Convention, Schedule, npv};
 
-use crate::catalogue::{Catalogue, Confidence};
+use crate::catalogue::{Catalogue, Confidence, ValueType};
 use crate::error::{Error, Location, ProblemKind};
 use crate::ledger::Ledger;
 use crate::money::Money;
@@ -362,6 +363,15 @@ pub struct CashableRow {
     pub pv_benefit: Money,
 }
 
+/// Present value of benefits of one value type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValueRow {
+    /// Fiscal, economic or social.
+    pub value_type: ValueType,
+    /// Present value of benefit.
+    pub pv_benefit: Money,
+}
+
 /// The results of an appraisal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Appraisal {
@@ -373,8 +383,11 @@ pub struct Appraisal {
     pub schedule: String,
     /// The price base of every amount.
     pub price_base: PriceYear,
-    /// The value types included (only `fiscal` until the catalogue carries others).
-    pub value_types: Vec<&'static str>,
+    /// The value types included: `["fiscal"]` for the financial case, all three for the
+    /// public-value case.
+    pub value_types: Vec<ValueType>,
+    /// Present value of benefits by value type (the types included only).
+    pub values: Vec<ValueRow>,
     /// Year by year.
     pub years: Vec<YearRow>,
     /// Present value of benefits before optimism bias and adjustments (and without drop-off).
@@ -415,6 +428,7 @@ struct Key {
     detail: u32,
     confidence: Option<Confidence>,
     cashable: Option<bool>,
+    value_type: ValueType,
 }
 
 /// Gross amounts per cell: (benefit, intervention cost).
@@ -435,6 +449,8 @@ struct Streams {
     /// (year index, agency) -> (cost, benefit), undiscounted
     by_year_agency: BTreeMap<(usize, u32), (Decimal, Decimal)>,
     cashable: [Decimal; 3],
+    /// PV of benefit by value type (fiscal, economic, social).
+    values: [Decimal; 3],
 }
 
 impl Streams {
@@ -538,7 +554,7 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
         .collect();
 
     let switching = switching_values(&cells, spec, &years, &factors, last_observed);
-    let mut assumptions = log(spec, ledger.price_base(), base);
+    let mut assumptions = log(spec, ledger.price_base(), ledger.value_types(), base);
     assumptions.extend(spec.assumptions.iter().cloned());
 
     Ok(Appraisal {
@@ -546,7 +562,12 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
         base_year: spec.basis.label(base),
         schedule: spec.schedule.to_string(),
         price_base: ledger.price_base(),
-        value_types: vec!["fiscal"],
+        value_types: ledger.value_types().to_vec(),
+        values: ledger
+            .value_types()
+            .iter()
+            .map(|&t| ValueRow { value_type: t, pv_benefit: Money::new(streams.values[t as usize]) })
+            .collect(),
         years: rows,
         pv_gross_benefits: Money::new(pv_gross),
         pv_benefits: Money::new(pv_b),
@@ -639,6 +660,7 @@ fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Resu
             detail: detail_id(u.agency_detail.as_ref()),
             confidence: u.confidence,
             cashable: u.cashable,
+            value_type: line.value_type,
         };
         let cell = cells.entry(key).or_default();
         if sign.is_sign_negative() && (by_agency[line.agency as usize] || by_code[line.entry as usize]) {
@@ -656,8 +678,14 @@ fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Resu
             (agencies.len() - 1) as u32
         };
         let d = detail_id(item.agency_detail.as_ref());
-        let key =
-            Key { year: item.year, agency: a, detail: d, confidence: Some(item.confidence.unwrap_or(Confidence::Green)), cashable: None };
+        let key = Key {
+            year: item.year,
+            agency: a,
+            detail: d,
+            confidence: Some(item.confidence.unwrap_or(Confidence::Green)),
+            cashable: None,
+            value_type: ValueType::Fiscal,
+        };
         // Marked as explicit by the impossible (intervention) position: stored in `.1` like
         // ledger intervention costs, and raised by the same optimism bias.
         cells.entry(key).or_default().1 += item.amount;
@@ -684,6 +712,7 @@ fn evaluate(
         by_agency: BTreeMap::new(),
         by_year_agency: BTreeMap::new(),
         cashable: [Decimal::ZERO; 3],
+        values: [Decimal::ZERO; 3],
     };
     let retained = adjustments.retained();
     let uplift = Decimal::ONE + ob.intervention;
@@ -693,6 +722,7 @@ fn evaluate(
         let pv = b * factors[i];
         s.by_agency.entry((key.agency, key.detail)).or_default().1 += pv;
         s.by_year_agency.entry((i, key.agency)).or_default().1 += b;
+        s.values[key.value_type as usize] += pv;
         s.cashable[match key.cashable {
             Some(true) => 0,
             Some(false) => 1,
@@ -809,7 +839,7 @@ fn stays_non_negative(cumulative: &[Decimal]) -> Option<usize> {
 }
 
 /// The parameters journeycost itself used, for the assumptions log.
-fn log(spec: &AppraisalSpec, price_base: PriceYear, base: i32) -> Vec<Assumption> {
+fn log(spec: &AppraisalSpec, price_base: PriceYear, value_types: &[ValueType], base: i32) -> Vec<Assumption> {
     let given = |name: &str| spec.assumptions.iter().any(|a| a.name == name);
     let input = |name: &str, value: String| Assumption {
         name: name.to_owned(),
@@ -818,7 +848,10 @@ fn log(spec: &AppraisalSpec, price_base: PriceYear, base: i32) -> Vec<Assumption
         confidence: None,
         set_by: Some("inputs".to_owned()),
     };
-    let mut out = vec![input("price_base", price_base.to_string()), input("value_types", "fiscal".to_owned())];
+    let mut out = vec![
+        input("price_base", price_base.to_string()),
+        input("value_types", value_types.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("+")),
+    ];
     let mut param = |name: &str, value: String| {
         if !given(name) {
             out.push(Assumption::default_value(name, &value));

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::{Catalogue, UnitCost};
+use crate::catalogue::{Amount, Catalogue, UnitCost};
 use crate::error::{Error, Location, Problem, ProblemKind, Problems};
 use crate::journey::{Event, EventParts, Journeys, Persons, check_amount, check_magnitude};
 use crate::period::parse_date;
@@ -163,6 +163,28 @@ impl Row<'_> {
         parse(v).map(Some).map_err(|m| problems.push(self.problem(field, ProblemKind::InvalidValue, m)))
     }
 
+    /// An optional amount given by a value column and its price-year column, both or neither.
+    fn amount(&self, problems: &mut Problems, value: (Option<usize>, &str), year: (Option<usize>, &str)) -> Option<Option<Amount>> {
+        let v = self.optional(problems, value.0, value.1, money).ok()?;
+        let y = self.optional(problems, year.0, year.1, price_year).ok()?;
+        match (v, y) {
+            (Some(amount), Some(price_year)) => Some(Some(Amount { amount, price_year })),
+            (None, None) => Some(None),
+            (Some(_), None) => {
+                problems.push(self.problem(
+                    year.1,
+                    ProblemKind::MissingValue,
+                    format!("{} is given, so its price year is needed", value.1),
+                ));
+                None
+            }
+            (None, Some(_)) => {
+                problems.push(self.problem(value.1, ProblemKind::MissingValue, format!("{} is given, so the value is needed", year.1)));
+                None
+            }
+        }
+    }
+
     /// A required field parsed with `parse`.
     fn parsed<T>(&self, problems: &mut Problems, i: Option<usize>, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let v = self.required(problems, i, field)?;
@@ -285,6 +307,7 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
     let (code, agency, cost, year) = (c("code"), c("agency"), c("unit_cost"), c("price_year"));
     let (unit, desc, detail, source, conf, tier, demand, cashable) =
         (c("unit"), c("description"), c("agency_detail"), c("source"), c("confidence"), c("tier"), c("demand"), c("cashable"));
+    let (econ, econ_year, social, social_year) = (c("economic_value"), c("economic_price_year"), c("social_value"), c("social_price_year"));
     let mut entries = Vec::new();
     let mut lines = Vec::new();
     let mut first_line: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
@@ -299,6 +322,8 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
         let tier_v = row.optional(problems, tier, "tier", str::parse);
         let demand_v = row.optional(problems, demand, "demand", str::parse);
         let cash_v = row.optional(problems, cashable, "cashable", boolean);
+        let econ_v = row.amount(problems, (econ, "economic_value"), (econ_year, "economic_price_year"));
+        let social_v = row.amount(problems, (social, "social_value"), (social_year, "social_price_year"));
         if let Some(code_s) = code_v {
             if let Some(first) = first_line.get(code_s) {
                 problems.push(row.problem(
@@ -328,6 +353,8 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
         u.tier = tier_o;
         u.demand = demand_o;
         u.cashable = cash_o;
+        u.economic = econ_v.flatten();
+        u.social = social_v.flatten();
         entries.push(u);
         lines.push(row.line);
     });
