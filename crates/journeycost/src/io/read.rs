@@ -164,25 +164,18 @@ impl Row<'_> {
     }
 
     /// An optional amount given by a value column and its price-year column, both or neither.
-    fn amount(&self, problems: &mut Problems, value: (Option<usize>, &str), year: (Option<usize>, &str)) -> Option<Option<Amount>> {
-        let v = self.optional(problems, value.0, value.1, money).ok()?;
-        let y = self.optional(problems, year.0, year.1, price_year).ok()?;
-        match (v, y) {
-            (Some(amount), Some(price_year)) => Some(Some(Amount { amount, price_year })),
-            (None, None) => Some(None),
-            (Some(_), None) => {
-                problems.push(self.problem(
-                    year.1,
-                    ProblemKind::MissingValue,
-                    format!("{} is given, so its price year is needed", value.1),
-                ));
-                None
-            }
-            (None, Some(_)) => {
-                problems.push(self.problem(value.1, ProblemKind::MissingValue, format!("{} is given, so the value is needed", year.1)));
-                None
-            }
-        }
+    /// `Err(())` when a problem was reported.
+    fn amount(&self, problems: &mut Problems, value: (Option<usize>, &str), year: (Option<usize>, &str)) -> Result<Option<Amount>, ()> {
+        let v = self.optional(problems, value.0, value.1, money)?;
+        let y = self.optional(problems, year.0, year.1, price_year)?;
+        let (field, message) = match (v, y) {
+            (Some(amount), Some(price_year)) => return Ok(Some(Amount { amount, price_year })),
+            (None, None) => return Ok(None),
+            (Some(_), None) => (year.1, format!("{} is given, so its price year is needed", value.1)),
+            (None, Some(_)) => (value.1, format!("{} is given, so the value is needed", year.1)),
+        };
+        problems.push(self.problem(field, ProblemKind::MissingValue, message));
+        Err(())
     }
 
     /// A required field parsed with `parse`.
@@ -353,8 +346,8 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
         u.tier = tier_o;
         u.demand = demand_o;
         u.cashable = cash_o;
-        u.economic = econ_v.flatten();
-        u.social = social_v.flatten();
+        u.economic = econ_v.ok().flatten();
+        u.social = social_v.ok().flatten();
         entries.push(u);
         lines.push(row.line);
     });
