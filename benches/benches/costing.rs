@@ -92,7 +92,7 @@ fn pipeline(c: &mut Criterion) {
         let dir = std::path::PathBuf::from(dir);
         let paths = InputPaths {
             catalogue: dir.join("catalogue.csv"),
-            deflators: dir.join("deflators.csv"),
+            deflators: Some(dir.join("deflators.csv")),
             events: dir.join("events.csv"),
             persons: None,
         };

@@ -103,7 +103,8 @@ struct InputArgs {
     /// Unit-cost catalogue (CSV)
     #[arg(long, value_name = "FILE")]
     catalogue: Option<PathBuf>,
-    /// Price index: year,index (CSV)
+    /// Price index: year,index (CSV) [default: the built-in HM Treasury GDP deflator, calendar
+    /// years 2024 = 100, with financial years derived as 3/4 x y + 1/4 x y+1]
     #[arg(long, value_name = "FILE")]
     deflators: Option<PathBuf>,
     /// Every contact and spell (CSV)
@@ -174,7 +175,7 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
     let sc_inputs = scenario.as_ref().map(|s| &s.inputs);
     let paths = InputPaths {
         catalogue: from(args.catalogue, sc_inputs.map(|i| &i.catalogue), "catalogue")?,
-        deflators: from(args.deflators, sc_inputs.map(|i| &i.deflators), "deflators")?,
+        deflators: args.deflators.or_else(|| sc_inputs.and_then(|i| i.deflators.clone())),
         events: from(args.events, sc_inputs.map(|i| &i.events), "events")?,
         persons: args.persons.or_else(|| sc_inputs.and_then(|i| i.persons.clone())),
     };

@@ -50,6 +50,7 @@
 #![deny(missing_docs)]
 
 pub mod appraisal;
+pub mod builtin;
 pub mod catalogue;
 pub mod compare;
 pub mod error;

@@ -6,7 +6,7 @@
 //! title = "Anna: five years of unmet need, the old way and the new"
 //! [inputs]                 # paths relative to this file
 //! catalogue = "catalogue.csv"
-//! deflators = "deflators.csv"
+//! deflators = "deflators.csv"   # optional: default the built-in HM Treasury GDP deflator
 //! events = "events.csv"
 //! persons = "persons.csv"  # optional
 //! [costing]
@@ -211,7 +211,7 @@ struct CostSection {
 #[serde(deny_unknown_fields)]
 struct InputsSection {
     catalogue: PathBuf,
-    deflators: PathBuf,
+    deflators: Option<PathBuf>,
     events: PathBuf,
     persons: Option<PathBuf>,
 }
@@ -289,7 +289,7 @@ impl Scenario {
             title: file.title,
             inputs: InputPaths {
                 catalogue: at(file.inputs.catalogue),
-                deflators: at(file.inputs.deflators),
+                deflators: file.inputs.deflators.map(at),
                 events: at(file.inputs.events),
                 persons: file.inputs.persons.map(at),
             },

@@ -102,3 +102,19 @@ fn the_public_value_case_says_what_it_sums() {
     let agencies = std::fs::read_to_string(dir.path().join("fiscal/agencies.csv")).unwrap();
     assert!(agencies.starts_with("agency,baseline_cost,alternative_cost,saving\nPolice,100.00,"), "{agencies}");
 }
+
+#[test]
+fn the_builtin_price_index_is_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let anna = root().join("examples/anna");
+    let arg = |f: &str| anna.join(f).to_string_lossy().into_owned();
+    let o = run_in(dir.path(), &["compare", "--catalogue", &arg("catalogue.csv"), "--events", &arg("events.csv"), "--out", "res"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // the latest year of the built-in index is calendar 2024; Anna's costs are in financial years
+    assert!(String::from_utf8_lossy(&o.stdout).contains("prices: 2024;"), "{}", String::from_utf8_lossy(&o.stdout));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["inputs"][1]["file"], "builtin:hmt-gdp-deflator-calendar-2024-100");
+    let o = run_in(dir.path(), &["compare", "--catalogue", &arg("catalogue.csv"), "--events", &arg("events.csv"), "--price-year", "2025", "--out", "x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("the target price year 2025 is not in the price index (it has 1990 to 2024)"), "{}", stderr(&o));
+}

@@ -29,8 +29,9 @@ use crate::prices::{PriceIndex, PriceYear};
 pub struct InputPaths {
     /// `catalogue.csv`.
     pub catalogue: PathBuf,
-    /// `deflators.csv`.
-    pub deflators: PathBuf,
+    /// `deflators.csv`; `None` for the built-in HM Treasury GDP deflator
+    /// ([`builtin::price_index`](crate::builtin::price_index)).
+    pub deflators: Option<PathBuf>,
     /// `events.csv`.
     pub events: PathBuf,
     /// `persons.csv`, if any.
@@ -75,7 +76,10 @@ impl Inputs {
     /// events, persons.
     pub fn load(paths: &InputPaths, price_year: Option<PriceYear>) -> Result<Inputs, Error> {
         let catalogue = open(&paths.catalogue).and_then(|(n, f)| read_catalogue(&n, f));
-        let index = open(&paths.deflators).and_then(|(n, f)| read_deflators(&n, f));
+        let index = match &paths.deflators {
+            Some(p) => open(p).and_then(|(n, f)| read_deflators(&n, f)),
+            None => Ok(crate::builtin::price_index()),
+        };
         let events = match &catalogue {
             Ok(c) => open(&paths.events).and_then(|(n, f)| read_events(&n, f, Some(&c.catalogue))),
             Err(_) => open(&paths.events).and_then(|(n, f)| read_events(&n, f, None)),
@@ -90,7 +94,7 @@ impl Inputs {
                 );
             }
         };
-        let deflators = name_of(&paths.deflators);
+        let deflators = paths.deflators.as_deref().map_or_else(|| crate::builtin::HMT_DEFLATOR_NAME.to_owned(), name_of);
         let price_base = match price_year {
             Some(y) => y,
             None => index
@@ -146,11 +150,29 @@ fn open(path: &Path) -> Result<(String, BufReader<File>), Error> {
 /// # Errors
 /// If a file cannot be read.
 pub fn digests(paths: &InputPaths) -> Result<Vec<InputDigest>, Error> {
-    let mut out = vec![digest("catalogue", &paths.catalogue)?, digest("deflators", &paths.deflators)?, digest("events", &paths.events)?];
+    let deflators = match &paths.deflators {
+        Some(p) => digest("deflators", p)?,
+        None => crate::builtin::price_index_digest(),
+    };
+    let mut out = vec![digest("catalogue", &paths.catalogue)?, deflators, digest("events", &paths.events)?];
     if let Some(p) = &paths.persons {
         out.push(digest("persons", p)?);
     }
     Ok(out)
+}
+
+/// The provenance record of bytes that are not a file (built-in data).
+#[must_use]
+pub fn digest_bytes(role: &'static str, name: &str, bytes: &[u8]) -> InputDigest {
+    InputDigest { role, file: name.to_owned(), sha256: hex(&Sha256::digest(bytes)) }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 fn digest(role: &'static str, path: &Path) -> Result<InputDigest, Error> {
@@ -164,11 +186,7 @@ fn digest(role: &'static str, path: &Path) -> Result<InputDigest, Error> {
         }
         hasher.update(&buf[..n]);
     }
-    let hex = hasher.finalize().iter().fold(String::with_capacity(64), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    });
+    let hex = hex(&hasher.finalize());
     let file = path.file_name().map_or_else(|| name_of(path), |n| n.to_string_lossy().into_owned());
     Ok(InputDigest { role, file, sha256: hex })
 }
