@@ -9,14 +9,23 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use journeycost::Error;
 use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, npv};
-use journeycost::catalogue::ValueType;
+use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
 use journeycost::compare::{CompareOptions, compare_run};
 use journeycost::io::{InputPaths, Inputs, digests};
+use journeycost::io::{read_catalogue, read_deflators};
 use journeycost::ledger::Ledger;
 use journeycost::output::{appraisal_files, comparison_files, cost_tables};
 use journeycost::period::PeriodKind;
 use journeycost::prices::PriceYear;
 use journeycost::scenario::Scenario;
+
+/// `println!` that never panics: output to a closed pipe (`journeycost ... | head`) is dropped.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 #[derive(Parser)]
 #[command(name = "journeycost", version, about = "Cost journeys through public services, exactly, and compare the old way with the new")]
@@ -60,6 +69,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Look up, search and export unit costs
+    #[command(subcommand)]
+    Catalogue(CatalogueCommand),
     /// Print discount factors for years 0..=N as CSV `year,factor` (six decimals)
     Discount {
         /// green-book, health, none or constant:RATE (e.g. constant:0.035)
@@ -81,6 +93,57 @@ enum Command {
         #[arg(value_name = "FLOW", required = true, allow_negative_numbers = true, value_parser = parse_flow)]
         flows: Vec<journeycost::Decimal>,
     },
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// List unit costs, one per line
+    List {
+        #[command(flatten)]
+        source: CatalogueArgs,
+        /// Only this agency (exact, ignoring case)
+        #[arg(long, value_name = "AGENCY")]
+        agency: Option<String>,
+    },
+    /// Show every field of one unit cost
+    Show {
+        #[command(flatten)]
+        source: CatalogueArgs,
+        /// The code
+        code: String,
+    },
+    /// List the unit costs whose code, agency, description or source contains TEXT (any case)
+    Search {
+        #[command(flatten)]
+        source: CatalogueArgs,
+        /// The text to look for
+        text: String,
+    },
+    /// Write the catalogue as CSV on stdout with every value uprated to one price year
+    Export {
+        #[command(flatten)]
+        source: CatalogueArgs,
+        /// Price index: year,index (CSV) [default: the built-in HM Treasury GDP deflator]
+        #[arg(long, value_name = "FILE")]
+        deflators: Option<PathBuf>,
+        /// The price year to uprate to
+        #[arg(long, value_name = "YEAR", value_parser = parse_price_year)]
+        price_year: PriceYear,
+        /// Which value becomes `unit_cost`: fiscal, economic or social
+        #[arg(long, value_name = "TYPE", default_value = "fiscal", value_parser = parse_value_type)]
+        value: ValueType,
+    },
+}
+
+#[derive(Args)]
+struct CatalogueArgs {
+    /// Unit-cost catalogue (CSV)
+    #[arg(long, value_name = "FILE")]
+    catalogue: PathBuf,
+}
+
+fn parse_value_type(s: &str) -> Result<ValueType, String> {
+    ValueType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| format!("expected fiscal, economic or social, found {s:?}"))
 }
 
 fn parse_schedule(s: &str) -> Result<Schedule, String> {
@@ -236,35 +299,40 @@ fn run(cli: Cli) -> Result<(), Error> {
             let a = appraise(&ledger, &inputs.catalogue, &spec)?;
             appraisal_files(&a, &spec.baseline, &spec.alternative, &digests(&r.paths)?).commit(&out)?;
             let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
-            println!(
+            say!(
                 "appraisal of {} against {}, {} prices, {} discounting from {}",
-                spec.alternative, spec.baseline, a.price_base, a.schedule, a.base_year
+                spec.alternative,
+                spec.baseline,
+                a.price_base,
+                a.schedule,
+                a.base_year
             );
-            println!("PV benefits  {:>16}  (before adjustments, observed years only: {})", a.pv_benefits, a.pv_gross_benefits);
-            println!("PV costs     {:>16}", a.pv_costs);
-            println!("NPV          {:>16}", a.npv);
-            println!("BCR          {:>16}", ratio(a.bcr));
-            println!("ROI          {:>16}", ratio(a.roi));
-            println!("payback      {:>16}", a.payback.as_deref().unwrap_or("not within the horizon"));
-            println!("results in {}", out.display());
+            say!("PV benefits  {:>16}  (before adjustments, observed years only: {})", a.pv_benefits, a.pv_gross_benefits);
+            say!("PV costs     {:>16}", a.pv_costs);
+            say!("NPV          {:>16}", a.npv);
+            say!("BCR          {:>16}", ratio(a.bcr));
+            say!("ROI          {:>16}", ratio(a.roi));
+            say!("payback      {:>16}", a.payback.as_deref().unwrap_or("not within the horizon"));
+            say!("results in {}", out.display());
             Ok(())
         }
+        Command::Catalogue(command) => catalogue(command),
         Command::Discount { schedule, years } => {
-            println!("year,factor");
+            say!("year,factor");
             for (t, f) in schedule.factors(years).into_iter().enumerate() {
-                println!("{t},{}", Schedule::six_decimals(f));
+                say!("{t},{}", Schedule::six_decimals(f));
             }
             Ok(())
         }
         Command::Npv { schedule, convention, flows } => {
-            println!("{}", journeycost::Money::new(npv(&flows, schedule, convention)));
+            say!("{}", journeycost::Money::new(npv(&flows, schedule, convention)));
             Ok(())
         }
         Command::Validate { inputs } => {
             let r = resolve(inputs)?;
             let inputs = Inputs::load(&r.paths, r.price_year)?;
             Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
-            println!(
+            say!(
                 "ok: {} unit costs, {} price years, {} events of {} persons on {} pathways",
                 inputs.catalogue.len(),
                 inputs.index.len(),
@@ -281,19 +349,121 @@ fn print_summary(run: &journeycost::compare::ComparisonRun, opts: &CompareOption
     for g in &run.groups {
         let c = &g.comparison;
         if let Some(name) = &g.group {
-            println!("[{} = {name}]", run.by.as_deref().unwrap_or(""));
+            say!("[{} = {name}]", run.by.as_deref().unwrap_or(""));
         }
-        println!("prices: {base}; persons: {}; values: {}", g.persons, values_label(&run.value_types));
-        println!("{:<12} {:>16}", format!("{} (red)", opts.baseline), c.total.baseline_cost);
-        println!("{:<12} {:>16}", format!("{} (blue)", opts.alternative), c.total.alternative_cost);
+        say!("prices: {base}; persons: {}; values: {}", g.persons, values_label(&run.value_types));
+        say!("{:<12} {:>16}", format!("{} (red)", opts.baseline), c.total.baseline_cost);
+        say!("{:<12} {:>16}", format!("{} (blue)", opts.alternative), c.total.alternative_cost);
         let share = c.saving_share.map(|s| format!(" ({:.1}%)", s * journeycost::Decimal::ONE_HUNDRED)).unwrap_or_default();
-        println!("{:<12} {:>16}{share}", "saving", c.total.saving);
-        match c.break_even {
-            Some(p) => println!("break-even:  {p}"),
-            None => println!("break-even:  never"),
+        say!("{:<12} {:>16}{share}", "saving", c.total.saving);
+        say!("break-even:  {}", c.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()));
+    }
+    say!("results in {}", out.display());
+}
+
+fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {
+    let path = &args.catalogue;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::new(
+            journeycost::error::Location::source(path.display().to_string()),
+            journeycost::ProblemKind::Io,
+            format!("cannot open the file: {e}"),
+        )
+    })?;
+    Ok(read_catalogue(&path.display().to_string(), std::io::BufReader::new(file))?.catalogue)
+}
+
+fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
+    match command {
+        CatalogueCommand::List { source, agency } => {
+            let c = load_catalogue(&source)?;
+            let keep = |u: &&UnitCost| agency.as_ref().is_none_or(|a| u.agency.eq_ignore_ascii_case(a));
+            print_lines(c.entries().iter().filter(keep));
+        }
+        CatalogueCommand::Search { source, text } => print_lines(load_catalogue(&source)?.search(&text)),
+        CatalogueCommand::Show { source, code } => {
+            let c = load_catalogue(&source)?;
+            let u = c.get(&code).ok_or_else(|| {
+                Error::new(
+                    journeycost::error::Location::source("catalogue"),
+                    journeycost::ProblemKind::NotFound,
+                    format!("no unit cost has the code {code:?}"),
+                )
+            })?;
+            let text = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".to_owned());
+            let amount = |a: Option<journeycost::catalogue::Amount>| {
+                a.map_or_else(|| "-".to_owned(), |a| format!("£{} ({} prices)", a.amount, a.price_year))
+            };
+            say!("code          {}", u.code);
+            say!("description   {}", text(&u.description));
+            say!("agency        {}", u.agency);
+            say!("agency detail {}", text(&u.agency_detail));
+            say!("fiscal        £{} per {} ({} prices)", u.unit_cost, u.unit, u.price_year);
+            say!("economic      {}", amount(u.economic));
+            say!("social        {}", amount(u.social));
+            say!("confidence    {}", u.confidence.map_or("-", |c| c.as_str()));
+            say!("tier          {}", u.tier.map_or_else(|| "-".to_owned(), |t| format!("{} ({})", t.level(), t.name())));
+            say!("demand        {}", u.demand.map_or("-", |d| d.as_str()));
+            say!("cashable      {}", u.cashable.map_or_else(|| "-".to_owned(), |c| c.to_string()));
+            say!("source        {}", text(&u.source));
+        }
+        CatalogueCommand::Export { source, deflators, price_year, value } => {
+            let c = load_catalogue(&source)?;
+            let index = match deflators {
+                Some(p) => {
+                    let f = std::fs::File::open(&p).map_err(|e| {
+                        Error::new(
+                            journeycost::error::Location::source(p.display().to_string()),
+                            journeycost::ProblemKind::Io,
+                            format!("cannot open the file: {e}"),
+                        )
+                    })?;
+                    read_deflators(&p.display().to_string(), std::io::BufReader::new(f))?
+                }
+                None => journeycost::builtin::price_index(),
+            };
+            let (rows, skipped) = journeycost::catalogue::uprated(&c, &index, price_year, value)?;
+            match std::io::Write::write_all(&mut std::io::stdout().lock(), &journeycost::output::catalogue_csv(&rows)) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(Error::new(
+                        journeycost::error::Location::source("stdout"),
+                        journeycost::ProblemKind::Io,
+                        format!("cannot write: {e}"),
+                    ));
+                }
+                _ => {}
+            }
+            if skipped > 0 {
+                eprintln!("note: {skipped} unit costs have no {} value and were left out", value.as_str());
+            }
         }
     }
-    println!("results in {}", out.display());
+    Ok(())
+}
+
+/// One line per unit cost: code, agency, cost and unit, price year, description.
+fn print_lines<'a>(entries: impl IntoIterator<Item = &'a UnitCost>) {
+    let mut n = 0;
+    for u in entries {
+        let mut desc: String = u.description.clone().unwrap_or_default();
+        if desc.chars().count() > 60 {
+            desc = desc.chars().take(59).collect::<String>() + "…";
+        }
+        say!(
+            "{:<12} {:<26} {:>12} {:<6} {:<8} {desc}",
+            u.code,
+            truncate(&u.agency, 26),
+            format!("£{}", u.unit_cost),
+            u.unit,
+            u.price_year.to_string()
+        );
+        n += 1;
+    }
+    eprintln!("{n} unit costs");
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() > n { s.chars().take(n - 1).collect::<String>() + "…" } else { s.to_owned() }
 }
 
 /// `fiscal`, or `fiscal+economic+social (public-value case)`: every printed total says what it sums.

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{Error, Location, ProblemKind};
-use crate::prices::PriceYear;
+use crate::prices::{PriceIndex, PriceYear};
 
 /// What a unit cost is per.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
@@ -395,11 +395,72 @@ impl Catalogue {
         &self.agencies
     }
 
+    /// The unit costs whose code, agency, agency detail, description or source contains `text`,
+    /// ignoring case, in catalogue order.
+    ///
+    /// # Example
+    /// ```
+    /// use journeycost::catalogue::{Catalogue, UnitCost};
+    /// use journeycost::prices::PriceYear;
+    /// use journeycost::Decimal;
+    ///
+    /// let mut u = UnitCost::new("CR1.0", "Police", Decimal::from(500), PriceYear::Financial(2002));
+    /// u.description = Some("Anti-social behaviour incident".into());
+    /// let c = Catalogue::new(vec![u]).unwrap();
+    /// assert_eq!(c.search("ANTI-SOCIAL").len(), 1);
+    /// assert!(c.search("foster").is_empty());
+    /// ```
+    #[must_use]
+    pub fn search(&self, text: &str) -> Vec<&UnitCost> {
+        let needle = text.to_lowercase();
+        let has = |s: &str| s.to_lowercase().contains(&needle);
+        let opt = |s: &Option<String>| s.as_deref().is_some_and(has);
+        self.entries
+            .iter()
+            .filter(|u| has(&u.code) || has(&u.agency) || opt(&u.agency_detail) || opt(&u.description) || opt(&u.source))
+            .collect()
+    }
+
     /// The position in [`agencies`](Catalogue::agencies) of the agency of entry `i`.
     #[must_use]
     pub fn agency_index(&self, i: usize) -> u32 {
         self.agency_of[i]
     }
+}
+
+/// The catalogue with one value type brought to a price year: each entry's `unit_cost` becomes
+/// that value uprated to `to` (half-even to the penny, exactly) and its `price_year` becomes `to`;
+/// the economic and social columns are cleared. Entries without that value are left out and
+/// counted.
+///
+/// # Errors
+/// Every entry whose price year (or `to`) is missing from the index, by code.
+pub fn uprated(catalogue: &Catalogue, index: &PriceIndex, to: PriceYear, value: ValueType) -> Result<(Vec<UnitCost>, usize), Error> {
+    let mut out = Vec::with_capacity(catalogue.len());
+    let mut skipped = 0;
+    let mut problems = Vec::new();
+    for u in catalogue.entries() {
+        let Some(v) = u.value(value) else {
+            skipped += 1;
+            continue;
+        };
+        match index.convert(v.amount, v.price_year, to) {
+            Ok(real) => {
+                let mut e = u.clone();
+                e.unit_cost = real;
+                e.price_year = to;
+                e.economic = None;
+                e.social = None;
+                out.push(e);
+            }
+            Err(err) => problems.push(crate::error::Problem::new(
+                Location::source("catalogue").in_field(u.code.clone()),
+                ProblemKind::MissingPriceYear,
+                format!("code {:?}: {err}", u.code),
+            )),
+        }
+    }
+    if problems.is_empty() { Ok((out, skipped)) } else { Err(Error::from_problems(problems, 0)) }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::appraisal::Appraisal;
+use crate::catalogue::{Amount, UnitCost};
 use crate::compare::{ComparisonRun, demand_label, tier_label};
 use crate::io::{CsvTable, InputDigest, OutputSet};
 use crate::ledger::Ledger;
@@ -264,6 +265,58 @@ pub fn appraisal_files(a: &Appraisal, baseline: &str, alternative: &str, inputs:
     out
 }
 
+/// The columns of journeycost's catalogue CSV, in the order written.
+pub const CATALOGUE_COLUMNS: [&str; 16] = [
+    "code",
+    "agency",
+    "agency_detail",
+    "description",
+    "unit_cost",
+    "price_year",
+    "unit",
+    "source",
+    "confidence",
+    "tier",
+    "demand",
+    "cashable",
+    "economic_value",
+    "economic_price_year",
+    "social_value",
+    "social_price_year",
+];
+
+/// Unit costs as journeycost's catalogue CSV (every column of the format, empty when unset),
+/// readable by [`read_catalogue`](crate::io::read_catalogue).
+#[must_use]
+pub fn catalogue_csv<'a>(entries: impl IntoIterator<Item = &'a UnitCost>) -> Vec<u8> {
+    let mut t = CsvTable::new(&CATALOGUE_COLUMNS);
+    let text = |o: &Option<String>| o.clone().unwrap_or_default();
+    let amount = |a: Option<Amount>| a.map_or((String::new(), String::new()), |a| (a.amount.to_string(), a.price_year.to_string()));
+    for u in entries {
+        let (ev, ey) = amount(u.economic);
+        let (sv, sy) = amount(u.social);
+        t.row([
+            u.code.clone(),
+            u.agency.clone(),
+            text(&u.agency_detail),
+            text(&u.description),
+            u.unit_cost.to_string(),
+            u.price_year.to_string(),
+            u.unit.as_str().to_owned(),
+            text(&u.source),
+            u.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            u.tier.map(|t| t.level().to_string()).unwrap_or_default(),
+            u.demand.map(|d| d.as_str().to_owned()).unwrap_or_default(),
+            u.cashable.map(|c| c.to_string()).unwrap_or_default(),
+            ev,
+            ey,
+            sv,
+            sy,
+        ]);
+    }
+    t.into_bytes()
+}
+
 /// A float statistic printed with six decimals, with a negative zero printed as zero.
 fn fixed(x: f64) -> String {
     let s = format!("{x:.6}");
@@ -279,5 +332,22 @@ mod tests {
         assert_eq!(fixed(-0.000_000_1), "0.000000");
         assert_eq!(fixed(-1.5), "-1.500000");
         assert_eq!(fixed(2.0), "2.000000");
+    }
+}
+
+#[cfg(test)]
+mod catalogue_tests {
+    use super::catalogue_csv;
+    use crate::io::read_catalogue;
+
+    #[test]
+    fn catalogue_csv_round_trips() {
+        let csv = "code,agency,unit_cost,price_year,unit,tier,demand,cashable,confidence,description,economic_value,economic_price_year\n\
+                   CR1.0,Police,500.0,2002/03,event,4,failure,false,R,\"Anti-social behaviour, incident\",12.5,2010\n";
+        let first = read_catalogue("c.csv", csv.as_bytes()).unwrap().catalogue;
+        let written = catalogue_csv(first.entries());
+        let second = read_catalogue("again.csv", written.as_slice()).unwrap().catalogue;
+        assert_eq!(first.entries(), second.entries());
+        assert_eq!(catalogue_csv(second.entries()), written);
     }
 }

@@ -114,7 +114,10 @@ fn the_builtin_price_index_is_the_default() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("prices: 2024;"), "{}", String::from_utf8_lossy(&o.stdout));
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
     assert_eq!(json["inputs"][1]["file"], "builtin:hmt-gdp-deflator-calendar-2024-100");
-    let o = run_in(dir.path(), &["compare", "--catalogue", &arg("catalogue.csv"), "--events", &arg("events.csv"), "--price-year", "2025", "--out", "x"]);
+    let o = run_in(
+        dir.path(),
+        &["compare", "--catalogue", &arg("catalogue.csv"), "--events", &arg("events.csv"), "--price-year", "2025", "--out", "x"],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("the target price year 2025 is not in the price index (it has 1990 to 2024)"), "{}", stderr(&o));
 }
