@@ -54,6 +54,7 @@ pub mod builtin;
 pub mod catalogue;
 pub mod compare;
 pub mod error;
+pub mod extrapolate;
 pub mod io;
 pub mod journey;
 pub mod ledger;

@@ -4,10 +4,10 @@ mod util;
 
 /// `journeycost appraise`, `discount` and `npv`: golden files and known answers.
 mod appraise;
-/// `journeycost compare` on the bundled example against golden files, and its options.
-mod compare;
 /// `journeycost catalogue`: list, show, search, export.
 mod catalogue;
+/// `journeycost compare` on the bundled example against golden files, and its options.
+mod compare;
 /// Bad input: clear errors naming file, line and field; exit 1; no output left behind.
 mod errors;
 /// `journeycost cost` against the plain-Python oracle's outputs, byte for byte.
