@@ -6,7 +6,7 @@
 //! agencies, about 50 events per person. `JOURNEYCOST_BENCH_EVENTS` sets the size (default
 //! 200,000 events). `JOURNEYCOST_BENCH_DATA=DIR` adds a whole-pipeline benchmark on
 //! `DIR/{catalogue,deflators,events}.csv`, e.g. the 10-million-event `large` set of
-//! `../shared/bench/gen.py`.
+//! `../shared/bench/gen.py`. `extrapolate/100k draws` times the Monte Carlo engine.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -109,5 +109,36 @@ fn pipeline(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, pipeline);
+/// 100,000 Monte Carlo draws of a two-segment national extrapolation, one of whose segments
+/// bootstraps a cohort of 50 persons, on all cores.
+fn monte_carlo(c: &mut Criterion) {
+    use journeycost::extrapolate::{Dist, ExtrapolationSpec, PerCase, Segment, extrapolate};
+    let mut rng = Lcg(7);
+    let cohort: Vec<f64> = (0..50).map(|_| rng.next(40_000) as f64 - 5_000.0).collect();
+    let mut three = Segment::new(
+        "three",
+        Dist::triangular(50_000.0, 58_000.0, 66_000.0).expect("valid"),
+        Dist::beta_mean_sd(0.3, 0.1).expect("valid"),
+        PerCase::Cohort { savings: cohort },
+        5,
+    );
+    three.deadweight = Dist::uniform(0.1, 0.4).expect("valid");
+    let mut two = Segment::new(
+        "two",
+        Dist::pert(140_000.0, 164_000.0, 190_000.0).expect("valid"),
+        Dist::beta_mean_sd(0.2, 0.08).expect("valid"),
+        PerCase::Stated(Dist::lognormal_interval(5_000.0, 1_000.0, 20_000.0).expect("valid")),
+        5,
+    );
+    two.attribution = Dist::normal(0.1, 0.05, Some(0.0), Some(1.0)).expect("valid");
+    let spec = ExtrapolationSpec { segments: vec![three, two], draws: 100_000, seed: 1, ..ExtrapolationSpec::default() };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut g = c.benchmark_group("extrapolate");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(spec.draws));
+    g.bench_function("100k draws", |b| b.iter(|| extrapolate(black_box(&spec), threads, None).expect("runs")));
+    g.finish();
+}
+
+criterion_group!(benches, pipeline, monte_carlo);
 criterion_main!(benches);

@@ -69,6 +69,23 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Scale the cohort to a nation with Monte Carlo uncertainty (scenario [extrapolation])
+    Extrapolate {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Number of draws [default: the scenario's, else 10,000]
+        #[arg(long, value_name = "N")]
+        draws: Option<u64>,
+        /// Random seed [default: the scenario's, else 0]
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// Threads to use; the results are the same for any number [default: all cores]
+        #[arg(long, value_name = "T")]
+        threads: Option<usize>,
+        /// Directory to write the results into (created if needed)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Look up, search and export unit costs
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
@@ -223,6 +240,7 @@ struct Resolved {
     values: &'static [ValueType],
     compare: journeycost::scenario::CompareSection,
     appraisal: Option<AppraisalSpec>,
+    extrapolation: Option<journeycost::extrapolate::ExtrapolationPlan>,
 }
 
 fn resolve(args: InputArgs) -> Result<Resolved, Error> {
@@ -247,6 +265,7 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
         price_year: args.price_year.or_else(|| scenario.as_ref().and_then(|s| s.price_year)),
         values: args.values.or_else(|| scenario.as_ref().and_then(|s| s.values)).unwrap_or(&[ValueType::Fiscal]),
         appraisal: scenario.as_ref().and_then(|s| s.appraisal.clone()),
+        extrapolation: scenario.as_ref().and_then(|s| s.extrapolation.clone()),
         compare: scenario.map(|s| s.compare).unwrap_or_default(),
     })
 }
@@ -313,6 +332,64 @@ fn run(cli: Cli) -> Result<(), Error> {
             say!("BCR          {:>16}", ratio(a.bcr));
             say!("ROI          {:>16}", ratio(a.roi));
             say!("payback      {:>16}", a.payback.as_deref().unwrap_or("not within the horizon"));
+            say!("results in {}", out.display());
+            Ok(())
+        }
+        Command::Extrapolate { inputs, draws, seed, threads, out } => {
+            let r = resolve(inputs)?;
+            let plan = r.extrapolation.ok_or_else(|| {
+                Error::new(
+                    journeycost::error::Location::source("scenario"),
+                    journeycost::ProblemKind::Scenario,
+                    "extrapolate needs a scenario with an [extrapolation] section (see docs/extrapolation.md)",
+                )
+            })?;
+            let inputs = Inputs::load(&r.paths, r.price_year)?;
+            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
+            let opts = CompareOptions {
+                baseline: r.compare.baseline.clone().unwrap_or_else(|| "old".into()),
+                alternative: r.compare.alternative.clone().unwrap_or_else(|| "new".into()),
+                period: PeriodKind::Month,
+            };
+            let comparison = journeycost::compare::compare(&ledger, &opts, None)?;
+            let mut spec = plan.resolve(&comparison.persons, inputs.persons.as_ref())?;
+            if let Some(d) = draws {
+                spec.draws = d;
+            }
+            if let Some(s) = seed {
+                spec.seed = s;
+            }
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+            let bar = indicatif::ProgressBar::with_draw_target(Some(spec.draws), indicatif::ProgressDrawTarget::hidden());
+            let started = std::time::Instant::now();
+            let shown = std::sync::atomic::AtomicBool::new(false);
+            let progress = |done: u64| {
+                // Only runs that take more than a second get a bar, and only on a terminal.
+                if !shown.load(std::sync::atomic::Ordering::Relaxed) && started.elapsed().as_secs_f64() > 1.0 {
+                    shown.store(true, std::sync::atomic::Ordering::Relaxed);
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                bar.set_position(done);
+            };
+            let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&progress))?;
+            bar.finish_and_clear();
+            journeycost::output::extrapolation_files(&x, &digests(&r.paths)?).commit(&out)?;
+            let bn = |v: f64| format!("£{:.2}bn", v / 1e9);
+            let n = &x.net_annual;
+            let pct = |p: f64| n.percentiles.iter().find(|(q, _)| (*q - p).abs() < 1e-9).map(|(_, v)| bn(*v));
+            say!("extrapolation: {} draws, seed {}, {} values", x.draws, x.seed, values_label(ledger.value_types()));
+            say!("net annual saving: median {}, mean {}", bn(n.median), bn(n.mean));
+            if let (Some(lo), Some(hi)) = (pct(5.0), pct(95.0)) {
+                say!("90% interval: {lo} to {hi}");
+            }
+            say!("gross of adjustments: median {}", bn(x.gross_annual.median));
+            say!("probability below zero: {:.1}%", n.prob_below_zero * 100.0);
+            if let (Some(t), Some(p)) = (spec.threshold, n.prob_below_threshold) {
+                say!("probability below {}: {:.1}%", bn(t), p * 100.0);
+            }
+            if let Some(top) = x.tornado.first() {
+                say!("largest uncertainty: {} of {:?}", top.parameter, top.segment);
+            }
             say!("results in {}", out.display());
             Ok(())
         }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::appraisal::Appraisal;
 use crate::catalogue::{Amount, UnitCost};
 use crate::compare::{ComparisonRun, demand_label, tier_label};
+use crate::extrapolate::Extrapolation;
 use crate::io::{CsvTable, InputDigest, OutputSet};
 use crate::ledger::Ledger;
 use crate::money::Money;
@@ -241,16 +242,6 @@ pub fn appraisal_files(a: &Appraisal, baseline: &str, alternative: &str, inputs:
             s.range.1.to_string(),
         ]);
     }
-    let mut log = CsvTable::new(&["name", "value", "source", "confidence", "set_by"]);
-    for x in &a.assumptions {
-        log.row([
-            x.name.clone(),
-            x.value.clone(),
-            x.source.clone().unwrap_or_default(),
-            x.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-            x.set_by.clone().unwrap_or_default(),
-        ]);
-    }
     let mut out = OutputSet::new();
     let doc = AppraisalDocument { schema: APPRAISAL_SCHEMA, journeycost_version: VERSION, inputs, baseline, alternative, appraisal: a };
     let mut json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
@@ -261,8 +252,115 @@ pub fn appraisal_files(a: &Appraisal, baseline: &str, alternative: &str, inputs:
     out.add("who_pays.csv", who.into_bytes());
     out.add("who_pays_detail.csv", detail.into_bytes());
     out.add("switching.csv", switching.into_bytes());
-    out.add("assumptions.csv", log.into_bytes());
+    out.add("assumptions.csv", assumptions_csv(&a.assumptions));
     out
+}
+
+/// The schema identifier of `extrapolation.json`.
+pub const EXTRAPOLATION_SCHEMA: &str = "journeycost/extrapolation/1";
+
+#[derive(Serialize)]
+struct ExtrapolationDocument<'a> {
+    schema: &'static str,
+    journeycost_version: &'static str,
+    inputs: &'a [InputDigest],
+    extrapolation: &'a Extrapolation,
+}
+
+/// A statistic in pounds, to the penny.
+fn pounds(x: f64) -> String {
+    fixed_places(x, 2)
+}
+
+/// The files of `journeycost extrapolate`: `extrapolation.json`, `draws.csv`, `summary.csv`,
+/// `histogram.csv`, `tornado.csv`, `switching.csv` and `assumptions.csv`.
+#[must_use]
+pub fn extrapolation_files(x: &Extrapolation, inputs: &[InputDigest]) -> OutputSet {
+    let mut out = OutputSet::new();
+    let doc = ExtrapolationDocument { schema: EXTRAPOLATION_SCHEMA, journeycost_version: VERSION, inputs, extrapolation: x };
+    let mut json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    json.push(b'\n');
+    out.add("extrapolation.json", json);
+
+    let mut summary = CsvTable::new(&["measure", "mean", "sd", "min", "median", "max", "prob_below_zero", "prob_below_threshold"]);
+    let mut pcts = CsvTable::new(&["measure", "percentile", "value"]);
+    for (name, m) in [
+        ("gross_annual", &x.gross_annual),
+        ("net_annual", &x.net_annual),
+        ("gross_discounted", &x.gross_discounted),
+        ("net_discounted", &x.net_discounted),
+    ] {
+        summary.row([
+            name.to_owned(),
+            pounds(m.mean),
+            pounds(m.sd),
+            pounds(m.min),
+            pounds(m.median),
+            pounds(m.max),
+            fixed_places(m.prob_below_zero, 4),
+            m.prob_below_threshold.map(|p| fixed_places(p, 4)).unwrap_or_default(),
+        ]);
+        for (p, v) in &m.percentiles {
+            pcts.row([name.to_owned(), p.to_string(), pounds(*v)]);
+        }
+    }
+    out.add("summary.csv", summary.into_bytes());
+    out.add("percentiles.csv", pcts.into_bytes());
+
+    let mut draws = CsvTable::new(&["draw", "gross_annual", "net_annual", "gross_discounted", "net_discounted"]);
+    for (i, d) in x.values.iter().enumerate() {
+        draws.row([i.to_string(), pounds(d.gross_annual), pounds(d.net_annual), pounds(d.gross_discounted), pounds(d.net_discounted)]);
+    }
+    out.add("draws.csv", draws.into_bytes());
+
+    let mut hist = CsvTable::new(&["from", "to", "count"]);
+    for b in &x.histogram {
+        hist.row([pounds(b.from), pounds(b.to), b.count.to_string()]);
+    }
+    out.add("histogram.csv", hist.into_bytes());
+
+    let mut tornado = CsvTable::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
+    for t in &x.tornado {
+        tornado.row([
+            t.segment.clone(),
+            t.parameter.clone(),
+            fixed(t.low),
+            fixed(t.high),
+            pounds(t.saving_at_low),
+            pounds(t.saving_at_high),
+            pounds(t.swing),
+        ]);
+    }
+    out.add("tornado.csv", tornado.into_bytes());
+
+    let mut switching = CsvTable::new(&["segment", "parameter", "central", "switching_value", "within_support"]);
+    for s in &x.switching {
+        switching.row([
+            s.segment.clone(),
+            s.parameter.clone(),
+            fixed(s.central),
+            s.switching_value.map(fixed).unwrap_or_default(),
+            s.within_support.to_string(),
+        ]);
+    }
+    out.add("switching.csv", switching.into_bytes());
+    out.add("assumptions.csv", assumptions_csv(&x.assumptions));
+    out
+}
+
+/// The assumptions log as CSV: `name,value,source,confidence,set_by`.
+fn assumptions_csv(list: &[crate::appraisal::Assumption]) -> Vec<u8> {
+    let mut log = CsvTable::new(&["name", "value", "source", "confidence", "set_by"]);
+    for a in list {
+        log.row([
+            a.name.clone(),
+            a.value.clone(),
+            a.source.clone().unwrap_or_default(),
+            a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+            a.set_by.clone().unwrap_or_default(),
+        ]);
+    }
+    log.into_bytes()
 }
 
 /// The columns of journeycost's catalogue CSV, in the order written.
@@ -319,7 +417,12 @@ pub fn catalogue_csv<'a>(entries: impl IntoIterator<Item = &'a UnitCost>) -> Vec
 
 /// A float statistic printed with six decimals, with a negative zero printed as zero.
 fn fixed(x: f64) -> String {
-    let s = format!("{x:.6}");
+    fixed_places(x, 6)
+}
+
+/// A float printed with `places` decimals (Rust's correctly rounded formatting), never `-0`.
+fn fixed_places(x: f64, places: usize) -> String {
+    let s = format!("{x:.places$}");
     if s.strip_prefix('-').is_some_and(|r| r.bytes().all(|b| b == b'0' || b == b'.')) { s[1..].to_owned() } else { s }
 }
 

@@ -56,12 +56,13 @@ use toml::Spanned;
 use crate::appraisal::{Adjustments, AppraisalSpec, Assumption, Combine, CostItem, DropOff, OptimismBias, Schedule, YearBasis};
 use crate::catalogue::{Confidence, ValueType};
 use crate::error::{Error, Location, Problem, ProblemKind, io_error};
+use crate::extrapolate::{Dist, ExtrapolationPlan, ExtrapolationSpec, PerCase, PerCaseSource, Segment};
 use crate::io::InputPaths;
 use crate::period::PeriodKind;
 use crate::prices::PriceYear;
 
 /// A parsed scenario file, with paths resolved against its directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     /// A title for reports.
     pub title: Option<String>,
@@ -75,6 +76,8 @@ pub struct Scenario {
     pub compare: CompareSection,
     /// The `[appraisal]` section, if present, with pathways from `[compare]`.
     pub appraisal: Option<AppraisalSpec>,
+    /// The `[extrapolation]` section, if present.
+    pub extrapolation: Option<ExtrapolationPlan>,
 }
 
 /// The `[compare]` section; every key optional.
@@ -103,6 +106,35 @@ struct File {
     #[serde(default)]
     compare: CompareSection,
     appraisal: Option<AppraisalSection>,
+    extrapolation: Option<ExtrapolationSection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtrapolationSection {
+    draws: Option<u64>,
+    seed: Option<u64>,
+    schedule: Option<Spanned<String>>,
+    adjustments: Option<Spanned<String>>,
+    threshold: Option<Spanned<Dec>>,
+    percentiles: Option<Spanned<Vec<f64>>>,
+    histogram_bins: Option<usize>,
+    #[serde(default)]
+    segments: Vec<Spanned<SegmentSection>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SegmentSection {
+    name: String,
+    horizon: Option<u32>,
+    count: Spanned<toml::Value>,
+    reach: Option<Spanned<toml::Value>>,
+    per_case: Spanned<toml::Value>,
+    deadweight: Option<Spanned<toml::Value>>,
+    attribution: Option<Spanned<toml::Value>>,
+    displacement: Option<Spanned<toml::Value>>,
+    leakage: Option<Spanned<toml::Value>>,
 }
 
 /// A decimal written as a TOML string, integer or float.
@@ -284,6 +316,10 @@ impl Scenario {
                 Some(appraisal_spec(&section, pathways, &Spans { text, name })?)
             }
         };
+        let extrapolation = match file.extrapolation {
+            None => None,
+            Some(section) => Some(extrapolation_plan(&section, &Spans { text, name })?),
+        };
         let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         Ok(Scenario {
             title: file.title,
@@ -297,6 +333,7 @@ impl Scenario {
             values,
             compare: file.compare,
             appraisal,
+            extrapolation,
         })
     }
 }
@@ -455,6 +492,251 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
     }
     spec.assumptions = log;
     if problems.is_empty() { Ok(spec) } else { Err(Error::from_problems(problems, 0)) }
+}
+
+/// What kind of quantity a parameter is, for checking its distribution's support.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// 0 to 1.
+    Share,
+    /// 0 or more.
+    Count,
+    /// Any value (a saving may be negative).
+    Money,
+}
+
+/// A TOML value as written, for messages and the assumptions log.
+fn show(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("{s:?}"),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::Array(_) => "an array".to_owned(),
+        toml::Value::Table(_) => "a table".to_owned(),
+    }
+}
+
+fn num(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::String(s) => crate::io::parse_decimal(s).ok().and_then(|d| rust_decimal::prelude::ToPrimitive::to_f64(&d)),
+        _ => None,
+    }
+}
+
+/// Reads a parameter: a number (fixed) or a table `{ dist = "...", ... }`; `Ok(None)` for a
+/// cohort source. Also records the parameter in the assumptions log.
+fn parameter(
+    v: &Spanned<toml::Value>,
+    field: &str,
+    kind: Kind,
+    spans: &Spans<'_>,
+    log: &mut Vec<Assumption>,
+) -> Result<Result<Dist, PerCaseSource>, Problem> {
+    let err = |m: String| spans.problem(&v.span(), field, m);
+    let table = match v.get_ref() {
+        toml::Value::Table(t) => t,
+        other => {
+            let x = num(other).ok_or_else(|| {
+                err(format!("expected a number or a table such as {{ dist = \"uniform\", min = 0.1, max = 0.3 }}, found {}", show(other)))
+            })?;
+            let d = Dist::Fixed(x);
+            check_support(&d, kind).map_err(err)?;
+            log.push(Assumption { name: field.to_owned(), value: format!("fixed {x}"), source: None, confidence: None, set_by: None });
+            return Ok(Ok(d));
+        }
+    };
+    let get = |k: &str| -> Result<f64, Problem> {
+        let x = table.get(k).ok_or_else(|| {
+            err(format!("{} needs {k:?}", table.get("dist").and_then(toml::Value::as_str).unwrap_or("this distribution")))
+        })?;
+        num(x).ok_or_else(|| err(format!("{k:?} must be a number, found {}", show(x))))
+    };
+    let opt = |k: &str| -> Result<Option<f64>, Problem> { if table.contains_key(k) { get(k).map(Some) } else { Ok(None) } };
+    let text = |k: &str| table.get(k).and_then(toml::Value::as_str).map(str::to_owned);
+    let name = text("dist").ok_or_else(|| {
+        err("a parameter table needs dist = fixed, uniform, triangular, pert, normal, lognormal, beta (or cohort for per_case)".to_owned())
+    })?;
+    let allowed: &[&str] = match name.as_str() {
+        "fixed" => &["value"],
+        "uniform" => &["min", "max"],
+        "triangular" | "pert" => &["min", "mode", "max"],
+        "normal" => &["mean", "sd", "min", "max"],
+        "lognormal" => &["mean", "sd", "median", "low", "high"],
+        "beta" => &["alpha", "beta", "mean", "sd"],
+        "cohort" => &["years", "column", "equals"],
+        other => {
+            return Err(err(format!(
+                "unknown dist {other:?}: expected fixed, uniform, triangular, pert, normal, lognormal, beta or cohort"
+            )));
+        }
+    };
+    for key in table.keys() {
+        if !allowed.contains(&key.as_str()) && !["dist", "source", "confidence", "set_by"].contains(&key.as_str()) {
+            return Err(err(format!("{name} does not take {key:?} (it takes {})", allowed.join(", "))));
+        }
+    }
+    let dist = match name.as_str() {
+        "fixed" => Ok(Dist::Fixed(get("value")?)),
+        "uniform" => Dist::uniform(get("min")?, get("max")?),
+        "triangular" => Dist::triangular(get("min")?, get("mode")?, get("max")?),
+        "pert" => Dist::pert(get("min")?, get("mode")?, get("max")?),
+        "normal" => Dist::normal(get("mean")?, get("sd")?, opt("min")?, opt("max")?),
+        "lognormal" if table.contains_key("median") => Dist::lognormal_interval(get("median")?, get("low")?, get("high")?),
+        "lognormal" => Dist::lognormal_mean_sd(get("mean")?, get("sd")?),
+        "beta" if table.contains_key("alpha") => Dist::beta(get("alpha")?, get("beta")?),
+        "beta" => Dist::beta_mean_sd(get("mean")?, get("sd")?),
+        _ => {
+            if kind != Kind::Money {
+                return Err(err("only per_case can come from the cohort".to_owned()));
+            }
+            let years = get("years")?;
+            if years <= 0.0 {
+                return Err(err(format!("years must be greater than zero, found {years}")));
+            }
+            let (column, equals) = (text("column"), text("equals"));
+            if column.is_some() != equals.is_some() {
+                return Err(err("give both column and equals, or neither".to_owned()));
+            }
+            log.push(Assumption {
+                name: field.to_owned(),
+                value: format!(
+                    "cohort, bootstrapped; per-person saving / {years} years{}",
+                    column.as_ref().map_or(String::new(), |c| format!(", persons with {c} = {}", equals.clone().unwrap_or_default()))
+                ),
+                source: text("source"),
+                confidence: text("confidence").and_then(|c| c.parse().ok()),
+                set_by: text("set_by"),
+            });
+            return Ok(Err(PerCaseSource::Cohort { years, column, equals }));
+        }
+    }
+    .map_err(err)?;
+    check_support(&dist, kind).map_err(err)?;
+    let shown: Vec<String> = table
+        .iter()
+        .filter(|(k, _)| !["source", "confidence", "set_by"].contains(&k.as_str()))
+        .map(|(k, v)| format!("{k} {}", show(v)))
+        .collect();
+    log.push(Assumption {
+        name: field.to_owned(),
+        value: shown.join(", "),
+        source: text("source"),
+        confidence: text("confidence").and_then(|c| c.parse().ok()),
+        set_by: text("set_by"),
+    });
+    Ok(Ok(dist))
+}
+
+fn check_support(d: &Dist, kind: Kind) -> Result<(), String> {
+    let (lo, hi) = d.support();
+    match kind {
+        Kind::Share if lo < 0.0 || hi > 1.0 => {
+            Err(format!("a share must lie between 0 and 1; this distribution runs from {lo} to {hi} (truncate a normal with min and max)"))
+        }
+        Kind::Count if lo < 0.0 => {
+            Err(format!("a count cannot be negative; this distribution runs from {lo} (truncate a normal with min = 0)"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Result<ExtrapolationPlan, Error> {
+    let mut problems = Vec::new();
+    let mut spec = ExtrapolationSpec::default();
+    let mut log = Vec::new();
+    if let Some(d) = section.draws {
+        spec.draws = d;
+    }
+    if let Some(s) = section.seed {
+        spec.seed = s;
+        log.push(Assumption { name: "seed".into(), value: s.to_string(), source: None, confidence: None, set_by: None });
+    }
+    if let Some(sch) = &section.schedule {
+        match sch.get_ref().parse::<Schedule>() {
+            Ok(v) => spec.schedule = v,
+            Err(e) => problems.push(spans.problem(&sch.span(), "extrapolation.schedule", e)),
+        }
+    }
+    if let Some(c) = &section.adjustments {
+        match c.get_ref().as_str() {
+            "multiplicative" => spec.combine = Combine::Multiplicative,
+            "additive" => spec.combine = Combine::Additive,
+            other => problems.push(spans.problem(
+                &c.span(),
+                "extrapolation.adjustments",
+                format!("expected multiplicative or additive, found {other:?}"),
+            )),
+        }
+    }
+    if let Some(t) = &section.threshold {
+        spec.threshold = rust_decimal::prelude::ToPrimitive::to_f64(&t.get_ref().0);
+    }
+    if let Some(p) = &section.percentiles {
+        if p.get_ref().iter().any(|x| !(0.0..=100.0).contains(x)) {
+            problems.push(spans.problem(&p.span(), "extrapolation.percentiles", "percentiles must lie between 0 and 100"));
+        }
+        spec.percentiles.clone_from(p.get_ref());
+    }
+    if let Some(b) = section.histogram_bins {
+        spec.bins = b.max(1);
+    }
+    let mut segments = Vec::new();
+    for item in &section.segments {
+        let seg = item.get_ref();
+        let mut param = |v: Option<&Spanned<toml::Value>>, field: &str, kind: Kind| -> Option<Result<Dist, PerCaseSource>> {
+            let v = v?;
+            match parameter(v, &format!("{}: {field}", seg.name), kind, spans, &mut log) {
+                Ok(r) => Some(r),
+                Err(p) => {
+                    problems.push(Problem { location: p.location.in_field(format!("extrapolation.segments.{field}")), ..p });
+                    None
+                }
+            }
+        };
+        let dist = |r: Option<Result<Dist, PerCaseSource>>| match r {
+            Some(Ok(d)) => d,
+            _ => Dist::Fixed(0.0),
+        };
+        let count = dist(param(Some(&seg.count), "count", Kind::Count));
+        let reach = match seg.reach.as_ref() {
+            Some(r) => dist(param(Some(r), "reach", Kind::Share)),
+            None => Dist::Fixed(1.0),
+        };
+        let per_case = param(Some(&seg.per_case), "per_case", Kind::Money);
+        let adjust: Vec<Dist> = [
+            ("deadweight", &seg.deadweight),
+            ("attribution", &seg.attribution),
+            ("displacement", &seg.displacement),
+            ("leakage", &seg.leakage),
+        ]
+        .into_iter()
+        .map(|(f, v)| dist(param(v.as_ref(), f, Kind::Share)))
+        .collect();
+        let source = match per_case {
+            Some(Ok(d)) => PerCaseSource::Stated(d),
+            Some(Err(c)) => c,
+            None => PerCaseSource::Stated(Dist::Fixed(0.0)),
+        };
+        let mut s = Segment::new(seg.name.clone(), count, reach, PerCase::Stated(Dist::Fixed(0.0)), seg.horizon.unwrap_or(1));
+        s.deadweight = adjust[0].clone();
+        s.attribution = adjust[1].clone();
+        s.displacement = adjust[2].clone();
+        s.leakage = adjust[3].clone();
+        segments.push((s, source));
+    }
+    if section.segments.is_empty() {
+        problems.push(Problem::new(
+            Location::source(spans.name).in_field("extrapolation.segments"),
+            ProblemKind::Scenario,
+            "an extrapolation needs at least one [[extrapolation.segments]]",
+        ));
+    }
+    spec.assumptions = log;
+    if problems.is_empty() { Ok(ExtrapolationPlan { segments, spec }) } else { Err(Error::from_problems(problems, 0)) }
 }
 
 fn set_adjustment(a: &mut Adjustments, name: &str, v: Decimal) {

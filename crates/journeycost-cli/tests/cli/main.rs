@@ -10,5 +10,7 @@ mod catalogue;
 mod compare;
 /// Bad input: clear errors naming file, line and field; exit 1; no output left behind.
 mod errors;
+/// `journeycost extrapolate`: reproducible whatever the thread count, golden files, errors.
+mod extrapolate;
 /// `journeycost cost` against the plain-Python oracle's outputs, byte for byte.
 mod oracle;

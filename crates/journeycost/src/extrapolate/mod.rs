@@ -133,6 +133,87 @@ impl Default for ExtrapolationSpec {
     }
 }
 
+/// Where a segment's per-case saving will come from, before the ledger is known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PerCaseSource {
+    /// A stated distribution.
+    Stated(Dist),
+    /// The cohort: each person's saving (baseline minus alternative) divided by `years`,
+    /// for the persons whose `column` in `persons.csv` equals `equals` (all persons when no
+    /// column is given).
+    Cohort {
+        /// The length of the observation, to turn a person's saving into an annual one.
+        years: f64,
+        /// The persons column that maps persons to this segment.
+        column: Option<String>,
+        /// The value of that column for this segment.
+        equals: Option<String>,
+    },
+}
+
+/// An extrapolation as a scenario states it: segments whose per-case saving may still need the
+/// cohort.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtrapolationPlan {
+    /// The segments, with their per-case source.
+    pub segments: Vec<(Segment, PerCaseSource)>,
+    /// Everything else, as it will be run (its `segments` are filled in by
+    /// [`ExtrapolationPlan::resolve`]).
+    pub spec: ExtrapolationSpec,
+}
+
+impl ExtrapolationPlan {
+    /// Fills in the cohort segments' savings from the comparison's per-person savings.
+    ///
+    /// # Errors
+    /// A cohort segment mapped to a persons column when there is no persons table or no such
+    /// column, or one that matches no person.
+    pub fn resolve(
+        &self,
+        persons: &[crate::compare::PersonRow],
+        table: Option<&crate::journey::Persons>,
+    ) -> Result<ExtrapolationSpec, Error> {
+        let mut spec = self.spec.clone();
+        spec.segments.clear();
+        for (seg, source) in &self.segments {
+            let mut seg = seg.clone();
+            seg.per_case = match source {
+                PerCaseSource::Stated(d) => PerCase::Stated(d.clone()),
+                PerCaseSource::Cohort { years, column, equals } => {
+                    let keep = |id: &str| -> Result<bool, Error> {
+                        let Some(column) = column else { return Ok(true) };
+                        let table = table.ok_or_else(|| {
+                            problem(format!("segment {:?} maps to persons column {column:?}, but there is no persons file", seg.name))
+                        })?;
+                        if !table.columns().iter().any(|c| c == column) {
+                            return Err(problem(format!(
+                                "segment {:?} maps to {column:?}, which is not a column of the persons file",
+                                seg.name
+                            )));
+                        }
+                        Ok(table.attribute(id, column) == equals.as_deref())
+                    };
+                    let mut savings = Vec::new();
+                    for p in persons {
+                        if keep(&p.person_id)? {
+                            savings.push(p.saving.to_f64() / years);
+                        }
+                    }
+                    if savings.is_empty() {
+                        return Err(problem(format!(
+                            "segment {:?} takes its per-case saving from the cohort, but no person matches it",
+                            seg.name
+                        )));
+                    }
+                    PerCase::Cohort { savings }
+                }
+            };
+            spec.segments.push(seg);
+        }
+        Ok(spec)
+    }
+}
+
 /// One draw of the national figures.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Draw {
