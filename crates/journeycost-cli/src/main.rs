@@ -86,6 +86,31 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Write a reproducible report: index.html (self-contained), report.md, charts, data and
+    /// results.json. With no scenario and no inputs, reports every bundled example.
+    Report {
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[command(flatten)]
+        options: CompareArgs,
+        /// Directory to write the report into (created if needed)
+        #[arg(long, value_name = "DIR", default_value = "report")]
+        out: PathBuf,
+        /// Pseudonym key, so the same person gets the same pseudonym and the report regenerates
+        /// byte for byte [default: `$JOURNEYCOST_REPORT_KEY`, else a random key not kept]
+        #[arg(long, value_name = "KEY", env = "JOURNEYCOST_REPORT_KEY", hide_env_values = true)]
+        key: Option<String>,
+        /// Suppress counts below N in published tables; 0 turns suppression off (illustrative
+        /// data only) [default: the scenario's, else 5]
+        #[arg(long, value_name = "N")]
+        suppress_below: Option<u64>,
+        /// A directory with your own index.html.j2 and/or report.md.j2 (a house style)
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Print this timestamp in the report (none by default, so reports regenerate exactly)
+        #[arg(long, value_name = "TEXT")]
+        timestamp: Option<String>,
+    },
     /// Look up, search and export unit costs
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
@@ -241,6 +266,8 @@ struct Resolved {
     compare: journeycost::scenario::CompareSection,
     appraisal: Option<AppraisalSpec>,
     extrapolation: Option<journeycost::extrapolate::ExtrapolationPlan>,
+    title: Option<String>,
+    report: journeycost::scenario::ReportSection,
 }
 
 fn resolve(args: InputArgs) -> Result<Resolved, Error> {
@@ -266,6 +293,8 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
         values: args.values.or_else(|| scenario.as_ref().and_then(|s| s.values)).unwrap_or(&[ValueType::Fiscal]),
         appraisal: scenario.as_ref().and_then(|s| s.appraisal.clone()),
         extrapolation: scenario.as_ref().and_then(|s| s.extrapolation.clone()),
+        title: scenario.as_ref().and_then(|s| s.title.clone()),
+        report: scenario.as_ref().map(|s| s.report.clone()).unwrap_or_default(),
         compare: scenario.map(|s| s.compare).unwrap_or_default(),
     })
 }
@@ -393,6 +422,58 @@ fn run(cli: Cli) -> Result<(), Error> {
             say!("results in {}", out.display());
             Ok(())
         }
+        Command::Report { inputs, options, out, key, suppress_below, templates, timestamp } => {
+            let settings = ReportSettings { options, key, suppress_below, templates, timestamp };
+            let bundled = inputs.scenario.is_none() && inputs.catalogue.is_none() && inputs.events.is_none();
+            if !bundled {
+                let written = report_one(inputs, &settings, &out)?;
+                say!("report written to {}", written.display());
+                return Ok(());
+            }
+            let mut examples: Vec<PathBuf> = std::fs::read_dir("examples")
+                .map_err(|e| {
+                    Error::new(
+                        journeycost::error::Location::source("examples"),
+                        journeycost::ProblemKind::Io,
+                        format!(
+                            "no scenario given and no bundled examples here ({e}): give a scenario, or run from the journeycost folder"
+                        ),
+                    )
+                })?
+                .filter_map(Result::ok)
+                .map(|e| e.path().join("scenario.toml"))
+                .filter(|p| p.exists())
+                .collect();
+            examples.sort();
+            let mut links = Vec::new();
+            for scenario in examples {
+                let name = scenario.parent().and_then(Path::file_name).map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let args = InputArgs {
+                    scenario: Some(scenario),
+                    catalogue: None,
+                    deflators: None,
+                    events: None,
+                    persons: None,
+                    price_year: None,
+                    values: None,
+                };
+                let written = report_one(args, &settings, &out.join(&name))?;
+                say!("{name}: {}", written.display());
+                links.push(name);
+            }
+            let mut index = String::from(
+                "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>journeycost: the bundled examples</title></head>\n<body>\n<h1>journeycost: the bundled examples</h1>\n<ul>\n",
+            );
+            for l in &links {
+                index += &["<li><a href=\"", l, "/index.html\">", l, "</a></li>\n"].concat();
+            }
+            index.push_str("</ul>\n</body>\n</html>\n");
+            let mut set = journeycost::io::OutputSet::new();
+            set.add("index.html", index.into_bytes());
+            set.commit(&out)?;
+            say!("open {}", out.join("index.html").display());
+            Ok(())
+        }
         Command::Catalogue(command) => catalogue(command),
         Command::Discount { schedule, years } => {
             say!("year,factor");
@@ -436,6 +517,64 @@ fn print_summary(run: &journeycost::compare::ComparisonRun, opts: &CompareOption
         say!("break-even:  {}", c.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()));
     }
     say!("results in {}", out.display());
+}
+
+/// The report flags, shared by every example of a bundled run.
+struct ReportSettings {
+    options: CompareArgs,
+    key: Option<String>,
+    suppress_below: Option<u64>,
+    templates: Option<PathBuf>,
+    timestamp: Option<String>,
+}
+
+/// Builds one report (with the scenario's appraisal and extrapolation, when it has them).
+fn report_one(inputs: InputArgs, settings: &ReportSettings, out: &Path) -> Result<PathBuf, Error> {
+    let r = resolve(inputs)?;
+    let o = &settings.options;
+    let compare = CompareOptions {
+        baseline: o.baseline.clone().or(r.compare.baseline.clone()).unwrap_or_else(|| "old".into()),
+        alternative: o.alternative.clone().or(r.compare.alternative.clone()).unwrap_or_else(|| "new".into()),
+        period: o.period.or(r.compare.period).unwrap_or(PeriodKind::Quarter),
+    };
+    let inputs = Inputs::load(&r.paths, r.price_year)?;
+    let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
+    let appraisal = match &r.appraisal {
+        Some(spec) => Some(appraise(&ledger, &inputs.catalogue, spec)?),
+        None => None,
+    };
+    let extrapolation = match &r.extrapolation {
+        Some(plan) => {
+            let c = journeycost::compare::compare(&ledger, &compare, None)?;
+            let spec = plan.resolve(&c.persons, inputs.persons.as_ref())?;
+            let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+            Some(journeycost::extrapolate::extrapolate(&spec, threads, None)?)
+        }
+        None => None,
+    };
+    let digests = digests(&r.paths)?;
+    let mut attribution = r.report.attribution.clone();
+    if r.paths.deflators.is_none() {
+        attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned());
+    }
+    let opts = journeycost_report::ReportOptions {
+        title: r.title.clone().unwrap_or_else(|| "journeycost report".to_owned()),
+        compare,
+        person: o.person.clone().or(r.report.person.clone()),
+        key: settings.key.as_ref().map(|k| k.as_bytes().to_vec()),
+        suppress_below: settings.suppress_below.or(r.report.suppress_below).unwrap_or(5),
+        template_dir: settings.templates.clone(),
+        timestamp: settings.timestamp.clone(),
+        attribution,
+    };
+    let data = journeycost_report::ReportData {
+        ledger: &ledger,
+        inputs: &digests,
+        appraisal: appraisal.as_ref(),
+        extrapolation: extrapolation.as_ref(),
+    };
+    journeycost_report::render(data, &opts)?.commit(out)?;
+    Ok(out.join("index.html"))
 }
 
 fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {

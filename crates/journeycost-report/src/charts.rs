@@ -36,10 +36,17 @@ fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        let result = root.fill(&WHITE).map_err(|e| e.to_string()).and_then(|()| draw(&root)).and_then(|()| root.present().map_err(|e| e.to_string()));
+        let result = root
+            .fill(&WHITE)
+            .map_err(|e| e.to_string())
+            .and_then(|()| draw(&root))
+            .and_then(|()| root.present().map_err(|e| e.to_string()));
         if let Err(e) = result {
             drop(root);
-            return format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"40\"><text x=\"4\" y=\"20\">chart unavailable: {}</text></svg>", escape(&e));
+            return format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"40\"><text x=\"4\" y=\"20\">chart unavailable: {}</text></svg>",
+                escape(&e)
+            );
         }
     }
     out
@@ -84,7 +91,14 @@ fn range(values: impl Iterator<Item = f64>, include_zero: bool) -> (f64, f64) {
 /// Lines over category labels (periods), with an optional marked category (break-even) and
 /// optional straight trend lines `(slope, intercept)` per series.
 #[must_use]
-pub fn lines(title: &str, labels: &[String], series: &[Series], marker: Option<(usize, &str)>, trends: &[(RGBColor, f64, f64)], money: bool) -> String {
+pub fn lines(
+    title: &str,
+    labels: &[String],
+    series: &[Series],
+    marker: Option<(usize, &str)>,
+    trends: &[(RGBColor, f64, f64)],
+    money: bool,
+) -> String {
     svg(|root| {
         let n = labels.len().max(1);
         let (lo, hi) = range(series.iter().flat_map(|s| s.values.iter().copied()), true);
@@ -95,14 +109,15 @@ pub fn lines(title: &str, labels: &[String], series: &[Series], marker: Option<(
             .y_label_area_size(70)
             .build_cartesian_2d(0f64..(n as f64 - 1.0).max(1.0), lo..hi)
             .map_err(|e| e.to_string())?;
-        let step = (n / 8).max(1);
+        let step = n.div_ceil(8).max(1);
         chart
             .configure_mesh()
             .light_line_style(LIGHT.mix(0.5))
-            .x_labels(n.min(9))
+            .x_labels(n)
             .x_label_formatter(&|x| {
                 let i = x.round() as usize;
-                if i < labels.len() && i % step == 0 { labels[i].clone() } else { String::new() }
+                let whole = (x - x.round()).abs() < 1e-6;
+                if whole && i < labels.len() && i % step == 0 { labels[i].clone() } else { String::new() }
             })
             .y_label_formatter(&|y| if money { short_money(*y) } else { format!("{y:.0}") })
             .draw()
@@ -123,9 +138,15 @@ pub fn lines(title: &str, labels: &[String], series: &[Series], marker: Option<(
         }
         if let Some((i, text)) = marker {
             let x = i as f64;
-            chart.draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], GREEN.stroke_width(2)))).map_err(|e| e.to_string())?;
             chart
-                .draw_series(std::iter::once(Text::new(text.to_owned(), (x, hi - (hi - lo) * 0.04), ("sans-serif", 13).into_font().color(&GREEN))))
+                .draw_series(std::iter::once(PathElement::new(vec![(x, lo), (x, hi)], GREEN.stroke_width(2))))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    text.to_owned(),
+                    (x, hi - (hi - lo) * 0.04),
+                    ("sans-serif", 13).into_font().color(&GREEN),
+                )))
                 .map_err(|e| e.to_string())?;
         }
         chart
@@ -164,7 +185,7 @@ pub fn diverging_bars(title: &str, rows: &[(String, f64)], pos: RGBColor, neg: R
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(190)
-            .build_cartesian_2d(lo..hi, (0..n).into_segmented())
+            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -202,7 +223,7 @@ pub fn pyramid(title: &str, tiers: &[(String, f64, f64)]) -> String {
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(130)
-            .build_cartesian_2d(-m..m, (0..n).into_segmented())
+            .build_cartesian_2d(-m..m, (0..n - 1).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -230,7 +251,13 @@ pub fn pyramid(title: &str, tiers: &[(String, f64, f64)]) -> String {
             .map_err(|e| e.to_string())?
             .label("new way (right)")
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BLUE.filled()));
-        chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).background_style(WHITE.mix(0.9)).border_style(GREY).draw().map_err(|e| e.to_string())
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .draw()
+            .map_err(|e| e.to_string())
     })
 }
 
@@ -246,7 +273,7 @@ pub fn paired_bars(title: &str, rows: &[(String, f64, f64)], max: f64, percent: 
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(190)
-            .build_cartesian_2d(0f64..max.max(f64::EPSILON), (0..n).into_segmented())
+            .build_cartesian_2d(0f64..max.max(f64::EPSILON), (0..n - 1).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -278,7 +305,13 @@ pub fn paired_bars(title: &str, rows: &[(String, f64, f64)], max: f64, percent: 
             .map_err(|e| e.to_string())?
             .label("new way")
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BLUE.filled()));
-        chart.configure_series_labels().position(SeriesLabelPosition::LowerRight).background_style(WHITE.mix(0.9)).border_style(GREY).draw().map_err(|e| e.to_string())
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .draw()
+            .map_err(|e| e.to_string())
     })
 }
 
@@ -297,11 +330,22 @@ pub fn histogram(title: &str, bins: &[(f64, f64, u64)], line: Option<(f64, &str)
             .y_label_area_size(60)
             .build_cartesian_2d(lo..hi, 0f64..top)
             .map_err(|e| e.to_string())?;
-        chart.configure_mesh().light_line_style(LIGHT.mix(0.5)).x_label_formatter(&|x| short_money(*x)).draw().map_err(|e| e.to_string())?;
-        chart.draw_series(bins.iter().map(|b| Rectangle::new([(b.0, 0.0), (b.1, b.2 as f64)], BLUE.mix(0.8).filled()))).map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .light_line_style(LIGHT.mix(0.5))
+            .x_label_formatter(&|x| short_money(*x))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(bins.iter().map(|b| Rectangle::new([(b.0, 0.0), (b.1, b.2 as f64)], BLUE.mix(0.8).filled())))
+            .map_err(|e| e.to_string())?;
         if let Some((x, text)) = line {
-            chart.draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, top)], RED.stroke_width(2)))).map_err(|e| e.to_string())?;
-            chart.draw_series(std::iter::once(Text::new(text.to_owned(), (x, top * 0.95), ("sans-serif", 13).into_font().color(&RED)))).map_err(|e| e.to_string())?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, top)], RED.stroke_width(2))))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(std::iter::once(Text::new(text.to_owned(), (x, top * 0.95), ("sans-serif", 13).into_font().color(&RED))))
+                .map_err(|e| e.to_string())?;
         }
         Ok(())
     })
@@ -320,7 +364,7 @@ pub fn tornado(title: &str, rows: &[(String, f64, f64)], central: f64) -> String
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(230)
-            .build_cartesian_2d(lo..hi, (0..n).into_segmented())
+            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -335,13 +379,19 @@ pub fn tornado(title: &str, rows: &[(String, f64, f64)], central: f64) -> String
         chart
             .draw_series(rows.iter().rev().enumerate().map(|(i, r)| {
                 let i = i as u32;
-                let mut rect = Rectangle::new([(r.1.min(r.2), SegmentValue::Exact(i)), (r.1.max(r.2), SegmentValue::Exact(i + 1))], BLUE.mix(0.8).filled());
+                let mut rect = Rectangle::new(
+                    [(r.1.min(r.2), SegmentValue::Exact(i)), (r.1.max(r.2), SegmentValue::Exact(i + 1))],
+                    BLUE.mix(0.8).filled(),
+                );
                 rect.set_margin(m, m, 0, 0);
                 rect
             }))
             .map_err(|e| e.to_string())?;
         chart
-            .draw_series(std::iter::once(PathElement::new(vec![(central, SegmentValue::Exact(0)), (central, SegmentValue::Exact(n))], GREY.stroke_width(1))))
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(central, SegmentValue::Exact(0)), (central, SegmentValue::Exact(n))],
+                GREY.stroke_width(1),
+            )))
             .map_err(|e| e.to_string())?;
         Ok(())
     })

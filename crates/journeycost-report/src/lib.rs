@@ -1,4 +1,653 @@
-//! Reports for journeycost results: self-contained HTML and Markdown with SVG charts.
+//! Reproducible reports of journeycost results: one self-contained HTML file with inline SVG
+//! charts, a Markdown report with the same numbers and the charts as SVG files, the data behind
+//! every chart and table as CSV, and `results.json`.
+//!
+//! A report is a pure function of its inputs, its options and its pseudonym key:
+//! - there is no timestamp unless one is asked for;
+//! - numbers come from the library's exact results;
+//! - charts are drawn without reading font files.
+//!
+//! It carries:
+//! - the inputs' SHA-256;
+//! - the journeycost version;
+//! - the price base;
+//! - the catalogue's attribution;
+//! - the assumptions log;
+//! - a statement of its disclosure control (see [`disclosure`]).
+//!
+//! Templates use minijinja, which escapes by default: HTML in `.html` templates, Markdown in
+//! `.md` templates. A user can supply a directory holding their own `index.html.j2` and/or
+//! `report.md.j2`; the built-in ones are used otherwise.
 #![forbid(unsafe_code)]
 
 pub mod charts;
+pub mod disclosure;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use journeycost::appraisal::Appraisal;
+use journeycost::catalogue::DemandKind;
+use journeycost::compare::{CompareOptions, Comparison, compare, tier_label};
+use journeycost::error::{Error, Location, ProblemKind};
+use journeycost::extrapolate::Extrapolation;
+use journeycost::io::{CsvTable, InputDigest, OutputSet};
+use journeycost::ledger::Ledger;
+use journeycost::money::Money;
+use journeycost::output::VERSION;
+use journeycost::period::PeriodKind;
+use serde::Serialize;
+
+use crate::charts::{BLUE, GREEN, RED, Series};
+use crate::disclosure::{Pseudonymiser, Suppressor};
+
+/// The built-in HTML template.
+pub const HTML_TEMPLATE: &str = include_str!("templates/index.html.j2");
+/// The built-in Markdown template.
+pub const MARKDOWN_TEMPLATE: &str = include_str!("templates/report.md.j2");
+/// The schema identifier of `results.json`.
+pub const RESULTS_SCHEMA: &str = "journeycost/report/1";
+
+/// How to build a report.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// The report's title.
+    pub title: String,
+    /// Baseline, alternative and period.
+    pub compare: CompareOptions,
+    /// The person whose lines are drawn on their own; default: the person with the median
+    /// saving (the first in byte order of id among equals).
+    pub person: Option<String>,
+    /// The pseudonym key; `None` draws a random key for this report only.
+    pub key: Option<Vec<u8>>,
+    /// Counts below this in published tables are suppressed; 0 turns suppression off.
+    pub suppress_below: u64,
+    /// A directory of templates overriding the built-in ones.
+    pub template_dir: Option<PathBuf>,
+    /// A timestamp to print, only when the user asks for one.
+    pub timestamp: Option<String>,
+    /// Attribution lines for the data used (catalogue, price index, sources).
+    pub attribution: Vec<String>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> ReportOptions {
+        ReportOptions {
+            title: "journeycost report".to_owned(),
+            compare: CompareOptions { period: PeriodKind::Quarter, ..CompareOptions::default() },
+            person: None,
+            key: None,
+            suppress_below: 5,
+            template_dir: None,
+            timestamp: None,
+            attribution: Vec::new(),
+        }
+    }
+}
+
+/// The results a report is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportData<'a> {
+    /// The costed ledger.
+    pub ledger: &'a Ledger,
+    /// Provenance of the inputs.
+    pub inputs: &'a [InputDigest],
+    /// An appraisal, when the scenario has one.
+    pub appraisal: Option<&'a Appraisal>,
+    /// An extrapolation, when the scenario has one.
+    pub extrapolation: Option<&'a Extrapolation>,
+}
+
+#[derive(Serialize)]
+struct Model {
+    schema: &'static str,
+    title: String,
+    version: &'static str,
+    timestamp: Option<String>,
+    price_base: String,
+    value_types: String,
+    inputs: Vec<InputDigest>,
+    attribution: Vec<String>,
+    disclosure: Disclosure,
+    baseline: String,
+    alternative: String,
+    period: String,
+    persons: usize,
+    totals: Totals,
+    person: PersonModel,
+    agencies: Vec<Row>,
+    tiers: Vec<Row>,
+    failure: Vec<Row>,
+    trend: Vec<Row>,
+    savings: Row,
+    appraisal: Option<Row>,
+    who_pays: Vec<Row>,
+    extrapolation: Option<Row>,
+    tornado: Vec<Row>,
+    assumptions: Vec<Row>,
+    charts: Vec<Chart>,
+}
+
+/// A table row for the templates: column name to printed value, in column order.
+type Row = BTreeMap<&'static str, String>;
+
+#[derive(Serialize)]
+struct Disclosure {
+    pseudonyms: &'static str,
+    suppression: String,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    baseline: String,
+    alternative: String,
+    saving: String,
+    saving_share: String,
+    break_even: String,
+}
+
+#[derive(Serialize)]
+struct PersonModel {
+    pseudonym: String,
+    baseline: String,
+    alternative: String,
+    saving: String,
+    break_even: String,
+}
+
+#[derive(Serialize)]
+struct Chart {
+    id: &'static str,
+    title: String,
+    file: String,
+    data: String,
+    #[serde(skip)]
+    svg: String,
+}
+
+fn problem(message: impl Into<String>) -> Error {
+    Error::new(Location::source("report"), ProblemKind::Scenario, message)
+}
+
+fn percent(d: Option<journeycost::Decimal>) -> String {
+    d.map_or_else(|| "n/a".to_owned(), |s| format!("{:.1}%", s * journeycost::Decimal::ONE_HUNDRED))
+}
+
+/// Builds the report's files: `index.html`, `report.md`, `results.json`, `charts/*.svg` and
+/// `data/*.csv`.
+///
+/// # Errors
+/// The comparison's errors (a pathway or person with no events), and template errors (a
+/// user template that does not parse or render).
+pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, Error> {
+    let ledger = data.ledger;
+    let cohort = compare(ledger, &opts.compare, None)?;
+    let pseudo = Pseudonymiser::new(opts.key.as_deref());
+    let mut sup = Suppressor::new(opts.suppress_below);
+
+    // The highlighted person: as asked, or the one with the median saving.
+    let person_id = if let Some(p) = &opts.person {
+        p.clone()
+    } else {
+        let mut ps: Vec<&journeycost::compare::PersonRow> = cohort.persons.iter().collect();
+        ps.sort_by(|a, b| a.saving.cmp(&b.saving).then(a.person_id.cmp(&b.person_id)));
+        ps.get(ps.len().saturating_sub(1) / 2).map(|p| p.person_id.clone()).ok_or_else(|| problem("there is no person to report on"))?
+    };
+    let pid = ledger.person_id(&person_id).ok_or_else(|| problem(format!("person {person_id:?} has no events")))?;
+    let mut mask = vec![false; ledger.persons().len()];
+    mask[pid as usize] = true;
+    let one = compare(ledger, &opts.compare, Some(&mask))?;
+    let alias = pseudo.pseudonym(&person_id);
+
+    let mut files = OutputSet::new();
+    let mut charts = Vec::new();
+    let base = &opts.compare.baseline;
+    let alt = &opts.compare.alternative;
+
+    // The red and blue lines, for the cohort and for one person.
+    for (id, c, who) in [("red-blue-cohort", &cohort, "the cohort".to_owned()), ("red-blue-person", &one, alias.clone())] {
+        let (labels, old, new) = cumulative(c, base, alt);
+        let marker = c.break_even.and_then(|p| labels.iter().position(|l| *l == p.to_string())).map(|i| (i, "break-even"));
+        let title = format!("Cumulative cost, {who}: old way (red) and new way (blue)");
+        let svg = charts::lines(
+            &title,
+            &labels,
+            &[
+                Series { label: format!("{base} (old way)"), color: RED, values: old },
+                Series { label: format!("{alt} (new way)"), color: BLUE, values: new },
+            ],
+            marker,
+            &[],
+            true,
+        );
+        let mut t = CsvTable::new(&["pathway", "period", "cost", "cumulative_cost"]);
+        for s in &c.series {
+            t.row([s.pathway.clone(), s.period.to_string(), s.cost.to_string(), s.cumulative_cost.to_string()]);
+        }
+        charts.push(chart(&mut files, id, title, svg, t));
+    }
+
+    // Who pays, who saves.
+    let mut t = CsvTable::new(&["agency", "baseline_cost", "alternative_cost", "saving"]);
+    let mut agencies = Vec::new();
+    for a in &cohort.agencies {
+        t.row([a.agency.clone(), a.baseline_cost.to_string(), a.alternative_cost.to_string(), a.saving.to_string()]);
+        agencies.push(row(&[
+            ("agency", a.agency.clone()),
+            ("baseline", a.baseline_cost.to_string()),
+            ("alternative", a.alternative_cost.to_string()),
+            ("saving", a.saving.to_string()),
+        ]));
+    }
+    let mut bars: Vec<(String, f64)> = cohort.agencies.iter().map(|a| (a.agency.clone(), a.saving.to_f64())).collect();
+    bars.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let svg = charts::diverging_bars("Who saves (green) and who pays more (red): saving by agency", &bars, GREEN, RED);
+    charts.push(chart(&mut files, "who-pays", "Saving by agency".to_owned(), svg, t));
+
+    // Demand over time, with trend lines: the "seven typical cases" chart.
+    let (labels, old_n, new_n) = counts(&cohort, base, alt);
+    let hidden = old_n.iter().chain(&new_n).any(|n| sup.hides(*n as u64));
+    let mut t = CsvTable::new(&["period", "baseline_events", "alternative_events"]);
+    for (i, l) in labels.iter().enumerate() {
+        let (a, _) = sup.cell(old_n[i] as u64, "");
+        let (b, _) = sup.cell(new_n[i] as u64, "");
+        t.row([l.clone(), a, b]);
+    }
+    let trend_of = |name: &str| cohort.trend.iter().find(|t| t.pathway == name).map(|t| (t.slope, t.intercept));
+    let svg = if hidden {
+        String::from("<p class=\"withheld\">Chart withheld: it would show counts small enough to identify people.</p>")
+    } else {
+        let trends: Vec<_> =
+            [(RED, trend_of(base)), (BLUE, trend_of(alt))].into_iter().filter_map(|(c, t)| t.map(|(s, i)| (c, s, i))).collect();
+        charts::lines(
+            "Demand over time: events per period, with trend lines",
+            &labels,
+            &[
+                Series { label: format!("{base} (old way)"), color: RED, values: old_n },
+                Series { label: format!("{alt} (new way)"), color: BLUE, values: new_n },
+            ],
+            None,
+            &trends,
+            false,
+        )
+    };
+    charts.push(chart(&mut files, "demand-over-time", "Demand over time".to_owned(), svg, t));
+
+    // The triangle of need.
+    let mut t = CsvTable::new(&["pathway", "tier", "events", "cost"]);
+    let mut tiers = Vec::new();
+    let mut pyramid: Vec<(String, f64, f64)> = Vec::new();
+    for level in ["1", "2", "3", "4", "unassigned"] {
+        let get = |p: &str| cohort.tiers.iter().find(|r| r.pathway == p && tier_label(r.tier) == level);
+        let (o, n) = (get(base), get(alt));
+        let name = match level {
+            "1" => "1 universal",
+            "2" => "2 early help",
+            "3" => "3 specialist",
+            "4" => "4 crisis",
+            _ => "unassigned",
+        };
+        if level != "unassigned" || o.is_some_and(|r| r.events > 0) || n.is_some_and(|r| r.events > 0) {
+            pyramid.push((name.to_owned(), o.map_or(0.0, |r| r.cost.to_f64()), n.map_or(0.0, |r| r.cost.to_f64())));
+        }
+        for r in [o, n].into_iter().flatten() {
+            let (e, c) = sup.cell(r.events, &r.cost.to_string());
+            t.row([r.pathway.clone(), level.to_owned(), e.clone(), c.clone()]);
+            tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.to_owned()), ("events", e), ("cost", c)]));
+        }
+    }
+    let svg = charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid);
+    charts.push(chart(&mut files, "triangle", "The triangle of need".to_owned(), svg, t));
+
+    // Failure demand by agency.
+    let (failure, t, bars) = failure_by_agency(ledger, &opts.compare, &mut sup);
+    let svg = charts::paired_bars("Failure demand: share of each agency's cost", &bars, 1.0, true);
+    charts.push(chart(&mut files, "failure-demand", "Failure demand by agency".to_owned(), svg, t));
+
+    // Appraisal and extrapolation, when present.
+    let mut who_pays = Vec::new();
+    let appraisal = data.appraisal.map(|a| {
+        for r in &a.who_pays {
+            who_pays.push(row(&[
+                ("agency", r.agency.clone()),
+                ("cost_borne", r.cost_borne.to_string()),
+                ("saving_received", r.saving_received.to_string()),
+                ("net", r.net.to_string()),
+            ]));
+        }
+        let labels: Vec<String> = a.years.iter().map(|y| y.year.clone()).collect();
+        let values: Vec<f64> = a.years.iter().map(|y| y.cumulative_discounted_net.to_f64()).collect();
+        let marker = a.payback.as_ref().and_then(|p| labels.iter().position(|l| l == p)).map(|i| (i, "payback"));
+        let svg = charts::lines(
+            "Cumulative discounted net benefit",
+            &labels,
+            &[Series { label: "net present value to date".into(), color: GREEN, values }],
+            marker,
+            &[],
+            true,
+        );
+        let mut t = CsvTable::new(&["year", "benefit", "cost", "discounted_net", "cumulative_discounted_net"]);
+        for y in &a.years {
+            t.row([
+                y.year.clone(),
+                y.benefit.to_string(),
+                y.cost.to_string(),
+                y.discounted_net.to_string(),
+                y.cumulative_discounted_net.to_string(),
+            ]);
+        }
+        charts.push(chart(&mut files, "appraisal", "Appraisal: cumulative discounted net benefit".to_owned(), svg, t));
+        let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
+        row(&[
+            ("schedule", a.schedule.clone()),
+            ("base_year", a.base_year.clone()),
+            ("pv_benefits", a.pv_benefits.to_string()),
+            ("pv_gross_benefits", a.pv_gross_benefits.to_string()),
+            ("pv_costs", a.pv_costs.to_string()),
+            ("npv", a.npv.to_string()),
+            ("bcr", ratio(a.bcr)),
+            ("roi", ratio(a.roi)),
+            ("payback", a.payback.clone().unwrap_or_else(|| "not within the horizon".to_owned())),
+        ])
+    });
+    let mut tornado_rows = Vec::new();
+    let extrapolation = data.extrapolation.map(|x| {
+        let bins: Vec<(f64, f64, u64)> = x.histogram.iter().map(|b| (b.from, b.to, b.count)).collect();
+        let label = x.threshold.map(charts::short_money);
+        let svg = charts::histogram("National net annual saving: distribution of the draws", &bins, x.threshold.zip(label.as_deref()));
+        let mut t = CsvTable::new(&["from", "to", "count"]);
+        for b in &x.histogram {
+            t.row([format!("{:.2}", b.from), format!("{:.2}", b.to), b.count.to_string()]);
+        }
+        charts.push(chart(&mut files, "extrapolation", "Extrapolation: distribution".to_owned(), svg, t));
+        let top: Vec<(String, f64, f64)> =
+            x.tornado.iter().take(10).map(|r| (format!("{}: {}", r.parameter, r.segment), r.saving_at_low, r.saving_at_high)).collect();
+        let svg = charts::tornado("One-way sensitivity: national net annual saving", &top, x.central.net_annual);
+        let mut t = CsvTable::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
+        for r in &x.tornado {
+            t.row([
+                r.segment.clone(),
+                r.parameter.clone(),
+                r.low.to_string(),
+                r.high.to_string(),
+                format!("{:.2}", r.saving_at_low),
+                format!("{:.2}", r.saving_at_high),
+                format!("{:.2}", r.swing),
+            ]);
+            tornado_rows.push(row(&[
+                ("segment", r.segment.clone()),
+                ("parameter", r.parameter.clone()),
+                ("swing", charts::short_money(r.swing)),
+            ]));
+        }
+        charts.push(chart(&mut files, "tornado", "Extrapolation: tornado".to_owned(), svg, t));
+        let p = |q: f64| {
+            x.net_annual
+                .percentiles
+                .iter()
+                .find(|(k, _)| (*k - q).abs() < 1e-9)
+                .map_or_else(|| "n/a".to_owned(), |(_, v)| charts::short_money(*v))
+        };
+        row(&[
+            ("draws", x.draws.to_string()),
+            ("seed", x.seed.to_string()),
+            ("median", charts::short_money(x.net_annual.median)),
+            ("mean", charts::short_money(x.net_annual.mean)),
+            ("p5", p(5.0)),
+            ("p95", p(95.0)),
+            ("gross_median", charts::short_money(x.gross_annual.median)),
+            ("prob_below_zero", format!("{:.1}%", x.net_annual.prob_below_zero * 100.0)),
+            ("prob_below_threshold", x.net_annual.prob_below_threshold.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))),
+        ])
+    });
+    let assumptions = data
+        .appraisal
+        .map(|a| a.assumptions.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .chain(data.extrapolation.map(|x| x.assumptions.as_slice()).unwrap_or_default())
+        .map(|a| {
+            row(&[
+                ("name", a.name.clone()),
+                ("value", a.value.clone()),
+                ("source", a.source.clone().unwrap_or_default()),
+                ("confidence", a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default()),
+                ("set_by", a.set_by.clone().unwrap_or_default()),
+            ])
+        })
+        .collect();
+
+    let trend = cohort
+        .trend
+        .iter()
+        .map(|t| {
+            row(&[
+                ("pathway", t.pathway.clone()),
+                ("periods", t.periods.to_string()),
+                ("slope", format!("{:.3}", t.slope)),
+                ("direction", direction(t.slope).to_owned()),
+            ])
+        })
+        .collect();
+    let s = &cohort.savings;
+    let savings = row(&[
+        ("persons", s.persons.to_string()),
+        ("persons_saving", s.persons_saving.to_string()),
+        ("persons_costing_more", s.persons_costing_more.to_string()),
+        ("mean", s.mean.to_string()),
+        ("median", s.median.to_string()),
+        ("p25", s.p25.to_string()),
+        ("p75", s.p75.to_string()),
+    ]);
+    let model = Model {
+        schema: RESULTS_SCHEMA,
+        title: opts.title.clone(),
+        version: VERSION,
+        timestamp: opts.timestamp.clone(),
+        price_base: cohort.price_base.to_string(),
+        value_types: ledger.value_types().iter().map(|t| t.as_str()).collect::<Vec<_>>().join(" + "),
+        inputs: data.inputs.to_vec(),
+        attribution: opts.attribution.clone(),
+        disclosure: Disclosure {
+            pseudonyms: if pseudo.keyed {
+                "person ids are replaced by keyed pseudonyms: the same key gives the same pseudonyms"
+            } else {
+                "person ids are replaced by pseudonyms under a random key drawn for this report and not kept: give a key to regenerate it byte for byte"
+            },
+            suppression: sup.statement(),
+        },
+        baseline: base.clone(),
+        alternative: alt.clone(),
+        period: opts.compare.period.to_string(),
+        persons: s.persons,
+        totals: Totals {
+            baseline: cohort.total.baseline_cost.to_string(),
+            alternative: cohort.total.alternative_cost.to_string(),
+            saving: cohort.total.saving.to_string(),
+            saving_share: percent(cohort.saving_share),
+            break_even: cohort.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()),
+        },
+        person: PersonModel {
+            pseudonym: alias,
+            baseline: one.total.baseline_cost.to_string(),
+            alternative: one.total.alternative_cost.to_string(),
+            saving: one.total.saving.to_string(),
+            break_even: one.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()),
+        },
+        agencies,
+        tiers,
+        failure,
+        trend,
+        savings,
+        appraisal,
+        who_pays,
+        extrapolation,
+        tornado: tornado_rows,
+        assumptions,
+        charts,
+    };
+
+    let env = environment(opts.template_dir.as_deref())?;
+    let render = |name: &str, inline: bool| -> Result<String, Error> {
+        let charts: BTreeMap<&str, String> =
+            model.charts.iter().map(|c| (c.id, if inline { c.svg.clone() } else { c.file.clone() })).collect();
+        env.get_template(name)
+            .and_then(|t| t.render(minijinja::context! { r => &model, svg => minijinja::Value::from_serialize(&charts) }))
+            .map_err(|e| problem(format!("template {name}: {e}")))
+    };
+    let html = render("index.html.j2", true)?;
+    let markdown = render("report.md.j2", false)?;
+    files.add("index.html", html.into_bytes());
+    files.add("report.md", markdown.into_bytes());
+    let mut json = serde_json::to_vec_pretty(&model).unwrap_or_default();
+    json.push(b'\n');
+    files.add("results.json", json);
+    Ok(files)
+}
+
+fn direction(slope: f64) -> &'static str {
+    if slope > 1e-9 {
+        "rising"
+    } else if slope < -1e-9 {
+        "falling"
+    } else {
+        "flat"
+    }
+}
+
+fn row(cells: &[(&'static str, String)]) -> Row {
+    cells.iter().cloned().collect()
+}
+
+/// Adds a chart's SVG and data to the files and returns its entry.
+fn chart(files: &mut OutputSet, id: &'static str, title: String, svg: String, data: CsvTable) -> Chart {
+    let file = format!("charts/{id}.svg");
+    let data_file = format!("data/{id}.csv");
+    if svg.starts_with("<svg") {
+        files.add(file.clone(), svg.clone().into_bytes());
+    }
+    files.add(data_file.clone(), data.into_bytes());
+    Chart { id, title, file, data: data_file, svg }
+}
+
+/// Period labels and the two cumulative lines.
+fn cumulative(c: &Comparison, base: &str, alt: &str) -> (Vec<String>, Vec<f64>, Vec<f64>) {
+    let of = |p: &str| c.series.iter().filter(|s| s.pathway == p).map(|s| s.cumulative_cost.to_f64()).collect::<Vec<f64>>();
+    let labels = c.series.iter().filter(|s| s.pathway == base).map(|s| s.period.to_string()).collect();
+    (labels, of(base), of(alt))
+}
+
+/// Period labels and the two event-count lines.
+fn counts(c: &Comparison, base: &str, alt: &str) -> (Vec<String>, Vec<f64>, Vec<f64>) {
+    let of = |p: &str| c.series.iter().filter(|s| s.pathway == p).map(|s| s.events as f64).collect::<Vec<f64>>();
+    let labels = c.series.iter().filter(|s| s.pathway == base).map(|s| s.period.to_string()).collect();
+    (labels, of(base), of(alt))
+}
+
+/// Failure demand's share of cost and of contacts by agency, old way and new way.
+fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppressor) -> (Vec<Row>, CsvTable, Vec<(String, f64, f64)>) {
+    let base = ledger.pathway_id(&opts.baseline);
+    let alt = ledger.pathway_id(&opts.alternative);
+    let cells = ledger.aggregate(opts.period, |l, _| {
+        let side = if Some(l.pathway) == base {
+            0u8
+        } else if Some(l.pathway) == alt {
+            1
+        } else {
+            return None;
+        };
+        Some((l.agency, side, l.demand == Some(DemandKind::Failure)))
+    });
+    let mut agencies: Vec<u32> = cells.keys().map(|k| k.0).collect();
+    agencies.sort_unstable();
+    agencies.dedup();
+    let mut t = CsvTable::new(&["agency", "pathway", "events", "failure_events", "cost", "failure_cost", "failure_cost_share"]);
+    let mut rows = Vec::new();
+    let mut bars = Vec::new();
+    for a in agencies {
+        let name = ledger.agencies()[a as usize].clone();
+        let mut shares = [0.0f64; 2];
+        for (side, pathway) in [(0u8, &opts.baseline), (1, &opts.alternative)] {
+            let get = |f: bool| cells.get(&(a, side, f)).copied().unwrap_or_default();
+            let (fail, other) = (get(true), get(false));
+            let (events, cost) = (fail.events + other.events, fail.cost + other.cost);
+            if events == 0 {
+                continue;
+            }
+            let share = if cost.is_zero() { None } else { fail.cost.exact().checked_div(cost.exact()) };
+            shares[side as usize] = share.map_or(0.0, |s| Money::new(s).to_f64());
+            let (e, c) = sup.cell(events, &cost.to_string());
+            let (fe, fc) = sup.cell(fail.events, &fail.cost.to_string());
+            let share_text = share.map_or_else(String::new, |s| format!("{:.4}", s.round_dp(4)));
+            t.row([name.clone(), pathway.clone(), e.clone(), fe.clone(), c.clone(), fc.clone(), share_text.clone()]);
+            rows.push(row(&[
+                ("agency", name.clone()),
+                ("pathway", pathway.clone()),
+                ("events", e),
+                ("failure_events", fe),
+                ("cost", c),
+                ("failure_cost", fc),
+                ("failure_share", share_text),
+            ]));
+        }
+        bars.push((name, shares[0], shares[1]));
+    }
+    (rows, t, bars)
+}
+
+/// The template environment: built-in templates, overridden by any in `dir`; HTML escaped in
+/// `.html` templates and Markdown escaped in `.md` templates.
+fn environment(dir: Option<&Path>) -> Result<minijinja::Environment<'static>, Error> {
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|name| {
+        let lower = name.to_ascii_lowercase();
+        let markdown = Path::new(lower.strip_suffix(".j2").unwrap_or(&lower)).extension().is_some_and(|e| e == "md");
+        if markdown {
+            minijinja::AutoEscape::Custom("markdown")
+        } else {
+            minijinja::default_auto_escape_callback(name)
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        if let minijinja::AutoEscape::Custom("markdown") = state.auto_escape() {
+            if value.is_safe() {
+                out.write_str(&value.to_string())?;
+            } else {
+                out.write_str(&escape_markdown(&value.to_string()))?;
+            }
+            Ok(())
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    for (name, builtin) in [("index.html.j2", HTML_TEMPLATE), ("report.md.j2", MARKDOWN_TEMPLATE)] {
+        let source = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
+            Some(path) => std::fs::read_to_string(&path).map_err(|e| {
+                Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot read the template: {e}"))
+            })?,
+            None => builtin.to_owned(),
+        };
+        env.add_template_owned(name.to_owned(), source).map_err(|e| problem(format!("template {name}: {e}")))?;
+    }
+    Ok(env)
+}
+
+/// Escapes text for Markdown: characters that would start markup, and HTML.
+#[must_use]
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -78,6 +78,21 @@ pub struct Scenario {
     pub appraisal: Option<AppraisalSpec>,
     /// The `[extrapolation]` section, if present.
     pub extrapolation: Option<ExtrapolationPlan>,
+    /// The `[report]` section (defaults when absent).
+    pub report: ReportSection,
+}
+
+/// The `[report]` section: how `journeycost report` presents this scenario.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSection {
+    /// The person whose red and blue lines are drawn on their own.
+    pub person: Option<String>,
+    /// Small-count suppression threshold; 0 turns it off (illustrative data only). Default 5.
+    pub suppress_below: Option<u64>,
+    /// Attribution lines for the data the scenario uses.
+    #[serde(default)]
+    pub attribution: Vec<String>,
 }
 
 /// The `[compare]` section; every key optional.
@@ -107,6 +122,8 @@ struct File {
     compare: CompareSection,
     appraisal: Option<AppraisalSection>,
     extrapolation: Option<ExtrapolationSection>,
+    #[serde(default)]
+    report: ReportSection,
 }
 
 #[derive(Deserialize)]
@@ -334,6 +351,7 @@ impl Scenario {
             compare: file.compare,
             appraisal,
             extrapolation,
+            report: file.report,
         })
     }
 }

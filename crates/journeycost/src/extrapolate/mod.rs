@@ -302,6 +302,8 @@ pub struct Extrapolation {
     pub seed: u64,
     /// The discount schedule of the multi-year totals.
     pub schedule: String,
+    /// The threshold the probabilities refer to, if one was set.
+    pub threshold: Option<f64>,
     /// Every parameter at its central value.
     pub central: Draw,
     /// Annual saving before adjustments.
@@ -422,6 +424,7 @@ pub fn extrapolate(spec: &ExtrapolationSpec, threads: usize, progress: Option<&(
         draws: spec.draws,
         seed: spec.seed,
         schedule: spec.schedule.to_string(),
+        threshold: spec.threshold,
         central,
         gross_annual: summary(|d| d.gross_annual, None),
         net_annual: summary(|d| d.net_annual, spec.threshold),

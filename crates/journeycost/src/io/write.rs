@@ -69,7 +69,7 @@ impl OutputSet {
         OutputSet::default()
     }
 
-    /// Adds a file (a name without directories) and its bytes.
+    /// Adds a file (a name relative to the output directory, `/`-separated) and its bytes.
     pub fn add(&mut self, name: impl Into<String>, bytes: Vec<u8>) {
         self.files.push((name.into(), bytes));
     }
@@ -107,8 +107,15 @@ impl OutputSet {
             }
         };
         for (name, bytes) in &self.files {
-            let tmp = dir.join(format!(".{name}.journeycost-partial"));
             let dest = dir.join(name);
+            // Names may have folders (`charts/x.svg`): stage beside the destination.
+            let folder = dest.parent().unwrap_or(dir).to_path_buf();
+            if let Err(e) = fs::create_dir_all(&folder) {
+                cleanup(&staged);
+                return Err(io_error(&folder, "create the output directory", &e));
+            }
+            let file_name = dest.file_name().map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+            let tmp = folder.join(format!(".{file_name}.journeycost-partial"));
             if let Err(e) = fs::write(&tmp, bytes) {
                 let _ = fs::remove_file(&tmp);
                 cleanup(&staged);
