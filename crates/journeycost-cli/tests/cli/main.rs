@@ -4,6 +4,8 @@ mod util;
 
 /// `journeycost appraise`, `discount` and `npv`: golden files and known answers.
 mod appraise;
+/// `journeycost report`: golden reports, escaping, disclosure control, house templates.
+mod report;
 /// `journeycost catalogue`: list, show, search, export.
 mod catalogue;
 /// `journeycost compare` on the bundled example against golden files, and its options.

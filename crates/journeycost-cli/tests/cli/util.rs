@@ -49,7 +49,7 @@ pub fn assert_same_files(actual_dir: &Path, expected_dir: &Path, names: &[&str])
         let actual = std::fs::read(actual_dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let path = expected_dir.join(name);
         if bless {
-            std::fs::create_dir_all(expected_dir).unwrap();
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &actual).unwrap();
             continue;
         }

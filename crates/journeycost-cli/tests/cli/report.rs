@@ -1,0 +1,134 @@
+use crate::util::{assert_same_files, fixture, root, run_in, stderr};
+
+const FILES: &[&str] = &[
+    "index.html",
+    "report.md",
+    "results.json",
+    "charts/red-blue-cohort.svg",
+    "charts/red-blue-person.svg",
+    "charts/who-pays.svg",
+    "charts/demand-over-time.svg",
+    "charts/triangle.svg",
+    "charts/failure-demand.svg",
+    "charts/appraisal.svg",
+    "data/red-blue-cohort.csv",
+    "data/who-pays.csv",
+    "data/triangle.csv",
+    "data/failure-demand.csv",
+];
+
+#[test]
+fn the_anna_report_regenerates_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = root().join("examples/anna/scenario.toml");
+    for out in ["a", "b"] {
+        let o = run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", "golden", "--out", out]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in FILES {
+        assert_eq!(std::fs::read(dir.path().join("a").join(f)).unwrap(), std::fs::read(dir.path().join("b").join(f)).unwrap(), "{f}");
+    }
+    assert_same_files(&dir.path().join("a"), &root().join("tests/data/golden/anna-report"), FILES);
+    let html = std::fs::read_to_string(dir.path().join("a/index.html")).unwrap();
+    assert!(html.contains("<svg") && !html.contains("<script"), "self-contained, no script");
+    assert!(!html.contains("http://") || html.matches("http://").all(|_| html.contains("xmlns=\"http://www.w3.org/2000/svg\"")));
+    assert!(html.contains("Unit Cost Database v1.4"));
+    assert!(!html.contains("ANNA"), "person ids are pseudonymised");
+}
+
+/// A crafted cohort: an agency name and a note that try to inject HTML, five persons with few
+/// events each.
+fn crafted() -> tempfile::TempDir {
+    let mut events = String::from("person_id,pathway,date,code,note\n");
+    for p in ["SMITH-J", "JONES-K", "PATEL-R", "BROWN-T", "LEE-S"] {
+        events += &[p, ",old,2024-01-10,CALL,\"<b>called police, again</b>\"\n"].concat();
+        events += &[p, ",old,2024-05-10,CALL,\n"].concat();
+        events += &[p, ",new,2024-01-12,VISIT,\n"].concat();
+    }
+    fixture(&[
+        ("c.csv", b"code,agency,unit_cost,price_year,demand,tier\nCALL,\"<script>alert(1)</script> | Police\",300,2024,failure,4\nVISIT,Team,90,2024,value,2\n"),
+        ("d.csv", b"year,index\n2024,100\n"),
+        ("e.csv", events.as_bytes()),
+    ])
+}
+
+#[test]
+fn user_text_is_escaped_and_small_counts_are_suppressed() {
+    let dir = crafted();
+    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k", "--out", "r"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
+    assert!(!html.contains("<script>"), "an agency name must not become a script");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| Police"), "{md}");
+    // notes are never published
+    for f in ["r/index.html", "r/report.md", "r/results.json"] {
+        let text = std::fs::read_to_string(dir.path().join(f)).unwrap();
+        assert!(!text.contains("called police"), "{f} leaks a note");
+        for id in ["SMITH-J", "JONES-K", "PATEL-R"] {
+            assert!(!text.contains(id), "{f} leaks a person id");
+        }
+    }
+    // 5 visits on the new way in 2024-Q1 are published; the 5 calls in each quarter too; a
+    // quarter with no events shows 0, never [c]. Tables: tier 2 and 4 have 5 or 10 events.
+    let tiers = std::fs::read_to_string(dir.path().join("r/data/triangle.csv")).unwrap();
+    assert!(tiers.contains("old,4,10,3000.00"), "{tiers}");
+    // the same cohort with a threshold of 6 hides the fives
+    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k", "--suppress-below", "6", "--out", "r6"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tiers = std::fs::read_to_string(dir.path().join("r6/data/triangle.csv")).unwrap();
+    assert!(tiers.contains("new,2,[c],[c]"), "{tiers}");
+    let html = std::fs::read_to_string(dir.path().join("r6/index.html")).unwrap();
+    assert!(html.contains("Counts from 1 to 5 in published tables"), "the suppression is stated");
+    assert!(html.contains("Chart withheld"), "a chart of small counts is withheld");
+}
+
+#[test]
+fn pseudonyms_follow_the_key() {
+    let dir = crafted();
+    let args = |key: &str, out: &str| {
+        ["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--person", "LEE-S", "--key", key, "--out", out].map(str::to_owned)
+    };
+    for (k, out) in [("one", "a"), ("one", "b"), ("two", "c")] {
+        let a = args(k, out);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        assert!(run_in(dir.path(), &a).status.success());
+    }
+    let read = |d: &str| std::fs::read_to_string(dir.path().join(d).join("index.html")).unwrap();
+    assert_eq!(read("a"), read("b"));
+    assert_ne!(read("a"), read("c"));
+    // without a key the pseudonyms are random, and the report says so
+    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--out", "n"]);
+    assert!(o.status.success());
+    assert!(read("n").contains("a random key drawn for this report and not kept"));
+}
+
+#[test]
+fn a_house_template_replaces_the_built_in_one() {
+    let dir = crafted();
+    std::fs::create_dir_all(dir.path().join("house")).unwrap();
+    std::fs::write(dir.path().join("house/index.html.j2"), "<h1>Council house style</h1><p>{{ r.totals.saving }} {{ r.agencies[0].agency }}</p>{{ svg[\"who-pays\"]|safe }}").unwrap();
+    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k", "--templates", "house", "--out", "r"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
+    assert!(html.starts_with("<h1>Council house style</h1><p>2550.00 &lt;script&gt;"), "{html}");
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    assert!(md.starts_with("# journeycost report"), "the Markdown falls back to the built-in template");
+    std::fs::write(dir.path().join("house/index.html.j2"), "{% if %}").unwrap();
+    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--templates", "house", "--out", "bad"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("template index.html.j2"), "{}", stderr(&o));
+    assert!(!dir.path().join("bad").exists());
+}
+
+#[test]
+fn with_no_scenario_it_reports_every_bundled_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rep");
+    let o = run_in(&root(), &["report", "--key", "k", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("<a href=\"anna/index.html\">anna</a>"), "{index}");
+    assert!(out.join("national/charts/tornado.svg").exists());
+}
