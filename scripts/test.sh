@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Every test of the project, Rust and Python: the command the README gives and CI runs.
 #   unit, integration and doc tests of every crate; the Rust examples, run; the criterion
-#   benchmarks, each run once as a test; the pytest suite against the built CLI.
-# Installs what it needs (a virtualenv with pytest under .venv/) on first use.
+#   benchmarks, each run once as a test; the pytest suite against the built CLI, including the
+#   HTML report rendered in headless Chromium.
+# Installs what it needs on first use: a virtualenv with pytest under .venv/, and Debian's
+# chromium package when it is missing (as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +16,15 @@ cargo run --locked -q -p journeycost --example journey_in_code > /dev/null
 
 echo "== benchmarks, once each as a test"
 cargo bench --locked -p journeycost-benches -- --test
+
+echo "== Chromium, for the report-in-a-browser test"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "note: Chromium is missing and cannot be installed here (needs root and apt-get); the browser test will fail" >&2
+  fi
+fi
 
 echo "== Python suite"
 if [ ! -x .venv/bin/python ]; then

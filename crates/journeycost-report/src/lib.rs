@@ -620,6 +620,7 @@ fn environment(dir: Option<&Path>) -> Result<minijinja::Environment<'static>, Er
             minijinja::escape_formatter(out, state, value)
         }
     });
+    env.add_filter("money", |v: String| money_text(&v));
     for (name, builtin) in [("index.html.j2", HTML_TEMPLATE), ("report.md.j2", MARKDOWN_TEMPLATE)] {
         let source = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
             Some(path) => std::fs::read_to_string(&path).map_err(|e| {
@@ -630,6 +631,36 @@ fn environment(dir: Option<&Path>) -> Result<minijinja::Environment<'static>, Er
         env.add_template_owned(name.to_owned(), source).map_err(|e| problem(format!("template {name}: {e}")))?;
     }
     Ok(env)
+}
+
+/// A money amount as printed with thousands separators: `1234567.89` reads `1,234,567.89`.
+/// Anything that is not a plain amount (such as a suppressed `[c]`) is returned unchanged.
+///
+/// # Example
+/// ```
+/// assert_eq!(journeycost_report::money_text("-1234567.89"), "-1,234,567.89");
+/// assert_eq!(journeycost_report::money_text("[c]"), "[c]");
+/// ```
+#[must_use]
+pub fn money_text(s: &str) -> String {
+    let (sign, body) = s.strip_prefix('-').map_or(("", s), |b| ("-", b));
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() || body.contains('.') {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
 }
 
 /// Escapes text for Markdown: characters that would start markup, and HTML.
