@@ -315,6 +315,15 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
                 ("net", r.net.to_string()),
             ]));
         }
+        let mut borne: Vec<(String, f64)> =
+            a.who_pays.iter().filter(|r| !r.cost_borne.is_zero()).map(|r| (r.agency.clone(), -r.cost_borne.to_f64())).collect();
+        borne.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+        let svg = charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED);
+        let mut t = CsvTable::new(&["agency", "cost_borne", "saving_received", "net"]);
+        for r in &a.who_pays {
+            t.row([r.agency.clone(), r.cost_borne.to_string(), r.saving_received.to_string(), r.net.to_string()]);
+        }
+        charts.push(chart(&mut files, "intervention-cost", "Intervention cost by agency".to_owned(), svg, t));
         let labels: Vec<String> = a.years.iter().map(|y| y.year.clone()).collect();
         let values: Vec<f64> = a.years.iter().map(|y| y.cumulative_discounted_net.to_f64()).collect();
         let marker = a.payback.as_ref().and_then(|p| labels.iter().position(|l| l == p)).map(|i| (i, "payback"));
@@ -561,7 +570,16 @@ fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppresso
     let mut agencies: Vec<u32> = cells.keys().map(|k| k.0).collect();
     agencies.sort_unstable();
     agencies.dedup();
-    let mut t = CsvTable::new(&["agency", "pathway", "events", "failure_events", "cost", "failure_cost", "failure_cost_share"]);
+    let mut t = CsvTable::new(&[
+        "agency",
+        "pathway",
+        "events",
+        "failure_events",
+        "cost",
+        "failure_cost",
+        "failure_cost_share",
+        "failure_contact_share",
+    ]);
     let mut rows = Vec::new();
     let mut bars = Vec::new();
     for a in agencies {
@@ -579,7 +597,13 @@ fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppresso
             let (e, c) = sup.cell(events, &cost.to_string());
             let (fe, fc) = sup.cell(fail.events, &fail.cost.to_string());
             let share_text = share.map_or_else(String::new, |s| format!("{:.4}", s.round_dp(4)));
-            t.row([name.clone(), pathway.clone(), e.clone(), fe.clone(), c.clone(), fc.clone(), share_text.clone()]);
+            // A share of contacts would reveal a suppressed count: withheld with it.
+            let contacts = if sup.hides(events) || sup.hides(fail.events) {
+                disclosure::SUPPRESSED.to_owned()
+            } else {
+                format!("{:.4}", fail.events as f64 / events as f64)
+            };
+            t.row([name.clone(), pathway.clone(), e.clone(), fe.clone(), c.clone(), fc.clone(), share_text.clone(), contacts.clone()]);
             rows.push(row(&[
                 ("agency", name.clone()),
                 ("pathway", pathway.clone()),
@@ -588,6 +612,7 @@ fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppresso
                 ("cost", c),
                 ("failure_cost", fc),
                 ("failure_share", share_text),
+                ("failure_contacts", contacts),
             ]));
         }
         bars.push((name, shares[0], shares[1]));
@@ -602,11 +627,7 @@ fn environment(dir: Option<&Path>) -> Result<minijinja::Environment<'static>, Er
     env.set_auto_escape_callback(|name| {
         let lower = name.to_ascii_lowercase();
         let markdown = Path::new(lower.strip_suffix(".j2").unwrap_or(&lower)).extension().is_some_and(|e| e == "md");
-        if markdown {
-            minijinja::AutoEscape::Custom("markdown")
-        } else {
-            minijinja::default_auto_escape_callback(name)
-        }
+        if markdown { minijinja::AutoEscape::Custom("markdown") } else { minijinja::default_auto_escape_callback(name) }
     });
     env.set_formatter(|out, state, value| {
         if let minijinja::AutoEscape::Custom("markdown") = state.auto_escape() {

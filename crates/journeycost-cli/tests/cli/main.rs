@@ -4,8 +4,6 @@ mod util;
 
 /// `journeycost appraise`, `discount` and `npv`: golden files and known answers.
 mod appraise;
-/// `journeycost report`: golden reports, escaping, disclosure control, house templates.
-mod report;
 /// `journeycost catalogue`: list, show, search, export.
 mod catalogue;
 /// `journeycost compare` on the bundled example against golden files, and its options.
@@ -16,3 +14,5 @@ mod errors;
 mod extrapolate;
 /// `journeycost cost` against the plain-Python oracle's outputs, byte for byte.
 mod oracle;
+/// `journeycost report`: golden reports, escaping, disclosure control, house templates.
+mod report;

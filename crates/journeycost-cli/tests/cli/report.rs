@@ -11,6 +11,7 @@ const FILES: &[&str] = &[
     "charts/triangle.svg",
     "charts/failure-demand.svg",
     "charts/appraisal.svg",
+    "charts/intervention-cost.svg",
     "data/red-blue-cohort.csv",
     "data/who-pays.csv",
     "data/triangle.csv",
@@ -55,7 +56,8 @@ fn crafted() -> tempfile::TempDir {
 #[test]
 fn user_text_is_escaped_and_small_counts_are_suppressed() {
     let dir = crafted();
-    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k", "--out", "r"]);
+    let o =
+        run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k", "--out", "r"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
     assert!(!html.contains("<script>"), "an agency name must not become a script");
@@ -75,7 +77,24 @@ fn user_text_is_escaped_and_small_counts_are_suppressed() {
     let tiers = std::fs::read_to_string(dir.path().join("r/data/triangle.csv")).unwrap();
     assert!(tiers.contains("old,4,10,3000.00"), "{tiers}");
     // the same cohort with a threshold of 6 hides the fives
-    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k", "--suppress-below", "6", "--out", "r6"]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "report",
+            "--catalogue",
+            "c.csv",
+            "--deflators",
+            "d.csv",
+            "--events",
+            "e.csv",
+            "--key",
+            "k",
+            "--suppress-below",
+            "6",
+            "--out",
+            "r6",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let tiers = std::fs::read_to_string(dir.path().join("r6/data/triangle.csv")).unwrap();
     assert!(tiers.contains("new,2,[c],[c]"), "{tiers}");
@@ -88,7 +107,8 @@ fn user_text_is_escaped_and_small_counts_are_suppressed() {
 fn pseudonyms_follow_the_key() {
     let dir = crafted();
     let args = |key: &str, out: &str| {
-        ["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--person", "LEE-S", "--key", key, "--out", out].map(str::to_owned)
+        ["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--person", "LEE-S", "--key", key, "--out", out]
+            .map(str::to_owned)
     };
     for (k, out) in [("one", "a"), ("one", "b"), ("two", "c")] {
         let a = args(k, out);
@@ -108,15 +128,39 @@ fn pseudonyms_follow_the_key() {
 fn a_house_template_replaces_the_built_in_one() {
     let dir = crafted();
     std::fs::create_dir_all(dir.path().join("house")).unwrap();
-    std::fs::write(dir.path().join("house/index.html.j2"), "<h1>Council house style</h1><p>{{ r.totals.saving }} {{ r.agencies[0].agency }}</p>{{ svg[\"who-pays\"]|safe }}").unwrap();
-    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k", "--templates", "house", "--out", "r"]);
+    std::fs::write(
+        dir.path().join("house/index.html.j2"),
+        "<h1>Council house style</h1><p>{{ r.totals.saving }} {{ r.agencies[0].agency }}</p>{{ svg[\"who-pays\"]|safe }}",
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "report",
+            "--catalogue",
+            "c.csv",
+            "--deflators",
+            "d.csv",
+            "--events",
+            "e.csv",
+            "--key",
+            "k",
+            "--templates",
+            "house",
+            "--out",
+            "r",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
     assert!(html.starts_with("<h1>Council house style</h1><p>2550.00 &lt;script&gt;"), "{html}");
     let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
     assert!(md.starts_with("# journeycost report"), "the Markdown falls back to the built-in template");
     std::fs::write(dir.path().join("house/index.html.j2"), "{% if %}").unwrap();
-    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--templates", "house", "--out", "bad"]);
+    let o = run_in(
+        dir.path(),
+        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--templates", "house", "--out", "bad"],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("template index.html.j2"), "{}", stderr(&o));
     assert!(!dir.path().join("bad").exists());
