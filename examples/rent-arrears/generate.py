@@ -35,9 +35,9 @@ REASONS = [(CP, 1350), (CPA, 450), (LS, 360), (UN, 540), (WO, 300)]
 # --- illustrative assumptions (see README.md) -------------------------------------------
 P_INSECURE = {CP: 0.60, CPA: 0.25, LS: 0.35, UN: 0.30, WO: 0.20}
 HOUSEHOLDS = [("single", 0.45), ("single parent", 0.25), ("couple with children", 0.15), ("couple", 0.15)]
-ENF_WEIGHT = {CP: 1.0, CPA: 2.0, LS: 1.2, UN: 1.4, WO: 3.0}  # who the old way takes to enforcement
+ENF_WEIGHT = {CP: 1.0, CPA: 1.5, LS: 1.0, UN: 1.2, WO: 1.5}  # the old way acts on the balance, not the reason
 P_CLAIM = {CP: 0.45, CPA: 0.60, LS: 0.55, UN: 0.55, WO: 0.75}  # notice -> possession claim
-P_EVICT = {CP: 0.12, CPA: 0.25, LS: 0.15, UN: 0.15, WO: 0.30}  # claim -> eviction
+P_EVICT = {CP: 0.15, CPA: 0.25, LS: 0.15, UN: 0.15, WO: 0.25}  # claim -> eviction
 # new way: help first
 P_VISIT = {CP: 0.60, CPA: 0.85, LS: 0.50, UN: 0.40, WO: 0.30}
 P_BENEFIT_CHECK = {CP: 0.85, CPA: 0.80, LS: 0.30, UN: 0.40, WO: 0.20}
@@ -48,7 +48,9 @@ KEEP_CALLED = {CP: 0.50, CPA: 0.70, LS: 0.75, UN: 0.60, WO: 0.95}
 PAY_CYCLE_FIX = 0.5  # payment date moved to match the pay or benefit date
 P_ENF_NEW_HELPED = {CP: 0.05, CPA: 0.20, LS: 0.25, UN: 0.25, WO: 0.80}
 P_ENF_NEW_CALLED = {CP: 0.20, CPA: 0.45, LS: 0.45, UN: 0.45, WO: 0.85}
-P_EVICT_NEW_GIVEN_OLD = {CP: 0.50, CPA: 0.50, LS: 0.50, UN: 0.50, WO: 0.85}
+P_EVICT_NEW_GIVEN_OLD = {CP: 0.50, CPA: 0.50, LS: 0.50, UN: 0.50, WO: 1.00}
+P_ADVICE_AFTER_NOTICE = 0.6  # both ways: a notice sends many tenants to a debt adviser
+P_ADVICE_AFTER_CLAIM = 0.4  # a second agency once a claim is issued
 
 FAMILIES = ("single parent", "couple with children")
 
@@ -157,11 +159,15 @@ def enforcement(p, rng, a, nsp, claim, evict):
     p.ev(nsp + dt.timedelta(days=28), "ILL-LA-LETTER")
     if rng.random() < 0.5:
         p.ev(nsp + dt.timedelta(days=rng.randint(5, 40)), "ILL-LA-CALL")
+    if rng.random() < P_ADVICE_AFTER_NOTICE:
+        p.ev(nsp + dt.timedelta(days=rng.randint(7, 28)), "ILL-DEBT-ADVICE")
     if not claim:
         return "notice", None
     c = nsp + dt.timedelta(days=rng.randint(42, 120))
     hearing = c + dt.timedelta(days=rng.randint(42, 70))
     p.ev(c, "ILL-POSSESSION-CLAIM")
+    if rng.random() < P_ADVICE_AFTER_CLAIM:
+        p.ev(c + dt.timedelta(days=rng.randint(7, 28)), "ILL-DEBT-ADVICE", demand="failure")
     p.ev(hearing, "ILL-COURT-POSSESSION")
     if rng.random() < 0.5:
         p.ev(hearing, "HO5.2")
@@ -238,15 +244,9 @@ def new_way(a):
             if rng.random() < 0.5:
                 p.ev(v + dt.timedelta(days=rng.randint(35, 63)), "ILL-DEBT-ADVICE")
         if a.reason == CPA:
-            kind = pick(rng, [("alcohol", 0.4), ("drugs", 0.2), ("mental health", 0.4)])
-            r0 = v + dt.timedelta(days=rng.randint(7, 21))
-            if kind == "mental health":
-                p.ev(r0, "HE20.2")
-                p.ev(r0 + dt.timedelta(days=rng.randint(14, 42)), "HE19.1")
-            else:
-                code = "HE1.5" if kind == "alcohol" else "HE2.16"
-                for k in range(rng.randint(3, 6)):
-                    p.ev(r0 + dt.timedelta(days=k * rng.randint(14, 21)), code)
+            # a warm referral; only the first contact is costed (treatment is outside the boundary)
+            kind = pick(rng, [("HE1.5", 0.4), ("HE2.16", 0.2), ("HE20.2", 0.4)])
+            p.ev(v + dt.timedelta(days=rng.randint(7, 21)), kind)
         if a.insecure and rng.random() < 0.6:
             p.ev(v + dt.timedelta(days=rng.randint(14, 28)), "E&E1.9")
             if rng.random() < 0.5:
@@ -268,8 +268,10 @@ def new_way(a):
     if a.enforced:
         pe = (P_ENF_NEW_HELPED if a.visited else P_ENF_NEW_CALLED)[a.reason]
         if rng.random() < pe:
-            nsp = min(a.old_nsp + dt.timedelta(days=rng.randint(28, 90)), dt.date(2023, 6, 30))
-            claim = a.old_claim and rng.random() < 0.85
+            # help is offered first; "can pay but won't" who refuse it go on to enforcement promptly
+            delay = rng.randint(14, 42) if a.reason == WO else rng.randint(28, 90)
+            nsp = min(a.old_nsp + dt.timedelta(days=delay), dt.date(2023, 6, 30))
+            claim = a.old_claim and (a.reason == WO or rng.random() < 0.85)
             evict = a.old_evicted and claim and rng.random() < P_EVICT_NEW_GIVEN_OLD[a.reason]
             a.new_stage, day = enforcement(p, rng, a, nsp, claim, evict)
         if a.old_evicted and a.new_stage != "evicted":

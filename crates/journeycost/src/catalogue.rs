@@ -195,10 +195,11 @@ impl FromStr for DemandKind {
 
 /// The kind of value a unit cost measures, after the Unit Cost Database: the cost to the public
 /// purse (fiscal), the wider economic cost, and the social cost (e.g. to victims' wellbeing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueType {
     /// The cost to the public purse: the financial case.
+    #[default]
     Fiscal,
     /// Wider economic costs.
     Economic,
@@ -231,6 +232,19 @@ impl ValueType {
             "public" => Ok(&ValueType::ALL),
             _ => Err(format!("expected fiscal (the financial case) or public (fiscal, economic and social values), found {name:?}")),
         }
+    }
+}
+
+impl fmt::Display for ValueType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ValueType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ValueType, String> {
+        ValueType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| format!("expected fiscal, economic or social, found {s:?}"))
     }
 }
 

@@ -63,6 +63,7 @@ pub mod output;
 pub mod period;
 pub mod prices;
 pub mod scenario;
+pub mod ucd;
 
 pub use error::{Error, Problem, ProblemKind};
 pub use money::Money;

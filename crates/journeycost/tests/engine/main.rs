@@ -8,3 +8,7 @@ mod appraisal;
 mod invariants;
 /// Arbitrary bytes fed to every reader: an error or a value, never a panic.
 mod robustness;
+/// The Unit Cost Database importer on the real workbook and 2014 export in `tests/data/ucd/`:
+/// the validation that uprating reproduces their own updated figures, units, agencies, the
+/// rendered catalogue, and junk input.
+mod ucd;
