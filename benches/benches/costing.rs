@@ -91,7 +91,7 @@ fn pipeline(c: &mut Criterion) {
     if let Ok(dir) = std::env::var("JOURNEYCOST_BENCH_DATA") {
         let dir = std::path::PathBuf::from(dir);
         let paths = InputPaths {
-            catalogue: dir.join("catalogue.csv"),
+            catalogue: vec![dir.join("catalogue.csv")],
             deflators: Some(dir.join("deflators.csv")),
             events: dir.join("events.csv"),
             persons: None,

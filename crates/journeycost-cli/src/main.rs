@@ -12,7 +12,6 @@ use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, npv}
 use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
 use journeycost::compare::{CompareOptions, compare_run};
 use journeycost::io::{InputPaths, Inputs, digests};
-use journeycost::io::{read_catalogue, read_deflators};
 use journeycost::ledger::Ledger;
 use journeycost::output::{appraisal_files, comparison_files, cost_tables};
 use journeycost::period::PeriodKind;
@@ -28,7 +27,13 @@ macro_rules! say {
 }
 
 #[derive(Parser)]
-#[command(name = "journeycost", version, about = "Cost journeys through public services, exactly, and compare the old way with the new")]
+#[command(
+    name = "journeycost",
+    version,
+    about = "Cost journeys through public services, exactly, and compare the old way with the new",
+    after_help = "Built-in data: unit costs from the Unit Cost Database v1.4, New Economy / GMCA, CC BY 4.0; \
+                  price index: HM Treasury GDP deflator, Open Government Licence v3.0."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -139,6 +144,20 @@ enum Command {
 
 #[derive(Subcommand)]
 enum CatalogueCommand {
+    /// Read the Unit Cost Database (the GMCA workbook, or the 2014 CSV export) and write
+    /// journeycost's catalogue CSV
+    Import {
+        /// The workbook (.xlsx) or the 2014 CSV export's files
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The catalogue CSV to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Which value becomes `unit_cost`: fiscal, economic or social (the others are kept in
+        /// their own columns)
+        #[arg(long, value_name = "TYPE", default_value = "fiscal", value_parser = parse_value_type)]
+        value: ValueType,
+    },
     /// List unit costs, one per line
     List {
         #[command(flatten)]
@@ -146,6 +165,9 @@ enum CatalogueCommand {
         /// Only this agency (exact, ignoring case)
         #[arg(long, value_name = "AGENCY")]
         agency: Option<String>,
+        /// Only this theme, e.g. Crime or Health (exact, ignoring case)
+        #[arg(long, value_name = "THEME")]
+        theme: Option<String>,
     },
     /// Show every field of one unit cost
     Show {
@@ -179,9 +201,10 @@ enum CatalogueCommand {
 
 #[derive(Args)]
 struct CatalogueArgs {
-    /// Unit-cost catalogue (CSV)
+    /// Unit-cost catalogue (CSV); repeat to layer; `builtin` is the built-in Unit Cost Database
+    /// v1.4 [default: builtin]
     #[arg(long, value_name = "FILE")]
-    catalogue: PathBuf,
+    catalogue: Vec<PathBuf>,
 }
 
 fn parse_value_type(s: &str) -> Result<ValueType, String> {
@@ -205,9 +228,10 @@ struct InputArgs {
     /// A scenario file naming the inputs and options; flags given here override it
     #[arg(value_name = "SCENARIO.toml")]
     scenario: Option<PathBuf>,
-    /// Unit-cost catalogue (CSV)
+    /// Unit-cost catalogue (CSV); repeat to layer catalogues (later ones override codes);
+    /// `builtin` is the built-in Unit Cost Database v1.4 [default: builtin]
     #[arg(long, value_name = "FILE")]
-    catalogue: Option<PathBuf>,
+    catalogue: Vec<PathBuf>,
     /// Price index: year,index (CSV) [default: the built-in HM Treasury GDP deflator, calendar
     /// years 2024 = 100, with financial years derived as 3/4 x y + 1/4 x y+1]
     #[arg(long, value_name = "FILE")]
@@ -282,7 +306,7 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
     let from = |flag: Option<PathBuf>, sc: Option<&PathBuf>, name: &str| flag.or_else(|| sc.cloned()).ok_or_else(|| missing(name));
     let sc_inputs = scenario.as_ref().map(|s| &s.inputs);
     let paths = InputPaths {
-        catalogue: from(args.catalogue, sc_inputs.map(|i| &i.catalogue), "catalogue")?,
+        catalogue: if args.catalogue.is_empty() { sc_inputs.map(|i| i.catalogue.clone()).unwrap_or_default() } else { args.catalogue },
         deflators: args.deflators.or_else(|| sc_inputs.and_then(|i| i.deflators.clone())),
         events: from(args.events, sc_inputs.map(|i| &i.events), "events")?,
         persons: args.persons.or_else(|| sc_inputs.and_then(|i| i.persons.clone())),
@@ -424,7 +448,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Report { inputs, options, out, key, suppress_below, templates, timestamp } => {
             let settings = ReportSettings { options, key, suppress_below, templates, timestamp };
-            let bundled = inputs.scenario.is_none() && inputs.catalogue.is_none() && inputs.events.is_none();
+            let bundled = inputs.scenario.is_none() && inputs.catalogue.is_empty() && inputs.events.is_none();
             if !bundled {
                 let written = report_one(inputs, &settings, &out)?;
                 say!("report written to {}", written.display());
@@ -450,7 +474,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 let name = scenario.parent().and_then(Path::file_name).map_or_else(String::new, |n| n.to_string_lossy().into_owned());
                 let args = InputArgs {
                     scenario: Some(scenario),
-                    catalogue: None,
+                    catalogue: Vec::new(),
                     deflators: None,
                     events: None,
                     persons: None,
@@ -578,22 +602,43 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings, out: &Path) -> Resul
 }
 
 fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {
-    let path = &args.catalogue;
-    let file = std::fs::File::open(path).map_err(|e| {
-        Error::new(
-            journeycost::error::Location::source(path.display().to_string()),
-            journeycost::ProblemKind::Io,
-            format!("cannot open the file: {e}"),
-        )
-    })?;
-    Ok(read_catalogue(&path.display().to_string(), std::io::BufReader::new(file))?.catalogue)
+    journeycost::io::load_catalogues(&args.catalogue)
 }
 
 fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
     match command {
-        CatalogueCommand::List { source, agency } => {
+        CatalogueCommand::Import { files, out, value } => {
+            let mut lines = Vec::new();
+            for f in &files {
+                let import = journeycost::ucd::import_file(f)?;
+                for p in &import.problems {
+                    eprintln!("note: {p}");
+                }
+                lines.extend(import.lines);
+            }
+            let export = journeycost::ucd::catalogue_csv(&lines, value);
+            for p in &export.left_out {
+                eprintln!("note: {p}");
+            }
+            let name = out.file_name().map_or_else(|| "catalogue.csv".to_owned(), |n| n.to_string_lossy().into_owned());
+            let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let mut set = journeycost::io::OutputSet::new();
+            set.add(name, export.csv);
+            set.commit(dir)?;
+            eprintln!(
+                "wrote {} unit costs to {} ({} left out); {}",
+                export.written,
+                out.display(),
+                export.left_out.len(),
+                journeycost::ucd::ATTRIBUTION
+            );
+        }
+        CatalogueCommand::List { source, agency, theme } => {
             let c = load_catalogue(&source)?;
-            let keep = |u: &&UnitCost| agency.as_ref().is_none_or(|a| u.agency.eq_ignore_ascii_case(a));
+            let keep = |u: &&UnitCost| {
+                agency.as_ref().is_none_or(|a| u.agency.eq_ignore_ascii_case(a))
+                    && theme.as_ref().is_none_or(|t| u.theme.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(t)))
+            };
             print_lines(c.entries().iter().filter(keep));
         }
         CatalogueCommand::Search { source, text } => print_lines(load_catalogue(&source)?.search(&text)),
@@ -625,19 +670,7 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
         }
         CatalogueCommand::Export { source, deflators, price_year, value } => {
             let c = load_catalogue(&source)?;
-            let index = match deflators {
-                Some(p) => {
-                    let f = std::fs::File::open(&p).map_err(|e| {
-                        Error::new(
-                            journeycost::error::Location::source(p.display().to_string()),
-                            journeycost::ProblemKind::Io,
-                            format!("cannot open the file: {e}"),
-                        )
-                    })?;
-                    read_deflators(&p.display().to_string(), std::io::BufReader::new(f))?
-                }
-                None => journeycost::builtin::price_index(),
-            };
+            let index = journeycost::io::load_deflators(deflators.as_deref())?;
             let (rows, skipped) = journeycost::catalogue::uprated(&c, &index, price_year, value)?;
             match std::io::Write::write_all(&mut std::io::stdout().lock(), &journeycost::output::catalogue_csv(&rows)) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

@@ -288,6 +288,8 @@ pub struct UnitCost {
     pub economic: Option<Amount>,
     /// The social cost of one unit, if known.
     pub social: Option<Amount>,
+    /// A grouping such as the Unit Cost Database's theme (`Crime`, `Health`, ...).
+    pub theme: Option<String>,
 }
 
 impl UnitCost {
@@ -320,6 +322,7 @@ impl UnitCost {
             cashable: None,
             economic: None,
             social: None,
+            theme: None,
         }
     }
 

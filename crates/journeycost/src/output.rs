@@ -364,7 +364,7 @@ fn assumptions_csv(list: &[crate::appraisal::Assumption]) -> Vec<u8> {
 }
 
 /// The columns of journeycost's catalogue CSV, in the order written.
-pub const CATALOGUE_COLUMNS: [&str; 16] = [
+pub const CATALOGUE_COLUMNS: [&str; 17] = [
     "code",
     "agency",
     "agency_detail",
@@ -381,6 +381,7 @@ pub const CATALOGUE_COLUMNS: [&str; 16] = [
     "economic_price_year",
     "social_value",
     "social_price_year",
+    "theme",
 ];
 
 /// Unit costs as journeycost's catalogue CSV (every column of the format, empty when unset),
@@ -410,6 +411,7 @@ pub fn catalogue_csv<'a>(entries: impl IntoIterator<Item = &'a UnitCost>) -> Vec
             ey,
             sv,
             sy,
+            text(&u.theme),
         ]);
     }
     t.into_bytes()

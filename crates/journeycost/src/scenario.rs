@@ -5,7 +5,7 @@
 //! # journeycost scenario (schema 1)
 //! title = "Anna: five years of unmet need, the old way and the new"
 //! [inputs]                 # paths relative to this file
-//! catalogue = "catalogue.csv"
+//! catalogue = "catalogue.csv"  # or ["builtin", "mine.csv"]; default: the built-in database
 //! deflators = "deflators.csv"   # optional: default the built-in HM Treasury GDP deflator
 //! events = "events.csv"
 //! persons = "persons.csv"  # optional
@@ -259,10 +259,21 @@ struct CostSection {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InputsSection {
-    catalogue: PathBuf,
+    #[serde(default)]
+    catalogue: OneOrMany,
     deflators: Option<PathBuf>,
     events: PathBuf,
     persons: Option<PathBuf>,
+}
+
+/// `catalogue = "c.csv"` or `catalogue = ["builtin", "c.csv"]`.
+#[derive(Default, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(PathBuf),
+    Many(Vec<PathBuf>),
 }
 
 #[derive(Default, Deserialize)]
@@ -338,10 +349,15 @@ impl Scenario {
             Some(section) => Some(extrapolation_plan(&section, &Spans { text, name })?),
         };
         let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let at_or_builtin = |p: PathBuf| if p.as_os_str() == crate::io::BUILTIN { p } else { at(p) };
         Ok(Scenario {
             title: file.title,
             inputs: InputPaths {
-                catalogue: at(file.inputs.catalogue),
+                catalogue: match file.inputs.catalogue {
+                    OneOrMany::None => Vec::new(),
+                    OneOrMany::One(p) => vec![at_or_builtin(p)],
+                    OneOrMany::Many(ps) => ps.into_iter().map(at_or_builtin).collect(),
+                },
                 deflators: file.inputs.deflators.map(at),
                 events: at(file.inputs.events),
                 persons: file.inputs.persons.map(at),

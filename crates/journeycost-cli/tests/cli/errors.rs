@@ -144,7 +144,7 @@ fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let o = run_in(dir.path(), &["cost", "--out", "x"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("missing --catalogue"));
+    assert!(stderr(&o).contains("missing --events"), "{}", stderr(&o));
     let o = run_in(dir.path(), &["compare", "--period", "fortnight", "--out", "x"]);
     assert_eq!(o.status.code(), Some(2));
 }

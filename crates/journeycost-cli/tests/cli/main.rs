@@ -4,6 +4,8 @@ mod util;
 
 /// `journeycost appraise`, `discount` and `npv`: golden files and known answers.
 mod appraise;
+/// The built-in Unit Cost Database and price index; layered catalogues; importing the database.
+mod builtin;
 /// `journeycost catalogue`: list, show, search, export.
 mod catalogue;
 /// `journeycost compare` on the bundled example against golden files, and its options.

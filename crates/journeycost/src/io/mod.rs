@@ -20,6 +20,7 @@ pub use read::{
 pub use write::{CsvTable, OutputSet};
 
 use crate::catalogue::Catalogue;
+
 use crate::error::{Error, Location, Problem, ProblemKind, Problems, io_error};
 use crate::journey::{Journeys, Persons};
 use crate::prices::{PriceIndex, PriceYear};
@@ -27,8 +28,10 @@ use crate::prices::{PriceIndex, PriceYear};
 /// The paths of an input set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputPaths {
-    /// `catalogue.csv`.
-    pub catalogue: PathBuf,
+    /// The catalogues, later ones overriding earlier ones code by code. The path `builtin`
+    /// stands for the built-in Unit Cost Database ([`builtin::catalogue`](crate::builtin::catalogue));
+    /// no catalogue at all means the built-in one.
+    pub catalogue: Vec<PathBuf>,
     /// `deflators.csv`; `None` for the built-in HM Treasury GDP deflator
     /// ([`builtin::price_index`](crate::builtin::price_index)).
     pub deflators: Option<PathBuf>,
@@ -75,11 +78,8 @@ impl Inputs {
     /// Every problem of every file (each file's list capped), in the order catalogue, deflators,
     /// events, persons.
     pub fn load(paths: &InputPaths, price_year: Option<PriceYear>) -> Result<Inputs, Error> {
-        let catalogue = open(&paths.catalogue).and_then(|(n, f)| read_catalogue(&n, f));
-        let index = match &paths.deflators {
-            Some(p) => open(p).and_then(|(n, f)| read_deflators(&n, f)),
-            None => Ok(crate::builtin::price_index()),
-        };
+        let catalogue = load_layered(&paths.catalogue);
+        let index = load_deflators(paths.deflators.as_deref());
         let events = match &catalogue {
             Ok(c) => open(&paths.events).and_then(|(n, f)| read_events(&n, f, Some(&c.catalogue))),
             Err(_) => open(&paths.events).and_then(|(n, f)| read_events(&n, f, None)),
@@ -118,7 +118,7 @@ impl Inputs {
         for (i, u) in catalogue.catalogue.entries().iter().enumerate() {
             if used[i] && index.get(u.price_year).is_none() {
                 problems.push(Problem::new(
-                    Location::source(&catalogue.name).at_line(catalogue.lines[i]).in_field("price_year"),
+                    Location::source(&catalogue.origins[i].0).at_line(catalogue.origins[i].1).in_field("price_year"),
                     ProblemKind::MissingPriceYear,
                     format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(&index)),
                 ));
@@ -126,6 +126,82 @@ impl Inputs {
         }
         problems.into_result(Inputs { catalogue: catalogue.catalogue, index, journeys, persons, price_base })
     }
+}
+
+/// Reads a price index: a `deflators.csv` (with `index` or `change_percent`), the Lookups GDP
+/// table of a Unit Cost Database workbook (recognised by its first bytes), or, for `None`, the
+/// built-in HM Treasury deflator.
+///
+/// # Errors
+/// The file's problems.
+pub fn load_deflators(path: Option<&Path>) -> Result<PriceIndex, Error> {
+    match path {
+        None => Ok(crate::builtin::price_index()),
+        Some(p) if crate::ucd::is_workbook(p) => {
+            let f = File::open(p).map_err(|e| io_error(p, "open the file", &e))?;
+            crate::ucd::read_gdp_deflator(&name_of(p), BufReader::new(f)).map(|d| d.index)
+        }
+        Some(p) => open(p).and_then(|(n, f)| read_deflators(&n, f)),
+    }
+}
+
+/// The name that stands for the built-in catalogue among catalogue paths.
+pub const BUILTIN: &str = "builtin";
+
+fn is_builtin(path: &Path) -> bool {
+    path.as_os_str() == BUILTIN
+}
+
+/// Reads and layers catalogues as [`InputPaths::catalogue`] describes: the built-in one when
+/// `paths` is empty; `builtin` for it among others; later catalogues override earlier codes.
+///
+/// # Errors
+/// Every problem of every catalogue.
+pub fn load_catalogues(paths: &[PathBuf]) -> Result<Catalogue, Error> {
+    load_layered(paths).map(|l| l.catalogue)
+}
+
+/// Catalogues layered into one, with each entry's source and line.
+struct Layered {
+    catalogue: Catalogue,
+    origins: Vec<(String, u64)>,
+}
+
+/// Reads every catalogue (the built-in one when none is named) and layers them: a later
+/// catalogue's entry replaces an earlier entry with the same code, in its place; new codes are
+/// appended.
+fn load_layered(paths: &[PathBuf]) -> Result<Layered, Error> {
+    let builtin = [PathBuf::from(BUILTIN)];
+    let paths = if paths.is_empty() { &builtin[..] } else { paths };
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        let file = if is_builtin(p) { Ok(crate::builtin::catalogue_file()) } else { open(p).and_then(|(n, f)| read_catalogue(&n, f)) };
+        match file {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(e) = Error::merge(errors) {
+        return Err(e);
+    }
+    let mut entries: Vec<crate::catalogue::UnitCost> = Vec::new();
+    let mut origins: Vec<(String, u64)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for f in files {
+        for (u, line) in f.catalogue.entries().iter().zip(&f.lines) {
+            let origin = (f.name.clone(), *line);
+            if let Some(&i) = at.get(&u.code) {
+                entries[i] = u.clone();
+                origins[i] = origin;
+            } else {
+                at.insert(u.code.clone(), entries.len());
+                entries.push(u.clone());
+                origins.push(origin);
+            }
+        }
+    }
+    Ok(Layered { catalogue: Catalogue::new(entries)?, origins })
 }
 
 fn span(index: &PriceIndex) -> String {
@@ -154,7 +230,14 @@ pub fn digests(paths: &InputPaths) -> Result<Vec<InputDigest>, Error> {
         Some(p) => digest("deflators", p)?,
         None => crate::builtin::price_index_digest(),
     };
-    let mut out = vec![digest("catalogue", &paths.catalogue)?, deflators, digest("events", &paths.events)?];
+    let mut out = Vec::new();
+    if paths.catalogue.is_empty() {
+        out.push(crate::builtin::catalogue_digest());
+    }
+    for c in &paths.catalogue {
+        out.push(if is_builtin(c) { crate::builtin::catalogue_digest() } else { digest("catalogue", c)? });
+    }
+    out.extend([deflators, digest("events", &paths.events)?]);
     if let Some(p) = &paths.persons {
         out.push(digest("persons", p)?);
     }

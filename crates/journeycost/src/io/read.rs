@@ -301,6 +301,7 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
     let (unit, desc, detail, source, conf, tier, demand, cashable) =
         (c("unit"), c("description"), c("agency_detail"), c("source"), c("confidence"), c("tier"), c("demand"), c("cashable"));
     let (econ, econ_year, social, social_year) = (c("economic_value"), c("economic_price_year"), c("social_value"), c("social_price_year"));
+    let theme = c("theme");
     let mut entries = Vec::new();
     let mut lines = Vec::new();
     let mut first_line: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
@@ -348,6 +349,7 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
         u.cashable = cash_o;
         u.economic = econ_v.ok().flatten();
         u.social = social_v.ok().flatten();
+        u.theme = text(theme);
         entries.push(u);
         lines.push(row.line);
     });
@@ -355,7 +357,9 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
     finish(sheet, rows, CatalogueFile { catalogue, lines, name: name.to_owned() }, "unit costs")
 }
 
-/// Reads `deflators.csv` (`year,index`).
+/// Reads `deflators.csv`: `year,index`, or `year,change_percent` (the percentage change on the
+/// previous year, from which the index is built cumulatively from 100 at the first year, each
+/// year rounded half-even to 10 decimals).
 ///
 /// # Errors
 /// Every problem in the file: malformed years, values that are not positive, duplicate years.
@@ -369,11 +373,33 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
 /// assert_eq!(index.latest(), Some(PriceYear::Financial(2024)));
 /// ```
 pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error> {
-    let mut sheet = Sheet::open(name, input, &["year", "index"])?;
-    let (year, value) = (sheet.column("year"), sheet.column("index"));
+    let mut sheet = Sheet::open(name, input, &["year"])?;
+    let (year, value, change) = (sheet.column("year"), sheet.column("index"), sheet.column("change_percent"));
+    if value.is_some() == change.is_some() {
+        let m = if value.is_some() {
+            "give index or change_percent, not both"
+        } else {
+            "missing required column \"index\" (or \"change_percent\")"
+        };
+        return Err(Error::new(Location::source(name).at_line(1), ProblemKind::MissingColumn, m));
+    }
     let mut index = PriceIndex::new();
+    let mut changes: Vec<(PriceYear, Option<Decimal>, u64)> = Vec::new();
     let rows = sheet.rows(|problems, row| {
         let y = row.parsed(problems, year, "year", price_year);
+        if change.is_some() {
+            let c = row.optional(problems, change, "change_percent", |s| {
+                let d = parse_decimal(s)?;
+                if d <= -Decimal::ONE_HUNDRED {
+                    return Err(format!("expected a change above -100 percent, found {s}"));
+                }
+                Ok(d)
+            });
+            if let (Some(y), Ok(c)) = (y, c) {
+                changes.push((y, c, row.line));
+            }
+            return;
+        }
         let v = row.parsed(problems, value, "index", |s| {
             let d = parse_decimal(s)?;
             if d.normalize().scale() > MAX_INDEX_DECIMALS {
@@ -390,6 +416,28 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
             }
         }
     });
+    if change.is_some() && sheet.problems.is_empty() && !changes.is_empty() {
+        // Chronological order; 100 at the first year; every later year needs its change.
+        changes.sort_by_key(|c| c.0);
+        let first = changes[0].0;
+        let mut steps = Vec::with_capacity(changes.len());
+        for (y, c, line) in &changes[1..] {
+            match c {
+                Some(c) => steps.push((*y, *c)),
+                None => sheet.problems.push(Problem::new(
+                    Location::source(name).at_line(*line).in_field("change_percent"),
+                    ProblemKind::MissingValue,
+                    format!("{y} needs its percentage change on the year before (only the first year, {first}, may leave it empty)"),
+                )),
+            }
+        }
+        if sheet.problems.is_empty() {
+            match crate::ucd::index_from_changes(first, &steps) {
+                Ok(built) => index = built,
+                Err(e) => return Err(e),
+            }
+        }
+    }
     finish(sheet, rows, index, "years")
 }
 

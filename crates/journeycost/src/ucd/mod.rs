@@ -299,6 +299,26 @@ pub fn read_gdp_deflator<R: Read + Seek>(name: &str, input: R) -> Result<GdpDefl
     if wb.problems.is_empty() { Ok(wb.deflator) } else { Err(Error::from_problems(wb.problems, 0)) }
 }
 
+/// Reads a Unit Cost Database file, recognising the workbook (a zip: `.xlsx`) by its first bytes
+/// and taking anything else for one file of the 2014 CSV export.
+///
+/// # Errors
+/// As [`open_workbook`] or [`read_csv_2014`]; a file that cannot be opened.
+pub fn import_file(path: &Path) -> Result<UcdImport, Error> {
+    if is_workbook(path) {
+        return open_workbook(path).map(|w| w.into_import().0);
+    }
+    let f = std::fs::File::open(path).map_err(|e| crate::error::io_error(path, "open the file", &e))?;
+    read_csv_2014(&path.display().to_string(), std::io::BufReader::new(f))
+}
+
+/// Whether a file starts like a workbook (a zip archive).
+#[must_use]
+pub fn is_workbook(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok() && &magic == b"PK\x03\x04"
+}
+
 /// Reads one theme file of the 2014 CSV export of the database (no header; 14 columns, named in
 /// [`CSV_2014_COLUMNS`]; money such as ` £44,676 `; descriptions over several quoted lines).
 ///

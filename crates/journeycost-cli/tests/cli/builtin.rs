@@ -1,0 +1,90 @@
+use crate::util::{fixture, root, run_in, stderr};
+
+const EVENTS: &[u8] = b"person_id,pathway,date,code,end_date\n\
+    P1,old,2023-05-01,CR1.0,\n\
+    P1,old,2023-06-01,SS2.0,2023-07-31\n\
+    P1,new,2023-05-02,SS18.10,\n";
+
+#[test]
+fn events_alone_are_enough_with_real_uk_unit_costs() {
+    let dir = fixture(&[("events.csv", EVENTS)]);
+    let o = run_in(dir.path(), &["compare", "--events", "events.csv", "--out", "res"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["inputs"][0]["file"], "builtin:ucd-v1.4");
+    assert_eq!(json["inputs"][1]["file"], "builtin:hmt-gdp-deflator-calendar-2024-100");
+    assert_eq!(json["groups"][0]["comparison"]["price_base"], "2024");
+    // the overlay gives the database's lines a tier and a demand kind
+    let tiers = std::fs::read_to_string(dir.path().join("res/tiers.csv")).unwrap();
+    assert!(tiers.contains("old,unassigned,0,0.00"), "{tiers}");
+}
+
+#[test]
+fn a_users_catalogue_extends_and_overrides_the_builtin_one() {
+    let dir = fixture(&[
+        ("events.csv", b"person_id,pathway,date,code\nP1,old,2024-03-01,CR1.0\nP1,new,2024-03-01,TEAM-VISIT\n"),
+        ("mine.csv", b"code,agency,unit_cost,price_year\nCR1.0,Police,1000,2024\nTEAM-VISIT,Locality team,50,2024\n"),
+    ]);
+    let o = run_in(dir.path(), &["compare", "--catalogue", "builtin", "--catalogue", "mine.csv", "--events", "events.csv", "--out", "res"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let agencies = std::fs::read_to_string(dir.path().join("res/agencies.csv")).unwrap();
+    assert!(agencies.contains("Police,1000.00,0.00,1000.00"), "{agencies}");
+    assert!(agencies.contains("Locality team,0.00,50.00,-50.00"), "{agencies}");
+    // without `builtin`, only the user's catalogue
+    let o = run_in(dir.path(), &["validate", "--catalogue", "mine.csv", "--events", "events.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("ok: 2 unit costs"));
+}
+
+#[test]
+fn the_builtin_catalogue_can_be_listed_by_theme_and_shown() {
+    let o = run_in(&root(), &["catalogue", "list", "--theme", "housing"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.lines().count() > 20 && out.lines().all(|l| l.starts_with("HO")), "{out}");
+    let o = run_in(&root(), &["catalogue", "show", "SS2.0"]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("agency        Local Authority"), "{out}");
+    assert!(out.contains("tier          "), "{out}");
+}
+
+#[test]
+fn importing_the_2014_export_writes_a_catalogue_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = root().join("tests/data/ucd/csv-2014/HOUSING.csv");
+    let o = run_in(dir.path(), &["catalogue", "import", csv.to_str().unwrap(), "--out", "housing.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Unit Cost Database v1.4, New Economy / GMCA, CC BY 4.0"));
+    let o = run_in(dir.path(), &["catalogue", "list", "--catalogue", "housing.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).lines().count() > 20);
+}
+
+#[test]
+fn the_workbook_and_percentage_changes_serve_as_price_indices() {
+    let dir = fixture(&[
+        ("events.csv", b"person_id,pathway,date,code\nP1,old,2015-06-01,CR1.0\nP1,new,2015-06-01,CR1.1\n"),
+        ("changes.csv", b"year,change_percent\n2002/03,\n2003/04,2.5\n2004/05,1.5\n"),
+        ("gaps.csv", b"year,change_percent\n2002/03,\n2003/04,2.5\n2004/05,\n"),
+    ]);
+    let workbook = root().join("tests/data/ucd/gmca-unit-cost-database-v1.4.xlsx");
+    let o = run_in(
+        dir.path(),
+        &["compare", "--events", "events.csv", "--deflators", workbook.to_str().unwrap(), "--price-year", "2015/16", "--out", "res"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // CR1.0 is £500 in 2002/03 prices; the workbook's own updated value is £673.23 in 2015/16
+    let agencies = std::fs::read_to_string(dir.path().join("res/agencies.csv")).unwrap();
+    assert!(agencies.contains("TOTAL,673.23,47.13,626.10"), "{agencies}");
+    let o = run_in(
+        dir.path(),
+        &["compare", "--events", "events.csv", "--deflators", "changes.csv", "--price-year", "2004/05", "--out", "res2"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 500 x 1.025 x 1.015 = 520.1875 -> 520.19
+    let agencies = std::fs::read_to_string(dir.path().join("res2/agencies.csv")).unwrap();
+    assert!(agencies.contains("TOTAL,520.19,"), "{agencies}");
+    let o = run_in(dir.path(), &["validate", "--events", "events.csv", "--deflators", "gaps.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("gaps.csv line 4, field \"change_percent\": 2004/05 needs its percentage change"), "{}", stderr(&o));
+}
