@@ -272,6 +272,9 @@ struct CompareArgs {
     /// Group every table by a column of the persons file
     #[arg(long, value_name = "COLUMN")]
     by: Option<String>,
+    /// Who pays and who saves by agency (1) or by agency and agency detail (2) [default: 1]
+    #[arg(long, value_name = "LEVEL", value_parser = clap::value_parser!(u8).range(1..=2))]
+    agency_level: Option<u8>,
 }
 
 fn parse_price_year(s: &str) -> Result<PriceYear, String> {
@@ -348,6 +351,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 baseline: options.baseline.or(sc.baseline).unwrap_or_else(|| "old".into()),
                 alternative: options.alternative.or(sc.alternative).unwrap_or_else(|| "new".into()),
                 period: options.period.or(sc.period).unwrap_or_default(),
+                agency_detail: options.agency_level.or(sc.agency_level).is_some_and(|l| l == 2),
             };
             let person = options.person.or(sc.person);
             let by = options.by.or(sc.by);
@@ -403,6 +407,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 baseline: r.compare.baseline.clone().unwrap_or_else(|| "old".into()),
                 alternative: r.compare.alternative.clone().unwrap_or_else(|| "new".into()),
                 period: PeriodKind::Month,
+                agency_detail: false,
             };
             let comparison = journeycost::compare::compare(&ledger, &opts, None)?;
             let mut spec = plan.resolve(&comparison.persons, inputs.persons.as_ref())?;
@@ -560,6 +565,7 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings, out: &Path) -> Resul
         baseline: o.baseline.clone().or(r.compare.baseline.clone()).unwrap_or_else(|| "old".into()),
         alternative: o.alternative.clone().or(r.compare.alternative.clone()).unwrap_or_else(|| "new".into()),
         period: o.period.or(r.compare.period).unwrap_or(PeriodKind::Quarter),
+        agency_detail: o.agency_level.or(r.compare.agency_level).is_some_and(|l| l == 2),
     };
     let inputs = Inputs::load(&r.paths, r.price_year)?;
     let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
@@ -578,6 +584,9 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings, out: &Path) -> Resul
     };
     let digests = digests(&r.paths)?;
     let mut attribution = r.report.attribution.clone();
+    if r.paths.catalogue.is_empty() || r.paths.catalogue.iter().any(|c| c.as_os_str() == journeycost::io::BUILTIN) {
+        attribution.push(journeycost::builtin::UCD_ATTRIBUTION.to_owned());
+    }
     if r.paths.deflators.is_none() {
         attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned());
     }

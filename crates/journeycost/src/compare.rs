@@ -23,11 +23,14 @@ pub struct CompareOptions {
     pub alternative: String,
     /// The period of the series. Default month.
     pub period: PeriodKind,
+    /// Who pays and who saves at the second agency level: agencies are split by their unit
+    /// costs' agency detail (shown `Agency / detail`). Default false: the first level.
+    pub agency_detail: bool,
 }
 
 impl Default for CompareOptions {
     fn default() -> CompareOptions {
-        CompareOptions { baseline: "old".into(), alternative: "new".into(), period: PeriodKind::Month }
+        CompareOptions { baseline: "old".into(), alternative: "new".into(), period: PeriodKind::Month, agency_detail: false }
     }
 }
 
@@ -249,7 +252,12 @@ pub fn compare(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool
 
     // One pass per view; each is an exact group-by of the ledger.
     let by_period = ledger.aggregate(options.period, |l, p| if included(l.person) { side(l.pathway).map(|s| (s, p)) } else { None });
-    let by_agency = ledger.aggregate(options.period, |l, _| if included(l.person) { side(l.pathway).map(|s| (l.agency, s)) } else { None });
+    let detail = |entry: u32| if options.agency_detail { ledger.agency_detail(entry) } else { None };
+    let by_agency =
+        ledger.aggregate(
+            options.period,
+            |l, _| if included(l.person) { side(l.pathway).map(|s| ((l.agency, detail(l.entry)), s)) } else { None },
+        );
     let by_demand = ledger.aggregate(options.period, |l, _| if included(l.person) { side(l.pathway).map(|s| (s, l.demand)) } else { None });
     let by_tier = ledger.aggregate(options.period, |l, _| if included(l.person) { side(l.pathway).map(|s| (s, l.tier)) } else { None });
     let by_person = ledger.aggregate(options.period, |l, _| if included(l.person) { side(l.pathway).map(|s| (l.person, s)) } else { None });
@@ -283,14 +291,16 @@ pub fn compare(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool
     }
     let break_even = break_even_index(cumulative.get(&Side::Baseline), cumulative.get(&Side::Alternative)).map(|i| range_periods[i]);
 
-    let mut agency_ids: Vec<u32> = by_agency.keys().map(|k| k.0).collect();
+    let mut agency_ids: Vec<(u32, Option<&str>)> = by_agency.keys().map(|k| k.0).collect();
     agency_ids.sort_unstable();
     agency_ids.dedup();
     let agencies = agency_ids
         .into_iter()
         .map(|a| {
             let get = |s| by_agency.get(&(a, s)).map_or(Money::ZERO, |t: &Totals| t.cost);
-            row(ledger.agencies()[a as usize].clone(), get(Side::Baseline), get(Side::Alternative))
+            let name = &ledger.agencies()[a.0 as usize];
+            let label = a.1.map_or_else(|| name.clone(), |d| format!("{name} / {d}"));
+            row(label, get(Side::Baseline), get(Side::Alternative))
         })
         .collect();
 

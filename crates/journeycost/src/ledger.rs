@@ -32,6 +32,7 @@ pub struct Ledger {
     pathways: Vec<Box<str>>,
     agencies: Vec<String>,
     codes: Vec<String>,
+    details: Vec<Option<String>>,
     row: Vec<u32>,
     person: Vec<u32>,
     pathway: Vec<u32>,
@@ -185,6 +186,7 @@ impl Ledger {
         ledger.pathways = journeys.pathways().names().to_vec();
         ledger.agencies = catalogue.agencies().to_vec();
         ledger.codes = catalogue.entries().iter().map(|u| u.code.clone()).collect();
+        ledger.details = catalogue.entries().iter().map(|u| u.agency_detail.clone()).collect();
         ledger.real_unit_costs.clone_from(&real);
         ledger.value_types.clone_from(&values);
         ledger.reserve(journeys.len());
@@ -287,6 +289,7 @@ impl Ledger {
             pathways: Vec::new(),
             agencies: Vec::new(),
             codes: Vec::new(),
+            details: Vec::new(),
             row: Vec::new(),
             person: Vec::new(),
             pathway: Vec::new(),
@@ -365,6 +368,12 @@ impl Ledger {
     #[must_use]
     pub fn agencies(&self) -> &[String] {
         &self.agencies
+    }
+
+    /// The agency detail (the second level of the agency, e.g. a team) of a catalogue entry.
+    #[must_use]
+    pub fn agency_detail(&self, entry: u32) -> Option<&str> {
+        self.details.get(entry as usize).and_then(Option::as_deref)
     }
 
     /// Catalogue codes, indexed by [`Line::entry`].

@@ -18,6 +18,7 @@
 //! period = "quarter"       # month, quarter, year or fy
 //! person = "ANNA"          # restrict to one person
 //! by = "primary_need"      # group by a persons column
+//! agency_level = 2         # who pays and who saves by agency and agency detail
 //! [appraisal]              # see docs/appraisal.md; every key optional
 //! years = "fy"             # fy or calendar
 //! base_year = "2019/20"    # year 0; default: the first year with data
@@ -109,6 +110,8 @@ pub struct CompareSection {
     pub person: Option<String>,
     /// Group by a persons column.
     pub by: Option<String>,
+    /// Who pays and who saves at agency level 1 or 2.
+    pub agency_level: Option<u8>,
 }
 
 #[derive(Deserialize)]
@@ -330,6 +333,13 @@ impl Scenario {
                     .map_err(|e| Error::new(Location::source(name).in_field("costing.price_year"), ProblemKind::Scenario, e.to_string()))?,
             ),
         };
+        if let Some(l) = file.compare.agency_level.filter(|l| !(1..=2).contains(l)) {
+            return Err(Error::new(
+                Location::source(name).in_field("compare.agency_level"),
+                ProblemKind::Scenario,
+                format!("expected 1 or 2, found {l}"),
+            ));
+        }
         let values = match &file.costing.values {
             None => None,
             Some(v) => Some(

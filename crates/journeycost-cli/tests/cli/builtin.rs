@@ -88,3 +88,19 @@ fn the_workbook_and_percentage_changes_serve_as_price_indices() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("gaps.csv line 4, field \"change_percent\": 2004/05 needs its percentage change"), "{}", stderr(&o));
 }
+
+#[test]
+fn who_pays_at_the_second_agency_level_and_the_workbook_as_a_catalogue() {
+    let dir = fixture(&[("events.csv", EVENTS)]);
+    let workbook = root().join("tests/data/ucd/gmca-unit-cost-database-v1.4.xlsx");
+    let o = run_in(
+        dir.path(),
+        &["compare", "--catalogue", workbook.to_str().unwrap(), "--events", "events.csv", "--agency-level", "2", "--out", "res"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let agencies = std::fs::read_to_string(dir.path().join("res/agencies.csv")).unwrap();
+    assert!(agencies.contains("Local Authority / Social Services,"), "{agencies}");
+    assert!(agencies.contains("Police / Local Authority,"), "{agencies}");
+    let o = run_in(dir.path(), &["compare", "--events", "events.csv", "--agency-level", "3", "--out", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -176,7 +176,17 @@ fn load_layered(paths: &[PathBuf]) -> Result<Layered, Error> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
-        let file = if is_builtin(p) { Ok(crate::builtin::catalogue_file()) } else { open(p).and_then(|(n, f)| read_catalogue(&n, f)) };
+        let file = if is_builtin(p) {
+            Ok(crate::builtin::catalogue_file())
+        } else if crate::ucd::is_workbook(p) {
+            // A Unit Cost Database workbook: imported as `catalogue import` would write it.
+            crate::ucd::import_file(p).and_then(|import| {
+                let export = crate::ucd::catalogue_csv(&import.lines, crate::catalogue::ValueType::Fiscal);
+                read_catalogue(&name_of(p), export.csv.as_slice())
+            })
+        } else {
+            open(p).and_then(|(n, f)| read_catalogue(&n, f))
+        };
         match file {
             Ok(f) => files.push(f),
             Err(e) => errors.push(e),
