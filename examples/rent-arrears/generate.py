@@ -10,8 +10,9 @@ hours, five reasons for not paying). Every share and probability below is an ill
 assumption, set out in README.md. Nothing here is data about real people.
 
 Standard library only. Every random draw comes from a random.Random seeded from SEED and the
-account id, so the script writes byte-identical files on every run and platform. catalogue.csv,
-deflators.csv and scenario.toml are written by hand, not by this script.
+account id, so the script writes byte-identical files on every run and platform. catalogue.csv
+(a subset of the Unit Cost Database v1.4 plus illustrative lines), deflators.csv and
+scenario.toml are not written by this script.
 """
 
 import csv

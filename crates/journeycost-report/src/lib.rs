@@ -170,7 +170,14 @@ fn problem(message: impl Into<String>) -> Error {
 }
 
 fn percent(d: Option<journeycost::Decimal>) -> String {
-    d.map_or_else(|| "n/a".to_owned(), |s| format!("{:.1}%", s * journeycost::Decimal::ONE_HUNDRED))
+    d.map_or_else(
+        || "n/a".to_owned(),
+        |s| {
+            let mut p = (s * journeycost::Decimal::ONE_HUNDRED).round_dp_with_strategy(1, journeycost::money::PENNY_ROUNDING);
+            p.rescale(1);
+            format!("{p}%")
+        },
+    )
 }
 
 /// Builds the report's files: `index.html`, `report.md`, `results.json`, `charts/*.svg` and

@@ -11,6 +11,10 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{One, Zero};
+
 use crate::money::round_ratio_to_penny;
 
 /// The year a cost is priced in: a calendar year or a UK financial year.
@@ -123,7 +127,50 @@ impl Serialize for PriceYear {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PriceIndex {
-    values: BTreeMap<(i32, u8), (PriceYear, Decimal)>,
+    values: BTreeMap<(i32, u8), (PriceYear, Decimal, Option<Fraction>)>,
+}
+
+/// An exact index value that no decimal holds: a fraction, for an index built from percentage
+/// changes (each year multiplies the denominator's power of ten).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fraction {
+    num: BigInt,
+    den: BigInt,
+}
+
+impl Fraction {
+    fn of(d: Decimal) -> Fraction {
+        Fraction { num: BigInt::from(d.mantissa()), den: BigInt::from(10u8).pow(d.scale()) }
+    }
+
+    fn reduced(self) -> Fraction {
+        let g = self.num.gcd(&self.den);
+        if g.is_one() { self } else { Fraction { num: &self.num / &g, den: &self.den / &g } }
+    }
+
+    /// Rounded half-even to `places` decimals (for display).
+    fn to_decimal(&self, places: u32) -> Option<Decimal> {
+        let scaled = &self.num * BigInt::from(10u8).pow(places);
+        let pennies = round_half_even(&scaled, &self.den);
+        i128::try_from(pennies).ok().and_then(|m| Decimal::try_from_i128_with_scale(m, places).ok()).map(|d| d.normalize())
+    }
+}
+
+/// `n / d` rounded half to even, for a positive `d`.
+fn round_half_even(n: &BigInt, d: &BigInt) -> BigInt {
+    let (q, r) = n.div_mod_floor(d);
+    let twice = &r * 2u8;
+    match twice.cmp(d) {
+        std::cmp::Ordering::Less => q,
+        std::cmp::Ordering::Greater => q + 1u8,
+        std::cmp::Ordering::Equal => {
+            if q.is_even() {
+                q
+            } else {
+                q + 1u8
+            }
+        }
+    }
 }
 
 /// Why a conversion between price years failed.
@@ -165,7 +212,7 @@ impl PriceIndex {
         if index <= Decimal::ZERO {
             return Err(PriceIndexError::NotPositive(index));
         }
-        if self.values.insert(year.sort_key(), (year, index)).is_some() {
+        if self.values.insert(year.sort_key(), (year, index, None)).is_some() {
             return Err(PriceIndexError::Duplicate(year));
         }
         Ok(())
@@ -174,18 +221,18 @@ impl PriceIndex {
     /// The index value of a year, if present.
     #[must_use]
     pub fn get(&self, year: PriceYear) -> Option<Decimal> {
-        self.values.get(&year.sort_key()).map(|&(_, v)| v)
+        self.values.get(&year.sort_key()).map(|(_, v, _)| *v)
     }
 
     /// The latest year in the series: the default price base.
     #[must_use]
     pub fn latest(&self) -> Option<PriceYear> {
-        self.values.values().next_back().map(|&(y, _)| y)
+        self.values.values().next_back().map(|(y, _, _)| *y)
     }
 
     /// Every year and value, in chronological order.
     pub fn iter(&self) -> impl Iterator<Item = (PriceYear, Decimal)> + '_ {
-        self.values.values().copied()
+        self.values.values().map(|(y, v, _)| (*y, *v))
     }
 
     /// The number of years in the series.
@@ -207,9 +254,58 @@ impl PriceIndex {
     /// [`PriceIndexError::MissingYear`] if either year is not in the series, and
     /// [`PriceIndexError::Overflow`] for values beyond exact 128-bit arithmetic.
     pub fn convert(&self, amount: Decimal, from: PriceYear, to: PriceYear) -> Result<Decimal, PriceIndexError> {
-        let f = self.get(from).ok_or(PriceIndexError::MissingYear(from))?;
-        let t = self.get(to).ok_or(PriceIndexError::MissingYear(to))?;
-        round_ratio_to_penny(amount, t, f).ok_or(PriceIndexError::Overflow { from, to })
+        let f = self.values.get(&from.sort_key()).ok_or(PriceIndexError::MissingYear(from))?;
+        let t = self.values.get(&to.sort_key()).ok_or(PriceIndexError::MissingYear(to))?;
+        if f.2.is_none() && t.2.is_none() {
+            return round_ratio_to_penny(amount, t.1, f.1).ok_or(PriceIndexError::Overflow { from, to });
+        }
+        // An index built from percentage changes: exact in big integers.
+        let exact = |v: &(PriceYear, Decimal, Option<Fraction>)| v.2.clone().unwrap_or_else(|| Fraction::of(v.1));
+        let (ff, tf, a) = (exact(f), exact(t), Fraction::of(amount));
+        let num = a.num * tf.num * ff.den * 100u8;
+        let den = a.den * tf.den * ff.num;
+        let pennies = round_half_even(&num, &den);
+        i128::try_from(pennies)
+            .ok()
+            .and_then(|p| Decimal::try_from_i128_with_scale(p, 2).ok())
+            .ok_or(PriceIndexError::Overflow { from, to })
+    }
+
+    /// An index built from percentage changes on the previous year: 100 at `first`, then each
+    /// year the previous value times `1 + change / 100`, in the order given. The values are kept
+    /// as exact fractions, so conversions stay exact however long the chain; [`get`](Self::get)
+    /// shows them rounded half-even to 10 decimals.
+    ///
+    /// # Errors
+    /// A change of -100% or less, or a year given twice.
+    ///
+    /// # Example
+    /// ```
+    /// use journeycost::prices::{PriceIndex, PriceYear};
+    /// use journeycost::Decimal;
+    ///
+    /// let fy = PriceYear::Financial;
+    /// let index = PriceIndex::from_changes(fy(2011), &[(fy(2012), Decimal::new(15, 1)), (fy(2013), Decimal::new(23, 1))]).unwrap();
+    /// assert_eq!(index.get(fy(2013)).unwrap().to_string(), "103.8345");
+    /// // 1,000 in 2011/12 prices is exactly 1,038.345 in 2013/14 prices: half-even to 1,038.34
+    /// assert_eq!(index.convert(Decimal::from(1000), fy(2011), fy(2013)).unwrap().to_string(), "1038.34");
+    /// ```
+    pub fn from_changes(first: PriceYear, changes: &[(PriceYear, Decimal)]) -> Result<PriceIndex, PriceIndexError> {
+        let mut index = PriceIndex::new();
+        let mut value = Fraction { num: BigInt::from(100u8), den: BigInt::one() };
+        index.values.insert(first.sort_key(), (first, Decimal::ONE_HUNDRED, Some(value.clone())));
+        for &(year, change) in changes {
+            let step = Fraction::of(Decimal::ONE_HUNDRED + change);
+            if step.num <= BigInt::zero() {
+                return Err(PriceIndexError::NotPositive(Decimal::ONE_HUNDRED + change));
+            }
+            value = Fraction { num: value.num * step.num, den: value.den * step.den * 100u8 }.reduced();
+            let shown = value.to_decimal(10).ok_or(PriceIndexError::Overflow { from: first, to: year })?;
+            if index.values.insert(year.sort_key(), (year, shown, Some(value.clone()))).is_some() {
+                return Err(PriceIndexError::Duplicate(year));
+            }
+        }
+        Ok(index)
     }
 }
 

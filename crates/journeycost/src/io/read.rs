@@ -358,8 +358,8 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
 }
 
 /// Reads `deflators.csv`: `year,index`, or `year,change_percent` (the percentage change on the
-/// previous year, from which the index is built cumulatively from 100 at the first year, each
-/// year rounded half-even to 10 decimals).
+/// previous year, from which the index is built cumulatively from 100 at the first year,
+/// exactly: see [`PriceIndex::from_changes`]).
 ///
 /// # Errors
 /// Every problem in the file: malformed years, values that are not positive, duplicate years.

@@ -74,7 +74,7 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 pub use csv2014::{CSV_2014_COLUMNS, CSV_2014_UPRATED_YEAR, NON_FISCAL_AGENCY};
 pub use text::{AGENCY_SPELLINGS, UNIT_TABLE, decimal_from_f64, map_unit, normalise_agency, parse_money_text};
@@ -82,7 +82,7 @@ pub use workbook::{LOOKUPS_SHEET, THEME_SHEETS};
 
 use crate::catalogue::{Confidence, Unit};
 use crate::error::{Error, Location, Problem, ProblemKind, io_error};
-use crate::io::{CsvTable, MAX_INDEX_DECIMALS};
+use crate::io::CsvTable;
 use crate::journey::MAX_INPUT_MAGNITUDE;
 use crate::prices::{PriceIndex, PriceYear};
 
@@ -348,18 +348,12 @@ pub fn read_csv_2014(name: &str, input: impl Read) -> Result<UcdImport, Error> {
 }
 
 /// Builds a price index from percentage changes on the previous year: 100 at `first`, then for
-/// each year `index[y] = round_half_even(index[y − 1] × (1 + change[y] / 100), 10)`.
-///
-/// An index built from changes is exact only with ever more decimals (each year adds those of
-/// its change, plus two), more than a `Decimal` holds, so each year is rounded half-even to
-/// [`MAX_INDEX_DECIMALS`] (10) decimals: the most the `deflators.csv` format accepts. Each
-/// step's product is computed exactly before that rounding. Over 30 years this moves a ratio of
-/// two index values by less than one part in 10^11.
+/// each year `index[y] = index[y − 1] × (1 + change[y] / 100)`, kept exactly (as fractions:
+/// see [`PriceIndex::from_changes`]), so conversions with it are exact however long the chain.
 ///
 /// # Errors
 /// A [`ProblemKind::InvalidValue`] problem for a year that does not follow the one before (the
-/// next financial, or calendar, year), for a change of −100% or less, and for a change too
-/// precise to multiply exactly.
+/// next financial, or calendar, year), and for a change of −100% or less.
 ///
 /// # Example
 /// ```
@@ -375,11 +369,8 @@ pub fn index_from_changes(first: PriceYear, changes: &[(PriceYear, Decimal)]) ->
     let problem = |year: PriceYear, m: String| {
         Error::new(Location::source("price index changes").in_field(year.to_string()), ProblemKind::InvalidValue, m)
     };
-    let mut index = PriceIndex::new();
-    let mut value = Decimal::ONE_HUNDRED;
     let mut previous = first;
-    index.insert(first, value).map_err(|e| problem(first, e.to_string()))?;
-    for &(year, change) in changes {
+    for &(year, _) in changes {
         let follows = match (previous, year) {
             (PriceYear::Financial(a), PriceYear::Financial(b)) | (PriceYear::Calendar(a), PriceYear::Calendar(b)) => b == a + 1,
             _ => false,
@@ -387,25 +378,9 @@ pub fn index_from_changes(first: PriceYear, changes: &[(PriceYear, Decimal)]) ->
         if !follows {
             return Err(problem(year, format!("expected the year after {previous}, found {year}")));
         }
-        if change <= -Decimal::ONE_HUNDRED {
-            return Err(problem(year, format!("a change of {change}% would make the index zero or negative")));
-        }
-        let mut fraction = change;
-        let scale = change.scale() + 2;
-        if scale > 28 || value.scale() + scale > 28 {
-            return Err(problem(year, format!("the change {change}% has too many decimals to compute exactly")));
-        }
-        fraction.set_scale(scale).map_err(|e| problem(year, e.to_string()))?;
-        let factor = Decimal::ONE + fraction;
-        let product = value.checked_mul(factor).filter(|p| p.scale() == value.scale() + factor.scale());
-        let Some(product) = product else {
-            return Err(problem(year, format!("the index after a change of {change}% is too large or precise to compute exactly")));
-        };
-        value = product.round_dp_with_strategy(MAX_INDEX_DECIMALS, RoundingStrategy::MidpointNearestEven).normalize();
-        index.insert(year, value).map_err(|e| problem(year, e.to_string()))?;
         previous = year;
     }
-    Ok(index)
+    PriceIndex::from_changes(first, changes).map_err(|e| problem(first, e.to_string()))
 }
 
 /// The header of [`catalogue_csv`]'s output: journeycost's catalogue columns, then the kept
