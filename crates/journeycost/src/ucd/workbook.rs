@@ -568,6 +568,15 @@ fn find_current_year(grid: &Grid, current_k: &str, source: &str, problems: &mut 
 
 /// Reads a workbook: the seven theme sheets and the Lookups GDP table. See [`super::read_workbook`].
 pub(crate) fn read<R: Read + Seek>(name: &str, input: R, lines_wanted: bool) -> Result<UcdWorkbook, Error> {
+    // calamine can panic on a damaged file (an arithmetic overflow in its cell references was
+    // seen): such a file is reported as damaged, never allowed to panic through.
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_unguarded(name, input, lines_wanted)));
+    attempt.unwrap_or_else(|_| {
+        Err(Error::new(Location::source(name), ProblemKind::Syntax, "the workbook is damaged: its contents could not be read"))
+    })
+}
+
+fn read_unguarded<R: Read + Seek>(name: &str, input: R, lines_wanted: bool) -> Result<UcdWorkbook, Error> {
     let mut book: Xlsx<R> = Xlsx::new(input)
         .map_err(|e| Error::new(Location::source(name), ProblemKind::Syntax, format!("cannot read the file as an .xlsx workbook: {e}")))?;
     let sheets = book.sheet_names();

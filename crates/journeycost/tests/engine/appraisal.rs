@@ -47,7 +47,7 @@ fn cohort() -> impl Strategy<Value = Vec<(u8, bool, u8, u16)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::config(64))]
 
     #[test]
     fn zero_rates_give_undiscounted_sums(f in flows()) {

@@ -68,7 +68,7 @@ fn costs() -> impl Strategy<Value = Vec<(u32, u8, u8)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::config(64))]
 
     #[test]
     fn agency_savings_sum_to_the_total_and_saving_is_old_minus_new(costs in costs(), rows in rows(), r in 9000u32..12000) {

@@ -12,3 +12,15 @@ mod robustness;
 /// the validation that uprating reproduces their own updated figures, units, agencies, the
 /// rendered catalogue, and junk input.
 mod ucd;
+
+/// The configuration of every property test: a fixed seed, so the suite runs the same cases
+/// on every machine and a failure in CI reproduces locally (set `PROPTEST_RNG_SEED` to explore
+/// others), and no regression files written into the source tree.
+fn config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_126)),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}

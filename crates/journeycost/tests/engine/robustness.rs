@@ -26,7 +26,7 @@ fn csvish() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(crate::config(512))]
 
     #[test]
     fn readers_never_panic(bytes in csvish()) {

@@ -417,7 +417,7 @@ fn csv_2014_problems_name_the_line_and_field() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::config(64))]
 
     #[test]
     fn importers_never_panic_on_raw_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
