@@ -433,6 +433,46 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
         })
         .collect();
 
+    // The tables that have no chart of their own: their data too.
+    let mut t = CsvTable::new(&["pathway", "periods", "slope", "intercept"]);
+    for tr in &cohort.trend {
+        t.row([tr.pathway.clone(), tr.periods.to_string(), format!("{:.6}", tr.slope), format!("{:.6}", tr.intercept)]);
+    }
+    files.add("data/trend.csv", t.into_bytes());
+    let s = &cohort.savings;
+    let mut t = CsvTable::new(&["persons", "persons_saving", "persons_costing_more", "mean", "min", "p25", "median", "p75", "max"]);
+    t.row([
+        s.persons.to_string(),
+        s.persons_saving.to_string(),
+        s.persons_costing_more.to_string(),
+        s.mean.to_string(),
+        s.min.to_string(),
+        s.p25.to_string(),
+        s.median.to_string(),
+        s.p75.to_string(),
+        s.max.to_string(),
+    ]);
+    files.add("data/savings-distribution.csv", t.into_bytes());
+    if !assumptions_rows_empty(data) {
+        let mut t = CsvTable::new(&["name", "value", "source", "confidence", "set_by"]);
+        for a in data
+            .appraisal
+            .map(|a| a.assumptions.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .chain(data.extrapolation.map(|x| x.assumptions.as_slice()).unwrap_or_default())
+        {
+            t.row([
+                a.name.clone(),
+                a.value.clone(),
+                a.source.clone().unwrap_or_default(),
+                a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+                a.set_by.clone().unwrap_or_default(),
+            ]);
+        }
+        files.add("data/assumptions.csv", t.into_bytes());
+    }
+
     let trend = cohort
         .trend
         .iter()
@@ -519,6 +559,10 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
     json.push(b'\n');
     files.add("results.json", json);
     Ok(files)
+}
+
+fn assumptions_rows_empty(data: ReportData<'_>) -> bool {
+    data.appraisal.is_none_or(|a| a.assumptions.is_empty()) && data.extrapolation.is_none_or(|x| x.assumptions.is_empty())
 }
 
 fn direction(slope: f64) -> &'static str {

@@ -19,7 +19,9 @@ mod ucd;
 fn config(cases: u32) -> proptest::test_runner::Config {
     proptest::test_runner::Config {
         cases,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_126)),
+        rng_seed: proptest::test_runner::RngSeed::Fixed(
+            std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_126),
+        ),
         failure_persistence: None,
         ..proptest::test_runner::Config::default()
     }
