@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use journeycost::Error;
-use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, npv};
+use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, try_npv};
 use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
 use journeycost::compare::{CompareOptions, compare_run};
 use journeycost::io::{InputPaths, Inputs, digests};
@@ -78,8 +78,8 @@ enum Command {
     Extrapolate {
         #[command(flatten)]
         inputs: InputArgs,
-        /// Number of draws [default: the scenario's, else 10,000]
-        #[arg(long, value_name = "N")]
+        /// Number of draws, at most 10,000,000 [default: the scenario's, else 10,000]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
         draws: Option<u64>,
         /// Random seed [default: the scenario's, else 0]
         #[arg(long, value_name = "S")]
@@ -124,8 +124,8 @@ enum Command {
         /// green-book, health, none or constant:RATE (e.g. constant:0.035)
         #[arg(long, value_parser = parse_schedule)]
         schedule: Schedule,
-        /// The last year
-        #[arg(long, value_name = "N")]
+        /// The last year (at most 1,000)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1000))]
         years: u32,
     },
     /// Print the net present value of a list of yearly flows, half-even to the penny
@@ -220,7 +220,11 @@ fn parse_convention(s: &str) -> Result<Convention, String> {
 }
 
 fn parse_flow(s: &str) -> Result<journeycost::Decimal, String> {
-    journeycost::io::parse_decimal(s)
+    let d = journeycost::io::parse_decimal(s)?;
+    if d.abs() > journeycost::Decimal::from(journeycost::journey::MAX_INPUT_MAGNITUDE) {
+        return Err(format!("expected a flow of at most 10^12 in size, found {s}"));
+    }
+    Ok(d)
 }
 
 #[derive(Args)]
@@ -512,7 +516,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Npv { schedule, convention, flows } => {
-            say!("{}", journeycost::Money::new(npv(&flows, schedule, convention)));
+            let v = try_npv(&flows, schedule, convention)
+                .map_err(|m| Error::new(journeycost::error::Location::source("npv"), journeycost::ProblemKind::InvalidValue, m))?;
+            say!("{}", journeycost::Money::new(v));
             Ok(())
         }
         Command::Validate { inputs } => {

@@ -10,7 +10,7 @@ use crate::catalogue::{DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind};
 use crate::journey::Persons;
 use crate::ledger::{Ledger, Totals};
-use crate::money::Money;
+use crate::money::{Money, round_ratio_to_penny};
 use crate::period::{Period, PeriodKind};
 use crate::prices::PriceYear;
 
@@ -377,7 +377,7 @@ pub struct ComparisonRun {
 pub struct GroupComparison {
     /// The group's value of the `by` attribute; `None` when not grouped.
     pub group: Option<String>,
-    /// Persons in the group.
+    /// Persons in the group with an event on either compared pathway.
     pub persons: usize,
     /// The comparison.
     pub comparison: Comparison,
@@ -405,8 +405,8 @@ pub fn compare_run(
     }
     let groups = match by {
         None => {
-            let n = mask.as_ref().map_or(ledger.persons().len(), |m| m.iter().filter(|x| **x).count());
-            vec![GroupComparison { group: None, persons: n, comparison: compare(ledger, options, mask.as_deref())? }]
+            let comparison = compare(ledger, options, mask.as_deref())?;
+            vec![GroupComparison { group: None, persons: comparison.savings.persons, comparison }]
         }
         Some(column) => {
             let table = persons.ok_or_else(|| not_found("by", format!("grouping by {column:?} needs a persons file")))?;
@@ -423,11 +423,11 @@ pub fn compare_run(
                         *x &= *keep;
                     }
                 }
-                let n = members.iter().filter(|x| **x).count();
-                if n == 0 {
+                if !members.iter().any(|x| *x) {
                     continue;
                 }
-                out.push(GroupComparison { group: Some(value), persons: n, comparison: compare(ledger, options, Some(&members))? });
+                let comparison = compare(ledger, options, Some(&members))?;
+                out.push(GroupComparison { group: Some(value), persons: comparison.savings.persons, comparison });
             }
             out
         }
@@ -514,7 +514,12 @@ fn distribution(persons: &[PersonRow]) -> SavingsDistribution {
         (s[i] + (next - s[i]) * frac).round_to_penny()
     };
     let total: Money = s.iter().sum();
-    let mean = if n == 0 { Money::ZERO } else { Money::new(total.exact() / Decimal::from(n)).round_to_penny() };
+    // Exact integer division, rounded half-even once (a `Decimal` quotient would round twice).
+    let mean = if n == 0 {
+        Money::ZERO
+    } else {
+        round_ratio_to_penny(total.exact(), Decimal::ONE, Decimal::from(n)).map_or(Money::ZERO, Money::new)
+    };
     SavingsDistribution {
         persons: n,
         persons_saving: s.iter().filter(|m| **m > Money::ZERO).count(),

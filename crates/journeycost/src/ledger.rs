@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use crate::catalogue::{Catalogue, DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind, Problems};
 use crate::journey::Journeys;
-use crate::money::{Money, apportion, round_ratio_to_penny};
+use crate::money::{Money, apportion, exact_mul, round_ratio_to_penny, sums_exactly};
 use crate::period::{Month, Period, PeriodKind, date_of, month_days};
 use crate::prices::{PriceIndex, PriceYear};
 
@@ -210,7 +210,7 @@ impl Ledger {
                         None => continue,
                     },
                 };
-                match real_cost.checked_mul(ev.quantity).and_then(|c| c.checked_mul(probability)) {
+                match exact_mul(real_cost, ev.quantity).and_then(|c| exact_mul(c, probability)) {
                     Some(rate) => rates.push((t, rate)),
                     None => problems.push(row_problem(
                         journeys,
@@ -278,6 +278,13 @@ impl Ledger {
                     }
                 }
             }
+        }
+        if problems.is_empty() && !sums_exactly(&ledger.cost) {
+            problems.push(crate::error::Problem::new(
+                src(),
+                ProblemKind::Overflow,
+                "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
+            ));
         }
         problems.into_result(ledger)
     }

@@ -143,6 +143,53 @@ impl<'a> Sum<&'a Money> for Money {
     }
 }
 
+/// `a × b`, exactly, or `None` when the exact product does not fit a `Decimal` (more than 28
+/// decimals, or more than 96 bits of mantissa). `Decimal`'s own multiplication would round such
+/// a product without a word.
+///
+/// # Example
+/// ```
+/// use journeycost::money::exact_mul;
+/// use journeycost::Decimal;
+///
+/// assert_eq!(exact_mul(Decimal::new(22566, 2), Decimal::new(5, 1)), Some(Decimal::new(112830, 3)));
+/// assert_eq!(exact_mul(Decimal::MAX, Decimal::TWO), None); // beyond 96 bits
+/// let tiny = Decimal::new(1, 16);
+/// assert_eq!(exact_mul(tiny, tiny), None); // 32 decimals
+/// ```
+#[must_use]
+pub fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let m = a.mantissa().checked_mul(b.mantissa())?;
+    let scale = a.scale() + b.scale();
+    if scale > 28 {
+        // Trailing zeros may bring it back within range.
+        let (a, b) = (a.normalize(), b.normalize());
+        if a.scale() + b.scale() > 28 {
+            return None;
+        }
+        return exact_mul(a, b);
+    }
+    Decimal::try_from_i128_with_scale(m, scale).ok()
+}
+
+/// Whether the exact sum of the absolute values of `amounts` fits a `Decimal` at their largest
+/// scale. When it does, every sum of any of them (every group-by of a ledger) is exact.
+#[must_use]
+pub fn sums_exactly<'a>(amounts: impl IntoIterator<Item = &'a Decimal> + Clone) -> bool {
+    let scale = amounts.clone().into_iter().map(Decimal::scale).max().unwrap_or(0);
+    let limit: i128 = (1i128 << 96) - 1;
+    let mut total: i128 = 0;
+    for a in amounts {
+        let Some(p) = 10i128.checked_pow(scale - a.scale()) else { return false };
+        let Some(m) = a.mantissa().unsigned_abs().try_into().ok().and_then(|m: i128| m.checked_mul(p)) else { return false };
+        match total.checked_add(m) {
+            Some(t) if t <= limit => total = t,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// `round_half_even(a * b / c, 2)`, computed exactly in integers (no intermediate rounding).
 ///
 /// This is the price-base conversion `unit_cost * index[T] / index[price_year]`: `Decimal`

@@ -516,7 +516,14 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
         let c = item.get_ref();
         let year =
             spec.basis.parse_year(c.year.get_ref()).map_err(|e| problems.push(spans.problem(&c.year.span(), "appraisal.costs.year", e)));
-        let confidence = c.provenance.confidence.as_ref().and_then(|v| v.parse::<Confidence>().ok());
+        let confidence = match c.provenance.confidence.as_ref().map(|v| v.parse::<Confidence>()) {
+            None => None,
+            Some(Ok(v)) => Some(v),
+            Some(Err(e)) => {
+                problems.push(spans.problem(&c.amount.span(), "appraisal.costs.confidence", e));
+                None
+            }
+        };
         note(
             &format!("cost: {} ({})", c.description, c.year.get_ref()),
             c.amount.get_ref().0.to_string(),
@@ -565,7 +572,7 @@ fn show(v: &toml::Value) -> String {
 fn num(v: &toml::Value) -> Option<f64> {
     match v {
         toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
+        toml::Value::Float(f) => f.is_finite().then_some(*f),
         toml::Value::String(s) => crate::io::parse_decimal(s).ok().and_then(|d| rust_decimal::prelude::ToPrimitive::to_f64(&d)),
         _ => None,
     }
@@ -601,6 +608,7 @@ fn parameter(
     };
     let opt = |k: &str| -> Result<Option<f64>, Problem> { if table.contains_key(k) { get(k).map(Some) } else { Ok(None) } };
     let text = |k: &str| table.get(k).and_then(toml::Value::as_str).map(str::to_owned);
+    let grade = || text("confidence").map(|c| c.parse::<Confidence>().map_err(&err)).transpose();
     let name = text("dist").ok_or_else(|| {
         err("a parameter table needs dist = fixed, uniform, triangular, pert, normal, lognormal, beta (or cohort for per_case)".to_owned())
     })?;
@@ -638,7 +646,7 @@ fn parameter(
                 return Err(err("only per_case can come from the cohort".to_owned()));
             }
             let years = get("years")?;
-            if years <= 0.0 {
+            if years <= 0.0 || !years.is_finite() {
                 return Err(err(format!("years must be greater than zero, found {years}")));
             }
             let (column, equals) = (text("column"), text("equals"));
@@ -652,7 +660,7 @@ fn parameter(
                     column.as_ref().map_or(String::new(), |c| format!(", persons with {c} = {}", equals.clone().unwrap_or_default()))
                 ),
                 source: text("source"),
-                confidence: text("confidence").and_then(|c| c.parse().ok()),
+                confidence: grade()?,
                 set_by: text("set_by"),
             });
             return Ok(Err(PerCaseSource::Cohort { years, column, equals }));
@@ -669,7 +677,7 @@ fn parameter(
         name: field.to_owned(),
         value: shown.join(", "),
         source: text("source"),
-        confidence: text("confidence").and_then(|c| c.parse().ok()),
+        confidence: grade()?,
         set_by: text("set_by"),
     });
     Ok(Ok(dist))
@@ -693,6 +701,13 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
     let mut spec = ExtrapolationSpec::default();
     let mut log = Vec::new();
     if let Some(d) = section.draws {
+        if d == 0 || d > crate::extrapolate::MAX_DRAWS {
+            problems.push(Problem::new(
+                Location::source(spans.name).in_field("extrapolation.draws"),
+                ProblemKind::Scenario,
+                format!("draws must be from 1 to {}, found {d}", crate::extrapolate::MAX_DRAWS),
+            ));
+        }
         spec.draws = d;
     }
     if let Some(s) = section.seed {
@@ -765,7 +780,16 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
             Some(Err(c)) => c,
             None => PerCaseSource::Stated(Dist::Fixed(0.0)),
         };
-        let mut s = Segment::new(seg.name.clone(), count, reach, PerCase::Stated(Dist::Fixed(0.0)), seg.horizon.unwrap_or(1));
+        let horizon = seg.horizon.unwrap_or(1);
+        if horizon > crate::appraisal::MAX_HORIZON {
+            problems.push(Problem::new(
+                Location::source(spans.name).in_field("extrapolation.segments.horizon"),
+                ProblemKind::Scenario,
+                format!("segment {:?}: the horizon must be at most {} years, found {horizon}", seg.name, crate::appraisal::MAX_HORIZON),
+            ));
+        }
+        let mut s =
+            Segment::new(seg.name.clone(), count, reach, PerCase::Stated(Dist::Fixed(0.0)), horizon.min(crate::appraisal::MAX_HORIZON));
         s.deadweight = adjust[0].clone();
         s.attribution = adjust[1].clone();
         s.displacement = adjust[2].clone();

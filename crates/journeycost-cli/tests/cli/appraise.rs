@@ -46,7 +46,7 @@ fn npv_under_both_conventions() {
     assert_eq!(run(&["--convention", "excel"]), "221.30");
     let o = run_in(&root(), &["npv", "--schedule", "constant:2", "--", "1"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("expected a rate above -1 and at most 1"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("expected a rate from 0 to 1"), "{}", stderr(&o));
 }
 
 #[test]

@@ -47,6 +47,10 @@ pub enum Schedule {
 }
 
 const BANDS: [u32; 5] = [30, 75, 125, 200, 300];
+
+/// The longest horizon discounted: 1,000 years, beyond any appraisal (the Green Book's
+/// schedule itself ends its last band at 301 years and more).
+pub const MAX_YEARS: u32 = 1000;
 const STPR: [(i64, u32); 6] = [(35, 3), (30, 3), (25, 3), (20, 3), (15, 3), (10, 3)];
 const HEALTH: [(i64, u32); 6] = [(15, 3), (129, 4), (107, 4), (86, 4), (64, 4), (43, 4)];
 
@@ -63,9 +67,11 @@ impl Schedule {
         }
     }
 
-    /// The discount factors of years `0..=years`.
+    /// The discount factors of years `0..=years` (at most [`MAX_YEARS`]). Rates are from 0 to 1,
+    /// so factors only fall and no division can overflow.
     #[must_use]
     pub fn factors(self, years: u32) -> Vec<Decimal> {
+        let years = years.min(MAX_YEARS);
         let mut out = Vec::with_capacity(years as usize + 1);
         let mut f = Decimal::ONE;
         out.push(f);
@@ -97,8 +103,10 @@ impl FromStr for Schedule {
                     .strip_prefix("constant:")
                     .ok_or_else(|| format!("expected green-book, health, none or constant:RATE (e.g. constant:0.035), found {s:?}"))?;
                 let r = crate::io::parse_decimal(rate).map_err(|e| format!("constant:RATE: {e}"))?;
-                if r <= Decimal::NEGATIVE_ONE || r > Decimal::ONE {
-                    return Err(format!("expected a rate above -1 and at most 1 (0.035 is 3.5%), found {rate}"));
+                // A negative rate would make factors grow without bound: refused, like the
+                // Green Book, which never discounts negatively.
+                if r < Decimal::ZERO || r > Decimal::ONE {
+                    return Err(format!("expected a rate from 0 to 1 (0.035 is 3.5%), found {rate}"));
                 }
                 Ok(Schedule::Constant(r))
             }
@@ -155,9 +163,23 @@ impl FromStr for Convention {
 /// ```
 #[must_use]
 pub fn npv(flows: &[Decimal], schedule: Schedule, convention: Convention) -> Decimal {
-    let offset = u32::from(convention == Convention::Excel);
-    let factors = schedule.factors(flows.len() as u32 + offset);
-    flows.iter().enumerate().map(|(i, f)| *f * factors[i + offset as usize]).sum()
+    try_npv(flows, schedule, convention).unwrap_or(Decimal::MAX)
+}
+
+/// [`npv`] with its limits checked: at most [`MAX_YEARS`] flows, and sums within `Decimal`'s
+/// range.
+///
+/// # Errors
+/// A message when there are too many flows or a sum overflows.
+pub fn try_npv(flows: &[Decimal], schedule: Schedule, convention: Convention) -> Result<Decimal, String> {
+    let offset = usize::from(convention == Convention::Excel);
+    if flows.len() + offset > MAX_YEARS as usize + 1 {
+        return Err(format!("at most {} flows can be discounted", MAX_YEARS + 1));
+    }
+    let factors = schedule.factors((flows.len() + offset) as u32);
+    flows.iter().enumerate().try_fold(Decimal::ZERO, |acc, (i, f)| {
+        f.checked_mul(factors[i + offset]).and_then(|v| acc.checked_add(v)).ok_or_else(|| "the flows are too large to discount".to_owned())
+    })
 }
 
 #[cfg(test)]

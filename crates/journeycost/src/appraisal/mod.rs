@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-pub use discount::{Convention, Schedule, npv};
+pub use discount::{Convention, MAX_YEARS, Schedule, npv, try_npv};
 
 use crate::catalogue::{Catalogue, Confidence, ValueType};
 use crate::error::{Error, Location, ProblemKind};
@@ -45,6 +45,9 @@ use crate::ledger::Ledger;
 use crate::money::Money;
 use crate::period::{Month, PeriodKind};
 use crate::prices::PriceYear;
+
+/// The longest drop-off horizon, in years.
+pub const MAX_HORIZON: u32 = 200;
 
 /// The kind of year an appraisal counts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -434,6 +437,8 @@ struct Key {
 /// Gross amounts per cell: (benefit, intervention cost).
 struct Cells {
     amounts: BTreeMap<Key, (Decimal, Decimal)>,
+    /// The years with ledger data, sorted.
+    ledger_years: Vec<i32>,
     agencies: Vec<String>,
     details: Vec<Option<String>>,
 }
@@ -467,7 +472,8 @@ impl Streams {
 pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Appraisal, Error> {
     check(spec)?;
     let cells = collect(ledger, catalogue, spec)?;
-    let observed: Vec<i32> = cells.amounts.keys().map(|k| k.year).collect();
+    // Observed years are those of the ledger, not of the explicit cost items.
+    let observed: Vec<i32> = cells.ledger_years.clone();
     let first = observed.iter().chain(spec.costs.iter().map(|c| &c.year)).min().copied();
     let base = spec.base_year.or(first).ok_or_else(|| problem("nothing to appraise: no ledger data and no cost items"))?;
     if let Some(early) = first.filter(|&y| y < base) {
@@ -616,8 +622,21 @@ fn check(spec: &AppraisalSpec) -> Result<(), Error> {
     if let Some(e) = Error::merge(errors) {
         return Err(e);
     }
-    if ob.intervention < Decimal::ZERO {
-        return Err(problem(format!("optimism_bias.intervention must be 0 or more, found {}", ob.intervention)));
+    if let Some(d) = spec.drop_off {
+        if d.horizon > MAX_HORIZON {
+            return Err(problem(format!("the drop-off horizon must be at most {MAX_HORIZON} years, found {}", d.horizon)));
+        }
+    }
+    for c in &spec.costs {
+        if c.amount.abs() > Decimal::from(crate::journey::MAX_INPUT_MAGNITUDE) {
+            return Err(problem(format!("cost item {:?}: expected an amount of at most 10^12, found {}", c.description, c.amount)));
+        }
+        if !(1800..=2500).contains(&c.year) {
+            return Err(problem(format!("cost item {:?}: the year {} is out of range", c.description, c.year)));
+        }
+    }
+    if ob.intervention < Decimal::ZERO || ob.intervention > Decimal::from(100) {
+        return Err(problem(format!("optimism_bias.intervention must be from 0 to 100 (0.2 is 20%), found {}", ob.intervention)));
     }
     if a.combine == Combine::Additive && a.retained() < Decimal::ZERO {
         return Err(problem("additive adjustments add up to more than 100% of the benefit"));
@@ -642,6 +661,17 @@ fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Resu
             (details.len() - 1) as u32
         })
     };
+    // A misspelt intervention code or agency would silently count nothing as the intervention.
+    let unknown: Vec<String> = spec
+        .intervention_codes
+        .iter()
+        .filter(|c| !ledger.codes().contains(c))
+        .map(|c| format!("code {c:?}"))
+        .chain(spec.intervention_agencies.iter().filter(|a| !agencies.contains(a)).map(|a| format!("agency {a:?}")))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(problem(format!("intervention {} not in the catalogue", unknown.join(", "))));
+    }
     let by_agency: Vec<bool> = agencies.iter().map(|a| spec.intervention_agencies.contains(a)).collect();
     let by_code: Vec<bool> = ledger.codes().iter().map(|c| spec.intervention_codes.contains(c)).collect();
     let mut cells: BTreeMap<Key, (Decimal, Decimal)> = BTreeMap::new();
@@ -653,7 +683,11 @@ fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Resu
         } else {
             continue;
         };
-        let u = &catalogue.entries()[line.entry as usize];
+        let u = catalogue
+            .entries()
+            .get(line.entry as usize)
+            .filter(|u| Some(u.code.as_str()) == ledger.codes().get(line.entry as usize).map(String::as_str))
+            .ok_or_else(|| problem("the catalogue is not the one the ledger was costed with"))?;
         let key = Key {
             year: spec.basis.year_of(line.month),
             agency: line.agency,
@@ -669,6 +703,8 @@ fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Resu
             cell.0 += sign * line.cost.exact();
         }
     }
+    let mut ledger_years: Vec<i32> = cells.keys().map(|k| k.year).collect();
+    ledger_years.dedup();
     // Explicit cost items: agencies may be new; they carry no benefit.
     for item in &spec.costs {
         let a = if let Some(i) = agencies.iter().position(|x| *x == item.agency) {
@@ -690,7 +726,7 @@ fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Resu
         // ledger intervention costs, and raised by the same optimism bias.
         cells.entry(key).or_default().1 += item.amount;
     }
-    Ok(Cells { amounts: cells, agencies, details })
+    Ok(Cells { amounts: cells, ledger_years, agencies, details })
 }
 
 fn evaluate(
@@ -764,6 +800,10 @@ fn switching_values(cells: &Cells, spec: &AppraisalSpec, years: &[i32], factors:
         ("displacement", spec.adjustments.displacement, Decimal::ONE, |a, _, _, v| a.displacement = v),
         ("leakage", spec.adjustments.leakage, Decimal::ONE, |a, _, _, v| a.leakage = v),
         ("optimism_bias.intervention", spec.optimism.intervention, Decimal::from(100), |_, _, o, v| o.intervention = v),
+        ("optimism_bias.green", spec.optimism.green, Decimal::ONE, |_, _, o, v| o.green = v),
+        ("optimism_bias.amber", spec.optimism.amber, Decimal::ONE, |_, _, o, v| o.amber = v),
+        ("optimism_bias.red", spec.optimism.red, Decimal::ONE, |_, _, o, v| o.red = v),
+        ("optimism_bias.unrated", spec.optimism.unrated, Decimal::ONE, |_, _, o, v| o.unrated = v),
     ];
     if let Some(d) = spec.drop_off {
         params.push(("drop_off.rate", d.rate, Decimal::ONE, |_, d, _, v| {

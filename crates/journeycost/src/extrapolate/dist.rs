@@ -146,16 +146,27 @@ impl Dist {
     }
 
     /// A lognormal with the given median and 90% interval (`low`, `high` the 5th and 95th
-    /// percentiles). `mu = ln(median)`; `sigma = ln(high / low) / (2 × 1.6449)`.
+    /// percentiles). `mu = ln(median)`; sigma is the mean of `ln(median/low)/1.6449` and
+    /// `ln(high/median)/1.6449`, which must agree within 5% (a lognormal is symmetric on the
+    /// log scale).
     ///
     /// # Errors
-    /// Unless `0 < low < median < high`.
+    /// Unless `0 < low < median < high`, with the two tails agreeing.
     pub fn lognormal_interval(median: f64, low: f64, high: f64) -> Result<Dist, String> {
         finite(&[median, low, high])?;
         if !(0.0 < low && low < median && median < high) {
             return Err(format!("lognormal needs 0 < low < median < high, found low {low}, median {median}, high {high}"));
         }
-        Ok(Dist::LogNormal { mu: median.ln(), sigma: (high / low).ln() / (2.0 * Z95) })
+        // A lognormal is symmetric on the log scale: the two tails must agree about sigma.
+        let (lower, upper) = ((median / low).ln() / Z95, (high / median).ln() / Z95);
+        if (lower - upper).abs() > 0.05 * lower.max(upper) {
+            return Err(format!(
+                "lognormal: the interval {low} to {high} is not symmetric around the median {median} on the log scale (a lognormal's is): \
+                 use a median near {:.0}, the geometric mean of low and high, or give mean and sd",
+                (low * high).sqrt()
+            ));
+        }
+        Ok(Dist::LogNormal { mu: median.ln(), sigma: f64::midpoint(lower, upper) })
     }
 
     /// A beta distribution from its shapes.
@@ -220,10 +231,8 @@ impl Dist {
         }
     }
 
-    /// The `p`-quantile (0 < p < 1).
-    ///
-    /// # Panics
-    /// Never for a distribution built by the checked constructors (a normal's `sd > 0`).
+    /// The `p`-quantile (0 < p < 1). A distribution built without its checked constructor and
+    /// with invalid parameters gives its central parameter.
     #[must_use]
     pub fn quantile(&self, p: f64) -> f64 {
         match *self {
@@ -235,7 +244,7 @@ impl Dist {
                 statrs::distribution::Beta::new(a, b).map_or(mode, |d| min + (max - min) * d.inverse_cdf(p))
             }
             Dist::Normal { mean, sd, min, max } => {
-                let n = statrs::distribution::Normal::new(mean, sd).expect("checked sd > 0");
+                let Ok(n) = statrs::distribution::Normal::new(mean, sd) else { return mean };
                 if min.is_none() && max.is_none() {
                     return n.inverse_cdf(p);
                 }
@@ -366,6 +375,7 @@ mod tests {
     #[test]
     fn lognormal_parameterisations() {
         let d = Dist::lognormal_interval(8000.0, 2000.0, 32000.0).unwrap();
+        assert!(Dist::lognormal_interval(12000.0, 3000.0, 40000.0).unwrap_err().contains("geometric mean"));
         assert!((d.quantile(0.5) - 8000.0).abs() < 1e-6);
         assert!((d.quantile(0.05) - 2000.0).abs() < 1e-3);
         assert!((d.quantile(0.95) - 32000.0).abs() < 1e-2);

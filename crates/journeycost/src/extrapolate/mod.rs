@@ -133,6 +133,9 @@ impl Default for ExtrapolationSpec {
     }
 }
 
+/// The most draws a run may make (each is kept, for `draws.csv`).
+pub const MAX_DRAWS: u64 = 10_000_000;
+
 /// Where a segment's per-case saving will come from, before the ledger is known.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PerCaseSource {
@@ -446,8 +449,11 @@ fn check(spec: &ExtrapolationSpec) -> Result<(), Error> {
     if spec.segments.is_empty() {
         return Err(problem("there are no segments to extrapolate"));
     }
-    if spec.draws == 0 {
-        return Err(problem("draws must be at least 1"));
+    if spec.draws == 0 || spec.draws > MAX_DRAWS {
+        return Err(problem(format!("draws must be from 1 to {MAX_DRAWS}")));
+    }
+    if spec.segments.iter().any(|s| s.horizon > crate::appraisal::MAX_HORIZON) {
+        return Err(problem(format!("a segment's horizon must be at most {} years", crate::appraisal::MAX_HORIZON)));
     }
     if spec.percentiles.iter().any(|p| !(0.0..=100.0).contains(p)) {
         return Err(problem("percentiles must lie between 0 and 100"));

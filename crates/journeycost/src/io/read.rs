@@ -408,6 +408,7 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
             if d <= Decimal::ZERO {
                 return Err(format!("expected an index greater than zero, found {s}"));
             }
+            check_magnitude(d)?;
             Ok(d)
         });
         if let (Some(y), Some(v)) = (y, v) {
