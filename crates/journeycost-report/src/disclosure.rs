@@ -6,9 +6,12 @@
 //!   report, so reports can be linked by whoever holds the key, and by no one else. Without a
 //!   key, a fresh random key is drawn for each report and never written anywhere; such a report
 //!   does not regenerate byte for byte, and it says so.
-//! - **Suppression.** In published tables, an event count from 1 to `threshold - 1`, and the
-//!   cost beside it, is shown as `[c]`. Zero is not disclosive and is shown. The report states
-//!   how many cells were suppressed. A threshold of 0 turns suppression off, which is for
+//! - **Suppression.** In published tables, an event count from 1 to `threshold - 1`, and every
+//!   cost or share resting on it, is shown as `[c]`; a total beside a suppressed cell is
+//!   suppressed too, and a chart that would show a suppressed value is withheld. Zero is not
+//!   disclosive and is shown. One person's own journey (the single-person red and blue lines)
+//!   is not published, and a cohort smaller than the threshold is refused. The report states
+//!   how many cells were suppressed. A threshold of 0 (or 1) turns suppression off, which is for
 //!   illustrative or synthetic data only; the report says that too.
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -101,24 +104,40 @@ impl Suppressor {
     /// A count and the value beside it, as published: both `[c]` when the count is small.
     pub fn cell(&mut self, count: u64, value: &str) -> (String, String) {
         if self.hides(count) {
-            self.suppressed += 2;
-            (SUPPRESSED.to_owned(), SUPPRESSED.to_owned())
+            self.suppressed += 1 + u64::from(!value.is_empty());
+            (SUPPRESSED.to_owned(), if value.is_empty() { String::new() } else { SUPPRESSED.to_owned() })
         } else {
             (count.to_string(), value.to_owned())
         }
     }
 
+    /// A value whose underlying count is `count`, as published: `[c]` when the count is small.
+    pub fn value(&mut self, count: u64, value: &str) -> String {
+        if self.hides(count) {
+            self.suppressed += 1;
+            SUPPRESSED.to_owned()
+        } else {
+            value.to_owned()
+        }
+    }
+
+    /// Whether suppression is on (a threshold above 1).
+    #[must_use]
+    pub fn on(&self) -> bool {
+        self.threshold > 1
+    }
+
     /// The sentence a report carries about suppression.
     #[must_use]
     pub fn statement(&self) -> String {
-        if self.threshold == 0 {
-            "Small-count suppression is off for this report: its data are illustrative, not records of real people.".to_owned()
-        } else {
+        if self.on() {
             format!(
-                "Counts from 1 to {} in published tables, and the costs beside them, are suppressed and shown as {SUPPRESSED} ({} cells in this report).",
+                "Counts from 1 to {} in published tables, and the costs and shares that rest on them, are suppressed and shown as {SUPPRESSED} ({} cells in this report); so is a total that would reveal a suppressed cell, and a chart that would show one is withheld. One person's own journey is not published.",
                 self.threshold - 1,
                 self.suppressed
             )
+        } else {
+            "Small-count suppression is off for this report: its data are illustrative, not records of real people.".to_owned()
         }
     }
 }

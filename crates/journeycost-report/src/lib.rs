@@ -148,6 +148,8 @@ struct Totals {
 
 #[derive(Serialize)]
 struct PersonModel {
+    /// False when disclosure control is on: one person's own journey is not published.
+    published: bool,
     pseudonym: String,
     baseline: String,
     alternative: String,
@@ -191,6 +193,13 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
     let cohort = compare(ledger, &opts.compare, None)?;
     let pseudo = Pseudonymiser::new(opts.key.as_deref());
     let mut sup = Suppressor::new(opts.suppress_below);
+    if sup.on() && (cohort.savings.persons as u64) < sup.threshold {
+        return Err(problem(format!(
+            "the cohort has {} people, fewer than the suppression threshold of {}: a report on it would identify them \
+             (--suppress-below 0 is for illustrative data only)",
+            cohort.savings.persons, sup.threshold
+        )));
+    }
 
     // The highlighted person: as asked, or the one with the median saving.
     let person_id = if let Some(p) = &opts.person {
@@ -211,44 +220,94 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
     let base = &opts.compare.baseline;
     let alt = &opts.compare.alternative;
 
-    // The red and blue lines, for the cohort and for one person.
-    for (id, c, who) in [("red-blue-cohort", &cohort, "the cohort".to_owned()), ("red-blue-person", &one, alias.clone())] {
+    // The red and blue lines, for the cohort and (without disclosure control) for one person.
+    let mut lines_of: Vec<(&'static str, &Comparison, String)> = vec![("red-blue-cohort", &cohort, "the cohort".to_owned())];
+    if !sup.on() {
+        lines_of.push(("red-blue-person", &one, alias.clone()));
+    }
+    for (id, c, who) in lines_of {
         let (labels, old, new) = cumulative(c, base, alt);
         let marker = c.break_even.and_then(|p| labels.iter().position(|l| *l == p.to_string())).map(|i| (i, "break-even"));
         let title = format!("Cumulative cost, {who}: old way (red) and new way (blue)");
-        let svg = charts::lines(
-            &title,
-            &labels,
-            &[
-                Series { label: format!("{base} (old way)"), color: RED, values: old },
-                Series { label: format!("{alt} (new way)"), color: BLUE, values: new },
-            ],
-            marker,
-            &[],
-            true,
-        );
-        let mut t = CsvTable::new(&["pathway", "period", "cost", "cumulative_cost"]);
+        // A pathway with a suppressed period publishes no running total, which would reveal it.
+        let hidden: Vec<bool> = [base, alt].iter().map(|p| c.series.iter().any(|s| &s.pathway == *p && sup.hides(s.events))).collect();
+        let svg = if hidden.iter().any(|h| *h) {
+            String::from(
+                "<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>",
+            )
+        } else {
+            charts::lines(
+                &title,
+                &labels,
+                &[
+                    Series { label: format!("{base} (old way)"), color: RED, values: old },
+                    Series { label: format!("{alt} (new way)"), color: BLUE, values: new },
+                ],
+                marker,
+                &[],
+                true,
+            )
+        };
+        let mut t = CsvTable::new(&["pathway", "period", "events", "cost", "cumulative_cost"]);
         for s in &c.series {
-            t.row([s.pathway.clone(), s.period.to_string(), s.cost.to_string(), s.cumulative_cost.to_string()]);
+            let pathway_hidden = (&s.pathway == base && hidden[0]) || (&s.pathway == alt && hidden[1]);
+            let (e, cost) = sup.cell(s.events, &s.cost.to_string());
+            let cumulative = if pathway_hidden { sup.value(1, &s.cumulative_cost.to_string()) } else { s.cumulative_cost.to_string() };
+            t.row([s.pathway.clone(), s.period.to_string(), e, cost, cumulative]);
         }
         charts.push(chart(&mut files, id, title, svg, t));
     }
 
-    // Who pays, who saves.
+    // Who pays, who saves: an agency's costs rest on its event counts on each side.
+    let counts_by_agency = ledger.aggregate(opts.compare.period, |l, _| {
+        let side = if ledger.pathway_id(base) == Some(l.pathway) {
+            0u8
+        } else if ledger.pathway_id(alt) == Some(l.pathway) {
+            1
+        } else {
+            return None;
+        };
+        let name = &ledger.agencies()[l.agency as usize];
+        let label = match (opts.compare.agency_detail, ledger.agency_detail(l.entry)) {
+            (true, Some(d)) => format!("{name} / {d}"),
+            _ => name.clone(),
+        };
+        Some((label, side))
+    });
+    let events_of = |agency: &str, side: u8| counts_by_agency.get(&(agency.to_owned(), side)).map_or(0, |t| t.events);
+    // Secondary suppression: a column with exactly one suppressed agency also hides the agency
+    // with the next fewest events, so the total does not give the suppressed one away.
+    let mut agency_counts: Vec<[u64; 2]> = cohort.agencies.iter().map(|a| [events_of(&a.agency, 0), events_of(&a.agency, 1)]).collect();
+    for side in 0..2 {
+        if agency_counts.iter().filter(|c| sup.hides(c[side])).count() == 1 {
+            if let Some(next) = agency_counts.iter_mut().filter(|c| c[side] >= sup.threshold).min_by_key(|c| c[side]) {
+                next[side] = 1; // counted as small from here on
+            }
+        }
+    }
     let mut t = CsvTable::new(&["agency", "baseline_cost", "alternative_cost", "saving"]);
     let mut agencies = Vec::new();
-    for a in &cohort.agencies {
-        t.row([a.agency.clone(), a.baseline_cost.to_string(), a.alternative_cost.to_string(), a.saving.to_string()]);
-        agencies.push(row(&[
-            ("agency", a.agency.clone()),
-            ("baseline", a.baseline_cost.to_string()),
-            ("alternative", a.alternative_cost.to_string()),
-            ("saving", a.saving.to_string()),
-        ]));
+    let mut hidden_agencies = std::collections::BTreeSet::new();
+    for (a, [nb, na]) in cohort.agencies.iter().zip(agency_counts) {
+        let b = sup.value(nb, &a.baseline_cost.to_string());
+        let al = sup.value(na, &a.alternative_cost.to_string());
+        let saving = if sup.hides(nb) || sup.hides(na) {
+            hidden_agencies.insert(a.agency.clone());
+            sup.value(1, "")
+        } else {
+            a.saving.to_string()
+        };
+        t.row([a.agency.clone(), b.clone(), al.clone(), saving.clone()]);
+        agencies.push(row(&[("agency", a.agency.clone()), ("baseline", b), ("alternative", al), ("saving", saving)]));
     }
+    let agency_totals_hidden = !hidden_agencies.is_empty();
     let mut bars: Vec<(String, f64)> = cohort.agencies.iter().map(|a| (a.agency.clone(), a.saving.to_f64())).collect();
     bars.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    let svg = charts::diverging_bars("Who saves (green) and who pays more (red): saving by agency", &bars, GREEN, RED);
+    let svg = if agency_totals_hidden {
+        String::from("<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>")
+    } else {
+        charts::diverging_bars("Who saves (green) and who pays more (red): saving by agency", &bars, GREEN, RED)
+    };
     charts.push(chart(&mut files, "who-pays", "Saving by agency".to_owned(), svg, t));
 
     // Demand over time, with trend lines: the "seven typical cases" chart.
@@ -303,23 +362,34 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
             tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.to_owned()), ("events", e), ("cost", c)]));
         }
     }
-    let svg = charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid);
+    let svg = if cohort.tiers.iter().any(|r| sup.hides(r.events)) {
+        String::from("<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>")
+    } else {
+        charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid)
+    };
     charts.push(chart(&mut files, "triangle", "The triangle of need".to_owned(), svg, t));
 
     // Failure demand by agency.
+    let before = sup.suppressed;
     let (failure, t, bars) = failure_by_agency(ledger, &opts.compare, &mut sup);
-    let svg = charts::paired_bars("Failure demand: share of each agency's cost", &bars, 1.0, true);
+    let svg = if sup.suppressed > before {
+        String::from("<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>")
+    } else {
+        charts::paired_bars("Failure demand: share of each agency's cost", &bars, 1.0, true)
+    };
     charts.push(chart(&mut files, "failure-demand", "Failure demand by agency".to_owned(), svg, t));
 
     // Appraisal and extrapolation, when present.
     let mut who_pays = Vec::new();
     let appraisal = data.appraisal.map(|a| {
         for r in &a.who_pays {
+            let hide = hidden_agencies.contains(&r.agency);
+            let shown = |m: &Money| if hide { disclosure::SUPPRESSED.to_owned() } else { m.to_string() };
             who_pays.push(row(&[
                 ("agency", r.agency.clone()),
                 ("cost_borne", r.cost_borne.to_string()),
-                ("saving_received", r.saving_received.to_string()),
-                ("net", r.net.to_string()),
+                ("saving_received", shown(&r.saving_received)),
+                ("net", shown(&r.net)),
             ]));
         }
         let mut borne: Vec<(String, f64)> =
@@ -328,7 +398,9 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
         let svg = charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED);
         let mut t = CsvTable::new(&["agency", "cost_borne", "saving_received", "net"]);
         for r in &a.who_pays {
-            t.row([r.agency.clone(), r.cost_borne.to_string(), r.saving_received.to_string(), r.net.to_string()]);
+            let hide = hidden_agencies.contains(&r.agency);
+            let shown = |m: &Money| if hide { disclosure::SUPPRESSED.to_owned() } else { m.to_string() };
+            t.row([r.agency.clone(), r.cost_borne.to_string(), shown(&r.saving_received), shown(&r.net)]);
         }
         charts.push(chart(&mut files, "intervention-cost", "Intervention cost by agency".to_owned(), svg, t));
         let labels: Vec<String> = a.years.iter().map(|y| y.year.clone()).collect();
@@ -436,21 +508,25 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
     // The tables that have no chart of their own: their data too.
     let mut t = CsvTable::new(&["pathway", "periods", "slope", "intercept"]);
     for tr in &cohort.trend {
-        t.row([tr.pathway.clone(), tr.periods.to_string(), format!("{:.6}", tr.slope), format!("{:.6}", tr.intercept)]);
+        let (slope, intercept) = if hidden {
+            (disclosure::SUPPRESSED.to_owned(), disclosure::SUPPRESSED.to_owned())
+        } else {
+            (format!("{:.6}", tr.slope), format!("{:.6}", tr.intercept))
+        };
+        t.row([tr.pathway.clone(), tr.periods.to_string(), slope, intercept]);
     }
     files.add("data/trend.csv", t.into_bytes());
     let s = &cohort.savings;
-    let mut t = CsvTable::new(&["persons", "persons_saving", "persons_costing_more", "mean", "min", "p25", "median", "p75", "max"]);
+    // No minimum or maximum: each is one person's saving.
+    let mut t = CsvTable::new(&["persons", "persons_saving", "persons_costing_more", "mean", "p25", "median", "p75"]);
     t.row([
         s.persons.to_string(),
-        s.persons_saving.to_string(),
-        s.persons_costing_more.to_string(),
+        sup.value(s.persons_saving as u64, &s.persons_saving.to_string()),
+        sup.value(s.persons_costing_more as u64, &s.persons_costing_more.to_string()),
         s.mean.to_string(),
-        s.min.to_string(),
         s.p25.to_string(),
         s.median.to_string(),
         s.p75.to_string(),
-        s.max.to_string(),
     ]);
     files.add("data/savings-distribution.csv", t.into_bytes());
     if !assumptions_rows_empty(data) {
@@ -477,12 +553,10 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
         .trend
         .iter()
         .map(|t| {
-            row(&[
-                ("pathway", t.pathway.clone()),
-                ("periods", t.periods.to_string()),
-                ("slope", format!("{:.3}", t.slope)),
-                ("direction", direction(t.slope).to_owned()),
-            ])
+            // A trend line through suppressed counts would give them back: withheld with them.
+            let slope = if hidden { disclosure::SUPPRESSED.to_owned() } else { format!("{:.3}", t.slope) };
+            let dir = if hidden { disclosure::SUPPRESSED.to_owned() } else { direction(t.slope).to_owned() };
+            row(&[("pathway", t.pathway.clone()), ("periods", t.periods.to_string()), ("slope", slope), ("direction", dir)])
         })
         .collect();
     let s = &cohort.savings;
@@ -523,12 +597,24 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
             saving_share: percent(cohort.saving_share),
             break_even: cohort.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()),
         },
-        person: PersonModel {
-            pseudonym: alias,
-            baseline: one.total.baseline_cost.to_string(),
-            alternative: one.total.alternative_cost.to_string(),
-            saving: one.total.saving.to_string(),
-            break_even: one.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()),
+        person: if sup.on() {
+            PersonModel {
+                published: false,
+                pseudonym: String::new(),
+                baseline: String::new(),
+                alternative: String::new(),
+                saving: String::new(),
+                break_even: String::new(),
+            }
+        } else {
+            PersonModel {
+                published: true,
+                pseudonym: alias,
+                baseline: one.total.baseline_cost.to_string(),
+                alternative: one.total.alternative_cost.to_string(),
+                saving: one.total.saving.to_string(),
+                break_even: one.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()),
+            }
         },
         agencies,
         tiers,
@@ -647,7 +733,11 @@ fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppresso
             shares[side as usize] = share.map_or(0.0, |s| Money::new(s).to_f64());
             let (e, c) = sup.cell(events, &cost.to_string());
             let (fe, fc) = sup.cell(fail.events, &fail.cost.to_string());
-            let share_text = share.map_or_else(String::new, |s| format!("{:.4}", s.round_dp(4)));
+            let share_text = if sup.hides(events) || sup.hides(fail.events) {
+                disclosure::SUPPRESSED.to_owned()
+            } else {
+                share.map_or_else(String::new, |s| format!("{:.4}", s.round_dp(4)))
+            };
             // A share of contacts would reveal a suppressed count: withheld with it.
             let contacts = if sup.hides(events) || sup.hides(fail.events) {
                 disclosure::SUPPRESSED.to_owned()

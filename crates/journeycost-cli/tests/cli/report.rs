@@ -55,14 +55,16 @@ fn every_example_report_regenerates_byte_for_byte() {
     assert!(!html.contains("ANNA"), "person ids are pseudonymised");
 }
 
-/// A crafted cohort: an agency name and a note that try to inject HTML, five persons with few
-/// events each.
+/// A crafted cohort: an agency name and a note that try to inject HTML; seven persons, of
+/// whom only two meet the team on the new way.
 fn crafted() -> tempfile::TempDir {
     let mut events = String::from("person_id,pathway,date,code,note\n");
-    for p in ["SMITH-J", "JONES-K", "PATEL-R", "BROWN-T", "LEE-S"] {
+    for (i, p) in ["SMITH-J", "JONES-K", "PATEL-R", "BROWN-T", "LEE-S", "KHAN-A", "WOOD-M"].iter().enumerate() {
         events += &[p, ",old,2024-01-10,CALL,\"<b>called police, again</b>\"\n"].concat();
         events += &[p, ",old,2024-05-10,CALL,\n"].concat();
-        events += &[p, ",new,2024-01-12,VISIT,\n"].concat();
+        if i < 2 {
+            events += &[p, ",new,2024-01-12,VISIT,\n"].concat();
+        }
     }
     fixture(&[
         ("c.csv", b"code,agency,unit_cost,price_year,demand,tier\nCALL,\"<script>alert(1)</script> | Police\",300,2024,failure,4\nVISIT,Team,90,2024,value,2\n"),
@@ -82,22 +84,40 @@ fn user_text_is_escaped_and_small_counts_are_suppressed() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
     let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| Police"), "{md}");
-    // notes are never published
-    for f in ["r/index.html", "r/report.md", "r/results.json"] {
+    // notes and person ids are never published
+    for f in ["r/index.html", "r/report.md", "r/results.json", "r/data/savings-distribution.csv"] {
         let text = std::fs::read_to_string(dir.path().join(f)).unwrap();
         assert!(!text.contains("called police"), "{f} leaks a note");
         for id in ["SMITH-J", "JONES-K", "PATEL-R"] {
             assert!(!text.contains(id), "{f} leaks a person id");
         }
     }
-    // 5 visits on the new way in 2024-Q1 are published; the 5 calls in each quarter too; a
-    // quarter with no events shows 0, never [c]. Tables: tier 2 and 4 have 5 or 10 events.
+    // 14 calls are published; the team's 2 visits, and everything resting on them, are not
     let tiers = std::fs::read_to_string(dir.path().join("r/data/triangle.csv")).unwrap();
-    assert!(tiers.contains("old,4,10,3000.00"), "{tiers}");
-    // the same cohort with a threshold of 6 hides the fives
+    assert!(tiers.contains("old,4,14,4200.00"), "{tiers}");
+    assert!(tiers.contains("new,2,[c],[c]"), "{tiers}");
+    let agencies = std::fs::read_to_string(dir.path().join("r/data/who-pays.csv")).unwrap();
+    assert!(agencies.contains("Team,0.00,[c],[c]"), "{agencies}");
+    let trend = std::fs::read_to_string(dir.path().join("r/data/trend.csv")).unwrap();
+    assert!(trend.contains("[c]"), "a trend through suppressed counts is withheld: {trend}");
+    assert!(html.contains("Counts from 1 to 4 in published tables"), "the suppression is stated");
+    assert!(html.contains("Chart withheld"), "a chart of small counts is withheld");
+    assert!(!html.contains("One person, P-"), "one person's journey is not published");
+    // a cohort smaller than the threshold is refused
     let o = run_in(
         dir.path(),
-        &[
+        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--suppress-below", "8", "--out", "r8"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("the cohort has 7 people, fewer than the suppression threshold of 8"), "{}", stderr(&o));
+    assert!(!dir.path().join("r8").exists());
+}
+
+#[test]
+fn pseudonyms_follow_the_key() {
+    let dir = crafted();
+    let args = |key: &str, out: &str| {
+        [
             "report",
             "--catalogue",
             "c.csv",
@@ -105,28 +125,16 @@ fn user_text_is_escaped_and_small_counts_are_suppressed() {
             "d.csv",
             "--events",
             "e.csv",
-            "--key",
-            "k",
+            "--person",
+            "LEE-S",
             "--suppress-below",
-            "6",
+            "0",
+            "--key",
+            key,
             "--out",
-            "r6",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let tiers = std::fs::read_to_string(dir.path().join("r6/data/triangle.csv")).unwrap();
-    assert!(tiers.contains("new,2,[c],[c]"), "{tiers}");
-    let html = std::fs::read_to_string(dir.path().join("r6/index.html")).unwrap();
-    assert!(html.contains("Counts from 1 to 5 in published tables"), "the suppression is stated");
-    assert!(html.contains("Chart withheld"), "a chart of small counts is withheld");
-}
-
-#[test]
-fn pseudonyms_follow_the_key() {
-    let dir = crafted();
-    let args = |key: &str, out: &str| {
-        ["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--person", "LEE-S", "--key", key, "--out", out]
-            .map(str::to_owned)
+            out,
+        ]
+        .map(str::to_owned)
     };
     for (k, out) in [("one", "a"), ("one", "b"), ("two", "c")] {
         let a = args(k, out);
@@ -136,6 +144,7 @@ fn pseudonyms_follow_the_key() {
     let read = |d: &str| std::fs::read_to_string(dir.path().join(d).join("index.html")).unwrap();
     assert_eq!(read("a"), read("b"));
     assert_ne!(read("a"), read("c"));
+    assert!(read("a").contains("One person, P-"));
     // without a key the pseudonyms are random, and the report says so
     let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--out", "n"]);
     assert!(o.status.success());
@@ -171,7 +180,7 @@ fn a_house_template_replaces_the_built_in_one() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
-    assert!(html.starts_with("<h1>Council house style</h1><p>2550.00 &lt;script&gt;"), "{html}");
+    assert!(html.starts_with("<h1>Council house style</h1><p>4020.00 &lt;script&gt;"), "{html}");
     let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
     assert!(md.starts_with("# journeycost report"), "the Markdown falls back to the built-in template");
     std::fs::write(dir.path().join("house/index.html.j2"), "{% if %}").unwrap();
