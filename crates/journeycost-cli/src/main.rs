@@ -115,6 +115,9 @@ enum Command {
         /// Print this timestamp in the report (none by default, so reports regenerate exactly)
         #[arg(long, value_name = "TEXT")]
         timestamp: Option<String>,
+        /// Publish the events' free-text notes (left out by default: they can identify people)
+        #[arg(long)]
+        include_notes: bool,
     },
     /// Look up, search and export unit costs
     #[command(subcommand)]
@@ -455,12 +458,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             say!("results in {}", out.display());
             Ok(())
         }
-        Command::Report { inputs, options, out, key, suppress_below, templates, timestamp } => {
-            let settings = ReportSettings { options, key, suppress_below, templates, timestamp };
+        Command::Report { inputs, options, out, key, suppress_below, templates, timestamp, include_notes } => {
+            let settings = ReportSettings { options, key, suppress_below, templates, timestamp, include_notes };
             let bundled = inputs.scenario.is_none() && inputs.catalogue.is_empty() && inputs.events.is_none();
             if !bundled {
-                let written = report_one(inputs, &settings, &out)?;
-                say!("report written to {}", written.display());
+                report_one(inputs, &settings)?.commit(&out)?;
+                say!("report written to {}", out.join("index.html").display());
                 return Ok(());
             }
             let mut examples: Vec<PathBuf> = std::fs::read_dir("examples")
@@ -478,7 +481,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 .filter(|p| p.exists())
                 .collect();
             examples.sort();
+            // Every example is rendered before anything is written: one failure writes nothing.
             let mut links = Vec::new();
+            let mut all = journeycost::io::OutputSet::new();
             for scenario in examples {
                 let name = scenario.parent().and_then(Path::file_name).map_or_else(String::new, |n| n.to_string_lossy().into_owned());
                 let args = InputArgs {
@@ -490,8 +495,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                     price_year: None,
                     values: None,
                 };
-                let written = report_one(args, &settings, &out.join(&name))?;
-                say!("{name}: {}", written.display());
+                for (file, bytes) in report_one(args, &settings)?.files() {
+                    all.add(format!("{name}/{file}"), bytes.clone());
+                }
                 links.push(name);
             }
             let mut index = String::from(
@@ -501,9 +507,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                 index += &["<li><a href=\"", l, "/index.html\">", l, "</a></li>\n"].concat();
             }
             index.push_str("</ul>\n</body>\n</html>\n");
-            let mut set = journeycost::io::OutputSet::new();
-            set.add("index.html", index.into_bytes());
-            set.commit(&out)?;
+            all.add("index.html", index.into_bytes());
+            all.commit(&out)?;
+            for l in &links {
+                say!("{l}: {}", out.join(l).join("index.html").display());
+            }
             say!("open {}", out.join("index.html").display());
             Ok(())
         }
@@ -566,10 +574,11 @@ struct ReportSettings {
     suppress_below: Option<u64>,
     templates: Option<PathBuf>,
     timestamp: Option<String>,
+    include_notes: bool,
 }
 
 /// Builds one report (with the scenario's appraisal and extrapolation, when it has them).
-fn report_one(inputs: InputArgs, settings: &ReportSettings, out: &Path) -> Result<PathBuf, Error> {
+fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycost::io::OutputSet, Error> {
     let r = resolve(inputs)?;
     let o = &settings.options;
     let compare = CompareOptions {
@@ -610,15 +619,16 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings, out: &Path) -> Resul
         template_dir: settings.templates.clone(),
         timestamp: settings.timestamp.clone(),
         attribution,
+        include_notes: settings.include_notes,
     };
     let data = journeycost_report::ReportData {
         ledger: &ledger,
         inputs: &digests,
         appraisal: appraisal.as_ref(),
         extrapolation: extrapolation.as_ref(),
+        journeys: Some(&inputs.journeys),
     };
-    journeycost_report::render(data, &opts)?.commit(out)?;
-    Ok(out.join("index.html"))
+    journeycost_report::render(data, &opts)
 }
 
 fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {

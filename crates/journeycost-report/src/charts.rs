@@ -214,6 +214,16 @@ pub fn diverging_bars(title: &str, rows: &[(String, f64)], pos: RGBColor, neg: R
 /// way to the right; the first row is drawn at the bottom (put tier 1 first, crisis last).
 #[must_use]
 pub fn pyramid(title: &str, tiers: &[(String, f64, f64)]) -> String {
+    pyramid_with(title, tiers, true)
+}
+
+/// [`pyramid`] for counts rather than money.
+#[must_use]
+pub fn pyramid_counts(title: &str, tiers: &[(String, f64, f64)]) -> String {
+    pyramid_with(title, tiers, false)
+}
+
+fn pyramid_with(title: &str, tiers: &[(String, f64, f64)], money: bool) -> String {
     svg(|root| {
         let n = tiers.len().max(1) as u32;
         let m = tiers.iter().map(|t| t.1.max(t.2)).fold(1.0, f64::max) * 1.15;
@@ -231,7 +241,7 @@ pub fn pyramid(title: &str, tiers: &[(String, f64, f64)]) -> String {
             .light_line_style(LIGHT.mix(0.5))
             .y_labels(n as usize)
             .y_label_formatter(&|v| category(&labels, v))
-            .x_label_formatter(&|x| short_money(x.abs()))
+            .x_label_formatter(&|x| if money { short_money(x.abs()) } else { format!("{:.0}", x.abs()) })
             .draw()
             .map_err(|e| e.to_string())?;
         let pad = band(tiers.len()) / 8;

@@ -68,6 +68,8 @@ pub struct ReportOptions {
     pub timestamp: Option<String>,
     /// Attribution lines for the data used (catalogue, price index, sources).
     pub attribution: Vec<String>,
+    /// Publish the free-text notes of the events (left out unless asked for).
+    pub include_notes: bool,
 }
 
 impl Default for ReportOptions {
@@ -81,6 +83,7 @@ impl Default for ReportOptions {
             template_dir: None,
             timestamp: None,
             attribution: Vec::new(),
+            include_notes: false,
         }
     }
 }
@@ -96,6 +99,8 @@ pub struct ReportData<'a> {
     pub appraisal: Option<&'a Appraisal>,
     /// An extrapolation, when the scenario has one.
     pub extrapolation: Option<&'a Extrapolation>,
+    /// The events, needed only to publish their notes when asked.
+    pub journeys: Option<&'a journeycost::journey::Journeys>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +130,7 @@ struct Model {
     extrapolation: Option<Row>,
     tornado: Vec<Row>,
     assumptions: Vec<Row>,
+    notes: Vec<Row>,
     charts: Vec<Chart>,
 }
 
@@ -135,6 +141,7 @@ type Row = BTreeMap<&'static str, String>;
 struct Disclosure {
     pseudonyms: &'static str,
     suppression: String,
+    notes: &'static str,
 }
 
 #[derive(Serialize)]
@@ -362,7 +369,29 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
             tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.to_owned()), ("events", e), ("cost", c)]));
         }
     }
-    let svg = if cohort.tiers.iter().any(|r| sup.hides(r.events)) {
+    let tier_events: Vec<(String, f64, f64)> = ["1", "2", "3", "4"]
+        .iter()
+        .zip(["1 universal", "2 early help", "3 specialist", "4 crisis"])
+        .map(|(level, name)| {
+            let get =
+                |p: &str| cohort.tiers.iter().find(|r| r.pathway == p && tier_label(r.tier) == *level).map_or(0.0, |r| r.events as f64);
+            (name.to_owned(), get(base), get(alt))
+        })
+        .collect();
+    let tiers_hidden = cohort.tiers.iter().any(|r| sup.hides(r.events));
+    let events_svg = if tiers_hidden {
+        String::from("<p class=\"withheld\">Chart withheld: it would show counts small enough to identify people.</p>")
+    } else {
+        charts::pyramid_counts("The triangle of need: events by tier (crisis at the top)", &tier_events)
+    };
+    let mut events_table = CsvTable::new(&["tier", "baseline_events", "alternative_events"]);
+    for (name, o, n) in &tier_events {
+        let (o, _) = sup.cell(*o as u64, "");
+        let (n, _) = sup.cell(*n as u64, "");
+        events_table.row([name.clone(), o, n]);
+    }
+    charts.push(chart(&mut files, "triangle-events", "The triangle of need: events".to_owned(), events_svg, events_table));
+    let svg = if tiers_hidden {
         String::from("<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>")
     } else {
         charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid)
@@ -371,13 +400,26 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
 
     // Failure demand by agency.
     let before = sup.suppressed;
-    let (failure, t, bars) = failure_by_agency(ledger, &opts.compare, &mut sup);
-    let svg = if sup.suppressed > before {
-        String::from("<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>")
+    let (failure, t, bars, contact_bars) = failure_by_agency(ledger, &opts.compare, &mut sup);
+    let withheld = sup.suppressed > before;
+    let (svg, contacts_svg) = if withheld {
+        let w = String::from(
+            "<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>",
+        );
+        (w.clone(), w)
     } else {
-        charts::paired_bars("Failure demand: share of each agency's cost", &bars, 1.0, true)
+        (
+            charts::paired_bars("Failure demand: share of each agency's cost", &bars, 1.0, true),
+            charts::paired_bars("Failure demand: share of each agency's contacts", &contact_bars, 1.0, true),
+        )
     };
+    let mut contacts_table = CsvTable::new(&["agency", "baseline_failure_contact_share", "alternative_failure_contact_share"]);
+    for (a, o, n) in &contact_bars {
+        let shown = |v: f64| if withheld { disclosure::SUPPRESSED.to_owned() } else { format!("{v:.4}") };
+        contacts_table.row([a.clone(), shown(*o), shown(*n)]);
+    }
     charts.push(chart(&mut files, "failure-demand", "Failure demand by agency".to_owned(), svg, t));
+    charts.push(chart(&mut files, "failure-contacts", "Failure demand by agency: contacts".to_owned(), contacts_svg, contacts_table));
 
     // Appraisal and extrapolation, when present.
     let mut who_pays = Vec::new();
@@ -549,6 +591,22 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
         files.add("data/assumptions.csv", t.into_bytes());
     }
 
+    // Notes only when asked for, under pseudonyms, in a table of their own.
+    let mut notes = Vec::new();
+    if let (true, Some(j)) = (opts.include_notes, data.journeys) {
+        let mut t = CsvTable::new(&["person", "pathway", "date", "code", "note"]);
+        let mut rows: Vec<(String, String, String, String, String)> = (0..j.len())
+            .map(|i| j.get(i))
+            .filter_map(|e| e.note.clone().map(|n| (pseudo.pseudonym(&e.person), e.pathway.clone(), e.date.to_string(), e.code.clone(), n)))
+            .collect();
+        rows.sort();
+        for (p, pw, d, c, n) in rows {
+            t.row([p.clone(), pw.clone(), d.clone(), c.clone(), n.clone()]);
+            notes.push(row(&[("person", p), ("pathway", pw), ("date", d), ("code", c), ("note", n)]));
+        }
+        files.add("data/notes.csv", t.into_bytes());
+    }
+
     let trend = cohort
         .trend
         .iter()
@@ -585,6 +643,11 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
                 "person ids are replaced by pseudonyms under a random key drawn for this report and not kept: give a key to regenerate it byte for byte"
             },
             suppression: sup.statement(),
+            notes: if opts.include_notes {
+                "Free-text notes are included, as asked for (--include-notes): they can identify people, so read every one before publishing."
+            } else {
+                "Free-text notes are left out."
+            },
         },
         baseline: base.clone(),
         alternative: alt.clone(),
@@ -626,6 +689,7 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
         extrapolation,
         tornado: tornado_rows,
         assumptions,
+        notes,
         charts,
     };
 
@@ -691,7 +755,9 @@ fn counts(c: &Comparison, base: &str, alt: &str) -> (Vec<String>, Vec<f64>, Vec<
 }
 
 /// Failure demand's share of cost and of contacts by agency, old way and new way.
-fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppressor) -> (Vec<Row>, CsvTable, Vec<(String, f64, f64)>) {
+type Bars = Vec<(String, f64, f64)>;
+
+fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppressor) -> (Vec<Row>, CsvTable, Bars, Bars) {
     let base = ledger.pathway_id(&opts.baseline);
     let alt = ledger.pathway_id(&opts.alternative);
     let cells = ledger.aggregate(opts.period, |l, _| {
@@ -719,9 +785,11 @@ fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppresso
     ]);
     let mut rows = Vec::new();
     let mut bars = Vec::new();
+    let mut contact_bars = Vec::new();
     for a in agencies {
         let name = ledger.agencies()[a as usize].clone();
         let mut shares = [0.0f64; 2];
+        let mut contact_shares = [0.0f64; 2];
         for (side, pathway) in [(0u8, &opts.baseline), (1, &opts.alternative)] {
             let get = |f: bool| cells.get(&(a, side, f)).copied().unwrap_or_default();
             let (fail, other) = (get(true), get(false));
@@ -731,6 +799,7 @@ fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppresso
             }
             let share = if cost.is_zero() { None } else { fail.cost.exact().checked_div(cost.exact()) };
             shares[side as usize] = share.map_or(0.0, |s| Money::new(s).to_f64());
+            contact_shares[side as usize] = fail.events as f64 / events as f64;
             let (e, c) = sup.cell(events, &cost.to_string());
             let (fe, fc) = sup.cell(fail.events, &fail.cost.to_string());
             let share_text = if sup.hides(events) || sup.hides(fail.events) {
@@ -756,9 +825,10 @@ fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppresso
                 ("failure_contacts", contacts),
             ]));
         }
+        contact_bars.push((name.clone(), contact_shares[0], contact_shares[1]));
         bars.push((name, shares[0], shares[1]));
     }
-    (rows, t, bars)
+    (rows, t, bars, contact_bars)
 }
 
 /// The template environment: built-in templates, overridden by any in `dir`; HTML escaped in

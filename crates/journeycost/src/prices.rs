@@ -186,6 +186,14 @@ pub enum PriceIndexError {
     /// The same year appears twice.
     #[error("price year {0} appears twice in the price index")]
     Duplicate(PriceYear),
+    /// Percentage changes must be for consecutive years.
+    #[error("expected the year after {after}, found {found}")]
+    NotConsecutive {
+        /// The year before.
+        after: PriceYear,
+        /// The year found.
+        found: PriceYear,
+    },
     /// The values are too large or precise to convert exactly.
     #[error("the conversion from {from} to {to} is too large to compute exactly")]
     Overflow {
@@ -277,7 +285,8 @@ impl PriceIndex {
     /// shows them rounded half-even to 10 decimals.
     ///
     /// # Errors
-    /// A change of -100% or less, or a year given twice.
+    /// A change of -100% or less, or a year that does not follow the one before (the next
+    /// calendar, or financial, year).
     ///
     /// # Example
     /// ```
@@ -291,6 +300,17 @@ impl PriceIndex {
     /// assert_eq!(index.convert(Decimal::from(1000), fy(2011), fy(2013)).unwrap().to_string(), "1038.34");
     /// ```
     pub fn from_changes(first: PriceYear, changes: &[(PriceYear, Decimal)]) -> Result<PriceIndex, PriceIndexError> {
+        let mut previous = first;
+        for &(year, _) in changes {
+            let follows = match (previous, year) {
+                (PriceYear::Financial(a), PriceYear::Financial(b)) | (PriceYear::Calendar(a), PriceYear::Calendar(b)) => b == a + 1,
+                _ => false,
+            };
+            if !follows {
+                return Err(PriceIndexError::NotConsecutive { after: previous, found: year });
+            }
+            previous = year;
+        }
         let mut index = PriceIndex::new();
         let mut value = Fraction { num: BigInt::from(100u8), den: BigInt::one() };
         index.values.insert(first.sort_key(), (first, Decimal::ONE_HUNDRED, Some(value.clone())));

@@ -203,3 +203,19 @@ fn with_no_scenario_it_reports_every_bundled_example() {
     assert!(index.contains("<a href=\"anna/index.html\">anna</a>"), "{index}");
     assert!(out.join("national/charts/tornado.svg").exists());
 }
+
+#[test]
+fn notes_are_published_only_when_asked_for() {
+    let dir = crafted();
+    let base = ["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k"];
+    let mut with = base.to_vec();
+    with.extend(["--include-notes", "--out", "notes"]);
+    let o = run_in(dir.path(), &with);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(dir.path().join("notes/index.html")).unwrap();
+    assert!(html.contains("&lt;b&gt;called police, again&lt;&#x2f;b&gt;"), "the note, escaped");
+    assert!(html.contains("Free-text notes are included, as asked for"));
+    assert!(!html.contains("SMITH-J"), "still under pseudonyms");
+    let csv = std::fs::read_to_string(dir.path().join("notes/data/notes.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 8);
+}

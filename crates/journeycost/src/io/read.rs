@@ -421,6 +421,13 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
         // Chronological order; 100 at the first year; every later year needs its change.
         changes.sort_by_key(|c| c.0);
         let first = changes[0].0;
+        if let (Some(_), line) = (changes[0].1, changes[0].2) {
+            sheet.problems.push(Problem::new(
+                Location::source(name).at_line(line).in_field("change_percent"),
+                ProblemKind::InvalidValue,
+                format!("{first} is the first year, the base of 100: leave its change empty"),
+            ));
+        }
         let mut steps = Vec::with_capacity(changes.len());
         for (y, c, line) in &changes[1..] {
             match c {
@@ -433,9 +440,11 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
             }
         }
         if sheet.problems.is_empty() {
-            match crate::ucd::index_from_changes(first, &steps) {
+            match PriceIndex::from_changes(first, &steps) {
                 Ok(built) => index = built,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    return Err(Error::new(Location::source(name).in_field("year"), ProblemKind::InvalidValue, e.to_string()));
+                }
             }
         }
     }
