@@ -127,7 +127,7 @@ fn monte_carlo(c: &mut Criterion) {
         "two",
         Dist::pert(140_000.0, 164_000.0, 190_000.0).expect("valid"),
         Dist::beta_mean_sd(0.2, 0.08).expect("valid"),
-        PerCase::Stated(Dist::lognormal_interval(5_000.0, 1_000.0, 20_000.0).expect("valid")),
+        PerCase::Stated(Dist::lognormal_interval(4_500.0, 1_000.0, 20_000.0).expect("valid")),
         5,
     );
     two.attribution = Dist::normal(0.1, 0.05, Some(0.0), Some(1.0)).expect("valid");
