@@ -90,7 +90,7 @@ use crate::prices::{PriceIndex, PriceYear};
 pub const ATTRIBUTION: &str = "Unit Cost Database v1.4, New Economy / GMCA, CC BY 4.0";
 
 /// The three kinds of value the database gives a cost line: the catalogue's
-/// [`ValueType`](crate::catalogue::ValueType). The database's guidance: the financial case for
+/// [`ValueType`]. The database's guidance: the financial case for
 /// a project counts only fiscal values; the economic or public-value case counts all three.
 pub use crate::catalogue::ValueType;
 
