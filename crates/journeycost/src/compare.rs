@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::catalogue::{DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind};
 use crate::journey::Persons;
 use crate::ledger::{Ledger, Totals};
-use crate::money::{Money, round_ratio_to_penny};
+use crate::money::{Money, round_quotient, round_ratio_to_penny};
 use crate::period::{Period, PeriodKind};
 use crate::prices::PriceYear;
 
@@ -456,11 +456,8 @@ fn share(part: Money, whole: Money) -> Option<Decimal> {
     if whole.is_zero() {
         return None;
     }
-    part.exact().checked_div(whole.exact()).map(|s| {
-        let mut r = s.round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven);
-        r.rescale(4); // always four decimals, in JSON as in CSV
-        r
-    })
+    // One rounding, and always four decimals, in JSON as in CSV.
+    round_quotient(part.exact(), whole.exact(), 4)
 }
 
 /// The first index from which `alt[i] <= base[i]` holds to the end.

@@ -210,12 +210,32 @@ pub fn sums_exactly<'a>(amounts: impl IntoIterator<Item = &'a Decimal> + Clone) 
 /// ```
 #[must_use]
 pub fn round_ratio_to_penny(a: Decimal, b: Decimal, c: Decimal) -> Option<Decimal> {
+    round_ratio(a, b, c, 2)
+}
+
+/// `round_half_even(a * b / c, places)`, computed exactly in integers, with exactly `places`
+/// decimals: the one rounding of every ratio journeycost reports (pennies, shares, BCR).
+///
+/// Returns `None` if `c` is zero or the exact computation does not fit in 128 bits (see
+/// [`round_quotient`] for a ratio that must always have an answer).
+///
+/// # Example
+/// ```
+/// use journeycost::money::round_ratio;
+/// use journeycost::Decimal;
+///
+/// // 2/3 to four decimals, and a tie to even
+/// assert_eq!(round_ratio(Decimal::TWO, Decimal::ONE, Decimal::from(3), 4).unwrap().to_string(), "0.6667");
+/// assert_eq!(round_ratio(Decimal::new(12345, 5), Decimal::ONE, Decimal::ONE, 4).unwrap().to_string(), "0.1234");
+/// ```
+#[must_use]
+pub fn round_ratio(a: Decimal, b: Decimal, c: Decimal, places: u32) -> Option<Decimal> {
     let (a, b, c) = (a.normalize(), b.normalize(), c.normalize());
-    if c.is_zero() {
+    if c.is_zero() || places > 28 {
         return None;
     }
-    // a*b/c*100 = (ma * mb * 100 * 10^sc) / (mc * 10^(sa+sb))
-    let mut num = a.mantissa().checked_mul(b.mantissa())?.checked_mul(100)?;
+    // a*b/c*10^places = (ma * mb * 10^places * 10^sc) / (mc * 10^(sa+sb))
+    let mut num = a.mantissa().checked_mul(b.mantissa())?.checked_mul(10i128.checked_pow(places)?)?;
     let mut den = c.mantissa();
     let (num_scale, den_scale) = (c.scale(), a.scale() + b.scale());
     // Cancel the common power of ten first so the multiplications stay small.
@@ -229,7 +249,7 @@ pub fn round_ratio_to_penny(a: Decimal, b: Decimal, c: Decimal) -> Option<Decima
     let q = num.div_euclid(den);
     let r = num.rem_euclid(den); // 0 <= r < den
     let twice = r.checked_mul(2)?;
-    let pennies = match twice.cmp(&den) {
+    let units = match twice.cmp(&den) {
         std::cmp::Ordering::Less => q,
         std::cmp::Ordering::Greater => q + 1,
         std::cmp::Ordering::Equal => {
@@ -240,7 +260,24 @@ pub fn round_ratio_to_penny(a: Decimal, b: Decimal, c: Decimal) -> Option<Decima
             }
         }
     };
-    Decimal::try_from_i128_with_scale(pennies, 2).ok()
+    Decimal::try_from_i128_with_scale(units, places).ok()
+}
+
+/// `a / b` rounded half-even to `places` decimals, with exactly `places` decimals: exact when
+/// [`round_ratio`] can be, otherwise from `Decimal`'s division (28 significant digits, then
+/// one rounding), which is far finer than any ratio reported. `None` when `b` is zero.
+#[must_use]
+pub fn round_quotient(a: Decimal, b: Decimal, places: u32) -> Option<Decimal> {
+    if b.is_zero() {
+        return None;
+    }
+    round_ratio(a, Decimal::ONE, b, places).or_else(|| {
+        a.checked_div(b).map(|q| {
+            let mut r = q.round_dp_with_strategy(places, PENNY_ROUNDING);
+            r.rescale(places);
+            r
+        })
+    })
 }
 
 /// Splits `total` (a whole number of pennies) into parts proportional to `weights` so that the

@@ -859,11 +859,7 @@ fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {
     if b.is_zero() {
         return None;
     }
-    a.checked_div(b).map(|r| {
-        let mut r = r.round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven);
-        r.rescale(4);
-        r
-    })
+    crate::money::round_quotient(a, b, 4)
 }
 
 /// The first index from which every value is non-negative.
