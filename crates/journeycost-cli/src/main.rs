@@ -13,7 +13,7 @@ use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
 use journeycost::compare::{CompareOptions, compare_run};
 use journeycost::io::{InputPaths, Inputs, digests};
 use journeycost::ledger::Ledger;
-use journeycost::output::{appraisal_files, comparison_files, cost_tables};
+use journeycost::output::{appraisal_files, comparison_files};
 use journeycost::period::PeriodKind;
 use journeycost::prices::PriceYear;
 use journeycost::scenario::Scenario;
@@ -336,19 +336,11 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Cost { inputs, out } => {
+            // Streamed: the events are summed as they are read, never stored.
             let r = resolve(inputs)?;
-            let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger = Ledger::build(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base)?;
-            let files = cost_tables(&ledger);
+            let files = journeycost::io::cost_streaming(&r.paths, r.price_year)?;
             files.commit(&out)?;
-            eprintln!(
-                "costed {} events of {} persons at {} prices; wrote {} files to {}",
-                inputs.journeys.len(),
-                inputs.journeys.persons().len(),
-                inputs.price_base,
-                files.files().len(),
-                out.display()
-            );
+            eprintln!("wrote {} files to {}", files.files().len(), out.display());
             Ok(())
         }
         Command::Compare { inputs, options, out } => {

@@ -32,36 +32,15 @@ pub const COMPARISON_SCHEMA: &str = "journeycost/comparison/1";
 pub fn cost_tables(ledger: &Ledger) -> OutputSet {
     let old = ledger.pathway_id("old");
     let new = ledger.pathway_id("new");
-
-    let monthly = ledger.aggregate(PeriodKind::Month, |l, p| Some((l.pathway, l.agency, p.index)));
-    let mut rows: Vec<_> = monthly.into_iter().collect();
-    rows.sort_unstable_by(|a, b| {
-        let (ka, kb) = (a.0, b.0);
-        ledger.pathways()[ka.0 as usize]
-            .as_bytes()
-            .cmp(ledger.pathways()[kb.0 as usize].as_bytes())
-            .then(ka.1.cmp(&kb.1))
-            .then(ka.2.cmp(&kb.2))
-    });
-    let mut t = CsvTable::new(&["pathway", "agency", "month", "events", "cost"]);
-    for ((pw, ag, month), tot) in rows {
-        let period = PeriodKind::Month.of_month(crate::period::Month(month));
-        t.row([
-            ledger.pathways()[pw as usize].to_string(),
-            ledger.agencies()[ag as usize].clone(),
-            period.to_string(),
-            tot.events.to_string(),
-            tot.cost.to_string(),
-        ]);
-    }
-    let mut out = OutputSet::new();
-    out.add("monthly.csv", t.into_bytes());
-
-    let mut seen = vec![false; ledger.persons().len()];
-    let mut person_cost: Vec<[Money; 2]> = vec![[Money::ZERO; 2]; ledger.persons().len()];
-    let mut agency_cost: Vec<[Money; 2]> = vec![[Money::ZERO; 2]; ledger.agencies().len()];
+    let monthly = ledger
+        .aggregate(PeriodKind::Month, |l, p| Some((l.pathway, l.agency, p.index)))
+        .into_iter()
+        .map(|(k, t)| (k, t.events, t.cost))
+        .collect();
+    let mut person_costs: Vec<Option<[Money; 2]>> = vec![None; ledger.persons().len()];
+    let mut agency_costs: Vec<[Money; 2]> = vec![[Money::ZERO; 2]; ledger.agencies().len()];
     for line in ledger.lines() {
-        seen[line.person as usize] = true;
+        let costs = person_costs[line.person as usize].get_or_insert([Money::ZERO; 2]);
         let side = if Some(line.pathway) == old {
             0
         } else if Some(line.pathway) == new {
@@ -69,21 +48,62 @@ pub fn cost_tables(ledger: &Ledger) -> OutputSet {
         } else {
             continue;
         };
-        person_cost[line.person as usize][side] += line.cost;
-        agency_cost[line.agency as usize][side] += line.cost;
+        costs[side] += line.cost;
+        agency_costs[line.agency as usize][side] += line.cost;
     }
-    let mut ids: Vec<u32> = (0..ledger.persons().len() as u32).filter(|&p| seen[p as usize]).collect();
-    ids.sort_unstable_by(|a, b| ledger.persons()[*a as usize].as_bytes().cmp(ledger.persons()[*b as usize].as_bytes()));
+    render_cost_tables(CostSums {
+        pathways: ledger.pathways(),
+        agencies: ledger.agencies(),
+        persons: ledger.persons(),
+        monthly,
+        person_costs,
+        agency_costs,
+    })
+}
+
+/// The sums behind the `cost` tables, however they were made (from a ledger, or streamed).
+pub(crate) struct CostSums<'a> {
+    /// Pathway names by id.
+    pub(crate) pathways: &'a [Box<str>],
+    /// Agencies of the catalogue in byte order, by id.
+    pub(crate) agencies: &'a [String],
+    /// Person ids by id.
+    pub(crate) persons: &'a [Box<str>],
+    /// (pathway, agency, month index) with its events and exact cost.
+    pub(crate) monthly: Vec<((u32, u32, i32), u64, Money)>,
+    /// Per person (None when the person has no event): exact old and new cost.
+    pub(crate) person_costs: Vec<Option<[Money; 2]>>,
+    /// Per agency: exact old and new cost.
+    pub(crate) agency_costs: Vec<[Money; 2]>,
+}
+
+/// Renders `monthly.csv`, `persons.csv` and `summary.csv` from their sums.
+pub(crate) fn render_cost_tables(sums: CostSums<'_>) -> OutputSet {
+    let CostSums { pathways, agencies, persons, mut monthly, person_costs, agency_costs } = sums;
+    monthly.sort_unstable_by(|a, b| {
+        let (ka, kb) = (a.0, b.0);
+        pathways[ka.0 as usize].as_bytes().cmp(pathways[kb.0 as usize].as_bytes()).then(ka.1.cmp(&kb.1)).then(ka.2.cmp(&kb.2))
+    });
+    let mut t = CsvTable::new(&["pathway", "agency", "month", "events", "cost"]);
+    for ((pw, ag, month), events, cost) in monthly {
+        let period = PeriodKind::Month.of_month(crate::period::Month(month));
+        t.row([pathways[pw as usize].to_string(), agencies[ag as usize].clone(), period.to_string(), events.to_string(), cost.to_string()]);
+    }
+    let mut out = OutputSet::new();
+    out.add("monthly.csv", t.into_bytes());
+
+    let mut ids: Vec<u32> = (0..persons.len() as u32).filter(|&p| person_costs[p as usize].is_some()).collect();
+    ids.sort_unstable_by(|a, b| persons[*a as usize].as_bytes().cmp(persons[*b as usize].as_bytes()));
     let mut t = CsvTable::new(&["person_id", "old_cost", "new_cost", "saving"]);
     for p in ids {
-        let [o, n] = person_cost[p as usize];
-        t.row([ledger.persons()[p as usize].to_string(), o.to_string(), n.to_string(), (o - n).to_string()]);
+        let [o, n] = person_costs[p as usize].unwrap_or_default();
+        t.row([persons[p as usize].to_string(), o.to_string(), n.to_string(), (o - n).to_string()]);
     }
     out.add("persons.csv", t.into_bytes());
 
     let mut t = CsvTable::new(&["agency", "old_cost", "new_cost", "saving"]);
     let (mut to, mut tn) = (Money::ZERO, Money::ZERO);
-    for (a, [o, n]) in ledger.agencies().iter().zip(agency_cost) {
+    for (a, [o, n]) in agencies.iter().zip(agency_costs) {
         t.row([a.clone(), o.to_string(), n.to_string(), (o - n).to_string()]);
         to += o;
         tn += n;

@@ -6,6 +6,7 @@
 //! writes a set of files so that a failure leaves none of them half-written.
 
 mod read;
+mod stream;
 mod write;
 
 use std::fs::File;
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 pub use read::{
     CatalogueFile, MAX_INDEX_DECIMALS, journeys_from_events, parse_decimal, read_catalogue, read_deflators, read_events, read_persons,
 };
+pub use stream::cost_streaming;
 pub use write::{CsvTable, OutputSet};
 
 use crate::catalogue::Catalogue;
@@ -162,15 +164,15 @@ pub fn load_catalogues(paths: &[PathBuf]) -> Result<Catalogue, Error> {
 }
 
 /// Catalogues layered into one, with each entry's source and line.
-struct Layered {
-    catalogue: Catalogue,
-    origins: Vec<(String, u64)>,
+pub(crate) struct Layered {
+    pub(crate) catalogue: Catalogue,
+    pub(crate) origins: Vec<(String, u64)>,
 }
 
 /// Reads every catalogue (the built-in one when none is named) and layers them: a later
 /// catalogue's entry replaces an earlier entry with the same code, in its place; new codes are
 /// appended.
-fn load_layered(paths: &[PathBuf]) -> Result<Layered, Error> {
+pub(crate) fn load_layered(paths: &[PathBuf]) -> Result<Layered, Error> {
     let builtin = [PathBuf::from(BUILTIN)];
     let paths = if paths.is_empty() { &builtin[..] } else { paths };
     let mut files = Vec::new();
@@ -214,7 +216,7 @@ fn load_layered(paths: &[PathBuf]) -> Result<Layered, Error> {
     Ok(Layered { catalogue: Catalogue::new(entries)?, origins })
 }
 
-fn span(index: &PriceIndex) -> String {
+pub(crate) fn span(index: &PriceIndex) -> String {
     match (index.iter().next(), index.latest()) {
         (Some((first, _)), Some(last)) => format!("{first} to {last}"),
         _ => "no years".to_owned(),
@@ -222,11 +224,11 @@ fn span(index: &PriceIndex) -> String {
 }
 
 /// The name used for a path in messages: as the user gave it.
-fn name_of(path: &Path) -> String {
+pub(crate) fn name_of(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn open(path: &Path) -> Result<(String, BufReader<File>), Error> {
+pub(crate) fn open(path: &Path) -> Result<(String, BufReader<File>), Error> {
     let f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
     Ok((name_of(path), BufReader::with_capacity(1 << 16, f)))
 }

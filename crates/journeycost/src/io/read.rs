@@ -467,11 +467,27 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
 /// assert_eq!(err.problems()[0].to_string(), "events.csv line 2, field \"date\": expected a date YYYY-MM-DD, found \"2024-02-30\"");
 /// ```
 pub fn read_events(name: &str, input: impl Read, catalogue: Option<&Catalogue>) -> Result<Journeys, Error> {
+    let mut journeys = Journeys::new();
+    visit_events(name, input, catalogue, |e| journeys.push_parts(e))?;
+    Ok(journeys)
+}
+
+/// Reads `events.csv` with every check of [`read_events`], handing each valid row to `visit`
+/// as it is read instead of storing it: the streaming path of `journeycost cost`. Once a
+/// problem is found, no further rows are handed over (they are still checked).
+///
+/// # Errors
+/// As [`read_events`].
+pub(crate) fn visit_events(
+    name: &str,
+    input: impl Read,
+    catalogue: Option<&Catalogue>,
+    mut visit: impl FnMut(&EventParts<'_>),
+) -> Result<(), Error> {
     let mut sheet = Sheet::open(name, input, &["person_id", "pathway", "date", "code"])?;
     let c = |n: &str| sheet.column(n);
     let (person, pathway, date_c, code) = (c("person_id"), c("pathway"), c("date"), c("code"));
     let (quantity, end_c, cost, demand, prob, note) = (c("quantity"), c("end_date"), c("cost"), c("demand"), c("probability"), c("note"));
-    let mut journeys = Journeys::new();
     let rows = sheet.rows(|problems, row| {
         let before = problems.len();
         let person_v = row.required(problems, person, "person_id");
@@ -516,7 +532,7 @@ pub fn read_events(name: &str, input: impl Read, catalogue: Option<&Catalogue>) 
         };
         let note_v = Some(row.get(note)).filter(|s| !s.is_empty());
         if problems.is_empty() {
-            journeys.push_parts(&EventParts {
+            visit(&EventParts {
                 person: p,
                 pathway: pw,
                 code: cd,
@@ -530,7 +546,7 @@ pub fn read_events(name: &str, input: impl Read, catalogue: Option<&Catalogue>) 
             });
         }
     });
-    finish(sheet, rows, journeys, "events")
+    finish(sheet, rows, (), "events")
 }
 
 /// Reads `persons.csv`: `person_id` plus any attribute columns.

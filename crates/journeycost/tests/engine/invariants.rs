@@ -161,3 +161,44 @@ proptest! {
         prop_assert_eq!(by_year.values().map(|t| t.events).sum::<u64>(), by_year.len() as u64);
     }
 }
+
+proptest! {
+    #![proptest_config(crate::config(48))]
+
+    /// The streamed `cost` job gives the same bytes as costing a stored ledger.
+    #[test]
+    fn streaming_equals_the_ledger(costs in costs(), rows in rows(), r in 9000u32..12000) {
+        use std::fmt::Write as _;
+        let cat = catalogue(&costs);
+        let idx = index(r);
+        let j = journeys(&cat, &rows);
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = String::from("code,agency,unit_cost,price_year,unit\n");
+        for u in cat.entries() {
+            let _ = writeln!(c, "{},\"{}\",{},{},{}", u.code, u.agency, u.unit_cost, u.price_year, u.unit);
+        }
+        let mut d = String::from("year,index\n");
+        for (y, v) in idx.iter() {
+            let _ = writeln!(d, "{y},{v}");
+        }
+        let mut e = String::from("person_id,pathway,date,code,quantity,end_date,probability\n");
+        for i in 0..j.len() {
+            let ev = j.get(i);
+            let end = ev.end_date.map(|x| x.to_string()).unwrap_or_default();
+            let p = ev.probability.map(|x| x.to_string()).unwrap_or_default();
+            let _ = writeln!(e, "{},{},{},{},{},{end},{p}", ev.person, ev.pathway, ev.date, ev.code, ev.quantity);
+        }
+        for (name, text) in [("c.csv", &c), ("d.csv", &d), ("e.csv", &e)] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let paths = journeycost::io::InputPaths {
+            catalogue: vec![dir.path().join("c.csv")],
+            deflators: Some(dir.path().join("d.csv")),
+            events: dir.path().join("e.csv"),
+            persons: None,
+        };
+        let streamed = journeycost::io::cost_streaming(&paths, Some(PriceYear::Calendar(2024))).unwrap();
+        let ledger = Ledger::build(&j, &cat, &idx, PriceYear::Calendar(2024)).unwrap();
+        prop_assert_eq!(streamed, output::cost_tables(&ledger));
+    }
+}
