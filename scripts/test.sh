@@ -31,4 +31,6 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+echo "== the Python package, built into .venv (maturin develop)"
+VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop -q
 JOURNEYCOST_BIN="$PWD/target/debug/journeycost" .venv/bin/python -m pytest -c tests/python/pytest.ini tests/python
