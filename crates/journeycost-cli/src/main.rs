@@ -345,13 +345,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Compare { inputs, options, out } => {
             let r = resolve(inputs)?;
+            let opts = compare_options(Some(&options), &r.compare, PeriodKind::Month);
             let sc = r.compare;
-            let opts = CompareOptions {
-                baseline: options.baseline.or(sc.baseline).unwrap_or_else(|| "old".into()),
-                alternative: options.alternative.or(sc.alternative).unwrap_or_else(|| "new".into()),
-                period: options.period.or(sc.period).unwrap_or_default(),
-                agency_detail: options.agency_level.or(sc.agency_level).is_some_and(|l| l == 2),
-            };
             let person = options.person.or(sc.person);
             let by = options.by.or(sc.by);
             let inputs = Inputs::load(&r.paths, r.price_year)?;
@@ -364,9 +359,10 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Appraise { inputs, out } => {
             let r = resolve(inputs)?;
+            let pathways = compare_options(None, &r.compare, PeriodKind::Month);
             let spec = r.appraisal.unwrap_or_else(|| AppraisalSpec {
-                baseline: r.compare.baseline.clone().unwrap_or_else(|| "old".into()),
-                alternative: r.compare.alternative.clone().unwrap_or_else(|| "new".into()),
+                baseline: pathways.baseline,
+                alternative: pathways.alternative,
                 ..AppraisalSpec::default()
             });
             let inputs = Inputs::load(&r.paths, r.price_year)?;
@@ -402,12 +398,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             })?;
             let inputs = Inputs::load(&r.paths, r.price_year)?;
             let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
-            let opts = CompareOptions {
-                baseline: r.compare.baseline.clone().unwrap_or_else(|| "old".into()),
-                alternative: r.compare.alternative.clone().unwrap_or_else(|| "new".into()),
-                period: PeriodKind::Month,
-                agency_detail: false,
-            };
+            let opts = compare_options(None, &r.compare, PeriodKind::Month);
             let comparison = journeycost::compare::compare(&ledger, &opts, None)?;
             let mut spec = plan.resolve(&comparison.persons, inputs.persons.as_ref())?;
             if let Some(d) = draws {
@@ -569,16 +560,24 @@ struct ReportSettings {
     include_notes: bool,
 }
 
+/// The comparison options: flags first, then the scenario's `[compare]`, then the defaults
+/// (`old` against `new`, `period`, agency level 1).
+fn compare_options(flags: Option<&CompareArgs>, scenario: &journeycost::scenario::CompareSection, period: PeriodKind) -> CompareOptions {
+    let pick =
+        |flag: Option<&String>, sc: &Option<String>, default: &str| flag.or(sc.as_ref()).cloned().unwrap_or_else(|| default.to_owned());
+    CompareOptions {
+        baseline: pick(flags.and_then(|f| f.baseline.as_ref()), &scenario.baseline, "old"),
+        alternative: pick(flags.and_then(|f| f.alternative.as_ref()), &scenario.alternative, "new"),
+        period: flags.and_then(|f| f.period).or(scenario.period).unwrap_or(period),
+        agency_detail: flags.and_then(|f| f.agency_level).or(scenario.agency_level) == Some(2),
+    }
+}
+
 /// Builds one report (with the scenario's appraisal and extrapolation, when it has them).
 fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycost::io::OutputSet, Error> {
     let r = resolve(inputs)?;
     let o = &settings.options;
-    let compare = CompareOptions {
-        baseline: o.baseline.clone().or(r.compare.baseline.clone()).unwrap_or_else(|| "old".into()),
-        alternative: o.alternative.clone().or(r.compare.alternative.clone()).unwrap_or_else(|| "new".into()),
-        period: o.period.or(r.compare.period).unwrap_or(PeriodKind::Quarter),
-        agency_detail: o.agency_level.or(r.compare.agency_level).is_some_and(|l| l == 2),
-    };
+    let compare = compare_options(Some(o), &r.compare, PeriodKind::Quarter);
     let inputs = Inputs::load(&r.paths, r.price_year)?;
     let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
     let appraisal = match &r.appraisal {

@@ -65,7 +65,13 @@ impl Ledger {
 /// built-in Unit Cost Database and HM Treasury deflator when omitted).
 #[pyfunction]
 #[pyo3(signature = (events, catalogue=None, prices=None, price_year=None))]
-fn cost(py: Python<'_>, events: PathBuf, catalogue: Option<PathBuf>, prices: Option<PathBuf>, price_year: Option<&str>) -> PyResult<Ledger> {
+fn cost(
+    py: Python<'_>,
+    events: PathBuf,
+    catalogue: Option<PathBuf>,
+    prices: Option<PathBuf>,
+    price_year: Option<&str>,
+) -> PyResult<Ledger> {
     let year = match price_year {
         Some(y) => Some(y.parse().map_err(|e: journeycost::prices::PriceYearError| JourneyCostError::new_err(e.to_string()))?),
         None => None,
