@@ -563,14 +563,16 @@ struct ReportSettings {
 /// The comparison options: flags first, then the scenario's `[compare]`, then the defaults
 /// (`old` against `new`, `period`, agency level 1).
 fn compare_options(flags: Option<&CompareArgs>, scenario: &journeycost::scenario::CompareSection, period: PeriodKind) -> CompareOptions {
-    let pick =
-        |flag: Option<&String>, sc: &Option<String>, default: &str| flag.or(sc.as_ref()).cloned().unwrap_or_else(|| default.to_owned());
-    CompareOptions {
-        baseline: pick(flags.and_then(|f| f.baseline.as_ref()), &scenario.baseline, "old"),
-        alternative: pick(flags.and_then(|f| f.alternative.as_ref()), &scenario.alternative, "new"),
-        period: flags.and_then(|f| f.period).or(scenario.period).unwrap_or(period),
-        agency_detail: flags.and_then(|f| f.agency_level).or(scenario.agency_level) == Some(2),
+    let mut o = scenario.options(period);
+    if let Some(f) = flags {
+        o.baseline = f.baseline.clone().unwrap_or(o.baseline);
+        o.alternative = f.alternative.clone().unwrap_or(o.alternative);
+        o.period = f.period.unwrap_or(o.period);
+        if let Some(level) = f.agency_level {
+            o.agency_detail = level == 2;
+        }
     }
+    o
 }
 
 /// Builds one report (with the scenario's appraisal and extrapolation, when it has them).
@@ -578,29 +580,6 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycos
     let r = resolve(inputs)?;
     let o = &settings.options;
     let compare = compare_options(Some(o), &r.compare, PeriodKind::Quarter);
-    let inputs = Inputs::load(&r.paths, r.price_year)?;
-    let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
-    let appraisal = match &r.appraisal {
-        Some(spec) => Some(appraise(&ledger, &inputs.catalogue, spec)?),
-        None => None,
-    };
-    let extrapolation = match &r.extrapolation {
-        Some(plan) => {
-            let c = journeycost::compare::compare(&ledger, &compare, None)?;
-            let spec = plan.resolve(&c.persons, inputs.persons.as_ref())?;
-            let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-            Some(journeycost::extrapolate::extrapolate(&spec, threads, None)?)
-        }
-        None => None,
-    };
-    let digests = digests(&r.paths)?;
-    let mut attribution = r.report.attribution.clone();
-    if r.paths.catalogue.is_empty() || r.paths.catalogue.iter().any(|c| c.as_os_str() == journeycost::io::BUILTIN) {
-        attribution.push(journeycost::builtin::UCD_ATTRIBUTION.to_owned());
-    }
-    if r.paths.deflators.is_none() {
-        attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned());
-    }
     let opts = journeycost_report::ReportOptions {
         title: r.title.clone().unwrap_or_else(|| "journeycost report".to_owned()),
         compare,
@@ -609,17 +588,18 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycos
         suppress_below: settings.suppress_below.or(r.report.suppress_below).unwrap_or(5),
         template_dir: settings.templates.clone(),
         timestamp: settings.timestamp.clone(),
-        attribution,
+        attribution: r.report.attribution.clone(),
         include_notes: settings.include_notes,
     };
-    let data = journeycost_report::ReportData {
-        ledger: &ledger,
-        inputs: &digests,
-        appraisal: appraisal.as_ref(),
-        extrapolation: extrapolation.as_ref(),
-        journeys: Some(&inputs.journeys),
+    let job = journeycost_report::ReportJob {
+        paths: &r.paths,
+        price_year: r.price_year,
+        values: r.values,
+        appraisal: r.appraisal.as_ref(),
+        extrapolation: r.extrapolation.as_ref(),
+        threads: None,
     };
-    journeycost_report::render(data, &opts)
+    journeycost_report::build_report(&job, opts)
 }
 
 fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {

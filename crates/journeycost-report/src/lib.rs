@@ -27,15 +27,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use journeycost::appraisal::Appraisal;
+use journeycost::appraisal::{AppraisalSpec, appraise};
 use journeycost::catalogue::DemandKind;
+use journeycost::catalogue::ValueType;
 use journeycost::compare::{CompareOptions, Comparison, compare, tier_label};
 use journeycost::error::{Error, Location, ProblemKind};
 use journeycost::extrapolate::Extrapolation;
-use journeycost::io::{CsvTable, InputDigest, OutputSet};
+use journeycost::extrapolate::ExtrapolationPlan;
+use journeycost::io::{CsvTable, InputDigest, InputPaths, Inputs, OutputSet, digests};
 use journeycost::ledger::Ledger;
 use journeycost::money::Money;
 use journeycost::output::VERSION;
 use journeycost::period::PeriodKind;
+use journeycost::prices::PriceYear;
 use serde::Serialize;
 
 use crate::charts::{BLUE, GREEN, RED, Series};
@@ -101,6 +105,79 @@ pub struct ReportData<'a> {
     pub extrapolation: Option<&'a Extrapolation>,
     /// The events, needed only to publish their notes when asked.
     pub journeys: Option<&'a journeycost::journey::Journeys>,
+}
+
+/// The inputs and analyses of a report, as a scenario (and the command line) resolve them.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportJob<'a> {
+    /// The input files.
+    pub paths: &'a InputPaths,
+    /// The price base; default the latest year of the price index.
+    pub price_year: Option<PriceYear>,
+    /// The value types counted.
+    pub values: &'static [ValueType],
+    /// The appraisal to include, if any.
+    pub appraisal: Option<&'a AppraisalSpec>,
+    /// The extrapolation to include, if any.
+    pub extrapolation: Option<&'a ExtrapolationPlan>,
+    /// Threads for the extrapolation; default: every core (the result does not depend on it).
+    pub threads: Option<usize>,
+}
+
+/// Loads the inputs of `job`, costs, compares, appraises and extrapolates them, and renders
+/// the report. The attribution of built-in data used (the Unit Cost Database, the HM Treasury
+/// deflator) is added to `opts.attribution`.
+///
+/// # Errors
+/// Every problem of the inputs, or of the analyses.
+pub fn build_report(job: &ReportJob<'_>, mut opts: ReportOptions) -> Result<OutputSet, Error> {
+    let inputs = Inputs::load(job.paths, job.price_year)?;
+    let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, job.values)?;
+    let appraisal = job.appraisal.map(|spec| appraise(&ledger, &inputs.catalogue, spec)).transpose()?;
+    let extrapolation = match job.extrapolation {
+        Some(plan) => {
+            let c = compare(&ledger, &opts.compare, None)?;
+            let spec = plan.resolve(&c.persons, inputs.persons.as_ref())?;
+            let threads = job.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+            Some(journeycost::extrapolate::extrapolate(&spec, threads, None)?)
+        }
+        None => None,
+    };
+    let digests = digests(job.paths)?;
+    if job.paths.catalogue.is_empty() || job.paths.catalogue.iter().any(|c| c.as_os_str() == journeycost::io::BUILTIN) {
+        opts.attribution.push(journeycost::builtin::UCD_ATTRIBUTION.to_owned());
+    }
+    if job.paths.deflators.is_none() {
+        opts.attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned());
+    }
+    let data = ReportData {
+        ledger: &ledger,
+        inputs: &digests,
+        appraisal: appraisal.as_ref(),
+        extrapolation: extrapolation.as_ref(),
+        journeys: Some(&inputs.journeys),
+    };
+    render(data, &opts)
+}
+
+/// The red and blue lines of a comparison as an SVG chart: the cumulative cost of the baseline
+/// (red) and of the alternative (blue), with break-even marked. `who` names whose lines they
+/// are in the title.
+#[must_use]
+pub fn red_blue_chart(c: &Comparison, baseline: &str, alternative: &str, who: &str) -> String {
+    let (labels, old, new) = cumulative(c, baseline, alternative);
+    let marker = c.break_even.and_then(|p| labels.iter().position(|l| *l == p.to_string())).map(|i| (i, "break-even"));
+    charts::lines(
+        &format!("Cumulative cost, {who}: old way (red) and new way (blue)"),
+        &labels,
+        &[
+            Series { label: format!("{baseline} (old way)"), color: RED, values: old },
+            Series { label: format!("{alternative} (new way)"), color: BLUE, values: new },
+        ],
+        marker,
+        &[],
+        true,
+    )
 }
 
 #[derive(Serialize)]
@@ -233,9 +310,6 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
         lines_of.push(("red-blue-person", &one, alias.clone()));
     }
     for (id, c, who) in lines_of {
-        let (labels, old, new) = cumulative(c, base, alt);
-        let marker = c.break_even.and_then(|p| labels.iter().position(|l| *l == p.to_string())).map(|i| (i, "break-even"));
-        let title = format!("Cumulative cost, {who}: old way (red) and new way (blue)");
         // A pathway with a suppressed period publishes no running total, which would reveal it.
         let hidden: Vec<bool> = [base, alt].iter().map(|p| c.series.iter().any(|s| &s.pathway == *p && sup.hides(s.events))).collect();
         let svg = if hidden.iter().any(|h| *h) {
@@ -243,17 +317,7 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
                 "<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>",
             )
         } else {
-            charts::lines(
-                &title,
-                &labels,
-                &[
-                    Series { label: format!("{base} (old way)"), color: RED, values: old },
-                    Series { label: format!("{alt} (new way)"), color: BLUE, values: new },
-                ],
-                marker,
-                &[],
-                true,
-            )
+            red_blue_chart(c, base, alt, &who)
         };
         let mut t = CsvTable::new(&["pathway", "period", "events", "cost", "cumulative_cost"]);
         for s in &c.series {
@@ -262,6 +326,7 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
             let cumulative = if pathway_hidden { sup.value(1, &s.cumulative_cost.to_string()) } else { s.cumulative_cost.to_string() };
             t.row([s.pathway.clone(), s.period.to_string(), e, cost, cumulative]);
         }
+        let title = format!("Cumulative cost, {who}: old way (red) and new way (blue)");
         charts.push(chart(&mut files, id, title, svg, t));
     }
 

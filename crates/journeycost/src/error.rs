@@ -16,8 +16,12 @@ pub const MAX_PROBLEMS_PER_FILE: usize = 100;
 pub struct Location {
     /// The file's name as the user gave it, or a name such as `scenario` for other sources.
     pub source: String,
-    /// The 1-based line of the record (the header is line 1), when the problem is in a row.
+    /// The 1-based line of the record (the header is line 1), when the problem is in a row of
+    /// a file.
     pub line: Option<u64>,
+    /// The 0-based position of the record, when the problem is in a row of an in-memory table
+    /// (an Arrow stream, a DataFrame or a list of records), which has rows but no lines.
+    pub row: Option<u64>,
     /// The column or field name, when the problem is in one field.
     pub field: Option<String>,
 }
@@ -26,13 +30,20 @@ impl Location {
     /// A location naming only a source (a file, or `events` for journeys built in code).
     #[must_use]
     pub fn source(source: impl Into<String>) -> Location {
-        Location { source: source.into(), line: None, field: None }
+        Location { source: source.into(), line: None, row: None, field: None }
     }
 
     /// This location at a 1-based line.
     #[must_use]
     pub fn at_line(mut self, line: u64) -> Location {
         self.line = Some(line);
+        self
+    }
+
+    /// This location at a 0-based row of an in-memory table.
+    #[must_use]
+    pub fn at_row(mut self, row: u64) -> Location {
+        self.row = Some(row);
         self
     }
 
@@ -49,6 +60,9 @@ impl fmt::Display for Location {
         f.write_str(&self.source)?;
         if let Some(line) = self.line {
             write!(f, " line {}", group_thousands(line))?;
+        }
+        if let Some(row) = self.row {
+            write!(f, " row {}", group_thousands(row))?;
         }
         if let Some(field) = &self.field {
             write!(f, ", field {field:?}")?;
@@ -227,15 +241,16 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Collects the problems of one source, up to [`MAX_PROBLEMS_PER_FILE`].
+/// Collects the problems of one source, up to [`MAX_PROBLEMS_PER_FILE`], counting the rest.
 #[derive(Debug, Default)]
-pub(crate) struct Problems {
+pub struct Problems {
     list: Vec<Problem>,
     omitted: usize,
 }
 
 impl Problems {
-    pub(crate) fn push(&mut self, problem: Problem) {
+    /// Adds a problem, or counts it once the list is full.
+    pub fn push(&mut self, problem: Problem) {
         if self.list.len() < MAX_PROBLEMS_PER_FILE {
             self.list.push(problem);
         } else {
@@ -243,20 +258,25 @@ impl Problems {
         }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    /// Whether no problem has been found.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
     /// Problems found so far, listed or not.
-    pub(crate) fn len(&self) -> usize {
+    #[must_use]
+    pub fn len(&self) -> usize {
         self.list.len() + self.omitted
     }
 
-    pub(crate) fn into_result<T>(self, value: T) -> Result<T, Error> {
+    /// `value` if no problem was found, else every problem as one [`Error`].
+    pub fn into_result<T>(self, value: T) -> Result<T, Error> {
         if self.list.is_empty() { Ok(value) } else { Err(Error::from_problems(self.list, self.omitted)) }
     }
 
-    pub(crate) fn into_error(self) -> Option<Error> {
+    #[allow(missing_docs)]
+    pub fn into_error(self) -> Option<Error> {
         if self.list.is_empty() { None } else { Some(Error::from_problems(self.list, self.omitted)) }
     }
 }

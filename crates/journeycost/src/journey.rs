@@ -178,34 +178,22 @@ impl Event {
     /// # Errors
     /// The first broken rule, as the field it concerns and a message.
     pub fn check(&self) -> Result<(), FieldError> {
-        if self.person.is_empty() {
-            return Err(FieldError::new("person_id", "expected a person id, found an empty field"));
+        self.parts().check()
+    }
+
+    fn parts(&self) -> EventParts<'_> {
+        EventParts {
+            person: &self.person,
+            pathway: &self.pathway,
+            code: &self.code,
+            date: self.date,
+            end: self.end_date,
+            quantity: self.quantity,
+            cost: self.cost,
+            demand: self.demand,
+            probability: self.probability,
+            note: self.note.as_deref(),
         }
-        if self.pathway.is_empty() {
-            return Err(FieldError::new("pathway", "expected a pathway name, found an empty field"));
-        }
-        if self.code.is_empty() {
-            return Err(FieldError::new("code", "expected a catalogue code, found an empty field"));
-        }
-        check_amount(self.quantity).map_err(|m| FieldError::new("quantity", m))?;
-        if self.quantity.is_sign_negative() && !self.quantity.is_zero() {
-            return Err(FieldError::new("quantity", format!("expected a quantity of 0 or more, found {}", self.quantity)));
-        }
-        if let Some(end) = self.end_date {
-            if end < self.date {
-                return Err(FieldError::new("end_date", format!("end date {end} is before the start date {}", self.date)));
-            }
-        }
-        if let Some(c) = self.cost {
-            check_magnitude(c).map_err(|m| FieldError::new("cost", m))?;
-        }
-        if let Some(p) = self.probability {
-            check_amount(p).map_err(|m| FieldError::new("probability", m))?;
-            if p < Decimal::ZERO || p > Decimal::ONE {
-                return Err(FieldError::new("probability", format!("expected a probability from 0 to 1, found {p}")));
-            }
-        }
-        Ok(())
     }
 }
 
@@ -254,6 +242,40 @@ pub(crate) struct EventParts<'a> {
     pub(crate) demand: Option<DemandKind>,
     pub(crate) probability: Option<Decimal>,
     pub(crate) note: Option<&'a str>,
+}
+
+impl EventParts<'_> {
+    /// The row's own rules (not those that need the catalogue): the one place they are written.
+    pub(crate) fn check(&self) -> Result<(), FieldError> {
+        if self.person.is_empty() {
+            return Err(FieldError::new("person_id", "expected a person id, found an empty field"));
+        }
+        if self.pathway.is_empty() {
+            return Err(FieldError::new("pathway", "expected a pathway name, found an empty field"));
+        }
+        if self.code.is_empty() {
+            return Err(FieldError::new("code", "expected a catalogue code, found an empty field"));
+        }
+        check_amount(self.quantity).map_err(|m| FieldError::new("quantity", m))?;
+        if self.quantity.is_sign_negative() && !self.quantity.is_zero() {
+            return Err(FieldError::new("quantity", format!("expected a quantity of 0 or more, found {}", self.quantity)));
+        }
+        if let Some(end) = self.end {
+            if end < self.date {
+                return Err(FieldError::new("end_date", format!("end date {end} is before the start date {}", self.date)));
+            }
+        }
+        if let Some(c) = self.cost {
+            check_magnitude(c).map_err(|m| FieldError::new("cost", m))?;
+        }
+        if let Some(p) = self.probability {
+            check_amount(p).map_err(|m| FieldError::new("probability", m))?;
+            if p < Decimal::ZERO || p > Decimal::ONE {
+                return Err(FieldError::new("probability", format!("expected a probability from 0 to 1, found {p}")));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The rarely used optional fields of an event, kept out of the hot columns.
@@ -335,19 +357,9 @@ impl Journeys {
     /// The first broken rule of [`Event::check`]; nothing is added then.
     #[allow(clippy::needless_pass_by_value)] // by value, so builder chains read `push(Event::new(..).until(..))`
     pub fn push(&mut self, event: Event) -> Result<(), FieldError> {
-        event.check()?;
-        self.push_parts(&EventParts {
-            person: &event.person,
-            pathway: &event.pathway,
-            code: &event.code,
-            date: event.date,
-            end: event.end_date,
-            quantity: event.quantity,
-            cost: event.cost,
-            demand: event.demand,
-            probability: event.probability,
-            note: event.note.as_deref(),
-        });
+        let parts = event.parts();
+        parts.check()?;
+        self.push_parts(&parts);
         Ok(())
     }
 

@@ -50,6 +50,8 @@
 #![deny(missing_docs)]
 
 pub mod appraisal;
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod builtin;
 pub mod catalogue;
 pub mod compare;

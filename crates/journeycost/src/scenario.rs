@@ -114,6 +114,20 @@ pub struct CompareSection {
     pub agency_level: Option<u8>,
 }
 
+impl CompareSection {
+    /// The comparison options this section asks for, with the defaults for what it leaves out:
+    /// `old` against `new`, by `period`, at agency level 1.
+    #[must_use]
+    pub fn options(&self, period: PeriodKind) -> crate::compare::CompareOptions {
+        crate::compare::CompareOptions {
+            baseline: self.baseline.clone().unwrap_or_else(|| "old".to_owned()),
+            alternative: self.alternative.clone().unwrap_or_else(|| "new".to_owned()),
+            period: self.period.unwrap_or(period),
+            agency_detail: self.agency_level == Some(2),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {

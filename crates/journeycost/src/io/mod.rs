@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+#[cfg(feature = "arrow")]
+pub(crate) use read::catalogue_problem;
 pub use read::{
     CatalogueFile, MAX_INDEX_DECIMALS, journeys_from_events, parse_decimal, read_catalogue, read_deflators, read_events, read_persons,
 };
@@ -197,6 +199,19 @@ pub(crate) fn load_layered(paths: &[PathBuf]) -> Result<Layered, Error> {
     if let Some(e) = Error::merge(errors) {
         return Err(e);
     }
+    layer_files(&files)
+}
+
+/// Layers catalogues already read: a later catalogue's entry replaces an earlier entry with
+/// the same code, in its place; new codes are appended.
+///
+/// # Errors
+/// Never for files that were read on their own; kept for the checks of [`Catalogue::new`].
+pub fn layer_catalogues(files: &[CatalogueFile]) -> Result<Catalogue, Error> {
+    layer_files(files).map(|l| l.catalogue)
+}
+
+fn layer_files(files: &[CatalogueFile]) -> Result<Layered, Error> {
     let mut entries: Vec<crate::catalogue::UnitCost> = Vec::new();
     let mut origins: Vec<(String, u64)> = Vec::new();
     let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

@@ -509,17 +509,8 @@ pub(crate) fn visit_events(
             }
         }
         if let (Some(cat), Some(code_s)) = (catalogue, code_v) {
-            match cat.get(code_s) {
-                None => problems.push(row.problem("code", ProblemKind::UnknownCode, format!("code {code_s:?} is not in the catalogue"))),
-                Some(u) => {
-                    if matches!(end_v, Ok(Some(_))) && u.unit.spell_days().is_none() {
-                        problems.push(row.problem(
-                            "end_date",
-                            ProblemKind::SpellUnit,
-                            format!("code {code_s:?} is priced per {}, not per day, week or year, so it cannot be a spell", u.unit),
-                        ));
-                    }
-                }
+            if let Some((field, kind, message)) = catalogue_problem(cat, code_s, matches!(end_v, Ok(Some(_)))) {
+                problems.push(row.problem(field, kind, message));
             }
         }
         if problems.len() != before {
@@ -547,6 +538,20 @@ pub(crate) fn visit_events(
         }
     });
     finish(sheet, rows, (), "events")
+}
+
+/// The catalogue's rules for one event: its code exists, and a spell is priced per day, week or
+/// year. Shared by every reader of events (CSV and Arrow).
+pub(crate) fn catalogue_problem(catalogue: &Catalogue, code: &str, spell: bool) -> Option<(&'static str, ProblemKind, String)> {
+    match catalogue.get(code) {
+        None => Some(("code", ProblemKind::UnknownCode, format!("code {code:?} is not in the catalogue"))),
+        Some(u) if spell && u.unit.spell_days().is_none() => Some((
+            "end_date",
+            ProblemKind::SpellUnit,
+            format!("code {code:?} is priced per {}, not per day, week or year, so it cannot be a spell", u.unit),
+        )),
+        Some(_) => None,
+    }
 }
 
 /// Reads `persons.csv`: `person_id` plus any attribute columns.

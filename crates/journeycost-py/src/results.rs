@@ -1,0 +1,1074 @@
+//! The results: `Ledger`, `Comparison`, `Appraisal`, `Extrapolation`, and the `Scenario` that
+//! makes them from a scenario file, plus the `cost` and `compare` functions.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use journeycost::catalogue::ValueType;
+use journeycost::compare::{CompareOptions, ComparisonRun, compare_run};
+use journeycost::io::{InputDigest, Inputs, OutputSet, digests};
+use journeycost::journey::Persons;
+use journeycost::ledger::Ledger as CoreLedger;
+use journeycost::period::PeriodKind;
+use journeycost::scenario::Scenario as CoreScenario;
+use journeycost::{Decimal, Error};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
+
+use crate::errors::{Class, JourneyCostError, ScenarioError};
+use crate::inputs::{Catalogue, Events, PriceIndex, parse_year};
+use crate::table::{Table, escape, frames, html_table};
+use crate::work::{Progress, run};
+
+fn value_types(values: &str) -> PyResult<&'static [ValueType]> {
+    ValueType::case(values).map_err(ScenarioError::new_err)
+}
+
+fn period(p: &str) -> PyResult<PeriodKind> {
+    p.parse().map_err(|m: String| ScenarioError::new_err(m))
+}
+
+fn tables(files: &OutputSet) -> PyResult<Vec<(String, Table)>> {
+    files
+        .files()
+        .iter()
+        .filter(|(n, _)| n.ends_with(".csv"))
+        .map(|(n, b)| Table::from_csv(n, b).map(|t| (n.trim_end_matches(".csv").to_owned(), t)))
+        .collect()
+}
+
+fn table(files: &OutputSet, name: &str) -> PyResult<Table> {
+    let bytes = files.get(name).ok_or_else(|| JourneyCostError::new_err(format!("no {name} in the results")))?;
+    Table::from_csv(name, bytes)
+}
+
+fn json(files: &OutputSet, name: &str) -> PyResult<String> {
+    let bytes = files.get(name).ok_or_else(|| JourneyCostError::new_err(format!("no {name} in the results")))?;
+    String::from_utf8(bytes.to_vec()).map_err(|e| JourneyCostError::new_err(e.to_string()))
+}
+
+/// Writes every file to `out` (all or nothing), returning the paths written.
+fn write(py: Python<'_>, files: &OutputSet, out: PathBuf) -> PyResult<Vec<PathBuf>> {
+    run(py, Class::Input, None, |_| files.commit(&out))
+}
+
+/// How a ledger was made, so it can be pickled and its catalogue reused.
+enum LedgerOrigin {
+    Objects { events: Py<Events>, catalogue: Py<Catalogue>, prices: Py<PriceIndex>, price_year: Option<String>, values: String },
+    Scenario(Py<Scenario>),
+}
+
+/// A costed ledger: every contact of every person priced at one price base, exactly.
+///
+/// Made by :func:`cost` or :meth:`Scenario.cost`. ``lines()`` is every costed line;
+/// ``monthly()``, ``persons()`` and ``summary()`` are the tables of ``journeycost cost``.
+///
+/// Examples
+/// --------
+/// >>> import journeycost
+/// >>> ledger = journeycost.cost("examples/anna/events.csv", catalogue="examples/anna/catalogue.csv",
+/// ...                           prices="examples/anna/deflators.csv")
+/// >>> ledger.price_base, ledger.total
+/// ('2023/24', Decimal('107372.5755'))
+/// >>> ledger.summary().rows()[-1]["saving"]
+/// Decimal('95376.63')
+#[pyclass(frozen, module = "journeycost._journeycost")]
+pub(crate) struct Ledger {
+    pub(crate) inner: Arc<CoreLedger>,
+    persons: Option<Arc<Persons>>,
+    inputs: Vec<InputDigest>,
+    origin: LedgerOrigin,
+}
+
+impl Ledger {
+    fn comparison(
+        slf: &Bound<'_, Ledger>,
+        options: CompareOptions,
+        person: Option<String>,
+        by: Option<String>,
+        origin: CompareOrigin,
+    ) -> PyResult<Comparison> {
+        let py = slf.py();
+        let l = slf.get();
+        let (ledger, persons, inputs) = (l.inner.clone(), l.persons.clone(), l.inputs.clone());
+        let (run_, files) = run(py, Class::Input, None, |_| {
+            let r = compare_run(&ledger, persons.as_deref(), &options, person.as_deref(), by.as_deref())?;
+            let files = journeycost::output::comparison_files(&r, &inputs);
+            Ok((r, files))
+        })?;
+        Ok(Comparison { run: run_, options, files, origin })
+    }
+}
+
+#[pymethods]
+impl Ledger {
+    /// The price base, e.g. ``"2023/24"``.
+    #[getter]
+    fn price_base(&self) -> String {
+        self.inner.price_base().to_string()
+    }
+
+    /// The exact total cost of every line, as ``decimal.Decimal`` (not rounded).
+    #[getter]
+    fn total(&self) -> Decimal {
+        self.inner.total().exact()
+    }
+
+    /// The value types counted: ``['fiscal']``, or ``['fiscal', 'economic', 'social']``.
+    #[getter]
+    fn value_types(&self) -> Vec<&'static str> {
+        self.inner.value_types().iter().map(|v| v.as_str()).collect()
+    }
+
+    /// The pathways, in byte order.
+    #[getter]
+    fn pathways(&self) -> Vec<String> {
+        let mut p: Vec<String> = self.inner.pathways().iter().map(ToString::to_string).collect();
+        p.sort();
+        p
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Every costed line: ``person_id``, ``pathway``, ``month``, ``code``, ``agency``,
+    /// ``value_type``, ``tier``, ``demand`` and the exact ``cost`` (a decimal column with as many
+    /// decimals as the exact values need).
+    fn lines(&self, py: Python<'_>) -> PyResult<Table> {
+        let ledger = self.inner.clone();
+        run(py, Class::Input, None, |_| {
+            journeycost::arrow::ledger_to_batch(&ledger)
+                .map_err(|m| Error::new(journeycost::error::Location::source("ledger"), journeycost::ProblemKind::Overflow, m))
+        })
+        .map(|b| Table::new("lines", b))
+    }
+
+    /// ``monthly.csv`` of ``journeycost cost``: events and cost per pathway, agency and month.
+    fn monthly(&self) -> PyResult<Table> {
+        table(&journeycost::output::cost_tables(&self.inner), "monthly.csv")
+    }
+
+    /// ``persons.csv`` of ``journeycost cost``: each person's ``old`` and ``new`` cost.
+    fn persons(&self) -> PyResult<Table> {
+        table(&journeycost::output::cost_tables(&self.inner), "persons.csv")
+    }
+
+    /// ``summary.csv`` of ``journeycost cost``: each agency's ``old`` and ``new`` cost, then ``TOTAL``.
+    fn summary(&self) -> PyResult<Table> {
+        table(&journeycost::output::cost_tables(&self.inner), "summary.csv")
+    }
+
+    /// Compares two pathways of this ledger: the same as :func:`compare`.
+    #[pyo3(signature = (baseline="old", alternative="new", period="month", person=None, agency_level=1))]
+    fn compare(
+        slf: &Bound<'_, Self>,
+        baseline: &str,
+        alternative: &str,
+        period: &str,
+        person: Option<String>,
+        agency_level: u8,
+    ) -> PyResult<Comparison> {
+        compare(slf, baseline, alternative, period, person, agency_level)
+    }
+
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(&self, py: Python<'py>, requested_schema: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        crate::arrow_ffi::export_stream(py, self.lines(py)?.batch)
+    }
+
+    /// ``lines()`` as a ``pyarrow.Table``.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        frames(py, "to_arrow", Bound::new(py, self.lines(py)?)?.as_any())
+    }
+
+    /// ``lines()`` as a pandas DataFrame (cost as ``Decimal``).
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        frames(py, "to_pandas", Bound::new(py, self.lines(py)?)?.as_any())
+    }
+
+    /// ``lines()`` as a polars DataFrame (cost as ``pl.Decimal``).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        frames(py, "to_polars", Bound::new(py, self.lines(py)?)?.as_any())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Ledger {} lines of {} persons at {} prices, total £{}>",
+            self.inner.len(),
+            self.inner.persons().len(),
+            self.inner.price_base(),
+            self.inner.total()
+        )
+    }
+
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("<p>{}</p>\n{}", escape(&self.__repr__()), html_table(py, &self.summary()?, 30)?))
+    }
+
+    /// Rebuilds a ledger from its inputs (pickling).
+    #[staticmethod]
+    #[pyo3(signature = (events, catalogue, prices, price_year, values))]
+    fn _rebuild(
+        py: Python<'_>,
+        events: &Bound<'_, PyAny>,
+        catalogue: &Bound<'_, PyAny>,
+        prices: &Bound<'_, PyAny>,
+        price_year: Option<Bound<'_, PyAny>>,
+        values: &str,
+    ) -> PyResult<Ledger> {
+        cost(py, events, Some(catalogue), Some(prices), price_year, values, Some(false))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        match &slf.get().origin {
+            LedgerOrigin::Objects { events, catalogue, prices, price_year, values } => {
+                let args = (events.clone_ref(py), catalogue.clone_ref(py), prices.clone_ref(py), price_year.clone(), values.clone())
+                    .into_pyobject(py)?;
+                Ok((slf.get_type().getattr("_rebuild")?, args))
+            }
+            LedgerOrigin::Scenario(s) => {
+                let bound = s.bind(py);
+                Ok((bound.getattr("cost")?, PyTuple::empty(py)))
+            }
+        }
+    }
+}
+
+/// Costs events with a catalogue and price index.
+///
+/// Parameters
+/// ----------
+/// events : Events, path, DataFrame, Arrow table or list of dicts
+///     The events; anything but :class:`Events` is read as :class:`Events` would read it.
+/// catalogue : Catalogue, path or list of them, optional
+///     The unit costs; default the built-in Unit Cost Database. A list is layered.
+/// prices : PriceIndex or path, optional
+///     The price index; default the built-in HM Treasury GDP deflator.
+/// price_year : str or int, optional
+///     The price base (``"2023/24"`` or ``2024``); default the index's latest year.
+/// values : {"fiscal", "public"}
+///     Count the fiscal cost only (the financial case), or economic and social values too.
+/// progress : bool, optional
+///     Show a progress bar for runs over a second; default: only in an interactive session.
+///
+/// Returns
+/// -------
+/// Ledger
+///
+/// Raises
+/// ------
+/// InputError
+///     With every problem in ``problems``: unknown codes, missing price years, bad rows.
+#[pyfunction]
+#[pyo3(signature = (events, catalogue=None, prices=None, price_year=None, values="fiscal", progress=None))]
+pub(crate) fn cost(
+    py: Python<'_>,
+    events: &Bound<'_, PyAny>,
+    catalogue: Option<&Bound<'_, PyAny>>,
+    prices: Option<&Bound<'_, PyAny>>,
+    price_year: Option<Bound<'_, PyAny>>,
+    values: &str,
+    progress: Option<bool>,
+) -> PyResult<Ledger> {
+    let types = value_types(values)?;
+    let year = price_year.as_ref().filter(|y| !y.is_none()).map(parse_year).transpose()?;
+    let events = Events::coerce(py, events)?;
+    let catalogue = Catalogue::coerce(py, catalogue)?;
+    let prices = PriceIndex::coerce(py, prices)?;
+    let (j, c, p) = (events.get().inner.clone(), catalogue.get().inner.clone(), prices.get().inner.clone());
+    let source = prices.get().source_name();
+    let ledger = run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| {
+        let base = match year {
+            Some(y) => y,
+            None => p.latest().ok_or_else(|| {
+                Error::new(journeycost::error::Location::source(&source), journeycost::ProblemKind::Empty, "the price index has no years")
+            })?,
+        };
+        CoreLedger::build_with(&j, &c, &p, base, types)
+    })?;
+    Ok(Ledger {
+        inner: Arc::new(ledger),
+        persons: None,
+        inputs: Vec::new(),
+        origin: LedgerOrigin::Objects { events, catalogue, prices, price_year: year.map(|y| y.to_string()), values: values.to_owned() },
+    })
+}
+
+/// How a comparison was made, for pickling.
+enum CompareOrigin {
+    Ledger { ledger: Py<Ledger>, person: Option<String>, agency_level: u8 },
+    Scenario(Py<Scenario>),
+}
+
+/// Compares two pathways of a ledger: the red line (``baseline``) and the blue line
+/// (``alternative``).
+///
+/// Parameters
+/// ----------
+/// ledger : Ledger
+/// baseline, alternative : str
+///     The pathways compared (default ``"old"`` against ``"new"``).
+/// period : {"month", "quarter", "year", "fy"}
+///     The period of the series.
+/// person : str, optional
+///     Restrict the comparison to one person.
+/// agency_level : {1, 2}
+///     Who pays and who saves by agency (1), or by agency and detail (2).
+///
+/// Returns
+/// -------
+/// Comparison
+///     Its ``series``, ``agencies``, ``demand``, ``tiers``, ``trend`` and ``persons`` tables have
+///     the columns and values of the CLI's CSV files.
+#[pyfunction]
+#[pyo3(signature = (ledger, baseline="old", alternative="new", period="month", person=None, agency_level=1))]
+pub(crate) fn compare(
+    ledger: &Bound<'_, Ledger>,
+    baseline: &str,
+    alternative: &str,
+    period: &str,
+    person: Option<String>,
+    agency_level: u8,
+) -> PyResult<Comparison> {
+    if !matches!(agency_level, 1 | 2) {
+        return Err(ScenarioError::new_err(format!("agency_level must be 1 or 2, not {agency_level}")));
+    }
+    let options = CompareOptions {
+        baseline: baseline.to_owned(),
+        alternative: alternative.to_owned(),
+        period: self::period(period)?,
+        agency_detail: agency_level == 2,
+    };
+    let origin = CompareOrigin::Ledger { ledger: ledger.clone().unbind(), person: person.clone(), agency_level };
+    Ledger::comparison(ledger, options, person, None, origin)
+}
+
+/// A comparison of two pathways: totals, the red and blue lines, who pays and who saves,
+/// failure demand, the triangle of need and the trends.
+///
+/// The tables (``series``, ``agencies``, ``demand``, ``tiers``, ``trend``, ``persons``) have
+/// the same columns and values as the CLI's CSV files. The headline figures (``saving`` and
+/// friends) are exact ``Decimal`` values, not rounded.
+///
+/// Examples
+/// --------
+/// >>> import journeycost
+/// >>> c = journeycost.Scenario.load("examples/anna/scenario.toml").compare()
+/// >>> c.saving, c.break_even
+/// (Decimal('95376.6255'), '2020-Q4')
+/// >>> c.tiers.columns
+/// ['pathway', 'tier', 'events', 'cost']
+#[pyclass(frozen, module = "journeycost._journeycost")]
+pub(crate) struct Comparison {
+    run: ComparisonRun,
+    options: CompareOptions,
+    files: OutputSet,
+    origin: CompareOrigin,
+}
+
+impl Comparison {
+    fn single(&self) -> PyResult<&journeycost::compare::GroupComparison> {
+        match self.run.groups.as_slice() {
+            [one] => Ok(one),
+            _ => Err(JourneyCostError::new_err(format!(
+                "this comparison is grouped by {:?} ({} groups): see `totals` and the tables, whose first column is the group",
+                self.run.by.as_deref().unwrap_or(""),
+                self.run.groups.len()
+            ))),
+        }
+    }
+
+    fn svg(&self, g: &journeycost::compare::GroupComparison) -> String {
+        let who = match (&self.run.person, &g.group) {
+            (Some(p), _) => format!("person {p}"),
+            (None, Some(v)) => format!("{} = {v}", self.run.by.as_deref().unwrap_or("")),
+            (None, None) => "the cohort".to_owned(),
+        };
+        journeycost_report::red_blue_chart(&g.comparison, &self.options.baseline, &self.options.alternative, &who)
+    }
+}
+
+#[pymethods]
+impl Comparison {
+    /// The baseline pathway (the red line).
+    #[getter]
+    fn baseline(&self) -> &str {
+        &self.options.baseline
+    }
+
+    /// The alternative pathway (the blue line).
+    #[getter]
+    fn alternative(&self) -> &str {
+        &self.options.alternative
+    }
+
+    /// The period of the series: ``month``, ``quarter``, ``year`` or ``fy``.
+    #[getter]
+    fn period(&self) -> String {
+        self.options.period.to_string()
+    }
+
+    /// The price base of every amount.
+    #[getter]
+    fn price_base(&self) -> Option<String> {
+        self.run.groups.first().map(|g| g.comparison.price_base.to_string())
+    }
+
+    /// The persons attribute the comparison is grouped by, if any.
+    #[getter]
+    fn by(&self) -> Option<String> {
+        self.run.by.clone()
+    }
+
+    /// The exact cost of the baseline pathway.
+    #[getter]
+    fn baseline_cost(&self) -> PyResult<Decimal> {
+        Ok(self.single()?.comparison.total.baseline_cost.exact())
+    }
+
+    /// The exact cost of the alternative pathway.
+    #[getter]
+    fn alternative_cost(&self) -> PyResult<Decimal> {
+        Ok(self.single()?.comparison.total.alternative_cost.exact())
+    }
+
+    /// The exact saving: baseline cost minus alternative cost.
+    #[getter]
+    fn saving(&self) -> PyResult<Decimal> {
+        Ok(self.single()?.comparison.total.saving.exact())
+    }
+
+    /// The saving as a share of the baseline cost (4 decimals, half-even); ``None`` if the
+    /// baseline costs nothing.
+    #[getter]
+    fn saving_share(&self) -> PyResult<Option<Decimal>> {
+        Ok(self.single()?.comparison.saving_share)
+    }
+
+    /// The first period from which the blue line stays at or below the red; ``None`` if never.
+    #[getter]
+    fn break_even(&self) -> PyResult<Option<String>> {
+        Ok(self.single()?.comparison.break_even.map(|p| p.to_string()))
+    }
+
+    /// One dict per group (one in all when not grouped): ``group``, ``persons``,
+    /// ``baseline_cost``, ``alternative_cost``, ``saving`` (exact), ``saving_share``,
+    /// ``break_even``.
+    #[getter]
+    fn totals<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for g in &self.run.groups {
+            let d = PyDict::new(py);
+            let c = &g.comparison;
+            d.set_item("group", &g.group)?;
+            d.set_item("persons", g.persons)?;
+            d.set_item("baseline_cost", c.total.baseline_cost.exact())?;
+            d.set_item("alternative_cost", c.total.alternative_cost.exact())?;
+            d.set_item("saving", c.total.saving.exact())?;
+            d.set_item("saving_share", c.saving_share)?;
+            d.set_item("break_even", c.break_even.map(|p| p.to_string()))?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    /// The red and blue lines: ``pathway, period, events, cost, cumulative_cost``.
+    #[getter]
+    fn series(&self) -> PyResult<Table> {
+        table(&self.files, "series.csv")
+    }
+
+    /// Who pays and who saves: ``agency, baseline_cost, alternative_cost, saving``, then ``TOTAL``.
+    #[getter]
+    fn agencies(&self) -> PyResult<Table> {
+        table(&self.files, "agencies.csv")
+    }
+
+    /// Failure and value demand: ``pathway, demand, events, cost, cost_share``.
+    #[getter]
+    fn demand(&self) -> PyResult<Table> {
+        table(&self.files, "demand.csv")
+    }
+
+    /// The triangle of need: ``pathway, tier, events, cost``.
+    #[getter]
+    fn tiers(&self) -> PyResult<Table> {
+        table(&self.files, "tiers.csv")
+    }
+
+    /// The demand trends: ``pathway, periods, slope, intercept``.
+    #[getter]
+    fn trend(&self) -> PyResult<Table> {
+        table(&self.files, "trend.csv")
+    }
+
+    /// Per person: ``person_id, baseline_cost, alternative_cost, saving``.
+    #[getter]
+    fn persons(&self) -> PyResult<Table> {
+        table(&self.files, "persons.csv")
+    }
+
+    /// ``comparison.json``, as the CLI writes it.
+    fn to_json(&self) -> PyResult<String> {
+        json(&self.files, "comparison.json")
+    }
+
+    /// Writes the CLI's files (``series.csv`` ... ``comparison.json``) to ``out`` (all or nothing).
+    fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
+        write(py, &self.files, out)
+    }
+
+    /// The red and blue lines as an SVG chart (of the first group when grouped).
+    fn to_svg(&self) -> PyResult<String> {
+        let g = self.run.groups.first().ok_or_else(|| JourneyCostError::new_err("the comparison has no groups"))?;
+        Ok(self.svg(g))
+    }
+
+    /// The red and blue lines as a matplotlib figure (needs matplotlib: ``pip install journeycost[plot]``).
+    #[pyo3(signature = (ax=None))]
+    fn plot<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("journeycost.plot")?.getattr("red_blue")?.call1((slf, ax))
+    }
+
+    /// Who pays and who saves, by agency, as a matplotlib figure.
+    #[pyo3(signature = (ax=None))]
+    fn plot_agencies<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("journeycost.plot")?.getattr("agencies")?.call1((slf, ax))
+    }
+
+    /// The triangle of need (cost by tier, both pathways) as a matplotlib figure.
+    #[pyo3(signature = (ax=None))]
+    fn plot_tiers<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("journeycost.plot")?.getattr("tiers")?.call1((slf, ax))
+    }
+
+    fn __repr__(&self) -> String {
+        let groups: Vec<String> = self
+            .run
+            .groups
+            .iter()
+            .map(|g| {
+                let c = &g.comparison;
+                let name = g.group.as_ref().map(|v| format!("[{v}] ")).unwrap_or_default();
+                format!(
+                    "{name}{} £{} vs {} £{}: saving £{}, break-even {}",
+                    self.options.baseline,
+                    c.total.baseline_cost,
+                    self.options.alternative,
+                    c.total.alternative_cost,
+                    c.total.saving,
+                    c.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string())
+                )
+            })
+            .collect();
+        format!("<Comparison {}>", groups.join("; "))
+    }
+
+    fn _repr_html_(&self) -> String {
+        let mut out = String::from("<div class=\"journeycost-comparison\">\n");
+        for g in &self.run.groups {
+            let c = &g.comparison;
+            if let Some(v) = &g.group {
+                out += &format!("<h4>{} = {}</h4>\n", escape(self.run.by.as_deref().unwrap_or("")), escape(v));
+            }
+            out += "<table>\n";
+            let rows = [
+                (format!("{} (red)", self.options.baseline), format!("£{}", c.total.baseline_cost)),
+                (format!("{} (blue)", self.options.alternative), format!("£{}", c.total.alternative_cost)),
+                ("saving".to_owned(), format!("£{}", c.total.saving)),
+                ("break-even".to_owned(), c.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string())),
+                ("persons".to_owned(), g.persons.to_string()),
+                ("prices".to_owned(), c.price_base.to_string()),
+            ];
+            for (k, v) in rows {
+                out += &format!(
+                    "<tr><th style=\"text-align:left\">{}</th><td style=\"text-align:right\">{}</td></tr>\n",
+                    escape(&k),
+                    escape(&v)
+                );
+            }
+            out += "</table>\n";
+            out += &self.svg(g);
+            out += "\n";
+        }
+        out += "</div>\n";
+        out
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let me = slf.get();
+        match &me.origin {
+            CompareOrigin::Ledger { ledger, person, agency_level } => {
+                let f = py.import("journeycost._journeycost")?.getattr("compare")?;
+                let o = &me.options;
+                let args =
+                    (ledger.clone_ref(py), o.baseline.clone(), o.alternative.clone(), o.period.to_string(), person.clone(), *agency_level)
+                        .into_pyobject(py)?;
+                Ok((f, args))
+            }
+            CompareOrigin::Scenario(s) => Ok((s.bind(py).getattr("compare")?, PyTuple::empty(py))),
+        }
+    }
+}
+
+/// A Green Book appraisal of the alternative against the baseline: present values, NPV, BCR,
+/// ROI, payback, and the tables of ``journeycost appraise``.
+#[pyclass(frozen, module = "journeycost._journeycost")]
+pub(crate) struct Appraisal {
+    inner: journeycost::appraisal::Appraisal,
+    files: OutputSet,
+    scenario: Py<Scenario>,
+}
+
+#[pymethods]
+impl Appraisal {
+    /// Present value of the benefits, after adjustments (exact).
+    #[getter]
+    fn pv_benefits(&self) -> Decimal {
+        self.inner.pv_benefits.exact()
+    }
+
+    /// Present value of the benefits before adjustments, over the observed years.
+    #[getter]
+    fn pv_gross_benefits(&self) -> Decimal {
+        self.inner.pv_gross_benefits.exact()
+    }
+
+    /// Present value of the costs (exact).
+    #[getter]
+    fn pv_costs(&self) -> Decimal {
+        self.inner.pv_costs.exact()
+    }
+
+    /// Net present value: benefits minus costs (exact).
+    #[getter]
+    fn npv(&self) -> Decimal {
+        self.inner.npv.exact()
+    }
+
+    /// Benefit-cost ratio; ``None`` with no costs.
+    #[getter]
+    fn bcr(&self) -> Option<Decimal> {
+        self.inner.bcr
+    }
+
+    /// Return on investment; ``None`` with no costs.
+    #[getter]
+    fn roi(&self) -> Option<Decimal> {
+        self.inner.roi
+    }
+
+    /// The discounted payback period; ``None`` if not within the horizon.
+    #[getter]
+    fn payback(&self) -> Option<String> {
+        self.inner.payback.clone()
+    }
+
+    /// The discount schedule used.
+    #[getter]
+    fn schedule(&self) -> String {
+        self.inner.schedule.clone()
+    }
+
+    /// The price base.
+    #[getter]
+    fn price_base(&self) -> String {
+        self.inner.price_base.to_string()
+    }
+
+    /// Every table of ``journeycost appraise``, by name (``years``, ``who_pays``, ...).
+    #[getter]
+    fn tables(&self) -> PyResult<Vec<(String, Table)>> {
+        tables(&self.files)
+    }
+
+    /// ``appraisal.json``, as the CLI writes it.
+    fn to_json(&self) -> PyResult<String> {
+        json(&self.files, "appraisal.json")
+    }
+
+    /// Writes the CLI's files to ``out`` (all or nothing).
+    fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
+        write(py, &self.files, out)
+    }
+
+    fn __repr__(&self) -> String {
+        let ratio = |r: Option<Decimal>| r.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
+        format!(
+            "<Appraisal NPV £{}, BCR {}, ROI {}, payback {} ({} discounting, {} prices)>",
+            self.inner.npv,
+            ratio(self.inner.bcr),
+            ratio(self.inner.roi),
+            self.inner.payback.as_deref().unwrap_or("not within the horizon"),
+            self.inner.schedule,
+            self.inner.price_base
+        )
+    }
+
+    fn _repr_html_(&self) -> String {
+        let ratio = |r: Option<Decimal>| r.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
+        let rows = [
+            ("PV benefits", format!("£{}", self.inner.pv_benefits)),
+            ("PV costs", format!("£{}", self.inner.pv_costs)),
+            ("NPV", format!("£{}", self.inner.npv)),
+            ("BCR", ratio(self.inner.bcr)),
+            ("ROI", ratio(self.inner.roi)),
+            ("payback", self.inner.payback.clone().unwrap_or_else(|| "not within the horizon".to_owned())),
+            ("discounting", self.inner.schedule.clone()),
+        ];
+        let mut out = String::from("<table>\n");
+        for (k, v) in rows {
+            out += &format!("<tr><th style=\"text-align:left\">{k}</th><td style=\"text-align:right\">{}</td></tr>\n", escape(&v));
+        }
+        out + "</table>\n"
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        Ok((slf.get().scenario.bind(py).getattr("appraise")?, PyTuple::empty(py)))
+    }
+}
+
+/// A Monte Carlo extrapolation to a national figure, with its uncertainty. Statistics are
+/// floats (computed after the exact ledger is summed); money in the tables is in pounds.
+#[pyclass(frozen, module = "journeycost._journeycost")]
+pub(crate) struct Extrapolation {
+    inner: journeycost::extrapolate::Extrapolation,
+    files: OutputSet,
+    scenario: Py<Scenario>,
+}
+
+fn summary<'py>(py: Python<'py>, s: &journeycost::extrapolate::Summary) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("mean", s.mean)?;
+    d.set_item("sd", s.sd)?;
+    d.set_item("min", s.min)?;
+    d.set_item("median", s.median)?;
+    d.set_item("max", s.max)?;
+    let p = PyDict::new(py);
+    for (q, v) in &s.percentiles {
+        p.set_item(q, v)?;
+    }
+    d.set_item("percentiles", p)?;
+    d.set_item("prob_below_zero", s.prob_below_zero)?;
+    d.set_item("prob_below_threshold", s.prob_below_threshold)?;
+    Ok(d)
+}
+
+#[pymethods]
+impl Extrapolation {
+    /// The number of draws.
+    #[getter]
+    fn draws(&self) -> u64 {
+        self.inner.draws
+    }
+
+    /// The seed: the same seed gives the same draws, on any number of threads.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.inner.seed
+    }
+
+    /// The headline: the annual saving after adjustments (``mean``, ``sd``, ``min``,
+    /// ``median``, ``max``, ``percentiles``, ``prob_below_zero``, ``prob_below_threshold``).
+    #[getter]
+    fn net_annual<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        summary(py, &self.inner.net_annual)
+    }
+
+    /// The annual saving before adjustments.
+    #[getter]
+    fn gross_annual<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        summary(py, &self.inner.gross_annual)
+    }
+
+    /// The discounted multi-year saving after adjustments.
+    #[getter]
+    fn net_discounted<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        summary(py, &self.inner.net_discounted)
+    }
+
+    /// Every table of ``journeycost extrapolate``, by name (``summary``, ``draws``, ``tornado``, ...).
+    #[getter]
+    fn tables(&self) -> PyResult<Vec<(String, Table)>> {
+        tables(&self.files)
+    }
+
+    /// ``extrapolation.json``, as the CLI writes it.
+    fn to_json(&self) -> PyResult<String> {
+        json(&self.files, "extrapolation.json")
+    }
+
+    /// Writes the CLI's files to ``out`` (all or nothing).
+    fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
+        write(py, &self.files, out)
+    }
+
+    /// The distribution of the net annual saving as a matplotlib figure.
+    #[pyo3(signature = (ax=None))]
+    fn plot<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("journeycost.plot")?.getattr("extrapolation")?.call1((slf, ax))
+    }
+
+    fn __repr__(&self) -> String {
+        let n = &self.inner.net_annual;
+        let pct = |p: f64| n.percentiles.iter().find(|(q, _)| (*q - p).abs() < 1e-9).map_or(f64::NAN, |(_, v)| *v);
+        format!(
+            "<Extrapolation {} draws (seed {}): net annual saving median £{:.2}bn, 90% interval £{:.2}bn to £{:.2}bn, P(<0) {:.1}%>",
+            self.inner.draws,
+            self.inner.seed,
+            n.median / 1e9,
+            pct(5.0) / 1e9,
+            pct(95.0) / 1e9,
+            n.prob_below_zero * 100.0
+        )
+    }
+
+    fn _repr_html_(&self) -> String {
+        format!("<p>{}</p>", escape(&self.__repr__()))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let x = &slf.get().inner;
+        let kwargs = (x.draws, x.seed).into_pyobject(py)?;
+        Ok((slf.get().scenario.bind(py).getattr("extrapolate")?, kwargs))
+    }
+}
+
+/// A scenario file (``scenario.toml``): the inputs and every option of a run, so that a
+/// notebook, the CLI and a colleague reproduce the same numbers.
+///
+/// Examples
+/// --------
+/// >>> import journeycost
+/// >>> anna = journeycost.Scenario.load("examples/anna/scenario.toml")
+/// >>> anna.title
+/// 'Anna: five years of unmet need, the old way and the new'
+/// >>> anna.compare().saving
+/// Decimal('95376.6255')
+#[pyclass(frozen, module = "journeycost._journeycost")]
+pub(crate) struct Scenario {
+    inner: CoreScenario,
+    path: PathBuf,
+}
+
+impl Scenario {
+    fn load_inputs(&self) -> Result<(Inputs, CoreLedger, Vec<InputDigest>), Error> {
+        let inputs = Inputs::load(&self.inner.inputs, self.inner.price_year)?;
+        let values = self.inner.values.unwrap_or(&[ValueType::Fiscal]);
+        let ledger = CoreLedger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values)?;
+        let d = digests(&self.inner.inputs)?;
+        Ok((inputs, ledger, d))
+    }
+
+    fn ledger(slf: &Bound<'_, Self>, progress: Option<bool>) -> PyResult<Ledger> {
+        let py = slf.py();
+        let me = slf.get();
+        let (inputs, ledger, d) =
+            run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| me.load_inputs())?;
+        Ok(Ledger {
+            inner: Arc::new(ledger),
+            persons: inputs.persons.map(Arc::new),
+            inputs: d,
+            origin: LedgerOrigin::Scenario(slf.clone().unbind()),
+        })
+    }
+}
+
+#[pymethods]
+impl Scenario {
+    /// Reads a scenario file; its paths are relative to the file.
+    ///
+    /// Raises
+    /// ------
+    /// ScenarioError
+    ///     With the line and key of every problem.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Scenario> {
+        run(py, Class::Input, None, |_| CoreScenario::load(&path)).map(|inner| Scenario { inner, path })
+    }
+
+    /// The scenario's title.
+    #[getter]
+    fn title(&self) -> Option<String> {
+        self.inner.title.clone()
+    }
+
+    /// The scenario file.
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.path.clone()
+    }
+
+    /// The input files: ``catalogue`` (a list), ``deflators``, ``events``, ``persons``.
+    #[getter]
+    fn inputs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        let i = &self.inner.inputs;
+        d.set_item("catalogue", i.catalogue.clone())?;
+        d.set_item("deflators", i.deflators.clone())?;
+        d.set_item("events", i.events.clone())?;
+        d.set_item("persons", i.persons.clone())?;
+        Ok(d)
+    }
+
+    /// Whether the scenario has an ``[appraisal]`` section.
+    #[getter]
+    fn has_appraisal(&self) -> bool {
+        self.inner.appraisal.is_some()
+    }
+
+    /// Whether the scenario has an ``[extrapolation]`` section.
+    #[getter]
+    fn has_extrapolation(&self) -> bool {
+        self.inner.extrapolation.is_some()
+    }
+
+    /// The scenario's events, as :class:`Events`.
+    fn events(&self, py: Python<'_>) -> PyResult<Events> {
+        let path = self.inner.inputs.events.clone();
+        let e = Events::coerce(py, path.into_pyobject(py)?.as_any())?;
+        Ok(Events::new(e.get().name().to_owned(), (*e.get().inner).clone()))
+    }
+
+    /// Costs the scenario's inputs (as ``journeycost validate`` checks them).
+    #[pyo3(signature = (progress=None))]
+    fn cost(slf: &Bound<'_, Self>, progress: Option<bool>) -> PyResult<Ledger> {
+        Scenario::ledger(slf, progress)
+    }
+
+    /// Compares as ``journeycost compare scenario.toml`` does, with the same tables.
+    fn compare(slf: &Bound<'_, Self>) -> PyResult<Comparison> {
+        let ledger = Bound::new(slf.py(), Scenario::ledger(slf, None)?)?;
+        let sc = &slf.get().inner.compare;
+        let options = sc.options(PeriodKind::Month);
+        Ledger::comparison(&ledger, options, sc.person.clone(), sc.by.clone(), CompareOrigin::Scenario(slf.clone().unbind()))
+    }
+
+    /// Appraises as ``journeycost appraise scenario.toml`` does.
+    fn appraise(slf: &Bound<'_, Self>) -> PyResult<Appraisal> {
+        let py = slf.py();
+        let me = slf.get();
+        let options = me.inner.compare.options(PeriodKind::Month);
+        let spec = me.inner.appraisal.clone().unwrap_or_else(|| journeycost::appraisal::AppraisalSpec {
+            baseline: options.baseline.clone(),
+            alternative: options.alternative.clone(),
+            ..journeycost::appraisal::AppraisalSpec::default()
+        });
+        let (inner, files) = run(py, Class::Input, None, |_| {
+            let (inputs, ledger, d) = me.load_inputs()?;
+            let a = journeycost::appraisal::appraise(&ledger, &inputs.catalogue, &spec)?;
+            let files = journeycost::output::appraisal_files(&a, &spec.baseline, &spec.alternative, &d);
+            Ok((a, files))
+        })?;
+        Ok(Appraisal { inner, files, scenario: slf.clone().unbind() })
+    }
+
+    /// Extrapolates as ``journeycost extrapolate scenario.toml`` does. ``draws`` and ``seed``
+    /// override the scenario's; ``threads`` (default: every core) never changes the result.
+    #[pyo3(signature = (draws=None, seed=None, threads=None, progress=None))]
+    fn extrapolate(
+        slf: &Bound<'_, Self>,
+        draws: Option<u64>,
+        seed: Option<u64>,
+        threads: Option<usize>,
+        progress: Option<bool>,
+    ) -> PyResult<Extrapolation> {
+        let py = slf.py();
+        let me = slf.get();
+        let plan = me.inner.extrapolation.clone().ok_or_else(|| {
+            ScenarioError::new_err("extrapolate needs a scenario with an [extrapolation] section (see docs/extrapolation.md)")
+        })?;
+        let (inputs, ledger, d) = run(py, Class::Input, None, |_| me.load_inputs())?;
+        let options = me.inner.compare.options(PeriodKind::Month);
+        let mut spec = run(py, Class::Input, None, |_| {
+            let c = journeycost::compare::compare(&ledger, &options, None)?;
+            plan.resolve(&c.persons, inputs.persons.as_ref())
+        })?;
+        if let Some(n) = draws {
+            spec.draws = n;
+        }
+        if let Some(s) = seed {
+            spec.seed = s;
+        }
+        let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+        if threads == 0 {
+            return Err(ScenarioError::new_err("threads must be at least 1"));
+        }
+        let total = spec.draws;
+        let (inner, files) = run(py, Class::Input, Some(Progress { wanted: progress, total: Some(total), what: "draws" }), |done| {
+            let report = |n: u64| done.store(n, Ordering::Relaxed);
+            let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&report))?;
+            let files = journeycost::output::extrapolation_files(&x, &d);
+            Ok((x, files))
+        })?;
+        Ok(Extrapolation { inner, files, scenario: slf.clone().unbind() })
+    }
+
+    /// Writes the report of ``journeycost report scenario.toml --out out_dir`` (HTML, Markdown,
+    /// charts, CSV and ``results.json``, with disclosure control) and returns the path of its
+    /// ``index.html``. Nothing is written if anything fails.
+    ///
+    /// Parameters
+    /// ----------
+    /// out_dir : path
+    /// suppress_below : int, optional
+    ///     Counts below this are suppressed (default: the scenario's, else 5; 0 turns it off).
+    /// key : str, optional
+    ///     The pseudonym key; default a random key for this report only.
+    /// include_notes : bool
+    ///     Publish the events' free-text notes (left out unless asked for).
+    /// templates : path, optional
+    ///     A folder of templates replacing the built-in ones.
+    /// timestamp : str, optional
+    ///     A timestamp to print (none by default, so reports reproduce byte for byte).
+    #[pyo3(signature = (out_dir, suppress_below=None, key=None, include_notes=false, templates=None, timestamp=None))]
+    fn report(
+        &self,
+        py: Python<'_>,
+        out_dir: PathBuf,
+        suppress_below: Option<u64>,
+        key: Option<String>,
+        include_notes: bool,
+        templates: Option<PathBuf>,
+        timestamp: Option<String>,
+    ) -> PyResult<PathBuf> {
+        let s = &self.inner;
+        let opts = journeycost_report::ReportOptions {
+            title: s.title.clone().unwrap_or_else(|| "journeycost report".to_owned()),
+            compare: s.compare.options(PeriodKind::Quarter),
+            person: s.report.person.clone(),
+            key: key.map(String::into_bytes),
+            suppress_below: suppress_below.or(s.report.suppress_below).unwrap_or(5),
+            template_dir: templates,
+            timestamp,
+            attribution: s.report.attribution.clone(),
+            include_notes,
+        };
+        let job = journeycost_report::ReportJob {
+            paths: &s.inputs,
+            price_year: s.price_year,
+            values: s.values.unwrap_or(&[ValueType::Fiscal]),
+            appraisal: s.appraisal.as_ref(),
+            extrapolation: s.extrapolation.as_ref(),
+            threads: None,
+        };
+        run(py, Class::Input, None, |_| journeycost_report::build_report(&job, opts)?.commit(&out_dir))?;
+        Ok(out_dir.join("index.html"))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Scenario {:?} from {}>", self.inner.title.as_deref().unwrap_or(""), self.path.display())
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        Ok((slf.get_type().getattr("load")?, (slf.get().path.clone(),).into_pyobject(py)?))
+    }
+}

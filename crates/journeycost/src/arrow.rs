@@ -1,0 +1,690 @@
+//! Arrow interchange (feature `arrow`): events from Arrow record batches, and results as typed
+//! Arrow tables.
+//!
+//! Reading applies exactly the rules of `events.csv` ([`read_events`](crate::io::read_events)):
+//! the same required columns, the same checks, the same messages, every problem collected. Money
+//! and quantities must arrive exact: a decimal, integer or text column. A float column is refused,
+//! once for the column, unless the caller opts in, and then each float is read as the shortest
+//! decimal that round-trips to it (`0.1` is read as `0.1`, not as
+//! `0.1000000000000000055511151231257827`).
+//!
+//! Writing turns a CSV output of journeycost into a typed table with the same columns and the
+//! same values: money as `decimal128(38, 2)`, dates as `date32`, counts as `int64`. Because the
+//! values come from the CSV text, a table equals the CLI's file to the penny.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::catalogue::{Catalogue, DemandKind};
+use crate::error::{Error, Location, Problem, ProblemKind, Problems};
+use crate::io::{catalogue_problem, parse_decimal};
+use crate::journey::{EventParts, Journeys};
+use crate::ledger::Ledger;
+use crate::period::parse_date;
+
+/// The widest Arrow decimal precision journeycost writes (`decimal128`).
+pub const DECIMAL_PRECISION: u8 = 38;
+
+const REQUIRED: [&str; 4] = ["person_id", "pathway", "date", "code"];
+const OPTIONAL: [&str; 6] = ["quantity", "end_date", "cost", "demand", "probability", "note"];
+
+/// What each events column holds, for the column-level type check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Text,
+    Date,
+    Number,
+}
+
+fn want(column: &str) -> Want {
+    match column {
+        "date" | "end_date" => Want::Date,
+        "quantity" | "cost" | "probability" => Want::Number,
+        _ => Want::Text,
+    }
+}
+
+/// Options for reading events from Arrow data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Accept float columns for quantities, costs and probabilities, reading each value as the
+    /// shortest decimal that round-trips to it. Off by default: floats are not exact.
+    pub allow_float: bool,
+}
+
+/// Reads events from a stream of record batches with the rules of `events.csv`. `name` names
+/// the source in messages (e.g. `DataFrame`); problems carry the 0-based row.
+///
+/// # Errors
+/// Every problem found (at most [`MAX_PROBLEMS_PER_FILE`](crate::error::MAX_PROBLEMS_PER_FILE)
+/// listed): missing or duplicated columns, columns of a type that cannot hold their values
+/// exactly, and every bad row. Also an error of the stream itself.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Date32Array, RecordBatch, StringArray};
+/// use journeycost::arrow::{ReadOptions, journeys_from_batches};
+///
+/// let s = |v: &[&str]| Arc::new(StringArray::from(v.to_vec())) as ArrayRef;
+/// let batch = RecordBatch::try_from_iter([
+///     ("person_id", s(&["ANNA", "ANNA"])),
+///     ("pathway", s(&["old", "new"])),
+///     ("date", Arc::new(Date32Array::from(vec![19_723, 19_724])) as ArrayRef),
+///     ("code", s(&["CALL", "VISIT"])),
+/// ]).unwrap();
+/// let journeys = journeys_from_batches("DataFrame", &batch.schema(), [Ok(batch)], None, ReadOptions::default()).unwrap();
+/// assert_eq!(journeys.len(), 2);
+/// ```
+pub fn journeys_from_batches(
+    name: &str,
+    schema: &Schema,
+    batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
+    catalogue: Option<&Catalogue>,
+    options: ReadOptions,
+) -> Result<Journeys, Error> {
+    let columns = locate(name, schema, options)?;
+    let mut journeys = Journeys::new();
+    let mut problems = Problems::default();
+    let mut offset: u64 = 0;
+    for batch in batches {
+        let batch = batch.map_err(|e| Error::new(Location::source(name), ProblemKind::Io, format!("cannot read the Arrow stream: {e}")))?;
+        let cols: Vec<Option<Col<'_>>> = columns.iter().map(|c| c.map(|i| Col::new(batch.column(i).as_ref()))).collect();
+        for i in 0..batch.num_rows() {
+            let row = offset + i as u64;
+            read_row(name, &cols, i, row, catalogue, &mut problems, &mut journeys);
+        }
+        offset += batch.num_rows() as u64;
+    }
+    problems.into_result(journeys)
+}
+
+/// Finds the columns (in the order `REQUIRED` then `OPTIONAL`) and checks their types.
+fn locate(name: &str, schema: &Schema, options: ReadOptions) -> Result<Vec<Option<usize>>, Error> {
+    let mut problems = Problems::default();
+    let at = |field: &str| Location::source(name).in_field(field);
+    for (i, f) in schema.fields().iter().enumerate() {
+        if schema.fields().iter().take(i).any(|g| g.name() == f.name()) {
+            problems.push(Problem::new(at(f.name()), ProblemKind::DuplicateColumn, format!("column {:?} appears twice", f.name())));
+        }
+    }
+    let mut found = Vec::new();
+    for column in REQUIRED.iter().chain(OPTIONAL.iter()) {
+        let index = schema.fields().iter().position(|f| f.name() == column);
+        match index {
+            None if REQUIRED.contains(column) => problems.push(Problem::new(
+                at(column),
+                ProblemKind::MissingColumn,
+                format!("missing required column {column:?} (the columns are: {})", names(schema)),
+            )),
+            Some(i) => {
+                if let Some(m) = type_problem(column, schema.field(i).data_type(), options) {
+                    problems.push(Problem::new(at(column), ProblemKind::InvalidValue, m));
+                }
+            }
+            None => {}
+        }
+        found.push(index);
+    }
+    problems.into_result(found)
+}
+
+fn names(schema: &Schema) -> String {
+    schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Why a column of this type cannot hold this field, if it cannot.
+fn type_problem(column: &str, t: &DataType, options: ReadOptions) -> Option<String> {
+    let t = match t {
+        DataType::Dictionary(_, v) => v.as_ref(),
+        t => t,
+    };
+    let text = matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null);
+    let ok = match want(column) {
+        Want::Text => text || t.is_integer(),
+        Want::Date => text || matches!(t, DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, None)),
+        Want::Number => text || t.is_integer() || matches!(t, DataType::Decimal128(..)) || (options.allow_float && t.is_floating()),
+    };
+    if ok {
+        return None;
+    }
+    Some(match (want(column), t) {
+        (Want::Number, t) if t.is_floating() => format!(
+            "the column is {t}: floats are not exact, so {column} must be a decimal, integer or text column \
+             (decimal.Decimal values, or pl.Decimal); to accept floats anyway, read each as its shortest decimal with allow_float=True"
+        ),
+        (Want::Date, DataType::Timestamp(_, Some(tz))) => {
+            format!("the column is a timestamp in time zone {tz}: give dates (datetime.date, date32) or naive timestamps at midnight")
+        }
+        (Want::Date, t) => format!("expected dates (date32, date64, naive timestamps at midnight, or YYYY-MM-DD text), found {t}"),
+        (Want::Number, t) => format!("expected decimals (decimal128, integers, or text), found {t}"),
+        (Want::Text, t) => format!("expected text (or integers), found {t}"),
+    })
+}
+
+/// One column of one batch, with dictionary encoding resolved per row.
+struct Col<'a> {
+    array: &'a dyn Array,
+    dictionary: Option<(Vec<usize>, &'a dyn Array)>,
+}
+
+impl<'a> Col<'a> {
+    fn new(array: &'a dyn Array) -> Col<'a> {
+        let dictionary = array.as_any_dictionary_opt().map(|d| (d.normalized_keys(), d.values().as_ref()));
+        Col { array, dictionary }
+    }
+
+    /// The array and index holding row `i`, or `None` for a null.
+    fn at(&self, i: usize) -> Option<(&'a dyn Array, usize)> {
+        if self.array.is_null(i) {
+            return None;
+        }
+        match &self.dictionary {
+            Some((keys, values)) => {
+                let k = keys[i];
+                if values.is_null(k) { None } else { Some((*values, k)) }
+            }
+            None => Some((self.array, i)),
+        }
+    }
+}
+
+fn text(a: &dyn Array, i: usize) -> Cow<'_, str> {
+    match a.data_type() {
+        DataType::Utf8 => Cow::Borrowed(a.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => Cow::Borrowed(a.as_string::<i64>().value(i)),
+        DataType::Utf8View => Cow::Borrowed(a.as_string_view().value(i)),
+        _ => Cow::Owned(integer(a, i).map_or_else(String::new, |v| v.to_string())),
+    }
+}
+
+fn integer(a: &dyn Array, i: usize) -> Option<i128> {
+    Some(match a.data_type() {
+        DataType::Int8 => i128::from(a.as_primitive::<Int8Type>().value(i)),
+        DataType::Int16 => i128::from(a.as_primitive::<Int16Type>().value(i)),
+        DataType::Int32 => i128::from(a.as_primitive::<Int32Type>().value(i)),
+        DataType::Int64 => i128::from(a.as_primitive::<Int64Type>().value(i)),
+        DataType::UInt8 => i128::from(a.as_primitive::<UInt8Type>().value(i)),
+        DataType::UInt16 => i128::from(a.as_primitive::<UInt16Type>().value(i)),
+        DataType::UInt32 => i128::from(a.as_primitive::<UInt32Type>().value(i)),
+        DataType::UInt64 => i128::from(a.as_primitive::<UInt64Type>().value(i)),
+        _ => return None,
+    })
+}
+
+const DAYS_TO_EPOCH_FROM_CE: i64 = 719_163;
+
+fn from_epoch_days(days: i64) -> Option<NaiveDate> {
+    i32::try_from(days + DAYS_TO_EPOCH_FROM_CE).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
+}
+
+fn date(a: &dyn Array, i: usize) -> Result<NaiveDate, String> {
+    let midnight = |v: i64, per_day: i64| {
+        if v.rem_euclid(per_day) == 0 {
+            from_epoch_days(v.div_euclid(per_day)).ok_or_else(|| format!("expected a date, found a timestamp out of range ({v})"))
+        } else {
+            Err("expected a date, found a timestamp with a time of day: give dates, or timestamps at midnight".to_owned())
+        }
+    };
+    match a.data_type() {
+        DataType::Date32 => {
+            from_epoch_days(i64::from(a.as_primitive::<Date32Type>().value(i))).ok_or_else(|| "date out of range".to_owned())
+        }
+        DataType::Date64 => midnight(a.as_primitive::<Date64Type>().value(i), 86_400_000),
+        DataType::Timestamp(TimeUnit::Second, _) => midnight(a.as_primitive::<TimestampSecondType>().value(i), 86_400),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => midnight(a.as_primitive::<TimestampMillisecondType>().value(i), 86_400_000),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => midnight(a.as_primitive::<TimestampMicrosecondType>().value(i), 86_400_000_000),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => midnight(a.as_primitive::<TimestampNanosecondType>().value(i), 86_400_000_000_000),
+        _ => {
+            let s = text(a, i);
+            parse_date(&s).ok_or_else(|| format!("expected a date YYYY-MM-DD, found {s:?}"))
+        }
+    }
+}
+
+/// A decimal from an exact column, or (when allowed) the shortest decimal of a float.
+fn number(a: &dyn Array, i: usize) -> Result<Decimal, String> {
+    match a.data_type() {
+        DataType::Decimal128(_, scale) => decimal_from_i128(a.as_primitive::<Decimal128Type>().value(i), *scale),
+        DataType::Float32 => float(f64::from(a.as_primitive::<Float32Type>().value(i))),
+        DataType::Float64 => float(a.as_primitive::<Float64Type>().value(i)),
+        t if t.is_integer() => {
+            let v = integer(a, i).unwrap_or_default();
+            Decimal::try_from_i128_with_scale(v, 0).map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
+        }
+        _ => parse_decimal(&text(a, i)),
+    }
+}
+
+/// An Arrow decimal (mantissa and scale, which may be negative) as an exact `Decimal`.
+fn decimal_from_i128(mantissa: i128, scale: i8) -> Result<Decimal, String> {
+    let too_big = || format!("expected a number of at most 28 digits, found a decimal with mantissa {mantissa} and scale {scale}");
+    if scale >= 0 {
+        let d = Decimal::try_from_i128_with_scale(mantissa, u32::from(scale.unsigned_abs())).map_err(|_| too_big())?;
+        Ok(d.normalize())
+    } else {
+        let factor = 10i128.checked_pow(u32::from(scale.unsigned_abs())).ok_or_else(too_big)?;
+        let m = mantissa.checked_mul(factor).ok_or_else(too_big)?;
+        Decimal::try_from_i128_with_scale(m, 0).map_err(|_| too_big())
+    }
+}
+
+/// The shortest decimal that round-trips to `v` (Rust's `Display` of a float never uses an
+/// exponent and prints the shortest round-trip digits).
+fn float(v: f64) -> Result<Decimal, String> {
+    if !v.is_finite() {
+        return Err(format!("expected a number, found {v}"));
+    }
+    parse_decimal(&format!("{v}")).map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
+}
+
+/// Reads one row: its problems go to `problems`; a good row is added while no problem has
+/// been found in the source (later rows are still checked).
+fn read_row(
+    name: &str,
+    cols: &[Option<Col<'_>>],
+    i: usize,
+    row: u64,
+    catalogue: Option<&Catalogue>,
+    problems: &mut Problems,
+    journeys: &mut Journeys,
+) {
+    let mut found: Vec<(&'static str, ProblemKind, String)> = Vec::new();
+    let cell = |k: usize| cols[k].as_ref().and_then(|c| c.at(i));
+    let required = |k: usize, found: &mut Vec<_>| {
+        let field = REQUIRED[k];
+        let v = cell(k).map(|(a, j)| text(a, j));
+        if v.is_none() {
+            found.push((field, ProblemKind::MissingValue, format!("expected a value for {field}, found a null")));
+        }
+        v
+    };
+    let person = required(0, &mut found);
+    let pathway = required(1, &mut found);
+    let code = required(3, &mut found);
+    let start = match cell(2) {
+        None => {
+            found.push(("date", ProblemKind::MissingValue, "expected a value for date, found a null".to_owned()));
+            None
+        }
+        Some((a, j)) => date(a, j).map_err(|m| found.push(("date", ProblemKind::InvalidValue, m))).ok(),
+    };
+    // Optional columns: a null or an empty text means "not given", as an empty CSV field does.
+    let given = |k: usize| cell(4 + k).filter(|(a, j)| !is_empty_text(*a, *j));
+    let optional = |k: usize, found: &mut Vec<_>, read: &dyn Fn(&dyn Array, usize) -> Result<Decimal, String>| match given(k) {
+        None => Some(None),
+        Some((a, j)) => read(a, j).map(Some).map_err(|m| found.push((OPTIONAL[k], ProblemKind::InvalidValue, m))).ok(),
+    };
+    let quantity = optional(0, &mut found, &number);
+    let cost = optional(2, &mut found, &number);
+    let probability = optional(4, &mut found, &number);
+    let end = match given(1) {
+        None => Some(None),
+        Some((a, j)) => date(a, j).map(Some).map_err(|m| found.push(("end_date", ProblemKind::InvalidValue, m))).ok(),
+    };
+    let demand = match given(3) {
+        None => Some(None),
+        Some((a, j)) => text(a, j).parse::<DemandKind>().map(Some).map_err(|m| found.push(("demand", ProblemKind::InvalidValue, m))).ok(),
+    };
+    let note = given(5).map(|(a, j)| text(a, j));
+    if let (Some(person), Some(pathway), Some(code), Some(start), Some(quantity), Some(cost), Some(probability), Some(end), Some(demand)) =
+        (person, pathway, code, start, quantity, cost, probability, end, demand)
+    {
+        let parts = EventParts {
+            person: &person,
+            pathway: &pathway,
+            code: &code,
+            date: start,
+            end,
+            quantity: quantity.unwrap_or(Decimal::ONE),
+            cost,
+            demand,
+            probability,
+            note: note.as_deref(),
+        };
+        if let Err(e) = parts.check() {
+            found.push((e.field, ProblemKind::InvalidValue, e.message));
+        } else if let Some(p) = catalogue.and_then(|c| catalogue_problem(c, &code, end.is_some())) {
+            found.push(p);
+        } else if problems.is_empty() {
+            journeys.push_parts(&parts);
+        }
+    }
+    for (field, kind, message) in found {
+        problems.push(Problem::new(Location::source(name).at_row(row).in_field(field), kind, message));
+    }
+}
+
+fn is_empty_text(a: &dyn Array, j: usize) -> bool {
+    matches!(a.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) && text(a, j).is_empty()
+}
+
+/// The Arrow type of each column of journeycost's CSV outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Integer,
+    Boolean,
+    Date,
+    Decimal(u32),
+}
+
+/// Columns that always hold names or labels, whatever their values look like.
+const TEXT_COLUMNS: [&str; 20] = [
+    "person_id",
+    "pathway",
+    "agency",
+    "agency_detail",
+    "code",
+    "tier",
+    "period",
+    "month",
+    "demand",
+    "segment",
+    "parameter",
+    "value_types",
+    "value_type",
+    "description",
+    "price_year",
+    "economic_price_year",
+    "social_price_year",
+    "unit",
+    "confidence",
+    "source",
+];
+
+/// Columns that always hold money (two decimals in every CSV output).
+const MONEY_COLUMNS: [&str; 8] =
+    ["cost", "cumulative_cost", "baseline_cost", "alternative_cost", "saving", "old_cost", "new_cost", "unit_cost"];
+
+/// Turns a CSV output of journeycost into a typed Arrow table with the same columns and values.
+///
+/// Types: the columns of money are `decimal128(38, 2)`; the columns of names and labels are
+/// text; any other column is typed from its values: `int64` if every value is an integer,
+/// `decimal128(38, s)` if every value is a plain decimal (with `s` the most decimals any has),
+/// `date32` if every value is a date, `bool` for `true`/`false`, text otherwise. An empty field
+/// is a null.
+///
+/// # Errors
+/// If the bytes are not CSV with a header (never the case for journeycost's own outputs).
+pub fn table_from_csv(bytes: &[u8]) -> Result<RecordBatch, String> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(str::to_owned).collect();
+    let mut columns: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        for (c, v) in columns.iter_mut().zip(record.iter()) {
+            c.push(v.to_owned());
+        }
+    }
+    let mut fields = Vec::with_capacity(header.len());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(header.len());
+    for (i, (name, values)) in header.iter().zip(&columns).enumerate() {
+        // The first column of a grouped output holds the group's value: a label.
+        let kind = if TEXT_COLUMNS.contains(&name.as_str()) || (i == 0 && header.get(1).is_some_and(|h| TEXT_COLUMNS.contains(&h.as_str())))
+        {
+            Kind::Text
+        } else if MONEY_COLUMNS.contains(&name.as_str()) {
+            Kind::Decimal(2.max(max_decimals(values)))
+        } else {
+            infer(values)
+        };
+        let present = || values.iter().map(|v| Some(v.as_str()).filter(|s| !s.is_empty()));
+        let (t, array): (DataType, ArrayRef) = match kind {
+            Kind::Text => (DataType::Utf8, Arc::new(present().collect::<StringArray>())),
+            Kind::Integer => (DataType::Int64, Arc::new(present().map(|v| v.and_then(|s| s.parse().ok())).collect::<Int64Array>())),
+            Kind::Boolean => (DataType::Boolean, Arc::new(present().map(|v| v.map(|s| s == "true")).collect::<BooleanArray>())),
+            Kind::Date => (DataType::Date32, Arc::new(present().map(|v| v.and_then(parse_date).map(epoch_days)).collect::<Date32Array>())),
+            Kind::Decimal(scale) => {
+                let mantissas: Vec<Option<i128>> =
+                    present().map(|v| v.and_then(|s| parse_decimal(s).ok()).map(|d| rescaled(d, scale))).collect();
+                let a = decimal_array(mantissas, scale)?;
+                (a.data_type().clone(), Arc::new(a))
+            }
+        };
+        fields.push(Field::new(name, t, true));
+        arrays.push(array);
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| e.to_string())
+}
+
+fn max_decimals(values: &[String]) -> u32 {
+    values.iter().filter_map(|v| v.split_once('.').map(|(_, f)| f.len() as u32)).max().unwrap_or(0)
+}
+
+fn infer(values: &[String]) -> Kind {
+    let present: Vec<&str> = values.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
+    if present.is_empty() {
+        return Kind::Text;
+    }
+    if present.iter().all(|s| matches!(*s, "true" | "false")) {
+        Kind::Boolean
+    } else if present.iter().all(|s| parse_date(s).is_some()) {
+        Kind::Date
+    } else if present.iter().all(|s| parse_decimal(s).is_ok()) {
+        let d = max_decimals(values);
+        if d == 0 && present.iter().all(|s| s.parse::<i64>().is_ok()) { Kind::Integer } else { Kind::Decimal(d) }
+    } else {
+        Kind::Text
+    }
+}
+
+/// The date of a `date32` value (days since 1970-01-01).
+#[must_use]
+pub fn date_from_epoch_days(days: i32) -> Option<NaiveDate> {
+    from_epoch_days(i64::from(days))
+}
+
+/// Days since 1970-01-01, as `date32` counts them.
+#[must_use]
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    (i64::from(d.num_days_from_ce()) - DAYS_TO_EPOCH_FROM_CE) as i32
+}
+
+use chrono::Datelike as _;
+
+/// The mantissa of `d` at `scale` decimals (`scale` at least `d`'s own).
+fn rescaled(mut d: Decimal, scale: u32) -> i128 {
+    d.rescale(scale);
+    d.mantissa()
+}
+
+/// A `decimal128(38, scale)` array.
+///
+/// # Errors
+/// If the scale is more than 38.
+pub fn decimal_array(mantissas: Vec<Option<i128>>, scale: u32) -> Result<Decimal128Array, String> {
+    let s = i8::try_from(scale).map_err(|_| format!("a scale of {scale} decimals is more than Arrow's decimal128 holds"))?;
+    Decimal128Array::from(mantissas).with_precision_and_scale(DECIMAL_PRECISION, s).map_err(|e| e.to_string())
+}
+
+/// An exact decimal column: the scale is the most decimals any value has, so every value is
+/// kept exactly.
+///
+/// # Errors
+/// If a value does not fit `decimal128(38, scale)` at that scale.
+pub fn exact_decimal_array(values: &[Option<Decimal>]) -> Result<Decimal128Array, String> {
+    let scale = values.iter().flatten().map(|d| d.normalize().scale()).max().unwrap_or(0);
+    let limit = 10i128.pow(u32::from(DECIMAL_PRECISION));
+    let mut mantissas = Vec::with_capacity(values.len());
+    for v in values {
+        mantissas.push(match v {
+            None => None,
+            Some(d) => {
+                let mut d = *d;
+                d.rescale(scale);
+                if d.scale() != scale || d.mantissa().abs() >= limit {
+                    return Err(format!("{v:?} cannot be held exactly in a decimal128 column with {scale} decimals"));
+                }
+                Some(d.mantissa())
+            }
+        });
+    }
+    decimal_array(mantissas, scale)
+}
+
+/// The events as an Arrow table with the columns of `events.csv`: `person_id`, `pathway`,
+/// `date`, `code`, `quantity`, `end_date`, `cost`, `demand`, `probability`, `note`. Quantities,
+/// costs and probabilities are exact decimal columns. Reading the table back gives the same
+/// events.
+///
+/// # Errors
+/// If a value cannot be held exactly (a unit cost with more decimals than `decimal128` holds
+/// at its magnitude).
+pub fn journeys_to_batch(journeys: &Journeys) -> Result<RecordBatch, String> {
+    let n = journeys.len();
+    let events: Vec<crate::journey::Event> = (0..n).map(|i| journeys.get(i)).collect();
+    let text = |f: &dyn Fn(&crate::journey::Event) -> Option<&str>| Arc::new(events.iter().map(f).collect::<StringArray>()) as ArrayRef;
+    let dates = |f: &dyn Fn(&crate::journey::Event) -> Option<NaiveDate>| {
+        Arc::new(events.iter().map(|e| f(e).map(epoch_days)).collect::<Date32Array>()) as ArrayRef
+    };
+    let exact = |f: &dyn Fn(&crate::journey::Event) -> Option<Decimal>| -> Result<ArrayRef, String> {
+        Ok(Arc::new(exact_decimal_array(&events.iter().map(f).collect::<Vec<_>>())?))
+    };
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("person_id", text(&|e| Some(&e.person))),
+        ("pathway", text(&|e| Some(&e.pathway))),
+        ("date", dates(&|e| Some(e.date))),
+        ("code", text(&|e| Some(&e.code))),
+        ("quantity", exact(&|e| Some(e.quantity))?),
+        ("end_date", dates(&|e| e.end_date)),
+        ("cost", exact(&|e| e.cost)?),
+        ("demand", text(&|e| e.demand.map(DemandKind::as_str))),
+        ("probability", exact(&|e| e.probability)?),
+        ("note", text(&|e| e.note.as_deref())),
+    ];
+    RecordBatch::try_from_iter_with_nullable(columns.into_iter().map(|(n, a)| (n, a, true))).map_err(|e| e.to_string())
+}
+
+/// Every line of the ledger as an Arrow table: `person_id`, `pathway`, `month` (`YYYY-MM`),
+/// `code`, `agency`, `value_type`, `tier`, `demand` and the exact `cost` (as many decimals as
+/// the exact values need).
+///
+/// # Errors
+/// If a cost cannot be held exactly in `decimal128`.
+pub fn ledger_to_batch(ledger: &Ledger) -> Result<RecordBatch, String> {
+    let lines: Vec<crate::ledger::Line> = ledger.lines().collect();
+    let text = |f: &dyn Fn(&crate::ledger::Line) -> String| Arc::new(lines.iter().map(|l| Some(f(l))).collect::<StringArray>()) as ArrayRef;
+    let costs: Vec<Option<Decimal>> = lines.iter().map(|l| Some(l.cost.exact())).collect();
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("person_id", text(&|l| ledger.persons()[l.person as usize].to_string())),
+        ("pathway", text(&|l| ledger.pathways()[l.pathway as usize].to_string())),
+        ("month", text(&|l| l.month.to_string())),
+        ("code", text(&|l| ledger.codes()[l.entry as usize].clone())),
+        ("agency", text(&|l| ledger.agencies()[l.agency as usize].clone())),
+        ("value_type", text(&|l| l.value_type.as_str().to_owned())),
+        ("tier", text(&|l| crate::compare::tier_label(l.tier))),
+        ("demand", text(&|l| crate::compare::demand_label(l.demand).to_owned())),
+        ("cost", Arc::new(exact_decimal_array(&costs)?)),
+    ];
+    RecordBatch::try_from_iter(columns).map_err(|e| e.to_string())
+}
+
+/// The schema of an empty events table, for callers that need one.
+#[must_use]
+pub fn events_schema() -> SchemaRef {
+    Arc::new(Schema::new(
+        REQUIRED.iter().map(|c| Field::new(*c, if *c == "date" { DataType::Date32 } else { DataType::Utf8 }, false)).collect::<Vec<_>>(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::UnitCost;
+    use crate::prices::PriceYear;
+    use arrow_array::{Float64Array, StringViewArray};
+
+    fn s(v: &[&str]) -> ArrayRef {
+        Arc::new(StringArray::from(v.to_vec()))
+    }
+
+    fn read(batch: RecordBatch, options: ReadOptions) -> Result<Journeys, Error> {
+        let cat = Catalogue::new(vec![UnitCost::new("CALL", "Police", Decimal::new(5, 0), PriceYear::Calendar(2024))]).unwrap();
+        journeys_from_batches("DataFrame", &batch.schema(), [Ok(batch)], Some(&cat), options)
+    }
+
+    #[test]
+    fn float_columns_are_refused_once_unless_allowed() {
+        let batch = RecordBatch::try_from_iter([
+            ("person_id", s(&["A", "B"])),
+            ("pathway", s(&["old", "new"])),
+            ("date", s(&["2024-01-01", "2024-01-02"])),
+            ("code", s(&["CALL", "CALL"])),
+            ("quantity", Arc::new(Float64Array::from(vec![0.1, 2.0])) as ArrayRef),
+        ])
+        .unwrap();
+        let err = read(batch.clone(), ReadOptions::default()).unwrap_err();
+        assert_eq!(err.problems().len(), 1);
+        assert!(err.problems()[0].message.contains("floats are not exact"), "{err}");
+        let j = read(batch, ReadOptions { allow_float: true }).unwrap();
+        assert_eq!(j.get(0).quantity.to_string(), "0.1");
+    }
+
+    #[test]
+    fn every_row_problem_is_collected_with_its_row() {
+        let batch = RecordBatch::try_from_iter([
+            ("person_id", Arc::new(StringViewArray::from(vec![Some("A"), None, Some("C")])) as ArrayRef),
+            ("pathway", s(&["old", "new", "new"])),
+            ("date", s(&["2024-01-01", "2024-02-30", "2024-01-03"])),
+            ("code", s(&["CALL", "CALL", "NOPE"])),
+        ])
+        .unwrap();
+        let err = read(batch, ReadOptions::default()).unwrap_err();
+        let got: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "DataFrame row 1, field \"person_id\": expected a value for person_id, found a null",
+                "DataFrame row 1, field \"date\": expected a date YYYY-MM-DD, found \"2024-02-30\"",
+                "DataFrame row 2, field \"code\": code \"NOPE\" is not in the catalogue",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_and_mistyped_columns() {
+        let batch = RecordBatch::try_from_iter([
+            ("person_id", s(&["A"])),
+            ("date", Arc::new(Float64Array::from(vec![1.0])) as ArrayRef),
+            ("code", s(&["CALL"])),
+        ])
+        .unwrap();
+        let err = read(batch, ReadOptions { allow_float: true }).unwrap_err();
+        let kinds: Vec<_> = err.problems().iter().map(|p| (p.location.field.clone().unwrap(), p.kind)).collect();
+        assert_eq!(kinds, [("pathway".to_owned(), ProblemKind::MissingColumn), ("date".to_owned(), ProblemKind::InvalidValue)]);
+    }
+
+    #[test]
+    fn events_round_trip_through_a_batch() {
+        let csv = "person_id,pathway,date,code,quantity,end_date,cost,demand,probability,note\n\
+                   A,old,2024-01-01,CALL,1.5,,12.345,failure,0.25,hello\nB,new,2024-02-03,CALL,2,2024-02-05,,,,\n";
+        let j = crate::io::read_events("events.csv", csv.as_bytes(), None).unwrap();
+        let batch = journeys_to_batch(&j).unwrap();
+        let back = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap();
+        assert_eq!((0..j.len()).map(|i| j.get(i)).collect::<Vec<_>>(), (0..back.len()).map(|i| back.get(i)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn csv_tables_are_typed_by_column() {
+        let t = table_from_csv(
+            b"pathway,period,events,cost,cost_share,slope,when\nold,2024-01,3,10.50,0.2500,,2024-01-01\nnew,2024-02,0,-0.01,,1.5,\n",
+        )
+        .unwrap();
+        let types: Vec<String> = t.schema().fields().iter().map(|f| f.data_type().to_string()).collect();
+        assert_eq!(types, ["Utf8", "Utf8", "Int64", "Decimal128(38, 2)", "Decimal128(38, 4)", "Decimal128(38, 1)", "Date32"]);
+        let cost = t.column(3).as_primitive::<Decimal128Type>();
+        assert_eq!((cost.value(0), cost.value(1)), (1050, -1));
+        assert!(t.column(4).is_null(1));
+    }
+}
