@@ -34,3 +34,21 @@ fi
 echo "== the Python package, built into .venv (maturin develop)"
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop -q
 JOURNEYCOST_BIN="$PWD/target/debug/journeycost" .venv/bin/python -m pytest -c tests/python/pytest.ini tests/python
+
+echo "== the wheel: built by pip from the clone (abi3: Python 3.9 and later), installed alone"
+# A separate environment with no extras, so the installed wheel (not the editable build) is
+# imported, and the core is shown to need no third-party package.
+rm -rf target/wheel-check
+python3 -m venv target/wheel-check/venv
+target/wheel-check/venv/bin/python -m pip wheel -q --disable-pip-version-check --no-deps -w target/wheel-check .
+wheel=$(ls target/wheel-check/journeycost-*.whl)
+case "$wheel" in
+  *-cp39-abi3-*) ;;
+  *) echo "the wheel is not abi3 for Python 3.9+: $wheel" >&2; exit 1 ;;
+esac
+target/wheel-check/venv/bin/python -m pip install -q --disable-pip-version-check "$wheel"
+(cd examples/anna && ../../target/wheel-check/venv/bin/python -c '
+import decimal, journeycost
+assert journeycost.Scenario.load("scenario.toml").compare().saving == decimal.Decimal("95376.6255")
+print("installed wheel ok:", journeycost.__version__)
+')

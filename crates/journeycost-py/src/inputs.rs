@@ -538,7 +538,9 @@ impl Events {
     }
 }
 
-/// One field of a record, converted; problems are pushed with their row and field.
+/// One field of a record, converted; problems are pushed with their row and field. Each
+/// reader returns `None` for a field with a problem (recorded), `Some(None)` for a field not
+/// given, and `Some(Some(value))`.
 struct RecordReader<'a> {
     row: u64,
     allow_float: bool,
@@ -546,13 +548,14 @@ struct RecordReader<'a> {
     floats_seen: &'a mut Vec<&'static str>,
 }
 
+#[allow(clippy::option_option)]
 impl RecordReader<'_> {
     fn fail(&mut self, field: &'static str, kind: ProblemKind, message: String) {
         self.problems.push(Problem::new(Location::source("records").at_row(self.row).in_field(field), kind, message));
     }
 
     fn text(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<String>> {
-        let Some(v) = v.filter(|v| !v.is_none()) else { return Some(None) };
+        let Some(v) = v.filter(|v| !is_missing(v)) else { return Some(None) };
         if let Ok(s) = v.cast::<PyString>() {
             return Some(Some(s.to_string()).filter(|s| !s.is_empty()));
         }
@@ -566,7 +569,7 @@ impl RecordReader<'_> {
     }
 
     fn date(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<chrono::NaiveDate>> {
-        let Some(v) = v.filter(|v| !v.is_none()) else { return Some(None) };
+        let Some(v) = v.filter(|v| !is_missing(v)) else { return Some(None) };
         if let Ok(dt) = v.cast::<PyDateTime>() {
             let midnight: Option<chrono::NaiveDateTime> = dt.extract().ok();
             return match midnight {
@@ -589,20 +592,18 @@ impl RecordReader<'_> {
             if s.is_empty() {
                 return Some(None);
             }
-            return match journeycost::period::parse_date(&s) {
-                Some(d) => Some(Some(d)),
-                None => {
-                    self.fail(field, ProblemKind::InvalidValue, format!("expected a date YYYY-MM-DD, found {s:?}"));
-                    None
-                }
-            };
+            if let Some(d) = journeycost::period::parse_date(&s) {
+                return Some(Some(d));
+            }
+            self.fail(field, ProblemKind::InvalidValue, format!("expected a date YYYY-MM-DD, found {s:?}"));
+            return None;
         }
         self.fail(field, ProblemKind::InvalidValue, format!("expected a date (datetime.date or YYYY-MM-DD), found {}", type_name(v)));
         None
     }
 
     fn number(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<Decimal>> {
-        let Some(v) = v.filter(|v| !v.is_none()) else { return Some(None) };
+        let Some(v) = v.filter(|v| !is_missing(v)) else { return Some(None) };
         let parsed: Result<Decimal, String> = if v.is_instance_of::<pyo3::types::PyBool>() {
             Err(format!("expected a number, found {}", short_repr(v)))
         } else if v.is_instance_of::<pyo3::types::PyFloat>() {
@@ -641,6 +642,18 @@ impl RecordReader<'_> {
             }
         }
     }
+}
+
+/// A missing value as Python data frames write it: `None`, a float NaN (pandas' marker in object
+/// and string columns), `pandas.NA` or `pandas.NaT`.
+fn is_missing(v: &Bound<'_, PyAny>) -> bool {
+    if v.is_none() {
+        return true;
+    }
+    if let Ok(f) = v.cast::<pyo3::types::PyFloat>() {
+        return f.value().is_nan();
+    }
+    matches!(type_name(v).as_str(), "NAType" | "NaTType")
 }
 
 fn short_repr(v: &Bound<'_, PyAny>) -> String {
@@ -699,7 +712,8 @@ impl Events {
 
     /// Reads events from dicts (or any mappings) with the keys of ``events.csv``. Values:
     /// ``str``; ``datetime.date`` or ``YYYY-MM-DD``; ``decimal.Decimal``, ``int`` or text for
-    /// numbers. ``None`` or a missing key means "not given".
+    /// numbers. A missing key, ``None``, NaN, ``pandas.NA`` or ``pandas.NaT`` means "not given",
+    /// so ``df.to_dict("records")`` reads as the DataFrame does.
     #[staticmethod]
     #[pyo3(signature = (records, allow_float=false))]
     fn from_records(py: Python<'_>, records: &Bound<'_, PyAny>, allow_float: bool) -> PyResult<Events> {

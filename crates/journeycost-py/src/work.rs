@@ -37,12 +37,18 @@ pub(crate) fn run<T: Send>(
             let quiet = quiet_for(py);
             py.detach(|| {
                 std::thread::scope(|s| {
-                    let worker = s.spawn(|| guard(|| work(&done)));
+                    // The worker says when it is done, so a quick run returns at once.
+                    let (finished, wait) = std::sync::mpsc::channel::<()>();
+                    let done = &done;
+                    let worker = s.spawn(move || {
+                        let r = guard(|| work(done));
+                        let _ = finished.send(());
+                        r
+                    });
                     let started = Instant::now();
                     let mut bar: Option<Py<PyAny>> = None;
                     let mut asked = false;
-                    while !worker.is_finished() {
-                        std::thread::sleep(POLL);
+                    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(POLL) {
                         if started.elapsed() < quiet {
                             continue;
                         }

@@ -21,6 +21,7 @@ use arrow_array::types::{
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray};
+use arrow_buffer::NullBuffer;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -172,27 +173,29 @@ fn type_problem(column: &str, t: &DataType, options: ReadOptions) -> Option<Stri
     })
 }
 
-/// One column of one batch, with dictionary encoding resolved per row.
+/// One column of one batch, with dictionary encoding resolved per row. Nulls are the logical
+/// ones (a `NullArray` has no validity buffer, yet every value is null).
 struct Col<'a> {
     array: &'a dyn Array,
-    dictionary: Option<(Vec<usize>, &'a dyn Array)>,
+    nulls: Option<NullBuffer>,
+    dictionary: Option<(Vec<usize>, &'a dyn Array, Option<NullBuffer>)>,
 }
 
 impl<'a> Col<'a> {
     fn new(array: &'a dyn Array) -> Col<'a> {
-        let dictionary = array.as_any_dictionary_opt().map(|d| (d.normalized_keys(), d.values().as_ref()));
-        Col { array, dictionary }
+        let dictionary = array.as_any_dictionary_opt().map(|d| (d.normalized_keys(), d.values().as_ref(), d.values().logical_nulls()));
+        Col { array, nulls: array.logical_nulls(), dictionary }
     }
 
     /// The array and index holding row `i`, or `None` for a null.
     fn at(&self, i: usize) -> Option<(&'a dyn Array, usize)> {
-        if self.array.is_null(i) {
+        if self.nulls.as_ref().is_some_and(|n| n.is_null(i)) {
             return None;
         }
         match &self.dictionary {
-            Some((keys, values)) => {
+            Some((keys, values, nulls)) => {
                 let k = keys[i];
-                if values.is_null(k) { None } else { Some((*values, k)) }
+                if nulls.as_ref().is_some_and(|n| n.is_null(k)) { None } else { Some((*values, k)) }
             }
             None => Some((self.array, i)),
         }

@@ -20,7 +20,7 @@ pub struct Location {
     /// a file.
     pub line: Option<u64>,
     /// The 0-based position of the record, when the problem is in a row of an in-memory table
-    /// (an Arrow stream, a DataFrame or a list of records), which has rows but no lines.
+    /// (an Arrow stream, a `DataFrame` or a list of records), which has rows but no lines.
     pub row: Option<u64>,
     /// The column or field name, when the problem is in one field.
     pub field: Option<String>,
@@ -275,7 +275,8 @@ impl Problems {
         if self.list.is_empty() { Ok(value) } else { Err(Error::from_problems(self.list, self.omitted)) }
     }
 
-    #[allow(missing_docs)]
+    /// Every problem as one [`Error`], if any was found.
+    #[must_use]
     pub fn into_error(self) -> Option<Error> {
         if self.list.is_empty() { None } else { Some(Error::from_problems(self.list, self.omitted)) }
     }
