@@ -45,6 +45,9 @@ enum Command {
     Cost {
         #[command(flatten)]
         inputs: InputArgs,
+        /// Threads reading the events file (default: every core); the results never depend on it
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
         /// Directory to write the results into (created if needed)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -335,10 +338,14 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Cost { inputs, out } => {
+        Command::Cost { inputs, threads, out } => {
             // Streamed: the events are summed as they are read, never stored.
             let r = resolve(inputs)?;
-            let files = journeycost::io::cost_streaming(&r.paths, r.price_year)?;
+            let mut options = journeycost::io::StreamOptions::default();
+            if let Some(t) = threads {
+                options.threads = usize::from(t);
+            }
+            let files = journeycost::io::cost_streaming_with(&r.paths, r.price_year, options)?;
             files.commit(&out)?;
             eprintln!("wrote {} files to {}", files.files().len(), out.display());
             Ok(())

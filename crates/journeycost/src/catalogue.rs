@@ -1,6 +1,6 @@
 //! Unit costs: what one contact or one unit of a service costs, and who pays.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -342,7 +342,7 @@ impl UnitCost {
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     entries: Vec<UnitCost>,
-    by_code: HashMap<String, usize>,
+    by_code: FxHashMap<String, usize>,
     /// Distinct agencies in byte order.
     agencies: Vec<String>,
     /// For each entry, its agency's position in `agencies`.
@@ -355,7 +355,7 @@ impl Catalogue {
     /// # Errors
     /// A [`ProblemKind::DuplicateCode`] problem for each code that appears more than once.
     pub fn new(entries: Vec<UnitCost>) -> Result<Catalogue, Error> {
-        let mut by_code = HashMap::with_capacity(entries.len());
+        let mut by_code = FxHashMap::with_capacity_and_hasher(entries.len(), rustc_hash::FxBuildHasher);
         let mut problems = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             if by_code.insert(e.code.clone(), i).is_some() {

@@ -24,7 +24,7 @@ pub const MAX_INPUT_MAGNITUDE: i64 = 1_000_000_000_000;
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
     names: Vec<Box<str>>,
-    ids: HashMap<Box<str>, u32>,
+    ids: rustc_hash::FxHashMap<Box<str>, u32>,
 }
 
 impl Interner {

@@ -75,26 +75,29 @@ impl<R: Read> Sheet<R> {
     }
 
     /// Reads every row, handing valid UTF-8 rows to `each` with their line; counts rows.
+    /// Each record is checked for UTF-8 once, as a whole, and its fields are then read as text
+    /// without another check.
     fn rows(&mut self, mut each: impl FnMut(&mut Problems, &Row<'_>)) -> u64 {
-        let mut record = csv::ByteRecord::new();
+        let mut record = csv::StringRecord::new();
         let mut count = 0;
         loop {
-            match self.reader.read_byte_record(&mut record) {
+            match self.reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
                     count += 1;
                     let line = record.position().map_or(0, csv::Position::line);
-                    if std::str::from_utf8(record.as_slice()).is_err() {
-                        let field = record.iter().position(|f| std::str::from_utf8(f).is_err()).and_then(|i| self.columns.get(i).cloned());
-                        let mut loc = Location::source(self.name.clone()).at_line(line);
-                        if let Some(f) = field {
-                            loc = loc.in_field(f);
-                        }
-                        self.problems.push(Problem::new(loc, ProblemKind::Encoding, "expected UTF-8 text, found bytes that are not UTF-8"));
-                        continue;
-                    }
                     let row = Row { name: &self.name, line, record: &record };
                     each(&mut self.problems, &row);
+                }
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                    count += 1;
+                    let csv::ErrorKind::Utf8 { pos, err } = e.kind() else { continue };
+                    let line = pos.as_ref().map_or(0, csv::Position::line);
+                    let mut loc = Location::source(self.name.clone()).at_line(line);
+                    if let Some(f) = self.columns.get(err.field()) {
+                        loc = loc.in_field(f.clone());
+                    }
+                    self.problems.push(Problem::new(loc, ProblemKind::Encoding, "expected UTF-8 text, found bytes that are not UTF-8"));
                 }
                 Err(e) => {
                     if let csv::ErrorKind::UnequalLengths { pos, expected_len, len } = e.kind() {
@@ -120,13 +123,13 @@ impl<R: Read> Sheet<R> {
 struct Row<'a> {
     name: &'a str,
     line: u64,
-    record: &'a csv::ByteRecord,
+    record: &'a csv::StringRecord,
 }
 
 impl Row<'_> {
     /// The field at column `i` (a valid UTF-8 row), or "" when the column is absent.
     fn get(&self, i: Option<usize>) -> &str {
-        i.and_then(|i| self.record.get(i)).map_or("", |f| std::str::from_utf8(f).unwrap_or(""))
+        i.and_then(|i| self.record.get(i)).unwrap_or("")
     }
 
     fn loc(&self, field: &str) -> Location {
@@ -468,12 +471,13 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
 /// ```
 pub fn read_events(name: &str, input: impl Read, catalogue: Option<&Catalogue>) -> Result<Journeys, Error> {
     let mut journeys = Journeys::new();
-    visit_events(name, input, catalogue, |e| journeys.push_parts(e))?;
+    visit_events(name, input, catalogue, |e, _| journeys.push_parts(e))?;
     Ok(journeys)
 }
 
 /// Reads `events.csv` with every check of [`read_events`], handing each valid row to `visit`
-/// as it is read instead of storing it: the streaming path of `journeycost cost`. Once a
+/// as it is read instead of storing it: the streaming path of `journeycost cost`. With a
+/// catalogue, `visit` also gets the row's catalogue position (looked up once). Once a
 /// problem is found, no further rows are handed over (they are still checked).
 ///
 /// # Errors
@@ -482,7 +486,7 @@ pub(crate) fn visit_events(
     name: &str,
     input: impl Read,
     catalogue: Option<&Catalogue>,
-    mut visit: impl FnMut(&EventParts<'_>),
+    mut visit: impl FnMut(&EventParts<'_>, Option<usize>),
 ) -> Result<(), Error> {
     let mut sheet = Sheet::open(name, input, &["person_id", "pathway", "date", "code"])?;
     let c = |n: &str| sheet.column(n);
@@ -508,9 +512,11 @@ pub(crate) fn visit_events(
                 ));
             }
         }
+        let mut entry = None;
         if let (Some(cat), Some(code_s)) = (catalogue, code_v) {
-            if let Some((field, kind, message)) = catalogue_problem(cat, code_s, matches!(end_v, Ok(Some(_)))) {
-                problems.push(row.problem(field, kind, message));
+            match catalogue_entry(cat, code_s, matches!(end_v, Ok(Some(_)))) {
+                Ok(i) => entry = Some(i),
+                Err((field, kind, message)) => problems.push(row.problem(field, kind, message)),
             }
         }
         if problems.len() != before {
@@ -523,7 +529,7 @@ pub(crate) fn visit_events(
         };
         let note_v = Some(row.get(note)).filter(|s| !s.is_empty());
         if problems.is_empty() {
-            visit(&EventParts {
+            let parts = EventParts {
                 person: p,
                 pathway: pw,
                 code: cd,
@@ -534,7 +540,8 @@ pub(crate) fn visit_events(
                 demand: de,
                 probability: pr,
                 note: note_v,
-            });
+            };
+            visit(&parts, entry);
         }
     });
     finish(sheet, rows, (), "events")
@@ -542,16 +549,25 @@ pub(crate) fn visit_events(
 
 /// The catalogue's rules for one event: its code exists, and a spell is priced per day, week or
 /// year. Shared by every reader of events (CSV and Arrow).
+#[cfg(feature = "arrow")]
 pub(crate) fn catalogue_problem(catalogue: &Catalogue, code: &str, spell: bool) -> Option<(&'static str, ProblemKind, String)> {
-    match catalogue.get(code) {
-        None => Some(("code", ProblemKind::UnknownCode, format!("code {code:?} is not in the catalogue"))),
-        Some(u) if spell && u.unit.spell_days().is_none() => Some((
+    catalogue_entry(catalogue, code, spell).err()
+}
+
+/// The catalogue position of an event's code, or the catalogue's problem with the event.
+fn catalogue_entry(catalogue: &Catalogue, code: &str, spell: bool) -> Result<usize, (&'static str, ProblemKind, String)> {
+    let Some(i) = catalogue.position(code) else {
+        return Err(("code", ProblemKind::UnknownCode, format!("code {code:?} is not in the catalogue")));
+    };
+    let u = &catalogue.entries()[i];
+    if spell && u.unit.spell_days().is_none() {
+        return Err((
             "end_date",
             ProblemKind::SpellUnit,
             format!("code {code:?} is priced per {}, not per day, week or year, so it cannot be a spell", u.unit),
-        )),
-        Some(_) => None,
+        ));
     }
+    Ok(i)
 }
 
 /// Reads `persons.csv`: `person_id` plus any attribute columns.

@@ -7,18 +7,29 @@
 //! the same price-base conversion, exact products, and spells rounded then apportioned to
 //! months. Sums are kept in `i128` at a fixed scale of 14 decimals (the most a line's cost can
 //! have), so they are exact; the test suite checks that its bytes equal the ledger path's.
+//!
+//! A large file is read by several threads at once, each from its own stretch of lines (split
+//! at line ends), and their sums are merged. Integer sums do not depend on the order they are
+//! added in, and every output is sorted, so the bytes are the same on one thread or many. A
+//! quoted field could hide a line end, so a file with any `"` outside its header is read again
+//! on one thread; problems are reported with their lines in the whole file either way.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
 
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap as HashMap;
 
-use super::{InputPaths, load_deflators, load_layered, name_of, open, read::visit_events, span};
-use crate::error::{Error, Location, Problem, ProblemKind, Problems};
+use super::{InputPaths, load_deflators, load_layered, name_of, read::visit_events, span};
+use crate::catalogue::Catalogue;
+use crate::error::{Error, Location, MAX_PROBLEMS_PER_FILE, Problem, ProblemKind, Problems, io_error};
 use crate::journey::EventParts;
 use crate::money::{Money, apportion, exact_mul, round_ratio_to_penny};
 use crate::output::{CostSums, render_cost_tables};
 use crate::period::{Month, month_days};
-use crate::prices::PriceYear;
+use crate::prices::{PriceIndex, PriceYear};
 
 /// The fixed scale of the running sums: a line's cost has at most 2 + 6 + 6 decimals.
 const SCALE: u32 = 14;
@@ -37,14 +48,42 @@ fn money(u: i128) -> Option<Money> {
     Decimal::try_from_i128_with_scale(u, SCALE).ok().map(Money::new)
 }
 
+/// How the streaming `cost` job reads its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Threads reading the file (each its own stretch of lines); the result never depends on it.
+    pub threads: usize,
+    /// Files smaller than this are read on one thread.
+    pub min_split_bytes: u64,
+}
+
+impl Default for StreamOptions {
+    /// Every core, for files of 4 MiB or more.
+    fn default() -> StreamOptions {
+        StreamOptions { threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get), min_split_bytes: 4 << 20 }
+    }
+}
+
 /// Costs the events of `paths` at `price_year` (default: the latest year of the price index)
 /// and renders `monthly.csv`, `persons.csv` and `summary.csv` (pathways `old` and `new`), as
-/// [`cost_tables`](crate::output::cost_tables) does from a ledger.
+/// [`cost_tables`](crate::output::cost_tables) does from a ledger. Uses every core.
 ///
 /// # Errors
 /// Every problem of every file, as [`Inputs::load`](super::Inputs::load) reports them, and a
 /// sum too large to keep exactly.
 pub fn cost_streaming(paths: &InputPaths, price_year: Option<PriceYear>) -> Result<crate::io::OutputSet, Error> {
+    cost_streaming_with(paths, price_year, StreamOptions::default())
+}
+
+/// [`cost_streaming`] with explicit threading; the bytes out are the same for any options.
+///
+/// # Errors
+/// As [`cost_streaming`].
+pub fn cost_streaming_with(
+    paths: &InputPaths,
+    price_year: Option<PriceYear>,
+    options: StreamOptions,
+) -> Result<crate::io::OutputSet, Error> {
     let catalogue = load_layered(&paths.catalogue);
     let index = load_deflators(paths.deflators.as_deref());
     let (layered, index) = match (catalogue, index) {
@@ -65,97 +104,12 @@ pub fn cost_streaming(paths: &InputPaths, price_year: Option<PriceYear>) -> Resu
     }
     let real: Vec<Option<Decimal>> =
         catalogue.entries().iter().map(|u| index.convert(u.unit_cost, u.price_year, price_base).ok()).collect();
+    let costing = Costing { catalogue, index: &index, real: &real, price_base };
+    let name = name_of(&paths.events);
 
-    let mut pathways: Vec<Box<str>> = Vec::new();
-    let mut person_ids: HashMap<Box<str>, u32> = HashMap::new();
-    let mut persons: Vec<Box<str>> = Vec::new();
-    let mut person_units: Vec<[i128; 2]> = Vec::new();
-    let mut agency_units: Vec<[i128; 2]> = vec![[0; 2]; catalogue.agencies().len()];
-    let mut monthly: HashMap<(u32, u32, i32), (u64, i128)> = HashMap::new();
-    let mut missing_year: BTreeSet<usize> = BTreeSet::new();
+    let sums = read_sums(&paths.events, &name, &costing, options)?;
     let mut problems = Problems::default();
-    let mut overflowed = false;
-
-    let (name, file) = open(&paths.events)?;
-    visit_events(&name, file, Some(catalogue), |e: &EventParts<'_>| {
-        let Some(entry) = catalogue.position(e.code) else { return };
-        let u = &catalogue.entries()[entry];
-        let real_cost = match e.cost {
-            Some(own) => index.convert(own, u.price_year, price_base).ok(),
-            None => real[entry],
-        };
-        let Some(real_cost) = real_cost else {
-            missing_year.insert(entry);
-            return;
-        };
-        let pathway = if let Some(i) = pathways.iter().position(|p| &**p == e.pathway) {
-            i as u32
-        } else {
-            pathways.push(e.pathway.into());
-            (pathways.len() - 1) as u32
-        };
-        let person = if let Some(&i) = person_ids.get(e.person) {
-            i
-        } else {
-            let i = persons.len() as u32;
-            persons.push(e.person.into());
-            person_ids.insert(e.person.into(), i);
-            person_units.push([0; 2]);
-            i
-        };
-        let side = match e.pathway {
-            "old" => Some(0),
-            "new" => Some(1),
-            _ => None,
-        };
-        let agency = catalogue.agency_index(entry);
-        let Some(rate) = exact_mul(real_cost, e.quantity).and_then(|c| exact_mul(c, e.probability.unwrap_or(Decimal::ONE))) else {
-            overflowed = true;
-            return;
-        };
-        let parts: Vec<(Month, Decimal)> = match (e.end, u.unit.spell_days()) {
-            (Some(end), Some(d)) => {
-                let days_by_month = month_days(e.date, end);
-                let days: u64 = days_by_month.iter().map(|p| p.1).sum();
-                let Some(total) = round_ratio_to_penny(rate, Decimal::from(days), Decimal::from(d)) else {
-                    overflowed = true;
-                    return;
-                };
-                let weights: Vec<u64> = days_by_month.iter().map(|p| p.1).collect();
-                apportion(Money::new(total), &weights)
-                    .into_iter()
-                    .zip(days_by_month)
-                    .map(|(part, (month, _))| (month, part.exact()))
-                    .collect()
-            }
-            _ => vec![(Month::of(e.date), rate)],
-        };
-        for (month, cost) in parts {
-            let Some(v) = units(cost) else {
-                overflowed = true;
-                return;
-            };
-            // A spell counts once in each month it touches: each part is its own month.
-            let cell = monthly.entry((pathway, agency, month.0)).or_insert((0, 0));
-            cell.0 += 1;
-            match cell.1.checked_add(v) {
-                Some(sum) => cell.1 = sum,
-                None => overflowed = true,
-            }
-            if let Some(side) = side {
-                let (p, a) = (&mut person_units[person as usize][side], &mut agency_units[agency as usize][side]);
-                match (p.checked_add(v), a.checked_add(v)) {
-                    (Some(np), Some(na)) => {
-                        *p = np;
-                        *a = na;
-                    }
-                    _ => overflowed = true,
-                }
-            }
-        }
-    })?;
-
-    for entry in missing_year {
+    for &entry in &sums.missing_year {
         let u = &catalogue.entries()[entry];
         let (source, line) = &layered.origins[entry];
         problems.push(Problem::new(
@@ -164,7 +118,7 @@ pub fn cost_streaming(paths: &InputPaths, price_year: Option<PriceYear>) -> Resu
             format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(&index)),
         ));
     }
-    if overflowed {
+    if sums.overflowed {
         problems.push(Problem::new(
             Location::source(name.clone()),
             ProblemKind::Overflow,
@@ -175,20 +129,323 @@ pub fn cost_streaming(paths: &InputPaths, price_year: Option<PriceYear>) -> Resu
         return Err(e);
     }
     let to_money = |u: i128| money(u).ok_or_else(|| overflow(&name));
-    let mut cells = Vec::with_capacity(monthly.len());
-    for (k, (events, u)) in monthly {
+    let mut cells = Vec::with_capacity(sums.monthly.len());
+    for (k, (events, u)) in sums.monthly {
         cells.push((k, events, to_money(u)?));
     }
-    let person_costs = person_units.iter().map(|[o, n]| Ok(Some([to_money(*o)?, to_money(*n)?]))).collect::<Result<Vec<_>, Error>>()?;
-    let agency_costs = agency_units.iter().map(|[o, n]| Ok([to_money(*o)?, to_money(*n)?])).collect::<Result<Vec<_>, Error>>()?;
+    let person_costs =
+        sums.person_units.iter().map(|[o, n]| Ok(Some([to_money(*o)?, to_money(*n)?]))).collect::<Result<Vec<_>, Error>>()?;
+    let agency_costs = sums.agency_units.iter().map(|[o, n]| Ok([to_money(*o)?, to_money(*n)?])).collect::<Result<Vec<_>, Error>>()?;
     Ok(render_cost_tables(CostSums {
-        pathways: &pathways,
+        pathways: &sums.pathways,
         agencies: catalogue.agencies(),
-        persons: &persons,
+        persons: &sums.persons,
         monthly: cells,
         person_costs,
         agency_costs,
     }))
+}
+
+/// What costing one event needs.
+struct Costing<'a> {
+    catalogue: &'a Catalogue,
+    index: &'a PriceIndex,
+    real: &'a [Option<Decimal>],
+    price_base: PriceYear,
+}
+
+/// The running sums of one reader: ids by first appearance, exact `i128` sums.
+struct Sums {
+    pathways: Vec<Box<str>>,
+    person_ids: HashMap<Box<str>, u32>,
+    persons: Vec<Box<str>>,
+    person_units: Vec<[i128; 2]>,
+    agency_units: Vec<[i128; 2]>,
+    monthly: HashMap<(u32, u32, i32), (u64, i128)>,
+    missing_year: BTreeSet<usize>,
+    overflowed: bool,
+}
+
+impl Sums {
+    fn new(agencies: usize) -> Sums {
+        Sums {
+            pathways: Vec::new(),
+            person_ids: HashMap::default(),
+            persons: Vec::new(),
+            person_units: Vec::new(),
+            agency_units: vec![[0; 2]; agencies],
+            monthly: HashMap::default(),
+            missing_year: BTreeSet::new(),
+            overflowed: false,
+        }
+    }
+
+    fn pathway(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.pathways.iter().position(|p| &**p == name) {
+            i as u32
+        } else {
+            self.pathways.push(name.into());
+            (self.pathways.len() - 1) as u32
+        }
+    }
+
+    fn person(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.person_ids.get(name) {
+            return i;
+        }
+        let i = self.persons.len() as u32;
+        self.persons.push(name.into());
+        self.person_ids.insert(name.into(), i);
+        self.person_units.push([0; 2]);
+        i
+    }
+
+    /// Adds `v` to `sum`, or notes that the sums can no longer be exact.
+    fn add(overflowed: &mut bool, sum: &mut i128, v: i128) {
+        match sum.checked_add(v) {
+            Some(s) => *sum = s,
+            None => *overflowed = true,
+        }
+    }
+
+    /// Adds one month's part of an event: a spell counts once in each month it touches.
+    fn add_part(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, cost: Decimal) {
+        let Some(v) = units(cost) else {
+            self.overflowed = true;
+            return;
+        };
+        let cell = self.monthly.entry(key).or_insert((0, 0));
+        cell.0 += 1;
+        Sums::add(&mut self.overflowed, &mut cell.1, v);
+        if let Some(side) = side {
+            Sums::add(&mut self.overflowed, &mut self.person_units[person as usize][side], v);
+            Sums::add(&mut self.overflowed, &mut self.agency_units[key.1 as usize][side], v);
+        }
+    }
+
+    /// Adds an event whose code is at `entry` in the catalogue.
+    fn event(&mut self, c: &Costing<'_>, e: &EventParts<'_>, entry: Option<usize>) {
+        let Some(entry) = entry else { return };
+        let u = &c.catalogue.entries()[entry];
+        let real_cost = match e.cost {
+            Some(own) => c.index.convert(own, u.price_year, c.price_base).ok(),
+            None => c.real[entry],
+        };
+        let Some(real_cost) = real_cost else {
+            self.missing_year.insert(entry);
+            return;
+        };
+        let pathway = self.pathway(e.pathway);
+        let person = self.person(e.person);
+        let side = match e.pathway {
+            "old" => Some(0),
+            "new" => Some(1),
+            _ => None,
+        };
+        let agency = c.catalogue.agency_index(entry);
+        let rate = match e.probability {
+            None => exact_mul(real_cost, e.quantity),
+            Some(p) => exact_mul(real_cost, e.quantity).and_then(|r| exact_mul(r, p)),
+        };
+        let Some(rate) = rate else {
+            self.overflowed = true;
+            return;
+        };
+        match (e.end, u.unit.spell_days()) {
+            (Some(end), Some(d)) => {
+                let days_by_month = month_days(e.date, end);
+                let days: u64 = days_by_month.iter().map(|p| p.1).sum();
+                let Some(total) = round_ratio_to_penny(rate, Decimal::from(days), Decimal::from(d)) else {
+                    self.overflowed = true;
+                    return;
+                };
+                let weights: Vec<u64> = days_by_month.iter().map(|p| p.1).collect();
+                for (part, (month, _)) in apportion(Money::new(total), &weights).into_iter().zip(days_by_month) {
+                    self.add_part((pathway, agency, month.0), person, side, part.exact());
+                }
+            }
+            // A point event: no allocation on the hot path.
+            _ => self.add_part((pathway, agency, Month::of(e.date).0), person, side, rate),
+        }
+    }
+
+    /// Adds another reader's sums to these, matching pathways and persons by name.
+    fn merge(&mut self, other: Sums) {
+        let pathway: Vec<u32> = other.pathways.iter().map(|p| self.pathway(p)).collect();
+        for (i, name) in other.persons.iter().enumerate() {
+            let me = self.person(name) as usize;
+            for (sum, v) in self.person_units[me].iter_mut().zip(other.person_units[i]) {
+                Sums::add(&mut self.overflowed, sum, v);
+            }
+        }
+        for (mine, theirs) in self.agency_units.iter_mut().zip(&other.agency_units) {
+            for (sum, v) in mine.iter_mut().zip(theirs) {
+                Sums::add(&mut self.overflowed, sum, *v);
+            }
+        }
+        for ((p, a, m), (n, v)) in other.monthly {
+            let cell = self.monthly.entry((pathway[p as usize], a, m)).or_insert((0, 0));
+            cell.0 += n;
+            Sums::add(&mut self.overflowed, &mut cell.1, v);
+        }
+        self.missing_year.extend(other.missing_year);
+        self.overflowed |= other.overflowed;
+    }
+}
+
+/// A reader that notes whether its bytes hold a `"` and counts their line ends.
+struct Spy<R> {
+    inner: R,
+    quote: bool,
+    newlines: u64,
+}
+
+impl<R: Read> Read for Spy<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let bytes = &buf[..n];
+        self.quote |= memchr::memchr(b'"', bytes).is_some();
+        self.newlines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+        Ok(n)
+    }
+}
+
+/// What one reader of a stretch of the file found.
+struct Stretch {
+    sums: Sums,
+    result: Result<(), Error>,
+    quote: bool,
+    newlines: u64,
+}
+
+/// Reads the events, split across threads when the file is large enough and has no quotes.
+fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -> Result<Sums, Error> {
+    let agencies = c.catalogue.agencies().len();
+    let single = || {
+        let f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
+        let mut sums = Sums::new(agencies);
+        visit_events(name, BufReader::with_capacity(1 << 16, f), Some(c.catalogue), |e, entry| sums.event(c, e, entry))?;
+        Ok(sums)
+    };
+    let Some(Plan { header, stretches }) = plan(path, options)? else { return single() };
+    let mut results: Vec<Stretch> = std::thread::scope(|s| {
+        let handles: Vec<_> = stretches
+            .iter()
+            .map(|&(start, end)| {
+                let header = &header;
+                s.spawn(move || read_stretch(path, name, c, header, start, end))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect::<Result<Vec<_>, Error>>()
+    })?;
+    if results.iter().any(|r| r.quote) {
+        // A quoted field may hold a line end, so the stretches may not start at records.
+        return single();
+    }
+    // Problems, with each stretch's lines moved to their lines in the whole file.
+    let mut listed = Vec::new();
+    let mut omitted = 0;
+    let mut offset = 0;
+    // A stretch of blank lines alone has no rows: a problem only if no stretch has any.
+    let empty = |r: &Stretch| r.result.as_ref().is_err_and(|e| e.problems().len() == 1 && e.kind() == ProblemKind::Empty);
+    if !results.iter().all(empty) {
+        for r in results.iter_mut().filter(|r| empty(r)) {
+            r.result = Ok(());
+        }
+    }
+    for r in &results {
+        if let Err(e) = &r.result {
+            for p in e.problems() {
+                let mut p = p.clone();
+                if p.location.source == name {
+                    p.location.line = p.location.line.map(|l| l + offset);
+                }
+                if listed.len() < MAX_PROBLEMS_PER_FILE {
+                    listed.push(p);
+                } else {
+                    omitted += 1;
+                }
+            }
+            omitted += e.omitted();
+        }
+        offset += r.newlines;
+    }
+    if !listed.is_empty() {
+        return Err(Error::from_problems(listed, omitted));
+    }
+    let mut results = results.into_iter();
+    let mut sums = results.next().map_or_else(|| Sums::new(agencies), |r| r.sums);
+    for r in results {
+        sums.merge(r.sums);
+    }
+    Ok(sums)
+}
+
+/// How a file is split: its header line, and the stretches `[start, end)` of the rest.
+struct Plan {
+    header: Vec<u8>,
+    stretches: Vec<(u64, u64)>,
+}
+
+/// Splits the file at line ends; `None` when it should be read on one thread.
+fn plan(path: &Path, options: StreamOptions) -> Result<Option<Plan>, Error> {
+    let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
+    let size = f.metadata().map_err(|e| io_error(path, "read the file's size", &e))?.len();
+    if options.threads < 2 || size < options.min_split_bytes.max(1) {
+        return Ok(None);
+    }
+    let Some(header_end) = line_end(&mut f, 0)? else { return Ok(None) };
+    let mut header = vec![0; header_end as usize];
+    f.seek(SeekFrom::Start(0)).and_then(|_| f.read_exact(&mut header)).map_err(|e| io_error(path, "read the file", &e))?;
+    if header.contains(&b'"') {
+        return Ok(None);
+    }
+    let threads = options.threads as u64;
+    let body = size - header_end;
+    let mut starts = vec![header_end];
+    for k in 1..threads {
+        let at = header_end + body * k / threads;
+        match line_end(&mut f, at)? {
+            Some(e) if e > *starts.last().unwrap_or(&0) && e < size => starts.push(e),
+            _ => {}
+        }
+    }
+    if starts.len() < 2 {
+        return Ok(None);
+    }
+    let mut ends: Vec<u64> = starts[1..].to_vec();
+    ends.push(size);
+    Ok(Some(Plan { header, stretches: starts.into_iter().zip(ends).collect() }))
+}
+
+/// The offset just after the first line end at or after `from`.
+fn line_end(f: &mut File, from: u64) -> Result<Option<u64>, Error> {
+    let io = |e: std::io::Error| Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"));
+    f.seek(SeekFrom::Start(from)).map_err(io)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut at = from;
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(Some(at + i as u64 + 1));
+        }
+        at += n as u64;
+    }
+}
+
+/// Reads the lines `[start, end)` as a file of their own, behind the header.
+fn read_stretch(path: &Path, name: &str, c: &Costing<'_>, header: &[u8], start: u64, end: u64) -> Result<Stretch, Error> {
+    let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
+    f.seek(SeekFrom::Start(start)).map_err(|e| io_error(path, "read the file", &e))?;
+    let mut spy = Spy { inner: f.take(end - start), quote: false, newlines: 0 };
+    let mut sums = Sums::new(c.catalogue.agencies().len());
+    let result = visit_events(name, BufReader::with_capacity(1 << 16, header.chain(&mut spy)), Some(c.catalogue), |e, entry| {
+        sums.event(c, e, entry);
+    });
+    Ok(Stretch { sums, result, quote: spy.quote, newlines: spy.newlines })
 }
 
 fn overflow(name: &str) -> Error {

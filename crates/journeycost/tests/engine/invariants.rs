@@ -199,6 +199,47 @@ proptest! {
         };
         let streamed = journeycost::io::cost_streaming(&paths, Some(PriceYear::Calendar(2024))).unwrap();
         let ledger = Ledger::build(&j, &cat, &idx, PriceYear::Calendar(2024)).unwrap();
-        prop_assert_eq!(streamed, output::cost_tables(&ledger));
+        prop_assert_eq!(&streamed, &output::cost_tables(&ledger));
+        // Read by up to five threads, each from its own stretch of lines: the same bytes.
+        for threads in [2, 3, 5] {
+            let split = journeycost::io::StreamOptions { threads, min_split_bytes: 1 };
+            prop_assert_eq!(&journeycost::io::cost_streaming_with(&paths, Some(PriceYear::Calendar(2024)), split).unwrap(), &streamed);
+        }
+    }
+
+    /// Bad rows are reported with their lines in the whole file, however many threads read
+    /// it; a file with quotes (which could hide a line end) gives the same answer too.
+    #[test]
+    fn streaming_problems_do_not_depend_on_threads(
+        rows in proptest::collection::vec((0usize..5, 0u8..6), 1..60),
+        quoted in proptest::bool::ANY,
+    ) {
+        use std::fmt::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.csv"), "code,agency,unit_cost,price_year,unit\nA,Police,10.5,2024,event\nD,NHS,3,2024,day\n").unwrap();
+        std::fs::write(dir.path().join("d.csv"), "year,index\n2024,100\n").unwrap();
+        let mut e = String::from("person_id,pathway,date,code,quantity,end_date,note\n");
+        for (i, (kind, person)) in rows.iter().enumerate() {
+            let note = if quoted && i % 7 == 3 { "\"a, \"\"quoted\"\"\nnote\"" } else { "" };
+            let _ = match kind {
+                0 => writeln!(e, "P{person},old,2024-01-{:02},A,2,,{note}", 1 + i % 28),
+                1 => writeln!(e, "P{person},new,2024-02-30,A,1,,{note}"),
+                2 => writeln!(e, "P{person},new,2024-03-01,NOPE,1,,{note}"),
+                3 => writeln!(e, "P{person},old,2024-03-01,D,1,2024-04-02,{note}"),
+                _ => writeln!(e),
+            };
+        }
+        std::fs::write(dir.path().join("e.csv"), &e).unwrap();
+        let paths = journeycost::io::InputPaths {
+            catalogue: vec![dir.path().join("c.csv")],
+            deflators: Some(dir.path().join("d.csv")),
+            events: dir.path().join("e.csv"),
+            persons: None,
+        };
+        let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1 });
+        for threads in [2, 4] {
+            let many = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads, min_split_bytes: 1 });
+            prop_assert_eq!(&many, &one);
+        }
     }
 }
