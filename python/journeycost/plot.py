@@ -27,10 +27,28 @@ def _axes(ax: Optional[Any]) -> Any:
     return new
 
 
-def red_blue(comparison: Any, ax: Optional[Any] = None) -> Any:
+def _group(comparison: Any, table: str, group: Optional[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows of one table for one group, and that group's totals. A grouped comparison
+    needs ``group=``; an ungrouped one must not be given one."""
+    from journeycost._journeycost import JourneyCostError
+
+    rows = getattr(comparison, table).rows()
+    totals = comparison.totals
+    by = comparison.by
+    if by is None:
+        if group is not None:
+            raise JourneyCostError(f"this comparison is not grouped, so there is no group {group!r}")
+        return rows, totals[0]
+    names = [t["group"] for t in totals]
+    if group not in names:
+        raise JourneyCostError(f"this comparison is grouped by {by!r}: pass group= one of {names}")
+    return [r for r in rows if r[by] == group], totals[names.index(group)]
+
+
+def red_blue(comparison: Any, ax: Optional[Any] = None, group: Optional[str] = None) -> Any:
     """The red and blue lines: the cumulative cost of the baseline and the alternative."""
+    rows, totals = _group(comparison, "series", group)
     ax = _axes(ax)
-    rows = comparison.series.rows()
     for pathway, colour, way in ((comparison.baseline, RED, "old way"), (comparison.alternative, BLUE, "new way")):
         points = [r for r in rows if r["pathway"] == pathway]
         ax.plot(
@@ -43,8 +61,8 @@ def red_blue(comparison: Any, ax: Optional[Any] = None) -> Any:
     labels = sorted({r["period"] for r in rows})
     step = max(1, len(labels) // 8)
     ax.set_xticks(labels[::step])
-    if comparison.break_even is not None:
-        ax.axvline(comparison.break_even, color="grey", linestyle=":", label=f"break-even {comparison.break_even}")
+    if totals["break_even"] is not None:
+        ax.axvline(totals["break_even"], color="grey", linestyle=":", label=f"break-even {totals['break_even']}")
     ax.set_ylabel(f"cumulative cost, £ ({comparison.price_base} prices)")
     ax.set_title("Cumulative cost: old way (red) and new way (blue)")
     ax.legend()
@@ -52,10 +70,11 @@ def red_blue(comparison: Any, ax: Optional[Any] = None) -> Any:
     return ax.figure
 
 
-def agencies(comparison: Any, ax: Optional[Any] = None) -> Any:
+def agencies(comparison: Any, ax: Optional[Any] = None, group: Optional[str] = None) -> Any:
     """Who pays and who saves: each agency's saving (blue) or extra cost (red)."""
+    rows, _ = _group(comparison, "agencies", group)
+    rows = [r for r in rows if r["agency"] != "TOTAL"]
     ax = _axes(ax)
-    rows = [r for r in comparison.agencies.rows() if r["agency"] != "TOTAL"]
     names = [r["agency"] for r in rows]
     savings = [float(r["saving"]) for r in rows]
     ax.barh(names, savings, color=[BLUE if s >= 0 else RED for s in savings])
@@ -67,10 +86,10 @@ def agencies(comparison: Any, ax: Optional[Any] = None) -> Any:
     return ax.figure
 
 
-def tiers(comparison: Any, ax: Optional[Any] = None) -> Any:
+def tiers(comparison: Any, ax: Optional[Any] = None, group: Optional[str] = None) -> Any:
     """The triangle of need: cost by tier, baseline against alternative."""
+    rows, _ = _group(comparison, "tiers", group)
     ax = _axes(ax)
-    rows = comparison.tiers.rows()
     order = ["1", "2", "3", "4", "unassigned"]
     width = 0.4
     for k, (pathway, colour) in enumerate(((comparison.baseline, RED), (comparison.alternative, BLUE))):

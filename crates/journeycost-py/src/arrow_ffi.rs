@@ -6,6 +6,7 @@ use std::ffi::CString;
 
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{RecordBatch, RecordBatchIterator};
+use arrow_schema::ArrowError;
 use arrow_schema::ffi::FFI_ArrowSchema;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -28,6 +29,24 @@ pub(crate) fn export_stream(py: Python<'_>, batch: RecordBatch) -> PyResult<Boun
 pub(crate) fn export_schema<'py>(py: Python<'py>, batch: &RecordBatch) -> PyResult<Bound<'py, PyCapsule>> {
     let schema = FFI_ArrowSchema::try_from(batch.schema().as_ref()).map_err(|e| JourneyCostError::new_err(e.to_string()))?;
     PyCapsule::new(py, schema, Some(CString::from(c"arrow_schema")))
+}
+
+/// The batches of an imported stream. A producer whose data breaks its own schema makes
+/// arrow's import panic; that is the producer's error, so it becomes an error here.
+pub(crate) struct Batches(pub(crate) RecordBatchStreamReader);
+
+impl Iterator for Batches {
+    type Item = Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let reader = &mut self.0;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.next())).unwrap_or_else(|payload| {
+            Some(Err(ArrowError::CDataInterface(format!(
+                "the stream's data does not match its schema ({})",
+                crate::errors::panic_message(payload.as_ref())
+            ))))
+        })
+    }
 }
 
 /// Takes the Arrow stream of `obj` (an object with `__arrow_c_stream__`).

@@ -221,8 +221,8 @@ impl Catalogue {
         self.inner.len()
     }
 
-    fn __contains__(&self, code: &str) -> bool {
-        self.inner.get(code).is_some()
+    fn __contains__(&self, code: &Bound<'_, PyAny>) -> bool {
+        code.cast::<PyString>().is_ok_and(|c| self.inner.get(&c.to_string()).is_some())
     }
 
     /// One unit cost as a dict of the catalogue's columns (money as ``Decimal``).
@@ -368,7 +368,16 @@ impl PriceIndex {
 }
 
 pub(crate) fn parse_year(year: &Bound<'_, PyAny>) -> PyResult<PriceYear> {
-    let text: String = if let Ok(i) = year.extract::<i64>() { i.to_string() } else { year.extract()? };
+    let text: String = if year.is_instance_of::<pyo3::types::PyInt>() && !year.is_instance_of::<pyo3::types::PyBool>() {
+        year.str()?.to_string()
+    } else if let Ok(s) = year.cast::<PyString>() {
+        s.to_string()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "a price year is a str such as \"2023/24\" or an int such as 2024, not {}",
+            type_name(year)
+        )));
+    };
     text.parse().map_err(|e: journeycost::prices::PriceYearError| crate::errors::ScenarioError::new_err(e.to_string()))
 }
 
@@ -428,7 +437,19 @@ impl PriceIndex {
 
     /// Converts an amount from one year's prices to another's, exactly as the ledger does
     /// (rounded half-even to the penny).
-    fn convert(&self, py: Python<'_>, amount: Decimal, from_year: &Bound<'_, PyAny>, to_year: &Bound<'_, PyAny>) -> PyResult<Decimal> {
+    fn convert(
+        &self,
+        py: Python<'_>,
+        amount: &Bound<'_, PyAny>,
+        from_year: &Bound<'_, PyAny>,
+        to_year: &Bound<'_, PyAny>,
+    ) -> PyResult<Decimal> {
+        let amount = match exact_number(amount, false) {
+            Ok(Some(d)) => d,
+            Ok(None) => return Err(PyTypeError::new_err("convert: expected an amount, found empty text")),
+            Err(Refusal::Float) => return Err(PyTypeError::new_err(format!("convert: {}", float_message(amount)))),
+            Err(Refusal::Other(m)) => return Err(PyTypeError::new_err(format!("convert: {m}"))),
+        };
         let (from, to) = (parse_year(from_year)?, parse_year(to_year)?);
         self.inner.convert(amount, from, to).map_err(|e| {
             to_py(py, &Error::new(Location::source(&self.source.name), ProblemKind::MissingPriceYear, e.to_string()), Class::Catalogue)
@@ -483,10 +504,6 @@ pub(crate) struct Events {
 }
 
 impl Events {
-    pub(crate) fn name(&self) -> &str {
-        &self.name
-    }
-
     pub(crate) fn new(name: impl Into<String>, journeys: Journeys) -> Events {
         Events { inner: Arc::new(journeys), name: name.into() }
     }
@@ -496,7 +513,8 @@ impl Events {
         let total = None;
         run(py, Class::Input, Some(Progress { wanted: None, total, what: "reading events" }), |_| {
             let schema = arrow_array::RecordBatchReader::schema(&reader);
-            journeys_from_batches(name, &schema, reader, None, ReadOptions { allow_float }).map(|j| Events::new(name, j))
+            journeys_from_batches(name, &schema, crate::arrow_ffi::Batches(reader), None, ReadOptions { allow_float })
+                .map(|j| Events::new(name, j))
         })
     }
 
@@ -510,13 +528,15 @@ impl Events {
             return Ok(e.clone().unbind());
         }
         let module = obj.get_type().module().map(|m| m.to_string()).unwrap_or_default();
-        let events = if obj.is_instance_of::<PyString>() || obj.hasattr("__fspath__")? {
+        let events = if Events::is_path(obj)? {
             let path: PathBuf = obj.extract()?;
-            Events::read_csv(py, &path)?
+            Events::read_csv(py, &path, None)?
         } else if module.starts_with("pandas") {
             Events::from_pandas(py, obj, false)?
+        } else if module.starts_with("polars") {
+            Events::from_polars(py, obj, false)?
         } else if obj.hasattr("__arrow_c_stream__")? {
-            Events::from_stream(py, if module.starts_with("polars") { "DataFrame" } else { "table" }, obj, false)?
+            Events::from_stream(py, "table", obj, false)?
         } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<pyo3::types::PyTuple>() {
             Events::from_records(py, obj, false)?
         } else {
@@ -528,13 +548,19 @@ impl Events {
         Py::new(py, events)
     }
 
-    fn read_csv(py: Python<'_>, path: &Path) -> PyResult<Events> {
+    /// Reads `events.csv`; with a catalogue, unknown codes and spells are reported with their lines.
+    pub(crate) fn read_csv(py: Python<'_>, path: &Path, catalogue: Option<&CoreCatalogue>) -> PyResult<Events> {
         let name = path.display().to_string();
         run(py, Class::Input, Some(Progress { wanted: None, total: None, what: "reading events" }), |_| {
             let f = std::fs::File::open(path)
                 .map_err(|e| Error::new(Location::source(&name), ProblemKind::Io, format!("cannot open the file: {e}")))?;
-            read_events(&name, std::io::BufReader::with_capacity(1 << 16, f), None).map(|j| Events::new(name.clone(), j))
+            read_events(&name, std::io::BufReader::with_capacity(1 << 16, f), catalogue).map(|j| Events::new(name.clone(), j))
         })
+    }
+
+    /// Whether `obj` names a file (a `str` or an `os.PathLike`).
+    pub(crate) fn is_path(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(obj.is_instance_of::<PyString>() || obj.hasattr("__fspath__")?)
     }
 }
 
@@ -604,44 +630,85 @@ impl RecordReader<'_> {
 
     fn number(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<Decimal>> {
         let Some(v) = v.filter(|v| !is_missing(v)) else { return Some(None) };
-        let parsed: Result<Decimal, String> = if v.is_instance_of::<pyo3::types::PyBool>() {
-            Err(format!("expected a number, found {}", short_repr(v)))
-        } else if v.is_instance_of::<pyo3::types::PyFloat>() {
-            if !self.allow_float {
+        match exact_number(v, self.allow_float) {
+            Ok(d) => Some(d),
+            Err(Refusal::Float) => {
                 if !self.floats_seen.contains(&field) {
                     self.floats_seen.push(field);
-                    self.fail(
-                        field,
-                        ProblemKind::InvalidValue,
-                        format!(
-                            "found a float ({}): floats are not exact, so give decimal.Decimal, an int or text; \
-                             to accept floats anyway, read each as its shortest decimal with allow_float=True",
-                            short_repr(v)
-                        ),
-                    );
+                    self.fail(field, ProblemKind::InvalidValue, float_message(v));
                 }
-                return None;
+                None
             }
-            v.repr().map_err(|e| e.to_string()).and_then(|r| journeycost::io::parse_decimal(&r.to_string()))
-        } else if let Ok(s) = v.cast::<PyString>() {
-            let s = s.to_string();
-            if s.is_empty() {
-                return Some(None);
-            }
-            journeycost::io::parse_decimal(&s)
-        } else if let Ok(i) = v.extract::<i64>() {
-            Ok(Decimal::from(i))
-        } else {
-            v.extract::<Decimal>().map_err(|_| format!("expected a decimal.Decimal, int or text, found {} {}", type_name(v), short_repr(v)))
-        };
-        match parsed {
-            Ok(d) => Some(Some(d)),
-            Err(m) => {
+            Err(Refusal::Other(m)) => {
                 self.fail(field, ProblemKind::InvalidValue, m);
                 None
             }
         }
     }
+}
+
+/// Why a Python value is not taken as an exact number.
+pub(crate) enum Refusal {
+    Float,
+    Other(String),
+}
+
+pub(crate) fn float_message(v: &Bound<'_, PyAny>) -> String {
+    format!(
+        "found a float ({} {}): floats are not exact, so give decimal.Decimal, an int or text; \
+         to accept floats anyway, read each as its shortest decimal with allow_float=True",
+        type_name(v),
+        short_repr(v)
+    )
+}
+
+/// An exact number from Python: `decimal.Decimal`, `int` or plain decimal text, read without
+/// any rounding (more than 28 significant digits is refused, not rounded). Floats (Python's,
+/// numpy's) are refused unless `allow_float`, and then read as the shortest decimal that
+/// round-trips at their own width. `Ok(None)` for empty text.
+pub(crate) fn exact_number(v: &Bound<'_, PyAny>, allow_float: bool) -> Result<Option<Decimal>, Refusal> {
+    let py = v.py();
+    let kind = type_name(v);
+    if v.is_instance_of::<pyo3::types::PyBool>() || kind == "bool_" {
+        return Err(Refusal::Other(format!("expected a number, found {}", short_repr(v))));
+    }
+    if let Ok(s) = v.cast::<PyString>() {
+        let s = s.to_string();
+        return if s.is_empty() { Ok(None) } else { journeycost::io::parse_decimal(&s).map(Some).map_err(Refusal::Other) };
+    }
+    if v.is_instance_of::<pyo3::types::PyInt>() {
+        let text = v.str().map_err(|e| Refusal::Other(e.to_string()))?.to_string();
+        return journeycost::io::parse_decimal(&text).map(Some).map_err(Refusal::Other);
+    }
+    let decimal = py.import("decimal").and_then(|m| m.getattr("Decimal")).map_err(|e| Refusal::Other(e.to_string()))?;
+    if v.is_instance(&decimal).unwrap_or(false) {
+        // format(d, "f") writes every digit in plain notation; NaN and infinities stay words.
+        let text = py
+            .import("builtins")
+            .and_then(|b| b.getattr("format"))
+            .and_then(|f| f.call1((v, "f")))
+            .map_err(|e| Refusal::Other(e.to_string()))?
+            .to_string();
+        return journeycost::io::parse_decimal(&text)
+            .map(Some)
+            .map_err(|_| Refusal::Other(format!("expected a finite decimal of at most 28 significant digits, found Decimal({text:?})")));
+    }
+    let is_float = v.is_instance_of::<pyo3::types::PyFloat>() || kind.starts_with("float");
+    if is_float {
+        if !allow_float {
+            return Err(Refusal::Float);
+        }
+        let f: f64 = v.extract().map_err(|e: PyErr| Refusal::Other(e.to_string()))?;
+        let narrow = matches!(kind.as_str(), "float32" | "float16");
+        let d = if narrow { journeycost::arrow::decimal_from_f32(f as f32) } else { journeycost::arrow::decimal_from_float(f) };
+        return d.map(Some).map_err(Refusal::Other);
+    }
+    if kind.starts_with("int") || kind.starts_with("uint") {
+        // numpy integers.
+        let i: i128 = v.extract().map_err(|e: PyErr| Refusal::Other(e.to_string()))?;
+        return journeycost::io::parse_decimal(&i.to_string()).map(Some).map_err(Refusal::Other);
+    }
+    Err(Refusal::Other(format!("expected a decimal.Decimal, an int or text, found {kind} {}", short_repr(v))))
 }
 
 /// A missing value as Python data frames write it: `None`, a float NaN (pandas' marker in object
@@ -671,7 +738,7 @@ impl Events {
     ///     With every problem of the file in ``problems`` (file, line, field, kind, message).
     #[staticmethod]
     fn from_csv(py: Python<'_>, path: PathBuf) -> PyResult<Events> {
-        Events::read_csv(py, &path)
+        Events::read_csv(py, &path, None)
     }
 
     /// Reads events from anything with the Arrow PyCapsule interface (``__arrow_c_stream__``):
@@ -707,7 +774,8 @@ impl Events {
         if !module.starts_with("polars") {
             return Err(PyTypeError::new_err(format!("from_polars: expected a polars DataFrame, found {}", type_name(df))));
         }
-        Events::from_stream(py, "DataFrame", df, allow_float)
+        let ready = py.import("journeycost._frames")?.getattr("polars_events")?.call1((df,))?;
+        Events::from_stream(py, "DataFrame", &ready, allow_float)
     }
 
     /// Reads events from dicts (or any mappings) with the keys of ``events.csv``. Values:
@@ -750,44 +818,64 @@ impl Events {
             let demand = r.text("demand", values[7].as_ref());
             let probability = r.number("probability", values[8].as_ref());
             let note = r.text("note", values[9].as_ref());
+            // Every problem of the row is reported: the missing values, then each field's own
+            // rule, checked one field at a time.
+            let mut bad = false;
+            for (field, v) in [("person_id", &person), ("pathway", &pathway), ("code", &code)] {
+                if matches!(v, Some(None)) {
+                    r.fail(field, ProblemKind::MissingValue, format!("expected a value for {field}, found nothing"));
+                    bad = true;
+                }
+            }
+            if matches!(date, Some(None)) {
+                r.fail("date", ProblemKind::MissingValue, "expected a value for date, found nothing".to_owned());
+                bad = true;
+            }
+            let demand = match demand {
+                Some(Some(d)) => match d.parse() {
+                    Ok(k) => Some(k),
+                    Err(m) => {
+                        r.fail("demand", ProblemKind::InvalidValue, m);
+                        bad = true;
+                        None
+                    }
+                },
+                _ => None,
+            };
             let (
-                Some(person),
-                Some(pathway),
-                Some(date),
-                Some(code),
+                Some(Some(person)),
+                Some(Some(pathway)),
+                Some(Some(date)),
+                Some(Some(code)),
                 Some(quantity),
                 Some(end),
                 Some(cost),
-                Some(demand),
                 Some(probability),
                 Some(note),
-            ) = (person, pathway, date, code, quantity, end, cost, demand, probability, note)
+            ) = (person, pathway, date, code, quantity, end, cost, probability, note)
             else {
                 continue;
             };
-            let Some(date) = date else {
-                r.fail("date", ProblemKind::MissingValue, "expected a value for date, found nothing".to_owned());
-                continue;
-            };
-            let mut e = Event::new(person.unwrap_or_default(), pathway.unwrap_or_default(), date, code.unwrap_or_default());
-            e.quantity = quantity.unwrap_or(Decimal::ONE);
-            e.end_date = end;
-            e.cost = cost;
-            e.probability = probability;
-            e.note = note;
-            if let Some(d) = demand {
-                match d.parse() {
-                    Ok(k) => e.demand = Some(k),
-                    Err(m) => {
-                        r.fail("demand", ProblemKind::InvalidValue, m);
-                        continue;
-                    }
+            let base = Event::new(person, pathway, date, code);
+            let mut singles = vec![base.clone().quantity(quantity.unwrap_or(Decimal::ONE))];
+            singles.extend(end.map(|d| base.clone().until(d)));
+            singles.extend(cost.map(|c| base.clone().cost(c)));
+            singles.extend(probability.map(|p| base.clone().probability(p)));
+            let mut ok = true;
+            for single in &singles {
+                if let Err(fe) = single.check() {
+                    r.fail(fe.field, ProblemKind::InvalidValue, fe.message);
+                    ok = false;
                 }
             }
-            if let Err(fe) = e.check() {
-                let kind = if fe.message.contains("empty field") { ProblemKind::MissingValue } else { ProblemKind::InvalidValue };
-                r.fail(fe.field, kind, fe.message);
-            } else if problems.is_empty() {
+            if ok && !bad && problems.is_empty() {
+                let mut e = base;
+                e.quantity = quantity.unwrap_or(Decimal::ONE);
+                e.end_date = end;
+                e.cost = cost;
+                e.probability = probability;
+                e.demand = demand;
+                e.note = note;
                 let _ = journeys.push(e);
             }
         }

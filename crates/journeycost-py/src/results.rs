@@ -79,6 +79,8 @@ pub(crate) struct Ledger {
     persons: Option<Arc<Persons>>,
     inputs: Vec<InputDigest>,
     origin: LedgerOrigin,
+    /// The tables of `journeycost cost`, made once when first asked for.
+    cost_files: std::sync::OnceLock<OutputSet>,
 }
 
 impl Ledger {
@@ -98,6 +100,12 @@ impl Ledger {
             Ok((r, files))
         })?;
         Ok(Comparison { run: run_, options, files, origin })
+    }
+}
+
+impl Ledger {
+    fn cost_files(&self) -> &OutputSet {
+        self.cost_files.get_or_init(|| journeycost::output::cost_tables(&self.inner))
     }
 }
 
@@ -147,17 +155,17 @@ impl Ledger {
 
     /// ``monthly.csv`` of ``journeycost cost``: events and cost per pathway, agency and month.
     fn monthly(&self) -> PyResult<Table> {
-        table(&journeycost::output::cost_tables(&self.inner), "monthly.csv")
+        table(self.cost_files(), "monthly.csv")
     }
 
     /// ``persons.csv`` of ``journeycost cost``: each person's ``old`` and ``new`` cost.
     fn persons(&self) -> PyResult<Table> {
-        table(&journeycost::output::cost_tables(&self.inner), "persons.csv")
+        table(self.cost_files(), "persons.csv")
     }
 
     /// ``summary.csv`` of ``journeycost cost``: each agency's ``old`` and ``new`` cost, then ``TOTAL``.
     fn summary(&self) -> PyResult<Table> {
-        table(&journeycost::output::cost_tables(&self.inner), "summary.csv")
+        table(self.cost_files(), "summary.csv")
     }
 
     /// Compares two pathways of this ledger: the same as :func:`compare`.
@@ -276,8 +284,14 @@ pub(crate) fn cost(
 ) -> PyResult<Ledger> {
     let types = value_types(values)?;
     let year = price_year.as_ref().filter(|y| !y.is_none()).map(parse_year).transpose()?;
-    let events = Events::coerce(py, events)?;
     let catalogue = Catalogue::coerce(py, catalogue)?;
+    // A file of events is read against the catalogue, so unknown codes come with their lines.
+    let events = if Events::is_path(events)? {
+        let path: PathBuf = events.extract()?;
+        Py::new(py, Events::read_csv(py, &path, Some(&catalogue.get().inner))?)?
+    } else {
+        Events::coerce(py, events)?
+    };
     let prices = PriceIndex::coerce(py, prices)?;
     let (j, c, p) = (events.get().inner.clone(), catalogue.get().inner.clone(), prices.get().inner.clone());
     let source = prices.get().source_name();
@@ -295,6 +309,7 @@ pub(crate) fn cost(
         persons: None,
         inputs: Vec::new(),
         origin: LedgerOrigin::Objects { events, catalogue, prices, price_year: year.map(|y| y.to_string()), values: values.to_owned() },
+        cost_files: std::sync::OnceLock::new(),
     })
 }
 
@@ -529,21 +544,22 @@ impl Comparison {
     }
 
     /// The red and blue lines as a matplotlib figure (needs matplotlib: ``pip install journeycost[plot]``).
-    #[pyo3(signature = (ax=None))]
-    fn plot<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        slf.py().import("journeycost.plot")?.getattr("red_blue")?.call1((slf, ax))
+    /// A grouped comparison draws one group: ``group=`` one of its ``totals``' groups.
+    #[pyo3(signature = (ax=None, group=None))]
+    fn plot<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>, group: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("journeycost.plot")?.getattr("red_blue")?.call1((slf, ax, group))
     }
 
     /// Who pays and who saves, by agency, as a matplotlib figure.
-    #[pyo3(signature = (ax=None))]
-    fn plot_agencies<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        slf.py().import("journeycost.plot")?.getattr("agencies")?.call1((slf, ax))
+    #[pyo3(signature = (ax=None, group=None))]
+    fn plot_agencies<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>, group: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("journeycost.plot")?.getattr("agencies")?.call1((slf, ax, group))
     }
 
     /// The triangle of need (cost by tier, both pathways) as a matplotlib figure.
-    #[pyo3(signature = (ax=None))]
-    fn plot_tiers<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        slf.py().import("journeycost.plot")?.getattr("tiers")?.call1((slf, ax))
+    #[pyo3(signature = (ax=None, group=None))]
+    fn plot_tiers<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>, group: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py().import("journeycost.plot")?.getattr("tiers")?.call1((slf, ax, group))
     }
 
     fn __repr__(&self) -> String {
@@ -877,6 +893,7 @@ impl Scenario {
             persons: inputs.persons.map(Arc::new),
             inputs: d,
             origin: LedgerOrigin::Scenario(slf.clone().unbind()),
+            cost_files: std::sync::OnceLock::new(),
         })
     }
 }
@@ -891,6 +908,9 @@ impl Scenario {
     ///     With the line and key of every problem.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Scenario> {
+        // Held as an absolute path, so the scenario (and what is made from it) works from any
+        // working directory, and in worker processes.
+        let path = std::path::absolute(&path).unwrap_or(path);
         run(py, Class::Input, None, |_| CoreScenario::load(&path)).map(|inner| Scenario { inner, path })
     }
 
@@ -931,10 +951,9 @@ impl Scenario {
     }
 
     /// The scenario's events, as :class:`Events`.
-    fn events(&self, py: Python<'_>) -> PyResult<Events> {
+    fn events(&self, py: Python<'_>) -> PyResult<Py<Events>> {
         let path = self.inner.inputs.events.clone();
-        let e = Events::coerce(py, path.into_pyobject(py)?.as_any())?;
-        Ok(Events::new(e.get().name().to_owned(), (*e.get().inner).clone()))
+        Events::coerce(py, path.into_pyobject(py)?.as_any())
     }
 
     /// Costs the scenario's inputs (as ``journeycost validate`` checks them).

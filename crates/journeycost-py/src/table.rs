@@ -59,9 +59,12 @@ impl Table {
                 .into_any(),
             DataType::Decimal128(_, scale) => {
                 let m = a.as_primitive::<Decimal128Type>().value(row);
-                let d = Decimal::try_from_i128_with_scale(m, u32::from(scale.unsigned_abs()))
-                    .map_err(|e| PyValueError::new_err(format!("decimal out of range: {e}")))?;
-                d.into_pyobject(py)?.into_any()
+                let scale = u32::from(scale.unsigned_abs());
+                match Decimal::try_from_i128_with_scale(m, scale) {
+                    Ok(d) => d.into_pyobject(py)?.into_any(),
+                    // Beyond rust_decimal's 28 digits: Python's Decimal takes the exact text.
+                    Err(_) => py.import("decimal")?.getattr("Decimal")?.call1((decimal_text(m, scale),))?,
+                }
             }
             t => return Err(PyValueError::new_err(format!("unexpected column type {t}"))),
         })
@@ -83,6 +86,19 @@ impl Table {
     }
 }
 
+/// The exact text of a decimal given as a mantissa and a scale, e.g. `(-1234, 3)` is `-1.234`.
+fn decimal_text(m: i128, scale: u32) -> String {
+    let digits = m.unsigned_abs().to_string();
+    let sign = if m < 0 { "-" } else { "" };
+    let scale = scale as usize;
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    format!("{sign}{int}.{frac}")
+}
+
 pub(crate) fn frames<'py>(py: Python<'py>, function: &str, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     py.import("journeycost._frames")?.getattr(function)?.call1((obj,))
 }
@@ -101,7 +117,7 @@ impl Table {
         self.batch.schema().fields().iter().map(|f| f.name().clone()).collect()
     }
 
-    /// The Arrow type of each column, e.g. ``{'cost': 'Decimal128(38, 2)'}``.
+    /// The Arrow type of each column as ``(name, type)`` pairs, e.g. ``('cost', 'Decimal128(38, 2)')``.
     #[getter]
     fn types(&self) -> Vec<(String, String)> {
         self.batch.schema().fields().iter().map(|f| (f.name().clone(), f.data_type().to_string())).collect()

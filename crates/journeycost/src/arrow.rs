@@ -17,8 +17,9 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Date32Type, Date64Type, Decimal128Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type,
+    UInt64Type,
 };
 use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray};
 use arrow_buffer::NullBuffer;
@@ -100,6 +101,14 @@ pub fn journeys_from_batches(
     let mut offset: u64 = 0;
     for batch in batches {
         let batch = batch.map_err(|e| Error::new(Location::source(name), ProblemKind::Io, format!("cannot read the Arrow stream: {e}")))?;
+        // A producer may send a batch unlike the schema it announced: check each one's types.
+        if locate(name, &batch.schema(), options)? != columns {
+            return Err(Error::new(
+                Location::source(name),
+                ProblemKind::Syntax,
+                "a batch of the Arrow stream has other columns than its schema",
+            ));
+        }
         let cols: Vec<Option<Col<'_>>> = columns.iter().map(|c| c.map(|i| Col::new(batch.column(i).as_ref()))).collect();
         for i in 0..batch.num_rows() {
             let row = offset + i as u64;
@@ -183,8 +192,16 @@ struct Col<'a> {
 
 impl<'a> Col<'a> {
     fn new(array: &'a dyn Array) -> Col<'a> {
-        let dictionary = array.as_any_dictionary_opt().map(|d| (d.normalized_keys(), d.values().as_ref(), d.values().logical_nulls()));
-        Col { array, nulls: array.logical_nulls(), dictionary }
+        match array.as_any_dictionary_opt() {
+            // A dictionary with no values can only hold nulls (and its keys cannot be read).
+            Some(d) if d.values().is_empty() => Col { array, nulls: Some(NullBuffer::new_null(array.len())), dictionary: None },
+            Some(d) => Col {
+                array,
+                nulls: array.logical_nulls(),
+                dictionary: Some((d.normalized_keys(), d.values().as_ref(), d.values().logical_nulls())),
+            },
+            None => Col { array, nulls: array.logical_nulls(), dictionary: None },
+        }
     }
 
     /// The array and index holding row `i`, or `None` for a null.
@@ -259,7 +276,9 @@ fn date(a: &dyn Array, i: usize) -> Result<NaiveDate, String> {
 fn number(a: &dyn Array, i: usize) -> Result<Decimal, String> {
     match a.data_type() {
         DataType::Decimal128(_, scale) => decimal_from_i128(a.as_primitive::<Decimal128Type>().value(i), *scale),
-        DataType::Float32 => float(f64::from(a.as_primitive::<Float32Type>().value(i))),
+        // Each float is read as the shortest decimal that round-trips to it at its own width.
+        DataType::Float16 => float32(a.as_primitive::<Float16Type>().value(i).to_f32()),
+        DataType::Float32 => float32(a.as_primitive::<Float32Type>().value(i)),
         DataType::Float64 => float(a.as_primitive::<Float64Type>().value(i)),
         t if t.is_integer() => {
             let v = integer(a, i).unwrap_or_default();
@@ -273,7 +292,14 @@ fn number(a: &dyn Array, i: usize) -> Result<Decimal, String> {
 fn decimal_from_i128(mantissa: i128, scale: i8) -> Result<Decimal, String> {
     let too_big = || format!("expected a number of at most 28 digits, found a decimal with mantissa {mantissa} and scale {scale}");
     if scale >= 0 {
-        let d = Decimal::try_from_i128_with_scale(mantissa, u32::from(scale.unsigned_abs())).map_err(|_| too_big())?;
+        // Trailing zeros carry no value: drop them first, so a column whose scale is wider than
+        // rust_decimal's (28 decimals, 96 bits) still reads every value it can hold exactly.
+        let (mut m, mut sc) = (mantissa, u32::from(scale.unsigned_abs()));
+        while sc > 0 && m % 10 == 0 {
+            m /= 10;
+            sc -= 1;
+        }
+        let d = Decimal::try_from_i128_with_scale(m, sc).map_err(|_| too_big())?;
         Ok(d.normalize())
     } else {
         let factor = 10i128.checked_pow(u32::from(scale.unsigned_abs())).ok_or_else(too_big)?;
@@ -283,12 +309,35 @@ fn decimal_from_i128(mantissa: i128, scale: i8) -> Result<Decimal, String> {
 }
 
 /// The shortest decimal that round-trips to `v` (Rust's `Display` of a float never uses an
-/// exponent and prints the shortest round-trip digits).
-fn float(v: f64) -> Result<Decimal, String> {
+/// exponent and prints the shortest round-trip digits): `0.1` is read as `0.1`.
+///
+/// # Errors
+/// For NaN, infinities, and values that need more than 28 digits.
+pub fn decimal_from_float(v: f64) -> Result<Decimal, String> {
     if !v.is_finite() {
         return Err(format!("expected a number, found {v}"));
     }
     parse_decimal(&format!("{v}")).map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
+}
+
+fn float(v: f64) -> Result<Decimal, String> {
+    decimal_from_float(v)
+}
+
+/// As [`decimal_from_float`] for a 32-bit float: the shortest decimal at 32 bits (`0.1f32` is
+/// `0.1`, not `0.10000000149011612`).
+///
+/// # Errors
+/// As [`decimal_from_float`].
+pub fn decimal_from_f32(v: f32) -> Result<Decimal, String> {
+    if !v.is_finite() {
+        return Err(format!("expected a number, found {v}"));
+    }
+    parse_decimal(&format!("{v}")).map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
+}
+
+fn float32(v: f32) -> Result<Decimal, String> {
+    decimal_from_f32(v)
 }
 
 /// Reads one row: its problems go to `problems`; a good row is added while no problem has
@@ -449,8 +498,16 @@ pub fn table_from_csv(bytes: &[u8]) -> Result<RecordBatch, String> {
             Kind::Boolean => (DataType::Boolean, Arc::new(present().map(|v| v.map(|s| s == "true")).collect::<BooleanArray>())),
             Kind::Date => (DataType::Date32, Arc::new(present().map(|v| v.and_then(parse_date).map(epoch_days)).collect::<Date32Array>())),
             Kind::Decimal(scale) => {
-                let mantissas: Vec<Option<i128>> =
-                    present().map(|v| v.and_then(|s| parse_decimal(s).ok()).map(|d| rescaled(d, scale))).collect();
+                let mut mantissas: Vec<Option<i128>> = Vec::with_capacity(values.len());
+                for v in present() {
+                    mantissas.push(match v.map(parse_decimal) {
+                        None => None,
+                        Some(Ok(d)) => {
+                            Some(mantissa_at(d, scale).ok_or_else(|| format!("column {name}: {d} does not fit decimal128(38, {scale})"))?)
+                        }
+                        Some(Err(m)) => return Err(format!("column {name}: {m}")),
+                    });
+                }
                 let a = decimal_array(mantissas, scale)?;
                 (a.data_type().clone(), Arc::new(a))
             }
@@ -496,10 +553,12 @@ pub fn epoch_days(d: NaiveDate) -> i32 {
 
 use chrono::Datelike as _;
 
-/// The mantissa of `d` at `scale` decimals (`scale` at least `d`'s own).
-fn rescaled(mut d: Decimal, scale: u32) -> i128 {
-    d.rescale(scale);
-    d.mantissa()
+/// The mantissa of `d` at `scale` decimals (`scale` at least `d`'s own), computed in `i128`
+/// so that no digit is lost; `None` if it does not fit 38 digits.
+fn mantissa_at(d: Decimal, scale: u32) -> Option<i128> {
+    let d = if d.scale() > scale { d.normalize() } else { d };
+    let m = d.mantissa().checked_mul(10i128.checked_pow(scale.checked_sub(d.scale())?)?)?;
+    (m.unsigned_abs() < 10u128.pow(u32::from(DECIMAL_PRECISION))).then_some(m)
 }
 
 /// A `decimal128(38, scale)` array.
@@ -518,19 +577,14 @@ pub fn decimal_array(mantissas: Vec<Option<i128>>, scale: u32) -> Result<Decimal
 /// If a value does not fit `decimal128(38, scale)` at that scale.
 pub fn exact_decimal_array(values: &[Option<Decimal>]) -> Result<Decimal128Array, String> {
     let scale = values.iter().flatten().map(|d| d.normalize().scale()).max().unwrap_or(0);
-    let limit = 10i128.pow(u32::from(DECIMAL_PRECISION));
     let mut mantissas = Vec::with_capacity(values.len());
     for v in values {
         mantissas.push(match v {
             None => None,
-            Some(d) => {
-                let mut d = *d;
-                d.rescale(scale);
-                if d.scale() != scale || d.mantissa().abs() >= limit {
-                    return Err(format!("{v:?} cannot be held exactly in a decimal128 column with {scale} decimals"));
-                }
-                Some(d.mantissa())
-            }
+            Some(d) => Some(
+                mantissa_at(*d, scale)
+                    .ok_or_else(|| format!("{d} cannot be held exactly in a decimal128 column with {scale} decimals (38 digits in all)"))?,
+            ),
         });
     }
     decimal_array(mantissas, scale)
