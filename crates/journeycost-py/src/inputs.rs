@@ -513,7 +513,7 @@ impl Events {
         let total = None;
         run(py, Class::Input, Some(Progress { wanted: None, total, what: "reading events" }), |_| {
             let schema = arrow_array::RecordBatchReader::schema(&reader);
-            journeys_from_batches(name, &schema, crate::arrow_ffi::Batches(reader), None, ReadOptions { allow_float })
+            journeys_from_batches(name, &schema, crate::arrow_ffi::Batches(reader), None, ReadOptions { allow_float, threads: None })
                 .map(|j| Events::new(name, j))
         })
     }

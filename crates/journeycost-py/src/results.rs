@@ -75,7 +75,11 @@ enum LedgerOrigin {
 /// Decimal('95376.63')
 #[pyclass(frozen, module = "journeycost._journeycost")]
 pub(crate) struct Ledger {
-    pub(crate) inner: Arc<CoreLedger>,
+    /// What the ledger is costed from.
+    source: Costed,
+    /// The ledger's lines, built when first needed: `cost()` makes the tables of `journeycost
+    /// cost` straight from the events, and only `lines()`, `total` and comparisons need lines.
+    core: std::sync::OnceLock<Arc<CoreLedger>>,
     persons: Option<Arc<Persons>>,
     inputs: Vec<InputDigest>,
     origin: LedgerOrigin,
@@ -83,7 +87,26 @@ pub(crate) struct Ledger {
     cost_files: std::sync::OnceLock<OutputSet>,
 }
 
+/// The inputs of a ledger, kept to build its lines when they are first needed.
+struct Costed {
+    journeys: Arc<journeycost::journey::Journeys>,
+    catalogue: Arc<journeycost::catalogue::Catalogue>,
+    index: Arc<journeycost::prices::PriceIndex>,
+    price_base: journeycost::prices::PriceYear,
+    values: &'static [ValueType],
+}
+
 impl Ledger {
+    /// The ledger's lines, built (without the GIL) the first time they are asked for.
+    fn core(&self, py: Python<'_>) -> PyResult<Arc<CoreLedger>> {
+        if let Some(l) = self.core.get() {
+            return Ok(l.clone());
+        }
+        let c = &self.source;
+        let built = run(py, Class::Input, None, |_| CoreLedger::build_with(&c.journeys, &c.catalogue, &c.index, c.price_base, c.values))?;
+        Ok(self.core.get_or_init(|| Arc::new(built)).clone())
+    }
+
     fn comparison(
         slf: &Bound<'_, Ledger>,
         options: CompareOptions,
@@ -93,7 +116,7 @@ impl Ledger {
     ) -> PyResult<Comparison> {
         let py = slf.py();
         let l = slf.get();
-        let (ledger, persons, inputs) = (l.inner.clone(), l.persons.clone(), l.inputs.clone());
+        let (ledger, persons, inputs) = (l.core(py)?, l.persons.clone(), l.inputs.clone());
         let (run_, files) = run(py, Class::Input, None, |_| {
             let r = compare_run(&ledger, persons.as_deref(), &options, person.as_deref(), by.as_deref())?;
             let files = journeycost::output::comparison_files(&r, &inputs);
@@ -104,8 +127,12 @@ impl Ledger {
 }
 
 impl Ledger {
-    fn cost_files(&self) -> &OutputSet {
-        self.cost_files.get_or_init(|| journeycost::output::cost_tables(&self.inner))
+    fn cost_files(&self, py: Python<'_>) -> PyResult<&OutputSet> {
+        if let Some(f) = self.cost_files.get() {
+            return Ok(f);
+        }
+        let ledger = self.core(py)?;
+        Ok(self.cost_files.get_or_init(|| journeycost::output::cost_tables(&ledger)))
     }
 }
 
@@ -114,38 +141,39 @@ impl Ledger {
     /// The price base, e.g. ``"2023/24"``.
     #[getter]
     fn price_base(&self) -> String {
-        self.inner.price_base().to_string()
+        self.source.price_base.to_string()
     }
 
     /// The exact total cost of every line, as ``decimal.Decimal`` (not rounded).
     #[getter]
-    fn total(&self) -> Decimal {
-        self.inner.total().exact()
+    fn total(&self, py: Python<'_>) -> PyResult<Decimal> {
+        Ok(self.core(py)?.total().exact())
     }
 
     /// The value types counted: ``['fiscal']``, or ``['fiscal', 'economic', 'social']``.
     #[getter]
     fn value_types(&self) -> Vec<&'static str> {
-        self.inner.value_types().iter().map(|v| v.as_str()).collect()
+        self.source.values.iter().map(|v| v.as_str()).collect()
     }
 
     /// The pathways, in byte order.
     #[getter]
     fn pathways(&self) -> Vec<String> {
-        let mut p: Vec<String> = self.inner.pathways().iter().map(ToString::to_string).collect();
+        let mut p: Vec<String> = self.source.journeys.pathways().names().iter().map(ToString::to_string).collect();
         p.sort();
         p
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.len()
+    /// The number of lines: one per point event and value type, one per month of a spell.
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.core(py)?.len())
     }
 
     /// Every costed line: ``person_id``, ``pathway``, ``month``, ``code``, ``agency``,
     /// ``value_type``, ``tier``, ``demand`` and the exact ``cost`` (a decimal column with as many
     /// decimals as the exact values need).
     fn lines(&self, py: Python<'_>) -> PyResult<Table> {
-        let ledger = self.inner.clone();
+        let ledger = self.core(py)?;
         run(py, Class::Input, None, |_| {
             journeycost::arrow::ledger_to_batch(&ledger)
                 .map_err(|m| Error::new(journeycost::error::Location::source("ledger"), journeycost::ProblemKind::Overflow, m))
@@ -154,18 +182,18 @@ impl Ledger {
     }
 
     /// ``monthly.csv`` of ``journeycost cost``: events and cost per pathway, agency and month.
-    fn monthly(&self) -> PyResult<Table> {
-        table(self.cost_files(), "monthly.csv")
+    fn monthly(&self, py: Python<'_>) -> PyResult<Table> {
+        table(self.cost_files(py)?, "monthly.csv")
     }
 
     /// ``persons.csv`` of ``journeycost cost``: each person's ``old`` and ``new`` cost.
-    fn persons(&self) -> PyResult<Table> {
-        table(self.cost_files(), "persons.csv")
+    fn persons(&self, py: Python<'_>) -> PyResult<Table> {
+        table(self.cost_files(py)?, "persons.csv")
     }
 
     /// ``summary.csv`` of ``journeycost cost``: each agency's ``old`` and ``new`` cost, then ``TOTAL``.
-    fn summary(&self) -> PyResult<Table> {
-        table(self.cost_files(), "summary.csv")
+    fn summary(&self, py: Python<'_>) -> PyResult<Table> {
+        table(self.cost_files(py)?, "summary.csv")
     }
 
     /// Compares two pathways of this ledger: the same as :func:`compare`.
@@ -203,17 +231,18 @@ impl Ledger {
     }
 
     fn __repr__(&self) -> String {
+        let j = &self.source.journeys;
         format!(
-            "<Ledger {} lines of {} persons at {} prices, total £{}>",
-            self.inner.len(),
-            self.inner.persons().len(),
-            self.inner.price_base(),
-            self.inner.total()
+            "<Ledger of {} events of {} persons on pathways {}, at {} prices>",
+            j.len(),
+            j.persons().len(),
+            self.pathways().join(", "),
+            self.source.price_base
         )
     }
 
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("<p>{}</p>\n{}", escape(&self.__repr__()), html_table(py, &self.summary()?, 30)?))
+        Ok(format!("<p>{}</p>\n{}", escape(&self.__repr__()), html_table(py, &self.summary(py)?, 30)?))
     }
 
     /// Rebuilds a ledger from its inputs (pickling).
@@ -295,21 +324,33 @@ pub(crate) fn cost(
     let prices = PriceIndex::coerce(py, prices)?;
     let (j, c, p) = (events.get().inner.clone(), catalogue.get().inner.clone(), prices.get().inner.clone());
     let source = prices.get().source_name();
-    let ledger = run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| {
-        let base = match year {
-            Some(y) => y,
-            None => p.latest().ok_or_else(|| {
-                Error::new(journeycost::error::Location::source(&source), journeycost::ProblemKind::Empty, "the price index has no years")
-            })?,
-        };
-        CoreLedger::build_with(&j, &c, &p, base, types)
-    })?;
+    let Some(base) = year.or_else(|| p.latest()) else {
+        let e = Error::new(journeycost::error::Location::source(&source), journeycost::ProblemKind::Empty, "the price index has no years");
+        return Err(crate::errors::to_py(py, &e, Class::Input));
+    };
+    let core = std::sync::OnceLock::new();
+    let cost_files = std::sync::OnceLock::new();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if types == [ValueType::Fiscal] {
+        // The tables of `journeycost cost`, straight from the events on every core; this also
+        // checks the costing (codes, price years, exact sums). Lines wait until asked for.
+        let files = run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| {
+            journeycost::io::cost_tables_of(&j, &c, &p, base, threads)
+        })?;
+        let _ = cost_files.set(files);
+    } else {
+        let ledger = run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| {
+            CoreLedger::build_with(&j, &c, &p, base, types)
+        })?;
+        let _ = core.set(Arc::new(ledger));
+    }
     Ok(Ledger {
-        inner: Arc::new(ledger),
+        source: Costed { journeys: j, catalogue: c, index: p, price_base: base, values: types },
+        core,
         persons: None,
         inputs: Vec::new(),
         origin: LedgerOrigin::Objects { events, catalogue, prices, price_year: year.map(|y| y.to_string()), values: values.to_owned() },
-        cost_files: std::sync::OnceLock::new(),
+        cost_files,
     })
 }
 
@@ -888,8 +929,18 @@ impl Scenario {
         let me = slf.get();
         let (inputs, ledger, d) =
             run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| me.load_inputs())?;
+        let core = std::sync::OnceLock::new();
+        let price_base = ledger.price_base();
+        let _ = core.set(Arc::new(ledger));
         Ok(Ledger {
-            inner: Arc::new(ledger),
+            source: Costed {
+                journeys: Arc::new(inputs.journeys),
+                catalogue: Arc::new(inputs.catalogue),
+                index: Arc::new(inputs.index),
+                price_base,
+                values: me.inner.values.unwrap_or(&[ValueType::Fiscal]),
+            },
+            core,
             persons: inputs.persons.map(Arc::new),
             inputs: d,
             origin: LedgerOrigin::Scenario(slf.clone().unbind()),

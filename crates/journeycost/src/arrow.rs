@@ -62,6 +62,8 @@ pub struct ReadOptions {
     /// Accept float columns for quantities, costs and probabilities, reading each value as the
     /// shortest decimal that round-trips to it. Off by default: floats are not exact.
     pub allow_float: bool,
+    /// Threads reading the batches (default: every core); the events read never depend on it.
+    pub threads: Option<usize>,
 }
 
 /// Reads events from a stream of record batches with the rules of `events.csv`. `name` names
@@ -96,9 +98,7 @@ pub fn journeys_from_batches(
     options: ReadOptions,
 ) -> Result<Journeys, Error> {
     let columns = locate(name, schema, options)?;
-    let mut journeys = Journeys::new();
-    let mut problems = Problems::default();
-    let mut offset: u64 = 0;
+    let mut all = Vec::new();
     for batch in batches {
         let batch = batch.map_err(|e| Error::new(Location::source(name), ProblemKind::Io, format!("cannot read the Arrow stream: {e}")))?;
         // A producer may send a batch unlike the schema it announced: check each one's types.
@@ -109,14 +109,75 @@ pub fn journeys_from_batches(
                 "a batch of the Arrow stream has other columns than its schema",
             ));
         }
-        let cols: Vec<Option<Col<'_>>> = columns.iter().map(|c| c.map(|i| Col::new(batch.column(i).as_ref()))).collect();
-        for i in 0..batch.num_rows() {
-            let row = offset + i as u64;
-            read_row(name, &cols, i, row, catalogue, &mut problems, &mut journeys);
-        }
-        offset += batch.num_rows() as u64;
+        all.push(batch);
     }
-    problems.into_result(journeys)
+    // The batches are shared among threads in contiguous runs of about equal rows; each run's
+    // events are appended in order, so the result is the same on any number of threads.
+    let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get)).max(1);
+    let total: usize = all.iter().map(RecordBatch::num_rows).sum();
+    let mut runs: Vec<(u64, &[RecordBatch])> = Vec::new();
+    let (mut start, mut rows, mut first_row) = (0, 0, 0u64);
+    for (i, b) in all.iter().enumerate() {
+        rows += b.num_rows();
+        if rows * threads >= total * (runs.len() + 1) || i + 1 == all.len() {
+            runs.push((first_row, &all[start..=i]));
+            first_row += all[start..=i].iter().map(|b| b.num_rows() as u64).sum::<u64>();
+            start = i + 1;
+        }
+    }
+    let read_run = |(offset, batches): (u64, &[RecordBatch])| {
+        let mut journeys = Journeys::new();
+        journeys.reserve(batches.iter().map(RecordBatch::num_rows).sum());
+        let mut problems = Problems::default();
+        let mut row = offset;
+        for batch in batches {
+            let cols: Vec<Option<Col<'_>>> = columns.iter().map(|c| c.map(|i| Col::new(batch.column(i).as_ref()))).collect();
+            for i in 0..batch.num_rows() {
+                read_row(name, &cols, i, row, catalogue, &mut problems, &mut journeys);
+                row += 1;
+            }
+        }
+        (journeys, problems.into_error())
+    };
+    let results: Vec<(Journeys, Option<Error>)> = if runs.len() < 2 {
+        runs.into_iter().map(read_run).collect()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = runs.into_iter().map(|run| s.spawn(move || read_run(run))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        })
+    };
+    let mut results = results.into_iter();
+    let Some((mut journeys, first)) = results.next() else { return Ok(Journeys::new()) };
+    let mut errors: Vec<Error> = first.into_iter().collect();
+    for (j, e) in results {
+        match e {
+            Some(e) => errors.push(e),
+            None if errors.is_empty() => journeys.append(j),
+            None => {}
+        }
+    }
+    match capped(errors) {
+        Some(e) => Err(e),
+        None => Ok(journeys),
+    }
+}
+
+/// Several sources' errors as one, listing at most [`MAX_PROBLEMS_PER_FILE`] problems in order.
+fn capped(errors: Vec<Error>) -> Option<Error> {
+    let mut listed = Vec::new();
+    let mut omitted = 0;
+    for e in errors {
+        for p in e.problems() {
+            if listed.len() < crate::error::MAX_PROBLEMS_PER_FILE {
+                listed.push(p.clone());
+            } else {
+                omitted += 1;
+            }
+        }
+        omitted += e.omitted();
+    }
+    (!listed.is_empty()).then(|| Error::from_problems(listed, omitted))
 }
 
 /// Finds the columns (in the order `REQUIRED` then `OPTIONAL`) and checks their types.
@@ -292,15 +353,18 @@ fn number(a: &dyn Array, i: usize) -> Result<Decimal, String> {
 fn decimal_from_i128(mantissa: i128, scale: i8) -> Result<Decimal, String> {
     let too_big = || format!("expected a number of at most 28 digits, found a decimal with mantissa {mantissa} and scale {scale}");
     if scale >= 0 {
-        // Trailing zeros carry no value: drop them first, so a column whose scale is wider than
-        // rust_decimal's (28 decimals, 96 bits) still reads every value it can hold exactly.
-        let (mut m, mut sc) = (mantissa, u32::from(scale.unsigned_abs()));
+        let sc = u32::from(scale.unsigned_abs());
+        if let Ok(d) = Decimal::try_from_i128_with_scale(mantissa, sc) {
+            return Ok(d);
+        }
+        // Trailing zeros carry no value: dropping them lets a column whose scale is wider than
+        // rust_decimal's (28 decimals, 96 bits) still give every value it can hold exactly.
+        let (mut m, mut sc) = (mantissa, sc);
         while sc > 0 && m % 10 == 0 {
             m /= 10;
             sc -= 1;
         }
-        let d = Decimal::try_from_i128_with_scale(m, sc).map_err(|_| too_big())?;
-        Ok(d.normalize())
+        Decimal::try_from_i128_with_scale(m, sc).map_err(|_| too_big())
     } else {
         let factor = 10i128.checked_pow(u32::from(scale.unsigned_abs())).ok_or_else(too_big)?;
         let m = mantissa.checked_mul(factor).ok_or_else(too_big)?;
@@ -684,7 +748,7 @@ mod tests {
         let err = read(batch.clone(), ReadOptions::default()).unwrap_err();
         assert_eq!(err.problems().len(), 1);
         assert!(err.problems()[0].message.contains("floats are not exact"), "{err}");
-        let j = read(batch, ReadOptions { allow_float: true }).unwrap();
+        let j = read(batch, ReadOptions { allow_float: true, threads: None }).unwrap();
         assert_eq!(j.get(0).quantity.to_string(), "0.1");
     }
 
@@ -717,9 +781,47 @@ mod tests {
             ("code", s(&["CALL"])),
         ])
         .unwrap();
-        let err = read(batch, ReadOptions { allow_float: true }).unwrap_err();
+        let err = read(batch, ReadOptions { allow_float: true, threads: None }).unwrap_err();
         let kinds: Vec<_> = err.problems().iter().map(|p| (p.location.field.clone().unwrap(), p.kind)).collect();
         assert_eq!(kinds, [("pathway".to_owned(), ProblemKind::MissingColumn), ("date".to_owned(), ProblemKind::InvalidValue)]);
+    }
+
+    #[test]
+    fn any_number_of_threads_reads_the_same_events_and_problems() {
+        let dates = ["2024-01-01", "2024-02-30", "2024-03-01"];
+        let make = |clean: bool| -> Vec<RecordBatch> {
+            (0..7)
+                .map(|b| {
+                    let n = 3 + b;
+                    let people: Vec<String> = (0..n).map(|i| format!("P{}", (i * 7 + b) % 5)).collect();
+                    let codes: Vec<&str> = (0..n).map(|i| if !clean && (i + b) % 11 == 0 { "NOPE" } else { "CALL" }).collect();
+                    let when: Vec<&str> = (0..n).map(|i| if clean { dates[2 * ((i + b) % 2)] } else { dates[(i + b) % 3] }).collect();
+                    RecordBatch::try_from_iter([
+                        ("person_id", Arc::new(StringArray::from(people)) as ArrayRef),
+                        ("pathway", s(&vec!["old"; n])),
+                        ("date", s(&when)),
+                        ("code", s(&codes)),
+                    ])
+                    .unwrap()
+                })
+                .collect()
+        };
+        let batches = make(false);
+        let cat = Catalogue::new(vec![UnitCost::new("CALL", "Police", Decimal::new(5, 0), PriceYear::Calendar(2024))]).unwrap();
+        let read = |threads: usize, bs: &[RecordBatch]| {
+            let options = ReadOptions { allow_float: false, threads: Some(threads) };
+            journeys_from_batches("t", &bs[0].schema(), bs.iter().cloned().map(Ok), Some(&cat), options)
+        };
+        let one = read(1, &batches).unwrap_err();
+        for threads in [2, 3, 8] {
+            assert_eq!(read(threads, &batches).unwrap_err(), one);
+        }
+        let good = make(true);
+        let events = |j: Journeys| (0..j.len()).map(|i| j.get(i)).collect::<Vec<_>>();
+        let one = events(read(1, &good).unwrap());
+        for threads in [2, 3, 8] {
+            assert_eq!(events(read(threads, &good).unwrap()), one);
+        }
     }
 
     #[test]

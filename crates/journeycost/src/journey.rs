@@ -25,17 +25,27 @@ pub const MAX_INPUT_MAGNITUDE: i64 = 1_000_000_000_000;
 pub struct Interner {
     names: Vec<Box<str>>,
     ids: rustc_hash::FxHashMap<Box<str>, u32>,
+    /// The id last returned: rows of one person (or code) often come together.
+    last: Option<u32>,
 }
 
 impl Interner {
     /// The id of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
+        if let Some(last) = self.last {
+            if *self.names[last as usize] == *name {
+                return last;
+            }
         }
-        let id = self.names.len() as u32;
-        self.names.push(name.into());
-        self.ids.insert(name.into(), id);
+        let id = if let Some(&id) = self.ids.get(name) {
+            id
+        } else {
+            let id = self.names.len() as u32;
+            self.names.push(name.into());
+            self.ids.insert(name.into(), id);
+            id
+        };
+        self.last = Some(id);
         id
     }
 
@@ -361,6 +371,35 @@ impl Journeys {
         parts.check()?;
         self.push_parts(&parts);
         Ok(())
+    }
+
+    /// Makes room for `n` more events.
+    pub fn reserve(&mut self, n: usize) {
+        self.person.reserve(n);
+        self.pathway.reserve(n);
+        self.code.reserve(n);
+        self.date.reserve(n);
+        self.end.reserve(n);
+        self.quantity.reserve(n);
+        self.detail.reserve(n);
+    }
+
+    /// Appends every event of `other` after these, matching persons, pathways and codes by
+    /// name: the result is what reading both sources one after the other would give.
+    pub fn append(&mut self, other: Journeys) {
+        self.reserve(other.len());
+        let person: Vec<u32> = other.persons.names.iter().map(|n| self.persons.intern(n)).collect();
+        let pathway: Vec<u32> = other.pathways.names.iter().map(|n| self.pathways.intern(n)).collect();
+        let code: Vec<u32> = other.codes.names.iter().map(|n| self.codes.intern(n)).collect();
+        self.person.extend(other.person.iter().map(|&i| person[i as usize]));
+        self.pathway.extend(other.pathway.iter().map(|&i| pathway[i as usize]));
+        self.code.extend(other.code.iter().map(|&i| code[i as usize]));
+        self.date.extend(other.date);
+        self.end.extend(other.end);
+        self.quantity.extend(other.quantity);
+        let offset = self.details.len() as u32;
+        self.detail.extend(other.detail.iter().map(|&d| if d == NO_DETAIL { NO_DETAIL } else { d + offset }));
+        self.details.extend(other.details);
     }
 
     /// Adds a row whose fields the caller has already checked (the CSV reader).

@@ -451,8 +451,12 @@ impl Ledger {
     ///
     /// `key` sees each line and its period and returns `None` to leave the line out.
     /// The result is unordered; callers sort it by their own key order.
-    pub fn aggregate<K: Eq + Hash>(&self, period: PeriodKind, mut key: impl FnMut(&Line, Period) -> Option<K>) -> HashMap<K, Totals> {
-        let mut out: HashMap<K, Totals> = HashMap::new();
+    pub fn aggregate<K: Eq + Hash>(
+        &self,
+        period: PeriodKind,
+        mut key: impl FnMut(&Line, Period) -> Option<K>,
+    ) -> HashMap<K, Totals, rustc_hash::FxBuildHasher> {
+        let mut out: HashMap<K, Totals, rustc_hash::FxBuildHasher> = HashMap::default();
         let mut previous: Option<Period> = None;
         for i in 0..self.len() {
             let line = self.line(i);

@@ -20,7 +20,7 @@ pub(crate) use read::catalogue_problem;
 pub use read::{
     CatalogueFile, MAX_INDEX_DECIMALS, journeys_from_events, parse_decimal, read_catalogue, read_deflators, read_events, read_persons,
 };
-pub use stream::{StreamOptions, cost_streaming, cost_streaming_with};
+pub use stream::{StreamOptions, cost_streaming, cost_streaming_with, cost_tables_of};
 pub use write::{CsvTable, OutputSet};
 
 use crate::catalogue::Catalogue;

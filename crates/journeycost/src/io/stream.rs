@@ -25,10 +25,10 @@ use rustc_hash::FxHashMap as HashMap;
 use super::{InputPaths, load_deflators, load_layered, name_of, read::visit_events, span};
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Location, MAX_PROBLEMS_PER_FILE, Problem, ProblemKind, Problems, io_error};
-use crate::journey::EventParts;
+use crate::journey::{EventParts, Journeys};
 use crate::money::{Money, apportion, exact_mul, round_ratio_to_penny};
 use crate::output::{CostSums, render_cost_tables};
-use crate::period::{Month, month_days};
+use crate::period::{Month, date_of, month_days};
 use crate::prices::{PriceIndex, PriceYear};
 
 /// The fixed scale of the running sums: a line's cost has at most 2 + 6 + 6 decimals.
@@ -118,17 +118,111 @@ pub fn cost_streaming_with(
             format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(&index)),
         ));
     }
-    if sums.overflowed {
+    if let Some(e) = problems.into_error() {
+        return Err(e);
+    }
+    render(sums, catalogue, &name)
+}
+
+/// The three tables of `journeycost cost` from events already read, without building the
+/// ledger: each thread sums its share of the rows, and the exact sums are merged, so the
+/// bytes are those of [`cost_tables`](crate::output::cost_tables) (fiscal values) on any
+/// number of threads.
+///
+/// # Errors
+/// As [`Ledger::build`](crate::ledger::Ledger::build): every code missing from the
+/// catalogue, every price year missing from the index, and sums too large to keep exactly.
+pub fn cost_tables_of(
+    journeys: &Journeys,
+    catalogue: &Catalogue,
+    index: &PriceIndex,
+    price_base: PriceYear,
+    threads: usize,
+) -> Result<crate::io::OutputSet, Error> {
+    if index.get(price_base).is_none() {
+        return Err(Error::new(
+            Location::source("price index"),
+            ProblemKind::MissingPriceYear,
+            format!("the target price year {price_base} is not in the price index"),
+        ));
+    }
+    let entry_of: Vec<Option<usize>> = journeys.codes().names().iter().map(|c| catalogue.position(c)).collect();
+    let mut problems = Problems::default();
+    for (code, e) in journeys.codes().names().iter().zip(&entry_of) {
+        if e.is_none() {
+            problems.push(Problem::new(
+                Location::source("events").in_field("code"),
+                ProblemKind::UnknownCode,
+                format!("code {code:?} is not in the catalogue"),
+            ));
+        }
+    }
+    if let Some(e) = problems.into_error() {
+        return Err(e);
+    }
+    let real: Vec<Option<Decimal>> =
+        catalogue.entries().iter().map(|u| index.convert(u.unit_cost, u.price_year, price_base).ok()).collect();
+    let c = Costing { catalogue, index, real: &real, price_base };
+    let n = journeys.len();
+    let threads = threads.clamp(1, n.max(1));
+    let sum_rows = |rows: std::ops::Range<usize>| {
+        let mut sums = Sums::new(catalogue.agencies().len());
+        for row in rows {
+            let e = journeys.at(row);
+            let Some(date) = date_of(e.date) else { continue };
+            let parts = EventParts {
+                person: journeys.persons().name(e.person),
+                pathway: journeys.pathways().name(e.pathway),
+                code: journeys.codes().name(e.code),
+                date,
+                end: e.end.and_then(date_of),
+                quantity: e.quantity,
+                cost: e.cost,
+                demand: e.demand,
+                probability: e.probability,
+                note: None,
+            };
+            sums.event(&c, &parts, entry_of[e.code as usize]);
+        }
+        sums
+    };
+    let mut parts: Vec<Sums> = if threads < 2 {
+        vec![sum_rows(0..n)]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|k| s.spawn(move || sum_rows(n * k / threads..n * (k + 1) / threads))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        })
+    };
+    let mut sums = parts.remove(0);
+    for p in parts {
+        sums.merge(p);
+    }
+    let mut problems = Problems::default();
+    for &entry in &sums.missing_year {
+        let u = &catalogue.entries()[entry];
         problems.push(Problem::new(
-            Location::source(name.clone()),
-            ProblemKind::Overflow,
-            "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
+            Location::source("catalogue").in_field("price_year"),
+            ProblemKind::MissingPriceYear,
+            format!("code {:?}: price year {} is not in the price index", u.code, u.price_year),
         ));
     }
     if let Some(e) = problems.into_error() {
         return Err(e);
     }
-    let to_money = |u: i128| money(u).ok_or_else(|| overflow(&name));
+    render(sums, catalogue, "events")
+}
+
+/// The tables from finished sums.
+fn render(sums: Sums, catalogue: &Catalogue, name: &str) -> Result<crate::io::OutputSet, Error> {
+    if sums.overflowed {
+        return Err(Error::new(
+            Location::source(name),
+            ProblemKind::Overflow,
+            "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
+        ));
+    }
+    let to_money = |u: i128| money(u).ok_or_else(|| overflow(name));
     let mut cells = Vec::with_capacity(sums.monthly.len());
     for (k, (events, u)) in sums.monthly {
         cells.push((k, events, to_money(u)?));

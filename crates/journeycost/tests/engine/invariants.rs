@@ -200,6 +200,10 @@ proptest! {
         let streamed = journeycost::io::cost_streaming(&paths, Some(PriceYear::Calendar(2024))).unwrap();
         let ledger = Ledger::build(&j, &cat, &idx, PriceYear::Calendar(2024)).unwrap();
         prop_assert_eq!(&streamed, &output::cost_tables(&ledger));
+        // The same tables from the events in memory, on one thread or several.
+        for threads in [1, 2, 3] {
+            prop_assert_eq!(&journeycost::io::cost_tables_of(&j, &cat, &idx, PriceYear::Calendar(2024), threads).unwrap(), &streamed);
+        }
         // Read by up to five threads, each from its own stretch of lines: the same bytes.
         for threads in [2, 3, 5] {
             let split = journeycost::io::StreamOptions { threads, min_split_bytes: 1 };
