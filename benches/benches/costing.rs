@@ -86,6 +86,11 @@ fn pipeline(c: &mut Criterion) {
     g.bench_function("cost ledger", |b| b.iter(|| Ledger::build(black_box(&journeys), &catalogue, &index, base).expect("ledger")));
     let ledger = Ledger::build(&journeys, &catalogue, &index, base).expect("ledger");
     g.bench_function("aggregate tables", |b| b.iter(|| cost_tables(black_box(&ledger))));
+    for threads in [1, 2] {
+        g.bench_function(format!("tables from events, {threads} thread(s)"), |b| {
+            b.iter(|| journeycost::io::cost_tables_of(black_box(&journeys), &catalogue, &index, base, threads).expect("tables"));
+        });
+    }
     g.finish();
 
     if let Ok(dir) = std::env::var("JOURNEYCOST_BENCH_DATA") {
@@ -105,6 +110,12 @@ fn pipeline(c: &mut Criterion) {
                 cost_tables(&ledger)
             });
         });
+        for threads in [1, 2] {
+            let options = journeycost::io::StreamOptions { threads, min_split_bytes: 1 };
+            g.bench_function(format!("streamed, {threads} thread(s)"), |b| {
+                b.iter(|| journeycost::io::cost_streaming_with(&paths, Some(base), options).expect("streamed"));
+            });
+        }
         g.finish();
     }
 }
