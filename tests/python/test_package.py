@@ -79,6 +79,19 @@ def test_compare_equals_the_cli(example: Path, journeycost, tmp_path: Path):
         assert mine["saving"] == mine["baseline_cost"] - mine["alternative_cost"]
 
 
+def test_a_comparison_from_files_carries_their_provenance(journeycost, tmp_path: Path):
+    files = ["--catalogue", ANNA / "catalogue.csv", "--deflators", ANNA / "deflators.csv", "--events", ANNA / "events.csv"]
+    journeycost("compare", *files, "--period", "quarter", "--out", tmp_path)
+    ledger = jc.cost(ANNA / "events.csv", catalogue=ANNA / "catalogue.csv", prices=ANNA / "deflators.csv")
+    c = ledger.compare(period="quarter")
+    assert c.to_json() == (tmp_path / "comparison.json").read_text(encoding="utf-8")
+    assert pickle.loads(pickle.dumps(c)).to_json() == c.to_json()
+    roles = [i["role"] for i in json.loads(c.to_json())["inputs"]]
+    assert roles == ["catalogue", "deflators", "events"]
+    in_memory = jc.cost(jc.Events.from_csv(ANNA / "events.csv").to_polars(), catalogue=ANNA / "catalogue.csv", prices=ANNA / "deflators.csv")
+    assert [i["role"] for i in json.loads(in_memory.compare().to_json())["inputs"]] == ["catalogue", "deflators"]
+
+
 def test_cost_equals_the_cli(journeycost, tmp_path: Path):
     journeycost(
         "cost",

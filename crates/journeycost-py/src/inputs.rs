@@ -84,6 +84,17 @@ impl Catalogue {
         Ok(Catalogue { inner: Arc::new(layer_catalogues(&files)?), layers })
     }
 
+    /// The provenance of every layer, as `comparison.json` lists inputs.
+    pub(crate) fn digests(&self) -> Vec<journeycost::io::InputDigest> {
+        self.layers
+            .iter()
+            .map(|l| match &l.csv {
+                None => journeycost::builtin::catalogue_digest(),
+                Some(bytes) => journeycost::io::digest_bytes("catalogue", &file_name(&l.name), bytes),
+            })
+            .collect()
+    }
+
     pub(crate) fn uses_builtin(&self) -> bool {
         self.layers.iter().any(|l| l.csv.is_none())
     }
@@ -135,6 +146,11 @@ impl Catalogue {
         })?;
         Py::new(py, run(py, Class::Catalogue, None, |_| Catalogue::from_path(&path))?)
     }
+}
+
+/// A file's name without its directory, as provenance records name files.
+fn file_name(name: &str) -> String {
+    Path::new(name).file_name().map_or_else(|| name.to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
 pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -333,6 +349,14 @@ impl PriceIndex {
         self.source.bytes.is_none()
     }
 
+    /// The provenance of the index.
+    pub(crate) fn digest(&self) -> journeycost::io::InputDigest {
+        match &self.source.bytes {
+            None => journeycost::builtin::price_index_digest(),
+            Some(bytes) => journeycost::io::digest_bytes("deflators", &file_name(&self.source.name), bytes),
+        }
+    }
+
     pub(crate) fn source_name(&self) -> String {
         self.source.name.clone()
     }
@@ -501,11 +525,18 @@ impl PriceIndex {
 pub(crate) struct Events {
     pub(crate) inner: Arc<Journeys>,
     name: String,
+    /// The file the events were read from, for provenance.
+    path: Option<PathBuf>,
 }
 
 impl Events {
     pub(crate) fn new(name: impl Into<String>, journeys: Journeys) -> Events {
-        Events { inner: Arc::new(journeys), name: name.into() }
+        Events { inner: Arc::new(journeys), name: name.into(), path: None }
+    }
+
+    /// The provenance of events read from a file (`None` for in-memory sources).
+    pub(crate) fn digest(&self) -> Result<Option<journeycost::io::InputDigest>, Error> {
+        self.path.as_deref().map(|p| journeycost::io::digest("events", p)).transpose()
     }
 
     fn from_stream(py: Python<'_>, name: &str, data: &Bound<'_, PyAny>, allow_float: bool) -> PyResult<Events> {
@@ -554,7 +585,11 @@ impl Events {
         run(py, Class::Input, Some(Progress { wanted: None, total: None, what: "reading events" }), |_| {
             let f = std::fs::File::open(path)
                 .map_err(|e| Error::new(Location::source(&name), ProblemKind::Io, format!("cannot open the file: {e}")))?;
-            read_events(&name, std::io::BufReader::with_capacity(1 << 16, f), catalogue).map(|j| Events::new(name.clone(), j))
+            read_events(&name, std::io::BufReader::with_capacity(1 << 16, f), catalogue).map(|j| Events {
+                inner: Arc::new(j),
+                name: name.clone(),
+                path: Some(path.to_path_buf()),
+            })
         })
     }
 
@@ -967,12 +1002,17 @@ impl Events {
 
     /// Rebuilds events from their exact Arrow table (pickling).
     #[staticmethod]
-    fn _from_ipc(py: Python<'_>, name: String, data: Vec<u8>) -> PyResult<Events> {
+    #[pyo3(signature = (name, data, path=None))]
+    fn _from_ipc(py: Python<'_>, name: String, data: Vec<u8>, path: Option<PathBuf>) -> PyResult<Events> {
         run(py, Class::Input, None, |_| {
             let bad = |e: arrow_schema::ArrowError| Error::new(Location::source(&name), ProblemKind::Io, format!("cannot unpickle: {e}"));
             let reader = arrow_ipc::reader::StreamReader::try_new(Cursor::new(data), None).map_err(bad)?;
             let schema = reader.schema();
-            journeys_from_batches(&name, &schema, reader, None, ReadOptions::default()).map(|j| Events::new(name.clone(), j))
+            journeys_from_batches(&name, &schema, reader, None, ReadOptions::default()).map(|j| Events {
+                inner: Arc::new(j),
+                name: name.clone(),
+                path: path.clone(),
+            })
         })
     }
 
@@ -986,7 +1026,7 @@ impl Events {
             w.write(&batch).map_err(err)?;
             w.finish().map_err(err)?;
         }
-        let args = (slf.get().name.clone(), PyBytes::new(py, &bytes)).into_pyobject(py)?;
+        let args = (slf.get().name.clone(), PyBytes::new(py, &bytes), slf.get().path.clone()).into_pyobject(py)?;
         Ok((slf.get_type().getattr("_from_ipc")?, args))
     }
 }

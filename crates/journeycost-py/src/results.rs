@@ -344,11 +344,16 @@ pub(crate) fn cost(
         })?;
         let _ = core.set(Arc::new(ledger));
     }
+    // Provenance, as the CLI records it: every catalogue layer, the price index, and the
+    // events when they come from a file.
+    let mut inputs = catalogue.get().digests();
+    inputs.push(prices.get().digest());
+    inputs.extend(events.get().digest().map_err(|e| crate::errors::to_py(py, &e, Class::Input))?);
     Ok(Ledger {
         source: Costed { journeys: j, catalogue: c, index: p, price_base: base, values: types },
         core,
         persons: None,
-        inputs: Vec::new(),
+        inputs,
         origin: LedgerOrigin::Objects { events, catalogue, prices, price_year: year.map(|y| y.to_string()), values: values.to_owned() },
         cost_files,
     })

@@ -285,7 +285,11 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-fn digest(role: &'static str, path: &Path) -> Result<InputDigest, Error> {
+/// The provenance record of one file: its name (without its directory) and SHA-256.
+///
+/// # Errors
+/// If the file cannot be read.
+pub fn digest(role: &'static str, path: &Path) -> Result<InputDigest, Error> {
     let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
