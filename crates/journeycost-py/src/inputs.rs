@@ -14,6 +14,7 @@ use journeycost::prices::{PriceIndex as CorePriceIndex, PriceYear};
 use journeycost::{Decimal, Error, ProblemKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyCapsule, PyDate, PyDateTime, PyList, PyString, PyTuple};
 
 use crate::arrow_ffi::import_stream;
@@ -31,8 +32,7 @@ fn is_workbook(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-fn table_of(py: Python<'_>, name: &str, batch: Result<arrow_array::RecordBatch, String>) -> PyResult<Table> {
-    let _ = py;
+fn table_of(name: &str, batch: Result<arrow_array::RecordBatch, String>) -> PyResult<Table> {
     batch.map(|b| Table::new(name, b)).map_err(JourneyCostError::new_err)
 }
 
@@ -550,7 +550,7 @@ impl Events {
     }
 
     fn table(&self) -> PyResult<Table> {
-        journeys_to_batch(&self.inner).map(|b| Table::new("events", b)).map_err(JourneyCostError::new_err)
+        table_of("events", journeys_to_batch(&self.inner))
     }
 
     /// Anything a function accepts as events.
@@ -715,15 +715,11 @@ pub(crate) fn exact_number(v: &Bound<'_, PyAny>, allow_float: bool) -> Result<Op
         let text = v.str().map_err(|e| Refusal::Other(e.to_string()))?.to_string();
         return journeycost::io::parse_decimal(&text).map(Some).map_err(Refusal::Other);
     }
-    let decimal = py.import("decimal").and_then(|m| m.getattr("Decimal")).map_err(|e| Refusal::Other(e.to_string()))?;
-    if v.is_instance(&decimal).unwrap_or(false) {
+    if v.is_instance(decimal_type(py).map_err(|e| Refusal::Other(e.to_string()))?).unwrap_or(false) {
         // format(d, "f") writes every digit in plain notation; NaN and infinities stay words.
-        let text = py
-            .import("builtins")
-            .and_then(|b| b.getattr("format"))
-            .and_then(|f| f.call1((v, "f")))
-            .map_err(|e| Refusal::Other(e.to_string()))?
-            .to_string();
+        static FORMAT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        let format = FORMAT.import(py, "builtins", "format").map_err(|e| Refusal::Other(e.to_string()))?;
+        let text = format.call1((v, "f")).map_err(|e| Refusal::Other(e.to_string()))?.to_string();
         return journeycost::io::parse_decimal(&text)
             .map(Some)
             .map_err(|_| Refusal::Other(format!("expected a finite decimal of at most 28 significant digits, found Decimal({text:?})")));
@@ -744,6 +740,12 @@ pub(crate) fn exact_number(v: &Bound<'_, PyAny>, allow_float: bool) -> Result<Op
         return journeycost::io::parse_decimal(&i.to_string()).map(Some).map_err(Refusal::Other);
     }
     Err(Refusal::Other(format!("expected a decimal.Decimal, an int or text, found {kind} {}", short_repr(v))))
+}
+
+/// Python's `decimal.Decimal`, looked up once.
+pub(crate) fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, pyo3::types::PyType>> {
+    static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
+    DECIMAL.import(py, "decimal", "Decimal")
 }
 
 /// A missing value as Python data frames write it: `None`, a float NaN (pandas' marker in object
@@ -891,26 +893,18 @@ impl Events {
             else {
                 continue;
             };
-            let base = Event::new(person, pathway, date, code);
-            let mut singles = vec![base.clone().quantity(quantity.unwrap_or(Decimal::ONE))];
-            singles.extend(end.map(|d| base.clone().until(d)));
-            singles.extend(cost.map(|c| base.clone().cost(c)));
-            singles.extend(probability.map(|p| base.clone().probability(p)));
-            let mut ok = true;
-            for single in &singles {
-                if let Err(fe) = single.check() {
-                    r.fail(fe.field, ProblemKind::InvalidValue, fe.message);
-                    ok = false;
-                }
+            let mut e = Event::new(person, pathway, date, code);
+            e.quantity = quantity.unwrap_or(Decimal::ONE);
+            e.end_date = end;
+            e.cost = cost;
+            e.probability = probability;
+            e.demand = demand;
+            e.note = note;
+            let broken = e.problems();
+            for fe in &broken {
+                r.fail(fe.field, ProblemKind::InvalidValue, fe.message.clone());
             }
-            if ok && !bad && problems.is_empty() {
-                let mut e = base;
-                e.quantity = quantity.unwrap_or(Decimal::ONE);
-                e.end_date = end;
-                e.cost = cost;
-                e.probability = probability;
-                e.demand = demand;
-                e.note = note;
+            if broken.is_empty() && !bad && problems.is_empty() {
                 let _ = journeys.push(e);
             }
         }
@@ -996,7 +990,7 @@ impl Events {
             let keep: Vec<usize> = (0..b.num_columns()).filter(|&i| b.schema().field(i).name() != "note").collect();
             b.project(&keep).map_err(|e| e.to_string())
         });
-        let t = table_of(py, "events", batch)?;
+        let t = table_of("events", batch)?;
         Ok(format!("<p>{}</p>\n{}", crate::table::escape(&self.__repr__()), crate::table::html_table(py, &t, 10)?))
     }
 

@@ -63,7 +63,7 @@ impl Table {
                 match Decimal::try_from_i128_with_scale(m, scale) {
                     Ok(d) => d.into_pyobject(py)?.into_any(),
                     // Beyond rust_decimal's 28 digits: Python's Decimal takes the exact text.
-                    Err(_) => py.import("decimal")?.getattr("Decimal")?.call1((decimal_text(m, scale),))?,
+                    Err(_) => crate::inputs::decimal_type(py)?.call1((decimal_text(m, scale),))?,
                 }
             }
             t => return Err(PyValueError::new_err(format!("unexpected column type {t}"))),

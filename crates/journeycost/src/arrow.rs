@@ -157,27 +157,10 @@ pub fn journeys_from_batches(
             None => {}
         }
     }
-    match capped(errors) {
+    match Error::merge_parts(errors) {
         Some(e) => Err(e),
         None => Ok(journeys),
     }
-}
-
-/// Several sources' errors as one, listing at most [`MAX_PROBLEMS_PER_FILE`] problems in order.
-fn capped(errors: Vec<Error>) -> Option<Error> {
-    let mut listed = Vec::new();
-    let mut omitted = 0;
-    for e in errors {
-        for p in e.problems() {
-            if listed.len() < crate::error::MAX_PROBLEMS_PER_FILE {
-                listed.push(p.clone());
-            } else {
-                omitted += 1;
-            }
-        }
-        omitted += e.omitted();
-    }
-    (!listed.is_empty()).then(|| Error::from_problems(listed, omitted))
 }
 
 /// Finds the columns (in the order `REQUIRED` then `OPTIONAL`) and checks their types.
@@ -338,9 +321,9 @@ fn number(a: &dyn Array, i: usize) -> Result<Decimal, String> {
     match a.data_type() {
         DataType::Decimal128(_, scale) => decimal_from_i128(a.as_primitive::<Decimal128Type>().value(i), *scale),
         // Each float is read as the shortest decimal that round-trips to it at its own width.
-        DataType::Float16 => float32(a.as_primitive::<Float16Type>().value(i).to_f32()),
-        DataType::Float32 => float32(a.as_primitive::<Float32Type>().value(i)),
-        DataType::Float64 => float(a.as_primitive::<Float64Type>().value(i)),
+        DataType::Float16 => decimal_from_f32(a.as_primitive::<Float16Type>().value(i).to_f32()),
+        DataType::Float32 => decimal_from_f32(a.as_primitive::<Float32Type>().value(i)),
+        DataType::Float64 => decimal_from_float(a.as_primitive::<Float64Type>().value(i)),
         t if t.is_integer() => {
             let v = integer(a, i).unwrap_or_default();
             Decimal::try_from_i128_with_scale(v, 0).map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
@@ -378,14 +361,7 @@ fn decimal_from_i128(mantissa: i128, scale: i8) -> Result<Decimal, String> {
 /// # Errors
 /// For NaN, infinities, and values that need more than 28 digits.
 pub fn decimal_from_float(v: f64) -> Result<Decimal, String> {
-    if !v.is_finite() {
-        return Err(format!("expected a number, found {v}"));
-    }
-    parse_decimal(&format!("{v}")).map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
-}
-
-fn float(v: f64) -> Result<Decimal, String> {
-    decimal_from_float(v)
+    shortest(v, v.is_finite())
 }
 
 /// As [`decimal_from_float`] for a 32-bit float: the shortest decimal at 32 bits (`0.1f32` is
@@ -394,14 +370,14 @@ fn float(v: f64) -> Result<Decimal, String> {
 /// # Errors
 /// As [`decimal_from_float`].
 pub fn decimal_from_f32(v: f32) -> Result<Decimal, String> {
-    if !v.is_finite() {
+    shortest(v, v.is_finite())
+}
+
+fn shortest(v: impl std::fmt::Display, finite: bool) -> Result<Decimal, String> {
+    if !finite {
         return Err(format!("expected a number, found {v}"));
     }
     parse_decimal(&format!("{v}")).map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
-}
-
-fn float32(v: f32) -> Result<Decimal, String> {
-    decimal_from_f32(v)
 }
 
 /// Reads one row: its problems go to `problems`; a good row is added while no problem has
@@ -468,8 +444,9 @@ fn read_row(
             probability,
             note: note.as_deref(),
         };
-        if let Err(e) = parts.check() {
-            found.push((e.field, ProblemKind::InvalidValue, e.message));
+        let broken = parts.problems();
+        if !broken.is_empty() {
+            found.extend(broken.into_iter().map(|e| (e.field, ProblemKind::InvalidValue, e.message)));
         } else if let Some(p) = catalogue.and_then(|c| catalogue_problem(c, &code, end.is_some())) {
             found.push(p);
         } else if problems.is_empty() {

@@ -224,6 +224,24 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Joins the errors of several parts of one source (stretches of a file, runs of a table),
+    /// in order, listing at most [`MAX_PROBLEMS_PER_FILE`] in all, as one reader would.
+    #[must_use]
+    pub fn merge_parts(errors: impl IntoIterator<Item = Error>) -> Option<Error> {
+        let mut problems = Problems::default();
+        let mut omitted = 0;
+        for e in errors {
+            for p in e.0.problems {
+                problems.push(p);
+            }
+            omitted += e.0.omitted;
+        }
+        problems.omitted += omitted;
+        problems.into_error()
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, p) in self.0.problems.iter().enumerate() {

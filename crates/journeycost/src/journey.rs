@@ -191,6 +191,12 @@ impl Event {
         self.parts().check()
     }
 
+    /// Every broken rule of the event, one per field (empty when [`Event::check`] passes).
+    #[must_use]
+    pub fn problems(&self) -> Vec<FieldError> {
+        self.parts().problems()
+    }
+
     fn parts(&self) -> EventParts<'_> {
         EventParts {
             person: &self.person,
@@ -257,34 +263,43 @@ pub(crate) struct EventParts<'a> {
 impl EventParts<'_> {
     /// The row's own rules (not those that need the catalogue): the one place they are written.
     pub(crate) fn check(&self) -> Result<(), FieldError> {
-        if self.person.is_empty() {
-            return Err(FieldError::new("person_id", "expected a person id, found an empty field"));
+        match self.problems().into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
-        if self.pathway.is_empty() {
-            return Err(FieldError::new("pathway", "expected a pathway name, found an empty field"));
-        }
-        if self.code.is_empty() {
-            return Err(FieldError::new("code", "expected a catalogue code, found an empty field"));
-        }
-        check_amount(self.quantity).map_err(|m| FieldError::new("quantity", m))?;
-        if self.quantity.is_sign_negative() && !self.quantity.is_zero() {
-            return Err(FieldError::new("quantity", format!("expected a quantity of 0 or more, found {}", self.quantity)));
-        }
-        if let Some(end) = self.end {
-            if end < self.date {
-                return Err(FieldError::new("end_date", format!("end date {end} is before the start date {}", self.date)));
+    }
+
+    /// Every broken rule of the row, one per field, in column order.
+    pub(crate) fn problems(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        for (field, value, what) in [
+            ("person_id", self.person, "a person id"),
+            ("pathway", self.pathway, "a pathway name"),
+            ("code", self.code, "a catalogue code"),
+        ] {
+            if value.is_empty() {
+                out.push(FieldError::new(field, format!("expected {what}, found an empty field")));
             }
         }
-        if let Some(c) = self.cost {
-            check_magnitude(c).map_err(|m| FieldError::new("cost", m))?;
+        if let Err(m) = check_amount(self.quantity) {
+            out.push(FieldError::new("quantity", m));
+        } else if self.quantity.is_sign_negative() && !self.quantity.is_zero() {
+            out.push(FieldError::new("quantity", format!("expected a quantity of 0 or more, found {}", self.quantity)));
+        }
+        if let Some(end) = self.end.filter(|end| *end < self.date) {
+            out.push(FieldError::new("end_date", format!("end date {end} is before the start date {}", self.date)));
+        }
+        if let Some(Err(m)) = self.cost.map(check_magnitude) {
+            out.push(FieldError::new("cost", m));
         }
         if let Some(p) = self.probability {
-            check_amount(p).map_err(|m| FieldError::new("probability", m))?;
-            if p < Decimal::ZERO || p > Decimal::ONE {
-                return Err(FieldError::new("probability", format!("expected a probability from 0 to 1, found {p}")));
+            if let Err(m) = check_amount(p) {
+                out.push(FieldError::new("probability", m));
+            } else if p < Decimal::ZERO || p > Decimal::ONE {
+                out.push(FieldError::new("probability", format!("expected a probability from 0 to 1, found {p}")));
             }
         }
-        Ok(())
+        out
     }
 }
 

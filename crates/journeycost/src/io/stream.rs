@@ -24,7 +24,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{InputPaths, load_deflators, load_layered, name_of, read::visit_events, span};
 use crate::catalogue::Catalogue;
-use crate::error::{Error, Location, MAX_PROBLEMS_PER_FILE, Problem, ProblemKind, Problems, io_error};
+use crate::error::{Error, Location, Problem, ProblemKind, Problems, io_error};
 use crate::journey::{EventParts, Journeys};
 use crate::money::{Money, apportion, exact_mul, round_ratio_to_penny};
 use crate::output::{CostSums, render_cost_tables};
@@ -436,10 +436,6 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
         // A quoted field may hold a line end, so the stretches may not start at records.
         return single();
     }
-    // Problems, with each stretch's lines moved to their lines in the whole file.
-    let mut listed = Vec::new();
-    let mut omitted = 0;
-    let mut offset = 0;
     // A stretch of blank lines alone has no rows: a problem only if no stretch has any.
     let empty = |r: &Stretch| r.result.as_ref().is_err_and(|e| e.problems().len() == 1 && e.kind() == ProblemKind::Empty);
     if !results.iter().all(empty) {
@@ -447,25 +443,23 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
             r.result = Ok(());
         }
     }
-    for r in &results {
-        if let Err(e) = &r.result {
-            for p in e.problems() {
-                let mut p = p.clone();
+    // Problems, with each stretch's lines moved to their lines in the whole file.
+    let mut errors = Vec::new();
+    let mut offset = 0;
+    for r in &mut results {
+        if let Err(e) = std::mem::replace(&mut r.result, Ok(())) {
+            let moved = e.problems().iter().cloned().map(|mut p| {
                 if p.location.source == name {
                     p.location.line = p.location.line.map(|l| l + offset);
                 }
-                if listed.len() < MAX_PROBLEMS_PER_FILE {
-                    listed.push(p);
-                } else {
-                    omitted += 1;
-                }
-            }
-            omitted += e.omitted();
+                p
+            });
+            errors.push(Error::from_problems(moved.collect(), e.omitted()));
         }
         offset += r.newlines;
     }
-    if !listed.is_empty() {
-        return Err(Error::from_problems(listed, omitted));
+    if let Some(e) = Error::merge_parts(errors) {
+        return Err(e);
     }
     let mut results = results.into_iter();
     let mut sums = results.next().map_or_else(|| Sums::new(agencies), |r| r.sums);
