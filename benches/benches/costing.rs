@@ -111,7 +111,7 @@ fn pipeline(c: &mut Criterion) {
             });
         });
         for threads in [1, 2] {
-            let options = journeycost::io::StreamOptions { threads, min_split_bytes: 1 };
+            let options = journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader: true };
             g.bench_function(format!("streamed, {threads} thread(s)"), |b| {
                 b.iter(|| journeycost::io::cost_streaming_with(&paths, Some(base), options).expect("streamed"));
             });

@@ -77,11 +77,38 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = self.round_to_penny().0;
-        // `Decimal`'s Display honours a precision and pads with zeros: 5 prints as 5.00.
-        // `pad` applies any width and alignment the caller asked for.
-        f.pad(&format!("{r:.2}"))
+        // Whole pennies, rounded half-even from the exact mantissa: the same value as
+        // `round_to_penny`, without `Decimal` arithmetic (reports print millions of these).
+        let pennies = pennies(self.0);
+        let sign = if pennies < 0 { "-" } else { "" };
+        let abs = pennies.unsigned_abs();
+        if f.width().is_some() {
+            // `pad` applies the width and alignment the caller asked for.
+            return f.pad(&format!("{sign}{}.{:02}", abs / 100, abs % 100));
+        }
+        match u64::try_from(abs) {
+            // The usual size: formatted as a machine word.
+            Ok(abs) => write!(f, "{sign}{}.{:02}", abs / 100, abs % 100),
+            Err(_) => write!(f, "{sign}{}.{:02}", abs / 100, abs % 100),
+        }
     }
+}
+
+/// `d` in whole pennies, rounded half-even (a negative amount that rounds to zero is zero).
+fn pennies(d: Decimal) -> i128 {
+    let (m, scale) = (d.mantissa(), d.scale());
+    if scale <= 2 {
+        // At most 96 bits times 100: no overflow.
+        return m * 10i128.pow(2 - scale);
+    }
+    let unit = 10i128.pow(scale - 2);
+    let (q, r) = (m / unit, (m % unit).abs());
+    let up = match (2 * r).cmp(&unit) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Equal => q % 2 != 0,
+        std::cmp::Ordering::Less => false,
+    };
+    if up { q + m.signum() } else { q }
 }
 
 impl Serialize for Money {
@@ -345,6 +372,33 @@ pub fn apportion(total: Money, weights: &[u64]) -> Vec<Money> {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    proptest::proptest! {
+        /// Printing rounds exactly as `round_to_penny` does, at every scale and sign.
+        #[test]
+        fn display_is_the_rounded_penny(m in proptest::num::i128::ANY, scale in 0u32..=28) {
+            let m = m % (1i128 << 96);
+            let d = Decimal::from_i128_with_scale(m, scale);
+            let r = Money::new(d).round_to_penny().0;
+            proptest::prop_assert_eq!(Money::new(d).to_string(), format!("{r:.2}"));
+        }
+    }
+
+    #[test]
+    fn display_ties_go_to_the_even_penny() {
+        for (text, printed) in [
+            ("0.005", "0.00"),
+            ("0.015", "0.02"),
+            ("-0.025", "-0.02"),
+            ("-0.004", "0.00"),
+            ("12", "12.00"),
+            ("-1.5", "-1.50"),
+            ("79228162514264337593543950335", "79228162514264337593543950335.00"),
+        ] {
+            assert_eq!(Money::new(Decimal::from_str(text).unwrap()).to_string(), printed, "{text}");
+        }
+        assert_eq!(format!("{:>8}", Money::new(Decimal::ONE)), "    1.00");
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

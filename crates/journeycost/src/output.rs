@@ -3,6 +3,8 @@
 //! Rendering is separate from writing so the CLI, the Python package and the report renderer
 //! produce the same bytes from the same results.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::appraisal::Appraisal;
@@ -95,9 +97,16 @@ pub(crate) fn render_cost_tables(sums: CostSums<'_>) -> OutputSet {
     let mut ids: Vec<u32> = (0..persons.len() as u32).filter(|&p| person_costs[p as usize].is_some()).collect();
     ids.sort_unstable_by(|a, b| persons[*a as usize].as_bytes().cmp(persons[*b as usize].as_bytes()));
     let mut t = CsvTable::new(&["person_id", "old_cost", "new_cost", "saving"]);
+    // One set of buffers for every row (a cohort can have millions of persons).
+    let mut cells = [String::new(), String::new(), String::new()];
     for p in ids {
         let [o, n] = person_costs[p as usize].unwrap_or_default();
-        t.row([persons[p as usize].to_string(), o.to_string(), n.to_string(), (o - n).to_string()]);
+        for (cell, value) in cells.iter_mut().zip([o, n, o - n]) {
+            cell.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(cell, "{value}");
+        }
+        t.row([persons[p as usize].as_bytes(), cells[0].as_bytes(), cells[1].as_bytes(), cells[2].as_bytes()]);
     }
     out.add("persons.csv", t.into_bytes());
 

@@ -126,9 +126,9 @@ struct Row<'a> {
     record: &'a csv::StringRecord,
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
     /// The field at column `i` (a valid UTF-8 row), or "" when the column is absent.
-    fn get(&self, i: Option<usize>) -> &str {
+    fn get(&self, i: Option<usize>) -> &'a str {
         i.and_then(|i| self.record.get(i)).unwrap_or("")
     }
 
@@ -141,7 +141,7 @@ impl Row<'_> {
     }
 
     /// A required, non-empty field.
-    fn required<'s>(&'s self, problems: &mut Problems, i: Option<usize>, field: &str) -> Option<&'s str> {
+    fn required(&self, problems: &mut Problems, i: Option<usize>, field: &str) -> Option<&'a str> {
         let v = self.get(i);
         if v.is_empty() {
             problems.push(self.problem(field, ProblemKind::MissingValue, "expected a value, found an empty field"));
@@ -488,21 +488,73 @@ pub(crate) fn visit_events(
     catalogue: Option<&Catalogue>,
     mut visit: impl FnMut(&EventParts<'_>, Option<usize>),
 ) -> Result<(), Error> {
-    let mut sheet = Sheet::open(name, input, &["person_id", "pathway", "date", "code"])?;
-    let c = |n: &str| sheet.column(n);
-    let (person, pathway, date_c, code) = (c("person_id"), c("pathway"), c("date"), c("code"));
-    let (quantity, end_c, cost, demand, prob, note) = (c("quantity"), c("end_date"), c("cost"), c("demand"), c("probability"), c("note"));
+    let mut sheet = Sheet::open(name, input, &EventColumns::REQUIRED)?;
+    let columns = EventColumns::of(&sheet.columns);
     let rows = sheet.rows(|problems, row| {
+        if let Some((parts, entry)) = columns.check(problems, row, catalogue) {
+            if problems.is_empty() {
+                visit(&parts, entry);
+            }
+        }
+    });
+    finish(sheet, rows, (), "events")
+}
+
+/// The positions of the columns of `events.csv` in a header.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventColumns {
+    pub(crate) person: Option<usize>,
+    pub(crate) pathway: Option<usize>,
+    pub(crate) date: Option<usize>,
+    pub(crate) code: Option<usize>,
+    pub(crate) quantity: Option<usize>,
+    pub(crate) end: Option<usize>,
+    pub(crate) cost: Option<usize>,
+    pub(crate) demand: Option<usize>,
+    pub(crate) probability: Option<usize>,
+    pub(crate) note: Option<usize>,
+    /// How many columns the header has (every row must have as many fields).
+    pub(crate) count: usize,
+}
+
+impl EventColumns {
+    const REQUIRED: [&'static str; 4] = ["person_id", "pathway", "date", "code"];
+
+    fn of(columns: &[String]) -> EventColumns {
+        let c = |n: &str| columns.iter().position(|c| c == n);
+        EventColumns {
+            person: c("person_id"),
+            pathway: c("pathway"),
+            date: c("date"),
+            code: c("code"),
+            quantity: c("quantity"),
+            end: c("end_date"),
+            cost: c("cost"),
+            demand: c("demand"),
+            probability: c("probability"),
+            note: c("note"),
+            count: columns.len(),
+        }
+    }
+
+    /// Reads the header of `events.csv` (with every check [`read_events`] makes of it).
+    pub(crate) fn from_header(name: &str, header: &[u8]) -> Result<EventColumns, Error> {
+        Sheet::open(name, header, &EventColumns::REQUIRED).map(|sheet| EventColumns::of(&sheet.columns))
+    }
+
+    /// Checks one row against every rule of `events.csv`, pushing each problem found: the
+    /// row's parts and catalogue position when it has none.
+    fn check<'r>(&self, problems: &mut Problems, row: &Row<'r>, catalogue: Option<&Catalogue>) -> Option<(EventParts<'r>, Option<usize>)> {
         let before = problems.len();
-        let person_v = row.required(problems, person, "person_id");
-        let pathway_v = row.required(problems, pathway, "pathway");
-        let date_v = row.parsed(problems, date_c, "date", date);
-        let code_v = row.required(problems, code, "code");
-        let qty_v = row.optional(problems, quantity, "quantity", non_negative);
-        let end_v = row.optional(problems, end_c, "end_date", date);
-        let cost_v = row.optional(problems, cost, "cost", money);
-        let demand_v = row.optional(problems, demand, "demand", str::parse);
-        let prob_v = row.optional(problems, prob, "probability", probability);
+        let person_v = row.required(problems, self.person, "person_id");
+        let pathway_v = row.required(problems, self.pathway, "pathway");
+        let date_v = row.parsed(problems, self.date, "date", date);
+        let code_v = row.required(problems, self.code, "code");
+        let qty_v = row.optional(problems, self.quantity, "quantity", non_negative);
+        let end_v = row.optional(problems, self.end, "end_date", date);
+        let cost_v = row.optional(problems, self.cost, "cost", money);
+        let demand_v = row.optional(problems, self.demand, "demand", str::parse);
+        let prob_v = row.optional(problems, self.probability, "probability", probability);
         if let (Some(start), Ok(Some(end))) = (date_v, &end_v) {
             if *end < start {
                 problems.push(row.problem(
@@ -520,31 +572,41 @@ pub(crate) fn visit_events(
             }
         }
         if problems.len() != before {
-            return;
+            return None;
         }
         let (Some(p), Some(pw), Some(d), Some(cd), Ok(q), Ok(e), Ok(co), Ok(de), Ok(pr)) =
             (person_v, pathway_v, date_v, code_v, qty_v, end_v, cost_v, demand_v, prob_v)
         else {
-            return;
+            return None;
         };
-        let note_v = Some(row.get(note)).filter(|s| !s.is_empty());
-        if problems.is_empty() {
-            let parts = EventParts {
-                person: p,
-                pathway: pw,
-                code: cd,
-                date: d,
-                end: e,
-                quantity: q.unwrap_or(Decimal::ONE),
-                cost: co,
-                demand: de,
-                probability: pr,
-                note: note_v,
-            };
-            visit(&parts, entry);
-        }
-    });
-    finish(sheet, rows, (), "events")
+        let parts = EventParts {
+            person: p,
+            pathway: pw,
+            code: cd,
+            date: d,
+            end: e,
+            quantity: q.unwrap_or(Decimal::ONE),
+            cost: co,
+            demand: de,
+            probability: pr,
+            note: Some(row.get(self.note)).filter(|s| !s.is_empty()),
+        };
+        Some((parts, entry))
+    }
+
+    /// Checks one row given as a record already split into fields (the fast reader's way
+    /// back to the full rules, for a row it does not read itself): its parts and catalogue
+    /// position, or `None` after pushing its problems.
+    pub(crate) fn check_record<'r>(
+        &self,
+        problems: &mut Problems,
+        name: &'r str,
+        line: u64,
+        record: &'r csv::StringRecord,
+        catalogue: Option<&Catalogue>,
+    ) -> Option<(EventParts<'r>, Option<usize>)> {
+        self.check(problems, &Row { name, line, record }, catalogue)
+    }
 }
 
 /// The catalogue's rules for one event: its code exists, and a spell is priced per day, week or

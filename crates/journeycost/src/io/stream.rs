@@ -14,6 +14,8 @@
 //! quoted field could hide a line end, so a file with any `"` outside its header is read again
 //! on one thread; problems are reported with their lines in the whole file either way.
 
+mod fast;
+
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -55,12 +57,20 @@ pub struct StreamOptions {
     pub threads: usize,
     /// Files smaller than this are read on one thread.
     pub min_split_bytes: u64,
+    /// Whether plain rows are read by the fast reader (see the module's documentation); with
+    /// `false` every row goes through the CSV reader. The bytes out are the same either way;
+    /// `false` is for checking that, and for measuring what the fast reader saves.
+    pub fast_reader: bool,
 }
 
 impl Default for StreamOptions {
-    /// Every core, for files of 4 MiB or more.
+    /// Every core, for files of 4 MiB or more, with the fast reader of plain rows.
     fn default() -> StreamOptions {
-        StreamOptions { threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get), min_split_bytes: 4 << 20 }
+        StreamOptions {
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            min_split_bytes: 4 << 20,
+            fast_reader: true,
+        }
     }
 }
 
@@ -223,21 +233,89 @@ fn render(sums: Sums, catalogue: &Catalogue, name: &str) -> Result<crate::io::Ou
         ));
     }
     let to_money = |u: i128| money(u).ok_or_else(|| overflow(name));
-    let mut cells = Vec::with_capacity(sums.monthly.len());
-    for (k, (events, u)) in sums.monthly {
+    // An agency's sums for pathways `old` and `new` are the sums of its months.
+    let sides: Vec<Option<usize>> = sums.pathways.iter().map(|p| side_of(p)).collect();
+    let mut agency_units = vec![[0i128; 2]; catalogue.agencies().len()];
+    let mut overflowed = false;
+    let mut cells = Vec::new();
+    for (k, (events, u)) in sums.monthly.into_cells() {
+        if let Some(side) = sides[k.0 as usize] {
+            Sums::add(&mut overflowed, &mut agency_units[k.1 as usize][side], u);
+        }
         cells.push((k, events, to_money(u)?));
     }
-    let person_costs =
-        sums.person_units.iter().map(|[o, n]| Ok(Some([to_money(*o)?, to_money(*n)?]))).collect::<Result<Vec<_>, Error>>()?;
-    let agency_costs = sums.agency_units.iter().map(|[o, n]| Ok([to_money(*o)?, to_money(*n)?])).collect::<Result<Vec<_>, Error>>()?;
+    // Every reader's persons, in byte order of their ids (which the table needs anyway), so
+    // that the same person from several readers lies side by side and is summed there.
+    let mut people: Vec<(u64, Box<str>, [i128; 2])> = std::iter::once((sums.persons, sums.person_units))
+        .chain(sums.merged_persons)
+        .flat_map(|(names, units)| names.into_iter().zip(units))
+        .map(|(name, units)| (order_key(&name), name, units))
+        .collect();
+    people.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
+    let mut persons: Vec<Box<str>> = Vec::with_capacity(people.len());
+    let mut person_units: Vec<[i128; 2]> = Vec::with_capacity(people.len());
+    for (_, name, units) in people {
+        match (persons.last(), person_units.last_mut()) {
+            (Some(last), Some(sum)) if *last == name => {
+                for (s, v) in sum.iter_mut().zip(units) {
+                    Sums::add(&mut overflowed, s, v);
+                }
+            }
+            _ => {
+                persons.push(name);
+                person_units.push(units);
+            }
+        }
+    }
+    let person_costs = person_units.iter().map(|[o, n]| Ok(Some([to_money(*o)?, to_money(*n)?]))).collect::<Result<Vec<_>, Error>>()?;
+    if overflowed {
+        return Err(overflow(name));
+    }
+    let agency_costs = agency_units.iter().map(|[o, n]| Ok([to_money(*o)?, to_money(*n)?])).collect::<Result<Vec<_>, Error>>()?;
     Ok(render_cost_tables(CostSums {
         pathways: &sums.pathways,
         agencies: catalogue.agencies(),
-        persons: &sums.persons,
+        persons: &persons,
         monthly: cells,
         person_costs,
         agency_costs,
     }))
+}
+
+/// The first eight bytes of `name`, zero-padded, as a big-endian number: ordering by it, then
+/// by the whole name, is the byte order of names, mostly decided by one comparison of numbers.
+fn order_key(name: &str) -> u64 {
+    let mut first = [0u8; 8];
+    for (f, b) in first.iter_mut().zip(name.as_bytes()) {
+        *f = *b;
+    }
+    u64::from_be_bytes(first)
+}
+
+/// Which side of the comparison a pathway is: `old` (0), `new` (1) or neither.
+fn side_of(pathway: &str) -> Option<usize> {
+    match pathway {
+        "old" => Some(0),
+        "new" => Some(1),
+        _ => None,
+    }
+}
+
+/// Whether two short byte strings are equal, compared as words (no call for strings of up to
+/// 16 bytes, such as person ids and codes).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && if a.len() <= 16 { words(a) == words(b) } else { a == b }
+}
+
+/// The first and last eight bytes of `b` (zero-padded when shorter): for a string of at most
+/// 16 bytes these and its length determine it.
+#[inline]
+fn words(b: &[u8]) -> (u64, u64) {
+    match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
+        _ => (b.iter().rev().fold(0, |w, &c| w << 8 | u64::from(c)), 0),
+    }
 }
 
 /// What costing one event needs.
@@ -248,14 +326,20 @@ struct Costing<'a> {
     price_base: PriceYear,
 }
 
+/// One reader's persons (ids by first appearance) and their `old` and `new` sums.
+type PersonSums = (Vec<Box<str>>, Vec<[i128; 2]>);
+
 /// The running sums of one reader: ids by first appearance, exact `i128` sums.
 struct Sums {
     pathways: Vec<Box<str>>,
     person_ids: HashMap<Box<str>, u32>,
     persons: Vec<Box<str>>,
+    /// The person looked up last, and their id: rows usually come a person at a time.
+    last_person: (String, u32),
     person_units: Vec<[i128; 2]>,
-    agency_units: Vec<[i128; 2]>,
-    monthly: HashMap<(u32, u32, i32), (u64, i128)>,
+    /// The persons and sums of readers merged into these, not yet matched with these.
+    merged_persons: Vec<PersonSums>,
+    monthly: Cells,
     missing_year: BTreeSet<usize>,
     overflowed: bool,
 }
@@ -266,9 +350,10 @@ impl Sums {
             pathways: Vec::new(),
             person_ids: HashMap::default(),
             persons: Vec::new(),
+            last_person: (String::new(), 0),
             person_units: Vec::new(),
-            agency_units: vec![[0; 2]; agencies],
-            monthly: HashMap::default(),
+            merged_persons: Vec::new(),
+            monthly: Cells::new(agencies),
             missing_year: BTreeSet::new(),
             overflowed: false,
         }
@@ -284,13 +369,21 @@ impl Sums {
     }
 
     fn person(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.person_ids.get(name) {
-            return i;
+        if same(self.last_person.0.as_bytes(), name.as_bytes()) && !self.persons.is_empty() {
+            return self.last_person.1;
         }
-        let i = self.persons.len() as u32;
-        self.persons.push(name.into());
-        self.person_ids.insert(name.into(), i);
-        self.person_units.push([0; 2]);
+        let i = if let Some(&i) = self.person_ids.get(name) {
+            i
+        } else {
+            let i = self.persons.len() as u32;
+            self.persons.push(name.into());
+            self.person_ids.insert(name.into(), i);
+            self.person_units.push([0; 2]);
+            i
+        };
+        self.last_person.0.clear();
+        self.last_person.0.push_str(name);
+        self.last_person.1 = i;
         i
     }
 
@@ -304,16 +397,20 @@ impl Sums {
 
     /// Adds one month's part of an event: a spell counts once in each month it touches.
     fn add_part(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, cost: Decimal) {
-        let Some(v) = units(cost) else {
-            self.overflowed = true;
-            return;
-        };
-        let cell = self.monthly.entry(key).or_insert((0, 0));
+        match units(cost) {
+            Some(v) => self.add_units(key, person, side, v),
+            None => self.overflowed = true,
+        }
+    }
+
+    /// Adds `v` (in 10^-14 pounds) to a month's group and, for pathways `old` and `new`
+    /// (`side`), to the person's sums. (An agency's sums are its months' sums, added at the end.)
+    fn add_units(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, v: i128) {
+        let cell = self.monthly.get(key);
         cell.0 += 1;
         Sums::add(&mut self.overflowed, &mut cell.1, v);
         if let Some(side) = side {
             Sums::add(&mut self.overflowed, &mut self.person_units[person as usize][side], v);
-            Sums::add(&mut self.overflowed, &mut self.agency_units[key.1 as usize][side], v);
         }
     }
 
@@ -331,11 +428,7 @@ impl Sums {
         };
         let pathway = self.pathway(e.pathway);
         let person = self.person(e.person);
-        let side = match e.pathway {
-            "old" => Some(0),
-            "new" => Some(1),
-            _ => None,
-        };
+        let side = side_of(e.pathway);
         let agency = c.catalogue.agency_index(entry);
         let rate = match e.probability {
             None => exact_mul(real_cost, e.quantity),
@@ -363,27 +456,94 @@ impl Sums {
         }
     }
 
-    /// Adds another reader's sums to these, matching pathways and persons by name.
+    /// Adds another reader's sums to these, matching pathways by name (and keeping its persons
+    /// to be matched by name when the tables are made).
     fn merge(&mut self, other: Sums) {
         let pathway: Vec<u32> = other.pathways.iter().map(|p| self.pathway(p)).collect();
-        for (i, name) in other.persons.iter().enumerate() {
-            let me = self.person(name) as usize;
-            for (sum, v) in self.person_units[me].iter_mut().zip(other.person_units[i]) {
-                Sums::add(&mut self.overflowed, sum, v);
-            }
-        }
-        for (mine, theirs) in self.agency_units.iter_mut().zip(&other.agency_units) {
-            for (sum, v) in mine.iter_mut().zip(theirs) {
-                Sums::add(&mut self.overflowed, sum, *v);
-            }
-        }
-        for ((p, a, m), (n, v)) in other.monthly {
-            let cell = self.monthly.entry((pathway[p as usize], a, m)).or_insert((0, 0));
+        // Persons are matched when the tables are made, where they are sorted anyway.
+        self.merged_persons.push((other.persons, other.person_units));
+        self.merged_persons.extend(other.merged_persons);
+        for ((p, a, m), (n, v)) in other.monthly.into_cells() {
+            let cell = self.monthly.get((pathway[p as usize], a, m));
             cell.0 += n;
             Sums::add(&mut self.overflowed, &mut cell.1, v);
         }
         self.missing_year.extend(other.missing_year);
         self.overflowed |= other.overflowed;
+    }
+}
+
+/// The events and exact sum of each (pathway, agency, month) group: a dense table over a span
+/// of months (per month, a cell per pathway and agency), and a map for months far from it.
+struct Cells {
+    agencies: usize,
+    /// The month of `dense[0]`.
+    base: i32,
+    dense: Vec<Vec<(u64, i128)>>,
+    sparse: HashMap<(u32, u32, i32), (u64, i128)>,
+}
+
+impl Cells {
+    /// The most months the dense table spans (a century).
+    const SPAN: usize = 1200;
+
+    fn new(agencies: usize) -> Cells {
+        Cells { agencies, base: 0, dense: Vec::new(), sparse: HashMap::default() }
+    }
+
+    /// The cell of a group, `(0, 0)` when new.
+    #[inline]
+    fn get(&mut self, key: (u32, u32, i32)) -> &mut (u64, i128) {
+        let (pathway, agency, month) = key;
+        let at = month.wrapping_sub(self.base) as u32 as usize;
+        let slot = pathway as usize * self.agencies + agency as usize;
+        // The usual case first: a month and a group already in the table.
+        if self.dense.get(at).is_some_and(|row| slot < row.len()) {
+            return &mut self.dense[at][slot];
+        }
+        self.grow(key)
+    }
+
+    /// The cell of a group outside the table as it is: the table grows to hold it, or, for a
+    /// month too far from the others, it is kept in the map.
+    #[cold]
+    fn grow(&mut self, key: (u32, u32, i32)) -> &mut (u64, i128) {
+        let (pathway, agency, month) = key;
+        if self.dense.is_empty() {
+            self.base = month;
+        }
+        let at = i64::from(month) - i64::from(self.base);
+        let len = self.dense.len() as i64;
+        let at = if at < 0 && len - at <= Cells::SPAN as i64 {
+            self.dense.splice(0..0, std::iter::repeat_with(Vec::new).take(at.unsigned_abs() as usize));
+            self.base = month;
+            0
+        } else if at >= len && at < Cells::SPAN as i64 {
+            self.dense.resize_with(at as usize + 1, Vec::new);
+            at as usize
+        } else if (0..len).contains(&at) {
+            at as usize
+        } else {
+            return self.sparse.entry(key).or_insert((0, 0));
+        };
+        let slot = pathway as usize * self.agencies + agency as usize;
+        let row = &mut self.dense[at];
+        if row.len() <= slot {
+            row.resize(slot + 1, (0, 0));
+        }
+        &mut row[slot]
+    }
+
+    /// Every group with events, in no particular order.
+    fn into_cells(self) -> impl Iterator<Item = ((u32, u32, i32), (u64, i128))> {
+        let (agencies, base) = (self.agencies.max(1), self.base);
+        let dense = self.dense.into_iter().enumerate().flat_map(move |(at, row)| {
+            row.into_iter()
+                .enumerate()
+                .filter(|c| c.1.0 > 0)
+                .map(move |(slot, cell)| (((slot / agencies) as u32, (slot % agencies) as u32, base + at as i32), cell))
+        });
+        dense.chain(self.sparse)
     }
 }
 
@@ -412,7 +572,8 @@ struct Stretch {
     newlines: u64,
 }
 
-/// Reads the events, split across threads when the file is large enough and has no quotes.
+/// Reads the events, split across threads when the file is large enough and has no quotes,
+/// each stretch by the fast reader where it can.
 fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -> Result<Sums, Error> {
     let agencies = c.catalogue.agencies().len();
     let single = || {
@@ -422,16 +583,22 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
         Ok(sums)
     };
     let Some(Plan { header, stretches }) = plan(path, options)? else { return single() };
-    let mut results: Vec<Stretch> = std::thread::scope(|s| {
-        let handles: Vec<_> = stretches
-            .iter()
-            .map(|&(start, end)| {
-                let header = &header;
-                s.spawn(move || read_stretch(path, name, c, header, start, end))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect::<Result<Vec<_>, Error>>()
-    })?;
+    // Each stretch by the fast reader, or by the full one where the fast one hands it back.
+    let read = |(start, end): (u64, u64)| {
+        let fast = if options.fast_reader { fast::read(path, name, c, &header, start, end)? } else { None };
+        match fast {
+            Some(stretch) => Ok(stretch),
+            None => read_stretch(path, name, c, &header, start, end),
+        }
+    };
+    let mut results: Vec<Stretch> = if let [only] = stretches[..] {
+        vec![read(only)?]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = stretches.iter().map(|&stretch| s.spawn(move || read(stretch))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect::<Result<Vec<_>, Error>>()
+        })?
+    };
     if results.iter().any(|r| r.quote) {
         // A quoted field may hold a line end, so the stretches may not start at records.
         return single();
@@ -475,20 +642,18 @@ struct Plan {
     stretches: Vec<(u64, u64)>,
 }
 
-/// Splits the file at line ends; `None` when it should be read on one thread.
+/// Splits the file at line ends, into one stretch per thread (one for a small file); `None`
+/// when the file should be read whole by the full reader (no line end, or a quoted header).
 fn plan(path: &Path, options: StreamOptions) -> Result<Option<Plan>, Error> {
     let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
     let size = f.metadata().map_err(|e| io_error(path, "read the file's size", &e))?.len();
-    if options.threads < 2 || size < options.min_split_bytes.max(1) {
-        return Ok(None);
-    }
     let Some(header_end) = line_end(&mut f, 0)? else { return Ok(None) };
     let mut header = vec![0; header_end as usize];
     f.seek(SeekFrom::Start(0)).and_then(|_| f.read_exact(&mut header)).map_err(|e| io_error(path, "read the file", &e))?;
     if header.contains(&b'"') {
         return Ok(None);
     }
-    let threads = options.threads as u64;
+    let threads = if size < options.min_split_bytes.max(1) { 1 } else { options.threads.max(1) as u64 };
     let body = size - header_end;
     let mut starts = vec![header_end];
     for k in 1..threads {
@@ -497,9 +662,6 @@ fn plan(path: &Path, options: StreamOptions) -> Result<Option<Plan>, Error> {
             Some(e) if e > *starts.last().unwrap_or(&0) && e < size => starts.push(e),
             _ => {}
         }
-    }
-    if starts.len() < 2 {
-        return Ok(None);
     }
     let mut ends: Vec<u64> = starts[1..].to_vec();
     ends.push(size);

@@ -206,7 +206,7 @@ proptest! {
         }
         // Read by up to five threads, each from its own stretch of lines: the same bytes.
         for threads in [2, 3, 5] {
-            let split = journeycost::io::StreamOptions { threads, min_split_bytes: 1 };
+            let split = journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader: true };
             prop_assert_eq!(&journeycost::io::cost_streaming_with(&paths, Some(PriceYear::Calendar(2024)), split).unwrap(), &streamed);
         }
     }
@@ -240,10 +240,118 @@ proptest! {
             events: dir.path().join("e.csv"),
             persons: None,
         };
-        let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1 });
+        let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader: false });
         for threads in [2, 4] {
-            let many = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads, min_split_bytes: 1 });
+            let many = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader: true });
             prop_assert_eq!(&many, &one);
+        }
+    }
+}
+
+/// One field of a generated row: a good value most of the time, now and then a bad one.
+fn pick(good: &[&str], bad: &[&str], r: u16) -> String {
+    let r = usize::from(r);
+    if (230..256).contains(&r) && !bad.is_empty() { bad[r % bad.len()].to_owned() } else { good[r % good.len()].to_owned() }
+}
+
+/// The value of column `column` of a generated row.
+/// (`r` of 256 or more: always a good one.)
+fn field_of(column: &str, r: u16) -> String {
+    match column {
+        "person_id" => pick(&["P1", "P2", "P10", "P2", "Zoë", "a-very-long-person-identifier-001"], &[""], r),
+        "pathway" => pick(&["old", "new", "old", "new", "alt"], &["", " old"], r),
+        "date" => pick(&["2024-01-15", "2024-02-29", "2023-12-31", "2024-03-01"], &["2024-02-30", "2024-1-5", "20240101"], r),
+        "code" => pick(&["A", "D", "W", "A", "LONG-CODE-FOR-A-VISIT"], &["NOPE", "", "M"], r),
+        "quantity" => pick(
+            &["", "1", "2", "0.5", "1.25", "007", "1.000001", "99999"],
+            &["999999999999", "-1", "1.0000001", "abc", "1000000000000", "1e3"],
+            r,
+        ),
+        "end_date" => pick(&["", "", "", "", "", "", "2024-03-02"], &["2023-01-01", "bad"], r),
+        "probability" => pick(&["", "", "", "", "0.5"], &["1.5"], r),
+        "demand" => pick(&["", "", "", "failure", "value"], &["bogus"], r),
+        "cost" => pick(&["", "", "", "", "", "12.50"], &["x"], r),
+        "note" => pick(&["", "hello", "ünïcode", "a;b"], &[], r),
+        _ => String::new(),
+    }
+}
+
+proptest! {
+    #![proptest_config(crate::config(96))]
+
+    /// The fast reader of plain rows gives exactly what the CSV reader gives, on one thread or
+    /// several: the same bytes, or the same problems at the same lines. The files mix plain
+    /// rows with spells, own costs, probabilities, demands, notes, columns in any order, CRLF
+    /// line ends, blank lines, a missing last line end, and the occasional bad field, ragged
+    /// row, quote, lone carriage return or byte that is not UTF-8.
+    #[test]
+    fn the_fast_reader_reads_as_the_csv_reader_does(
+        optional in proptest::collection::vec(proptest::bool::ANY, 6),
+        order in Just((0..10usize).collect::<Vec<_>>()).prop_shuffle(),
+        rows in proptest::collection::vec((proptest::collection::vec(any::<u8>(), 10), 0u8..=255), 1..80),
+        crlf in proptest::bool::ANY,
+        last_line_end in proptest::bool::ANY,
+        clean in proptest::bool::weighted(0.7),
+    ) {
+        let all = ["person_id", "pathway", "date", "code", "quantity", "end_date", "probability", "demand", "cost", "note"];
+        let columns: Vec<&str> = order.iter().map(|&i| all[i]).filter(|c| match all.iter().position(|a| a == c) {
+            Some(i) if i >= 4 => optional[i - 4],
+            _ => true,
+        }).collect();
+        let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+        let mut e = columns.join(",").into_bytes();
+        e.extend_from_slice(end);
+        for (values, shape) in &rows {
+            // A clean file has only good fields, and no row of a bad shape.
+            let (r, shape) = match (clean, *shape) {
+                (false, shape) => (0, shape),
+                (true, blank @ 6..=8) => (256, blank),
+                (true, _) => (256, 255),
+            };
+            let mut fields: Vec<Vec<u8>> = columns.iter().zip(values).map(|(c, v)| field_of(c, u16::from(*v) + r).into_bytes()).collect();
+            // Only codes priced per day or week can be spells (in a clean file).
+            let at = |name: &str| columns.iter().position(|c| *c == name);
+            if let (true, Some(code), Some(end)) = (clean, at("code"), at("end_date")) {
+                if !matches!(&fields[code][..], b"D" | b"W") {
+                    fields[end].clear();
+                }
+            }
+            match shape {
+                0..=3 => fields.truncate(fields.len() - 1),
+                4..=5 => fields.push(b"extra".to_vec()),
+                6..=8 => fields = Vec::new(),
+                9 => fields[0].extend_from_slice(b"\"q\""),
+                10 => fields[0].extend_from_slice(b"a\rb"),
+                11 => fields[0].push(0xff),
+                12..=13 => e.extend_from_slice(b"\r"),
+                _ => {}
+            }
+            e.extend_from_slice(&fields.join(&b","[..]));
+            e.extend_from_slice(end);
+        }
+        if !last_line_end {
+            e.truncate(e.len() - end.len());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("c.csv"),
+            "code,agency,unit_cost,price_year,unit\nA,Police,10.5,2024,event\nD,NHS,3.333,2024,day\nW,Housing,700,2019,week\nM,Police,5,2003,event\nLONG-CODE-FOR-A-VISIT,Social care,123.45,2020,event\n",
+        ).unwrap();
+        std::fs::write(dir.path().join("d.csv"), "year,index\n2019,90.5\n2020,91.25\n2021,93\n2022,95.5\n2023,98.125\n2024,100\n").unwrap();
+        std::fs::write(dir.path().join("e.csv"), &e).unwrap();
+        let paths = journeycost::io::InputPaths {
+            catalogue: vec![dir.path().join("c.csv")],
+            deflators: Some(dir.path().join("d.csv")),
+            events: dir.path().join("e.csv"),
+            persons: None,
+        };
+        let options = |threads, fast_reader| journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader };
+        let csv = journeycost::io::cost_streaming_with(&paths, None, options(1, false));
+        if clean {
+            prop_assert!(csv.is_ok(), "{:?}", csv);
+        }
+        for threads in [1, 2, 3] {
+            prop_assert_eq!(&journeycost::io::cost_streaming_with(&paths, None, options(threads, true)), &csv, "{} thread(s)", threads);
         }
     }
 }
