@@ -111,26 +111,36 @@ pub fn journeys_from_batches(
         }
         all.push(batch);
     }
-    // The batches are shared among threads in contiguous runs of about equal rows; each run's
-    // events are appended in order, so the result is the same on any number of threads.
+    // The rows are shared among threads in contiguous runs of about equal size, cut across
+    // batches where needed (a slice of a batch is a view, not a copy: a producer that sends one
+    // big batch, as polars does, is still read on every core). Each run's events are appended
+    // in order, so the result is the same on any number of threads.
     let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get)).max(1);
     let total: usize = all.iter().map(RecordBatch::num_rows).sum();
-    let mut runs: Vec<(u64, &[RecordBatch])> = Vec::new();
-    let (mut start, mut rows, mut first_row) = (0, 0, 0u64);
-    for (i, b) in all.iter().enumerate() {
-        rows += b.num_rows();
-        if rows * threads >= total * (runs.len() + 1) || i + 1 == all.len() {
-            runs.push((first_row, &all[start..=i]));
-            first_row += all[start..=i].iter().map(|b| b.num_rows() as u64).sum::<u64>();
-            start = i + 1;
+    let share = total.div_ceil(threads).max(1);
+    let mut runs: Vec<(u64, Vec<RecordBatch>)> = Vec::new();
+    let (mut run, mut in_run, mut first_row) = (Vec::new(), 0, 0u64);
+    for b in &all {
+        let mut offset = 0;
+        while offset < b.num_rows() {
+            let take = (share - in_run).min(b.num_rows() - offset);
+            run.push(b.slice(offset, take));
+            (offset, in_run) = (offset + take, in_run + take);
+            if in_run == share {
+                runs.push((first_row, std::mem::take(&mut run)));
+                (first_row, in_run) = (first_row + share as u64, 0);
+            }
         }
     }
-    let read_run = |(offset, batches): (u64, &[RecordBatch])| {
+    if !run.is_empty() {
+        runs.push((first_row, run));
+    }
+    let read_run = |(offset, batches): (u64, Vec<RecordBatch>)| {
         let mut journeys = Journeys::new();
         journeys.reserve(batches.iter().map(RecordBatch::num_rows).sum());
         let mut problems = Problems::default();
         let mut row = offset;
-        for batch in batches {
+        for batch in &batches {
             let cols: Vec<Option<Col<'_>>> = columns.iter().map(|c| c.map(|i| Col::new(batch.column(i).as_ref()))).collect();
             for i in 0..batch.num_rows() {
                 read_row(name, &cols, i, row, catalogue, &mut problems, &mut journeys);
@@ -789,15 +799,28 @@ mod tests {
             let options = ReadOptions { allow_float: false, threads: Some(threads) };
             journeys_from_batches("t", &bs[0].schema(), bs.iter().cloned().map(Ok), Some(&cat), options)
         };
+        // The same rows in one batch, which the threads share by slicing it.
+        let whole = |bs: &[RecordBatch]| {
+            let column = |k: usize| -> Vec<String> {
+                bs.iter().flat_map(|b| (0..b.num_rows()).map(move |i| b.column(k).as_string::<i32>().value(i).to_owned())).collect()
+            };
+            let column = |k: usize| Arc::new(StringArray::from(column(k))) as ArrayRef;
+            vec![
+                RecordBatch::try_from_iter([("person_id", column(0)), ("pathway", column(1)), ("date", column(2)), ("code", column(3))])
+                    .unwrap(),
+            ]
+        };
         let one = read(1, &batches).unwrap_err();
         for threads in [2, 3, 8] {
             assert_eq!(read(threads, &batches).unwrap_err(), one);
+            assert_eq!(read(threads, &whole(&batches)).unwrap_err(), one);
         }
         let good = make(true);
         let events = |j: Journeys| (0..j.len()).map(|i| j.get(i)).collect::<Vec<_>>();
         let one = events(read(1, &good).unwrap());
-        for threads in [2, 3, 8] {
+        for threads in [2, 3, 8, 100] {
             assert_eq!(events(read(threads, &good).unwrap()), one);
+            assert_eq!(events(read(threads, &whole(&good)).unwrap()), one);
         }
     }
 

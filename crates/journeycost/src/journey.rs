@@ -231,7 +231,8 @@ impl FieldError {
 
 /// Checks that a quantity or probability is within the bounds that keep all arithmetic exact.
 pub(crate) fn check_amount(d: Decimal) -> Result<(), String> {
-    if d.normalize().scale() > MAX_INPUT_DECIMALS {
+    // Only a value written with more decimals can have too many once trailing zeros go.
+    if d.scale() > MAX_INPUT_DECIMALS && d.normalize().scale() > MAX_INPUT_DECIMALS {
         return Err(format!("expected at most {MAX_INPUT_DECIMALS} decimal places, found {d}"));
     }
     check_magnitude(d)
@@ -240,7 +241,10 @@ pub(crate) fn check_amount(d: Decimal) -> Result<(), String> {
 /// Checks that a unit cost is within the bounds that keep all arithmetic exact. Its decimals
 /// are not limited: a unit cost is rounded to the penny when it is brought to the price base.
 pub(crate) fn check_magnitude(d: Decimal) -> Result<(), String> {
-    if d.abs() > Decimal::from(MAX_INPUT_MAGNITUDE) {
+    // |d| <= MAX exactly when |mantissa| <= MAX * 10^scale, compared as integers (a bound past
+    // i128 holds every mantissa).
+    let bound = 10i128.checked_pow(d.scale()).and_then(|p| p.checked_mul(i128::from(MAX_INPUT_MAGNITUDE)));
+    if bound.is_some_and(|b| d.mantissa().unsigned_abs() > b.unsigned_abs()) {
         return Err(format!("expected a value of at most {MAX_INPUT_MAGNITUDE} in size, found {d}"));
     }
     Ok(())
@@ -591,6 +595,27 @@ impl Persons {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The integer checks of size and decimals agree with `Decimal` arithmetic.
+        #[test]
+        fn bounds_agree_with_decimal(m in proptest::num::i128::ANY, scale in 0u32..=28) {
+            let d = Decimal::from_i128_with_scale(m % (1i128 << 96), scale);
+            let big = d.abs() > Decimal::from(MAX_INPUT_MAGNITUDE);
+            proptest::prop_assert_eq!(check_magnitude(d).is_err(), big);
+            proptest::prop_assert_eq!(check_amount(d).is_err(), big || d.normalize().scale() > MAX_INPUT_DECIMALS);
+        }
+    }
+
+    #[test]
+    fn bounds_at_the_edges() {
+        let max = Decimal::from(MAX_INPUT_MAGNITUDE);
+        assert!(check_magnitude(max).is_ok() && check_magnitude(-max).is_ok());
+        assert!(check_magnitude(max + Decimal::new(1, 15)).is_err());
+        assert!(check_amount(Decimal::new(1_500_000, 6)).is_ok());
+        assert!(check_amount(Decimal::new(15_000_000, 7)).is_ok(), "1.5000000 has one decimal");
+        assert!(check_amount(Decimal::new(15_000_001, 7)).is_err());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -175,11 +175,38 @@ pub fn cost_tables_of(
     let c = Costing { catalogue, index, real: &real, price_base };
     let n = journeys.len();
     let threads = threads.clamp(1, n.max(1));
+    let real_parts: Vec<Option<(i128, u32)>> = real.iter().map(|r| r.map(|d| (d.mantissa(), d.scale()))).collect();
     let sum_rows = |rows: std::ops::Range<usize>| {
         let mut sums = Sums::new(catalogue.agencies().len());
+        // Plain events are summed by the events' own person and pathway ids (no names looked
+        // up); the others by the full rules, by name. The render matches the two by name.
+        let mut by_id = vec![[0i128; 2]; journeys.persons().len()];
+        let mut seen = vec![false; journeys.persons().len()];
+        let mut pathway_of: Vec<Option<u32>> = vec![None; journeys.pathways().len()];
         for row in rows {
             let e = journeys.at(row);
             let Some(date) = date_of(e.date) else { continue };
+            let entry = entry_of[e.code as usize];
+            let plain = match (entry, e.end, e.cost, e.probability, i64::try_from(e.quantity.mantissa())) {
+                (Some(entry), None, None, None, Ok(q)) => {
+                    real_parts[entry].and_then(|r| fast::line_units(r, (q, e.quantity.scale()))).map(|v| (entry, v))
+                }
+                _ => None,
+            };
+            if let Some((entry, v)) = plain {
+                let name = journeys.pathways().name(e.pathway);
+                let pathway = *pathway_of[e.pathway as usize].get_or_insert_with(|| sums.pathway(name));
+                let side = side_of(name);
+                let key = (pathway, catalogue.agency_index(entry), Month::of(date).0);
+                let cell = sums.monthly.get(key);
+                cell.0 += 1;
+                Sums::add(&mut sums.overflowed, &mut cell.1, v);
+                seen[e.person as usize] = true;
+                if let Some(side) = side {
+                    Sums::add(&mut sums.overflowed, &mut by_id[e.person as usize][side], v);
+                }
+                continue;
+            }
             let parts = EventParts {
                 person: journeys.persons().name(e.person),
                 pathway: journeys.pathways().name(e.pathway),
@@ -192,8 +219,11 @@ pub fn cost_tables_of(
                 probability: e.probability,
                 note: None,
             };
-            sums.event(&c, &parts, entry_of[e.code as usize]);
+            sums.event(&c, &parts, entry);
         }
+        let (names, units): PersonSums =
+            (0..by_id.len()).filter(|&p| seen[p]).map(|p| (Box::from(journeys.persons().name(p as u32)), by_id[p])).unzip();
+        sums.merged_persons.push((names, units));
         sums
     };
     let mut parts: Vec<Sums> = if threads < 2 {

@@ -402,7 +402,7 @@ fn plain_quantity(b: &[u8]) -> Option<(i64, u32)> {
 /// and scale), when it is what the `Decimal` path gives ([`exact_mul`](crate::money::exact_mul)
 /// then [`units`]); `None` where only that path can say (its product would not fit a
 /// `Decimal`, or has more decimals than the sums keep).
-fn line_units(real: (i128, u32), quantity: (i64, u32)) -> Option<i128> {
+pub(super) fn line_units(real: (i128, u32), quantity: (i64, u32)) -> Option<i128> {
     let scale = real.1 + quantity.1;
     if scale > SCALE {
         return None;
