@@ -91,7 +91,27 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| journeycost::io::cost_tables_of(black_box(&journeys), &catalogue, &index, base, threads).expect("tables"));
         });
     }
+    // The streaming `cost` job on the same events as files: the fast reader of plain rows
+    // against the CSV reader, on one thread (the bytes out are the same).
+    let dir = std::env::temp_dir().join(format!("journeycost-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    for (name, text) in [("catalogue.csv", &cat_csv), ("deflators.csv", &def_csv), ("events.csv", &ev_csv)] {
+        std::fs::write(dir.join(name), text).expect("a scratch file");
+    }
+    let paths = InputPaths {
+        catalogue: vec![dir.join("catalogue.csv")],
+        deflators: Some(dir.join("deflators.csv")),
+        events: dir.join("events.csv"),
+        persons: None,
+    };
+    for (label, fast_reader) in [("fast reader", true), ("CSV reader", false)] {
+        let options = journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader };
+        g.bench_function(format!("stream the file, {label}"), |b| {
+            b.iter(|| journeycost::io::cost_streaming_with(&paths, Some(base), options).expect("streamed"));
+        });
+    }
     g.finish();
+    let _ = std::fs::remove_dir_all(&dir);
 
     if let Ok(dir) = std::env::var("JOURNEYCOST_BENCH_DATA") {
         let dir = std::path::PathBuf::from(dir);

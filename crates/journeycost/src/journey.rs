@@ -238,13 +238,26 @@ pub(crate) fn check_amount(d: Decimal) -> Result<(), String> {
     check_magnitude(d)
 }
 
+/// The largest mantissa within [`MAX_INPUT_MAGNITUDE`] at each scale `Decimal` has (0 to 28):
+/// `MAX_INPUT_MAGNITUDE * 10^scale`, or `u128::MAX` where that passes every 96-bit mantissa.
+const MAGNITUDE_BOUNDS: [u128; 29] = {
+    let mut bounds = [u128::MAX; 29];
+    let mut scale = 0;
+    let mut bound = MAX_INPUT_MAGNITUDE as u128;
+    while scale < 29 && bound < (1 << 96) {
+        bounds[scale] = bound;
+        bound *= 10;
+        scale += 1;
+    }
+    bounds
+};
+
 /// Checks that a unit cost is within the bounds that keep all arithmetic exact. Its decimals
 /// are not limited: a unit cost is rounded to the penny when it is brought to the price base.
 pub(crate) fn check_magnitude(d: Decimal) -> Result<(), String> {
     // |d| <= MAX exactly when |mantissa| <= MAX * 10^scale, compared as integers (a bound past
     // i128 holds every mantissa).
-    let bound = 10i128.checked_pow(d.scale()).and_then(|p| p.checked_mul(i128::from(MAX_INPUT_MAGNITUDE)));
-    if bound.is_some_and(|b| d.mantissa().unsigned_abs() > b.unsigned_abs()) {
+    if d.mantissa().unsigned_abs() > MAGNITUDE_BOUNDS[d.scale() as usize] {
         return Err(format!("expected a value of at most {MAX_INPUT_MAGNITUDE} in size, found {d}"));
     }
     Ok(())
