@@ -224,138 +224,187 @@ pub struct Comparison {
 /// assert_eq!(c.break_even.unwrap().to_string(), "2024-01");
 /// ```
 pub fn compare(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool]>) -> Result<Comparison, Error> {
-    let find = |name: &str| {
-        ledger.pathway_id(name).ok_or_else(|| {
-            let present: Vec<&str> = ledger.pathways().iter().map(|p| &**p).collect();
-            Error::new(
-                Location::source("events").in_field("pathway"),
-                ProblemKind::NotFound,
-                format!("no event is on pathway {name:?}; pathways present: {}", present.join(", ")),
-            )
-        })
-    };
-    let (base, alt) = (find(&options.baseline)?, find(&options.alternative)?);
-    let side = |pathway: u32| {
-        if pathway == base {
-            Some(Side::Baseline)
-        } else if pathway == alt {
-            Some(Side::Alternative)
-        } else {
-            None
-        }
-    };
+    let (base, alt) = (find_pathway(ledger.pathways(), &options.baseline)?, find_pathway(ledger.pathways(), &options.alternative)?);
     let included = |person: u32| include.is_none_or(|m| m.get(person as usize).copied().unwrap_or(false));
-    let name_of = |s: Side| match s {
-        Side::Baseline => options.baseline.clone(),
-        Side::Alternative => options.alternative.clone(),
-    };
-
-    // One pass per view; each is an exact group-by of the ledger.
-    let by_period = ledger.aggregate(options.period, |l, p| if included(l.person) { side(l.pathway).map(|s| (s, p)) } else { None });
     let detail = |entry: u32| if options.agency_detail { ledger.agency_detail(entry) } else { None };
-    let by_agency =
-        ledger.aggregate(
-            options.period,
-            |l, _| if included(l.person) { side(l.pathway).map(|s| ((l.agency, detail(l.entry)), s)) } else { None },
-        );
-    let by_demand = ledger.aggregate(options.period, |l, _| if included(l.person) { side(l.pathway).map(|s| (s, l.demand)) } else { None });
-    let by_tier = ledger.aggregate(options.period, |l, _| if included(l.person) { side(l.pathway).map(|s| (s, l.tier)) } else { None });
-    let by_person = ledger.aggregate(options.period, |l, _| if included(l.person) { side(l.pathway).map(|s| (l.person, s)) } else { None });
-
-    let side_total = |s: Side| by_agency.iter().filter(|((_, k), _)| *k == s).map(|(_, t)| t.cost).sum::<Money>();
-    let (base_total, alt_total) = (side_total(Side::Baseline), side_total(Side::Alternative));
-
-    // Series: the common range of periods with data on either side, empty periods as zero.
-    let mut series = Vec::new();
-    let mut cumulative: BTreeMap<Side, Vec<Money>> = BTreeMap::new();
-    let mut range_periods = Vec::new();
-    if let (Some(first), Some(last)) = (by_period.keys().map(|k| k.1).min(), by_period.keys().map(|k| k.1).max()) {
-        let mut p = first;
-        while p <= last {
-            range_periods.push(p);
-            p = p.next();
+    let mut tally = Tally::default();
+    let mut counter = EventCounter::default();
+    for l in ledger.lines() {
+        let (period, counts) = counter.line(&l, options.period);
+        if !included(l.person) {
+            continue;
         }
+        let side = if l.pathway == base {
+            Side::Baseline
+        } else if l.pathway == alt {
+            Side::Alternative
+        } else {
+            continue;
+        };
+        tally.add(&l, side, period, counts, detail(l.entry));
     }
-    let mut sides = [Side::Baseline, Side::Alternative];
-    sides.sort_by_key(|&s| name_of(s));
-    let mut counts: BTreeMap<Side, Vec<f64>> = BTreeMap::new();
-    for s in sides {
-        let mut running = Money::ZERO;
-        for &p in &range_periods {
-            let t = by_period.get(&(s, p)).copied().unwrap_or_default();
-            running += t.cost;
-            cumulative.entry(s).or_default().push(running);
-            counts.entry(s).or_default().push(t.events as f64);
-            series.push(SeriesPoint { pathway: name_of(s), period: p, events: t.events, cost: t.cost, cumulative_cost: running });
-        }
-    }
-    let break_even = break_even_index(cumulative.get(&Side::Baseline), cumulative.get(&Side::Alternative)).map(|i| range_periods[i]);
+    Ok(tally.finish(options, ledger.persons(), ledger.agencies(), ledger.price_base()))
+}
 
-    let mut agency_ids: Vec<(u32, Option<&str>)> = by_agency.keys().map(|k| k.0).collect();
-    agency_ids.sort_unstable();
-    agency_ids.dedup();
-    let agencies = agency_ids
-        .into_iter()
-        .map(|a| {
-            let get = |s| by_agency.get(&(a, s)).map_or(Money::ZERO, |t: &Totals| t.cost);
-            let name = &ledger.agencies()[a.0 as usize];
-            let label = a.1.map_or_else(|| name.clone(), |d| format!("{name} / {d}"));
-            row(label, get(Side::Baseline), get(Side::Alternative))
-        })
-        .collect();
-
-    let mut demand = Vec::new();
-    let mut tiers = Vec::new();
-    for s in sides {
-        let total = if s == Side::Baseline { base_total } else { alt_total };
-        for kind in [Some(DemandKind::Failure), Some(DemandKind::Value), None] {
-            let t = by_demand.get(&(s, kind)).copied().unwrap_or_default();
-            demand.push(DemandRow { pathway: name_of(s), demand: kind, events: t.events, cost: t.cost, cost_share: share(t.cost, total) });
-        }
-        for tier in [Tier::new(1), Tier::new(2), Tier::new(3), Tier::new(4), None] {
-            let t = by_tier.get(&(s, tier)).copied().unwrap_or_default();
-            tiers.push(TierRow { pathway: name_of(s), tier, events: t.events, cost: t.cost });
-        }
-    }
-
-    let trend = sides
-        .iter()
-        .filter_map(|s| {
-            let ys = counts.get(s)?;
-            let (slope, intercept) = least_squares(ys);
-            Some(Trend { pathway: name_of(*s), periods: ys.len(), slope, intercept })
-        })
-        .collect();
-
-    let mut person_ids: Vec<u32> = by_person.keys().map(|k| k.0).collect();
-    person_ids.sort_unstable_by(|a, b| ledger.persons()[*a as usize].cmp(&ledger.persons()[*b as usize]));
-    person_ids.dedup();
-    let persons: Vec<PersonRow> = person_ids
-        .into_iter()
-        .map(|p| {
-            let get = |s| by_person.get(&(p, s)).map_or(Money::ZERO, |t: &Totals| t.cost);
-            let (b, a) = (get(Side::Baseline), get(Side::Alternative));
-            PersonRow { person_id: ledger.persons()[p as usize].to_string(), baseline_cost: b, alternative_cost: a, saving: b - a }
-        })
-        .collect();
-    let savings = distribution(&persons);
-
-    Ok(Comparison {
-        baseline: options.baseline.clone(),
-        alternative: options.alternative.clone(),
-        period: options.period,
-        price_base: ledger.price_base(),
-        total: row("TOTAL".into(), base_total, alt_total),
-        saving_share: share(base_total - alt_total, base_total),
-        series,
-        break_even,
-        agencies,
-        demand,
-        tiers,
-        trend,
-        persons,
-        savings,
+/// The id of a pathway, or the error naming the pathways present.
+pub(crate) fn find_pathway(pathways: &[Box<str>], name: &str) -> Result<u32, Error> {
+    pathways.iter().position(|p| &**p == name).map(|i| i as u32).ok_or_else(|| {
+        let present: Vec<&str> = pathways.iter().map(|p| &**p).collect();
+        Error::new(
+            Location::source("events").in_field("pathway"),
+            ProblemKind::NotFound,
+            format!("no event is on pathway {name:?}; pathways present: {}", present.join(", ")),
+        )
     })
+}
+
+/// Counts events line by line as [`Ledger::aggregate`] does: a line counts as an event unless
+/// it continues the line before in the same period.
+#[derive(Debug, Default)]
+pub(crate) struct EventCounter {
+    previous: Option<Period>,
+}
+
+impl EventCounter {
+    /// The line's period, and whether it counts as an event.
+    pub(crate) fn line(&mut self, line: &crate::ledger::Line, kind: PeriodKind) -> (Period, bool) {
+        let p = kind.of_month(line.month);
+        let counts = !line.continuation || self.previous != Some(p);
+        self.previous = Some(p);
+        (p, counts)
+    }
+}
+
+/// The group-bys a comparison is made of, summed line by line: by side and period, agency (and
+/// detail), demand, tier and person. Every one is exact.
+#[derive(Debug, Default)]
+pub(crate) struct Tally<'a> {
+    by_period: rustc_hash::FxHashMap<(Side, Period), Totals>,
+    by_agency: rustc_hash::FxHashMap<((u32, Option<&'a str>), Side), Totals>,
+    by_demand: rustc_hash::FxHashMap<(Side, Option<DemandKind>), Totals>,
+    by_tier: rustc_hash::FxHashMap<(Side, Option<Tier>), Totals>,
+    by_person: rustc_hash::FxHashMap<(u32, Side), Totals>,
+}
+
+impl<'a> Tally<'a> {
+    /// Adds a line on `side` in `period` (counting as an event when `counts`), with its
+    /// agency detail when agencies are split by it.
+    pub(crate) fn add(&mut self, l: &crate::ledger::Line, side: Side, period: Period, counts: bool, detail: Option<&'a str>) {
+        let events = u64::from(counts);
+        for t in [
+            self.by_period.entry((side, period)).or_default(),
+            self.by_agency.entry(((l.agency, detail), side)).or_default(),
+            self.by_demand.entry((side, l.demand)).or_default(),
+            self.by_tier.entry((side, l.tier)).or_default(),
+            self.by_person.entry((l.person, side)).or_default(),
+        ] {
+            t.events += events;
+            t.cost += l.cost;
+        }
+    }
+
+    /// The comparison, with the names the ids refer to.
+    pub(crate) fn finish(self, options: &CompareOptions, persons: &[Box<str>], agencies: &[String], price_base: PriceYear) -> Comparison {
+        let Tally { by_period, by_agency, by_demand, by_tier, by_person } = self;
+        let name_of = |s: Side| match s {
+            Side::Baseline => options.baseline.clone(),
+            Side::Alternative => options.alternative.clone(),
+        };
+        let side_total = |s: Side| by_agency.iter().filter(|((_, k), _)| *k == s).map(|(_, t)| t.cost).sum::<Money>();
+        let (base_total, alt_total) = (side_total(Side::Baseline), side_total(Side::Alternative));
+
+        // Series: the common range of periods with data on either side, empty periods as zero.
+        let mut series = Vec::new();
+        let mut cumulative: BTreeMap<Side, Vec<Money>> = BTreeMap::new();
+        let mut range_periods = Vec::new();
+        if let (Some(first), Some(last)) = (by_period.keys().map(|k| k.1).min(), by_period.keys().map(|k| k.1).max()) {
+            let mut p = first;
+            while p <= last {
+                range_periods.push(p);
+                p = p.next();
+            }
+        }
+        let mut sides = [Side::Baseline, Side::Alternative];
+        sides.sort_by_key(|&s| name_of(s));
+        let mut counts: BTreeMap<Side, Vec<f64>> = BTreeMap::new();
+        for s in sides {
+            let mut running = Money::ZERO;
+            for &p in &range_periods {
+                let t = by_period.get(&(s, p)).copied().unwrap_or_default();
+                running += t.cost;
+                cumulative.entry(s).or_default().push(running);
+                counts.entry(s).or_default().push(t.events as f64);
+                series.push(SeriesPoint { pathway: name_of(s), period: p, events: t.events, cost: t.cost, cumulative_cost: running });
+            }
+        }
+        let break_even = break_even_index(cumulative.get(&Side::Baseline), cumulative.get(&Side::Alternative)).map(|i| range_periods[i]);
+
+        let mut agency_ids: Vec<(u32, Option<&str>)> = by_agency.keys().map(|k| k.0).collect();
+        agency_ids.sort_unstable();
+        agency_ids.dedup();
+        let agencies = agency_ids
+            .into_iter()
+            .map(|a| {
+                let get = |s| by_agency.get(&(a, s)).map_or(Money::ZERO, |t: &Totals| t.cost);
+                let name = &agencies[a.0 as usize];
+                let label = a.1.map_or_else(|| name.clone(), |d| format!("{name} / {d}"));
+                row(label, get(Side::Baseline), get(Side::Alternative))
+            })
+            .collect();
+
+        let mut demand = Vec::new();
+        let mut tiers = Vec::new();
+        for s in sides {
+            let total = if s == Side::Baseline { base_total } else { alt_total };
+            for kind in [Some(DemandKind::Failure), Some(DemandKind::Value), None] {
+                let t = by_demand.get(&(s, kind)).copied().unwrap_or_default();
+                demand.push(DemandRow { pathway: name_of(s), demand: kind, events: t.events, cost: t.cost, cost_share: share(t.cost, total) });
+            }
+            for tier in [Tier::new(1), Tier::new(2), Tier::new(3), Tier::new(4), None] {
+                let t = by_tier.get(&(s, tier)).copied().unwrap_or_default();
+                tiers.push(TierRow { pathway: name_of(s), tier, events: t.events, cost: t.cost });
+            }
+        }
+
+        let trend = sides
+            .iter()
+            .filter_map(|s| {
+                let ys = counts.get(s)?;
+                let (slope, intercept) = least_squares(ys);
+                Some(Trend { pathway: name_of(*s), periods: ys.len(), slope, intercept })
+            })
+            .collect();
+
+        let mut person_ids: Vec<u32> = by_person.keys().map(|k| k.0).collect();
+        person_ids.sort_unstable_by(|a, b| persons[*a as usize].cmp(&persons[*b as usize]));
+        person_ids.dedup();
+        let persons: Vec<PersonRow> = person_ids
+            .into_iter()
+            .map(|p| {
+                let get = |s| by_person.get(&(p, s)).map_or(Money::ZERO, |t: &Totals| t.cost);
+                let (b, a) = (get(Side::Baseline), get(Side::Alternative));
+                PersonRow { person_id: persons[p as usize].to_string(), baseline_cost: b, alternative_cost: a, saving: b - a }
+            })
+            .collect();
+        let savings = distribution(&persons);
+
+        Comparison {
+            baseline: options.baseline.clone(),
+            alternative: options.alternative.clone(),
+            period: options.period,
+            price_base,
+            total: row("TOTAL".into(), base_total, alt_total),
+            saving_share: share(base_total - alt_total, base_total),
+            series,
+            break_even,
+            agencies,
+            demand,
+            tiers,
+            trend,
+            persons,
+            savings,
+        }
+    }
 }
 
 /// A comparison run: the comparison of everyone (or of one person), or one per group of a
