@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use journeycost::Error;
 use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, try_npv};
 use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
-use journeycost::compare::{CompareOptions, compare_run};
+use journeycost::compare::CompareOptions;
 use journeycost::io::{InputPaths, Inputs, digests};
 use journeycost::ledger::Ledger;
 use journeycost::output::{appraisal_files, comparison_files};
@@ -356,12 +356,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             let sc = r.compare;
             let person = options.person.or(sc.person);
             let by = options.by.or(sc.by);
-            let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
-            let run = compare_run(&ledger, inputs.persons.as_ref(), &opts, person.as_deref(), by.as_deref())?;
+            // Streamed: the events are costed and compared part by part, never all stored.
+            let (run, price_base) =
+                journeycost::io::compare_streaming(&r.paths, r.price_year, r.values, &opts, person.as_deref(), by.as_deref())?;
             let files = comparison_files(&run, &digests(&r.paths)?);
             files.commit(&out)?;
-            print_summary(&run, &opts, inputs.price_base, &out);
+            print_summary(&run, &opts, price_base, &out);
             Ok(())
         }
         Command::Appraise { inputs, out } => {

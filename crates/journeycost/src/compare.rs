@@ -279,11 +279,11 @@ impl EventCounter {
 /// detail), demand, tier and person. Every one is exact.
 #[derive(Debug, Default)]
 pub(crate) struct Tally<'a> {
-    by_period: rustc_hash::FxHashMap<(Side, Period), Totals>,
-    by_agency: rustc_hash::FxHashMap<((u32, Option<&'a str>), Side), Totals>,
-    by_demand: rustc_hash::FxHashMap<(Side, Option<DemandKind>), Totals>,
-    by_tier: rustc_hash::FxHashMap<(Side, Option<Tier>), Totals>,
-    by_person: rustc_hash::FxHashMap<(u32, Side), Totals>,
+    periods: rustc_hash::FxHashMap<(Side, Period), Totals>,
+    agencies: rustc_hash::FxHashMap<((u32, Option<&'a str>), Side), Totals>,
+    demand: rustc_hash::FxHashMap<(Side, Option<DemandKind>), Totals>,
+    tiers: rustc_hash::FxHashMap<(Side, Option<Tier>), Totals>,
+    persons: rustc_hash::FxHashMap<(u32, Side), Totals>,
 }
 
 impl<'a> Tally<'a> {
@@ -292,11 +292,11 @@ impl<'a> Tally<'a> {
     pub(crate) fn add(&mut self, l: &crate::ledger::Line, side: Side, period: Period, counts: bool, detail: Option<&'a str>) {
         let events = u64::from(counts);
         for t in [
-            self.by_period.entry((side, period)).or_default(),
-            self.by_agency.entry(((l.agency, detail), side)).or_default(),
-            self.by_demand.entry((side, l.demand)).or_default(),
-            self.by_tier.entry((side, l.tier)).or_default(),
-            self.by_person.entry((l.person, side)).or_default(),
+            self.periods.entry((side, period)).or_default(),
+            self.agencies.entry(((l.agency, detail), side)).or_default(),
+            self.demand.entry((side, l.demand)).or_default(),
+            self.tiers.entry((side, l.tier)).or_default(),
+            self.persons.entry((l.person, side)).or_default(),
         ] {
             t.events += events;
             t.cost += l.cost;
@@ -305,7 +305,7 @@ impl<'a> Tally<'a> {
 
     /// The comparison, with the names the ids refer to.
     pub(crate) fn finish(self, options: &CompareOptions, persons: &[Box<str>], agencies: &[String], price_base: PriceYear) -> Comparison {
-        let Tally { by_period, by_agency, by_demand, by_tier, by_person } = self;
+        let Tally { periods: by_period, agencies: by_agency, demand: by_demand, tiers: by_tier, persons: by_person } = self;
         let name_of = |s: Side| match s {
             Side::Baseline => options.baseline.clone(),
             Side::Alternative => options.alternative.clone(),
@@ -358,7 +358,13 @@ impl<'a> Tally<'a> {
             let total = if s == Side::Baseline { base_total } else { alt_total };
             for kind in [Some(DemandKind::Failure), Some(DemandKind::Value), None] {
                 let t = by_demand.get(&(s, kind)).copied().unwrap_or_default();
-                demand.push(DemandRow { pathway: name_of(s), demand: kind, events: t.events, cost: t.cost, cost_share: share(t.cost, total) });
+                demand.push(DemandRow {
+                    pathway: name_of(s),
+                    demand: kind,
+                    events: t.events,
+                    cost: t.cost,
+                    cost_share: share(t.cost, total),
+                });
             }
             for tier in [Tier::new(1), Tier::new(2), Tier::new(3), Tier::new(4), None] {
                 let t = by_tier.get(&(s, tier)).copied().unwrap_or_default();

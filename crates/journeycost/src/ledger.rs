@@ -128,8 +128,25 @@ impl Ledger {
         price_base: PriceYear,
         values: &[ValueType],
     ) -> Result<Ledger, Error> {
+        Ledger::build_part(journeys, catalogue, index, price_base, values, 0, true)
+    }
+
+    /// [`Ledger::build_with`] for a part of the events that starts at event `first_row` of the
+    /// whole (problems name events by their place in the whole), checking that the sums are
+    /// exact only when `check_sums` (a caller that costs the events in parts checks the whole).
+    pub(crate) fn build_part(
+        journeys: &Journeys,
+        catalogue: &Catalogue,
+        index: &PriceIndex,
+        price_base: PriceYear,
+        values: &[ValueType],
+        first_row: usize,
+        check_sums: bool,
+    ) -> Result<Ledger, Error> {
         let mut problems = Problems::default();
         let src = || Location::source("events");
+        let row_problem =
+            |row: usize, field: &str, kind: ProblemKind, message: &str| row_problem(journeys, row, first_row, field, kind, message);
         if index.get(price_base).is_none() {
             return Err(Error::new(
                 Location::source("price index"),
@@ -160,22 +177,7 @@ impl Ledger {
                 continue;
             }
             converted[e] = true;
-            let u = &catalogue.entries()[e];
-            for &t in &values {
-                let Some(v) = u.value(t) else { continue };
-                match index.convert(v.amount, v.price_year, price_base) {
-                    Ok(r) => real[e][t as usize] = Some(r),
-                    Err(err) => problems.push(crate::error::Problem::new(
-                        Location::source("catalogue").in_field(if t == ValueType::Fiscal {
-                            "price_year".to_owned()
-                        } else {
-                            format!("{}_price_year", t.as_str())
-                        }),
-                        ProblemKind::MissingPriceYear,
-                        format!("code {:?}: {err}", u.code),
-                    )),
-                }
-            }
+            real[e] = real_unit_costs(&catalogue.entries()[e], index, price_base, &values, &mut problems);
         }
         if !problems.is_empty() {
             return problems.into_result(Ledger::empty(price_base));
@@ -201,7 +203,7 @@ impl Ledger {
                     (ValueType::Fiscal, Some(own)) => match index.convert(own, u.price_year, price_base) {
                         Ok(v) => v,
                         Err(err) => {
-                            problems.push(row_problem(journeys, ev.row, "cost", ProblemKind::Overflow, &err.to_string()));
+                            problems.push(row_problem(ev.row, "cost", ProblemKind::Overflow, &err.to_string()));
                             continue;
                         }
                     },
@@ -212,13 +214,9 @@ impl Ledger {
                 };
                 match exact_mul(real_cost, ev.quantity).and_then(|c| exact_mul(c, probability)) {
                     Some(rate) => rates.push((t, rate)),
-                    None => problems.push(row_problem(
-                        journeys,
-                        ev.row,
-                        "quantity",
-                        ProblemKind::Overflow,
-                        "the cost is too large to compute exactly",
-                    )),
+                    None => {
+                        problems.push(row_problem(ev.row, "quantity", ProblemKind::Overflow, "the cost is too large to compute exactly"));
+                    }
                 }
             }
             let Some(date) = date_of(ev.date) else { continue };
@@ -245,7 +243,6 @@ impl Ledger {
                 Some(end) => {
                     let Some(d) = u.unit.spell_days() else {
                         problems.push(row_problem(
-                            journeys,
                             ev.row,
                             "end_date",
                             ProblemKind::SpellUnit,
@@ -260,7 +257,6 @@ impl Ledger {
                     for &(t, rate) in &rates {
                         let Some(total) = round_ratio_to_penny(rate, Decimal::from(days), Decimal::from(d)) else {
                             problems.push(row_problem(
-                                journeys,
                                 ev.row,
                                 "quantity",
                                 ProblemKind::Overflow,
@@ -279,7 +275,7 @@ impl Ledger {
                 }
             }
         }
-        if problems.is_empty() && !sums_exactly(&ledger.cost) {
+        if check_sums && problems.is_empty() && !sums_exactly(&ledger.cost) {
             problems.push(crate::error::Problem::new(
                 src(),
                 ProblemKind::Overflow,
@@ -473,14 +469,42 @@ impl Ledger {
     }
 }
 
-fn row_problem(journeys: &Journeys, row: usize, field: &str, kind: ProblemKind, message: &str) -> crate::error::Problem {
+/// A unit cost brought to the price base for each of `values` (by [`ValueType`] index), with
+/// a problem for each value whose price year is not in the index.
+pub(crate) fn real_unit_costs(
+    u: &crate::catalogue::UnitCost,
+    index: &PriceIndex,
+    price_base: PriceYear,
+    values: &[ValueType],
+    problems: &mut Problems,
+) -> [Option<Decimal>; 3] {
+    let mut real = [None; 3];
+    for &t in values {
+        let Some(v) = u.value(t) else { continue };
+        match index.convert(v.amount, v.price_year, price_base) {
+            Ok(r) => real[t as usize] = Some(r),
+            Err(err) => problems.push(crate::error::Problem::new(
+                Location::source("catalogue").in_field(if t == ValueType::Fiscal {
+                    "price_year".to_owned()
+                } else {
+                    format!("{}_price_year", t.as_str())
+                }),
+                ProblemKind::MissingPriceYear,
+                format!("code {:?}: {err}", u.code),
+            )),
+        }
+    }
+    real
+}
+
+fn row_problem(journeys: &Journeys, row: usize, first_row: usize, field: &str, kind: ProblemKind, message: &str) -> crate::error::Problem {
     let ev = journeys.at(row);
     crate::error::Problem::new(
         Location::source("events").in_field(field),
         kind,
         format!(
             "event {} (person {:?}, code {:?}): {message}",
-            row + 1,
+            first_row + row + 1,
             journeys.persons().name(ev.person),
             journeys.codes().name(ev.code)
         ),

@@ -217,6 +217,48 @@ pub fn sums_exactly<'a>(amounts: impl IntoIterator<Item = &'a Decimal> + Clone) 
     true
 }
 
+/// [`sums_exactly`] fed one amount at a time, for amounts that are never stored together: the
+/// running total is kept at the largest scale seen so far, which reaches the same verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExactSumCheck {
+    scale: u32,
+    total: i128,
+    over: bool,
+}
+
+impl ExactSumCheck {
+    /// Adds an amount's absolute value.
+    pub fn add(&mut self, a: Decimal) {
+        const LIMIT: i128 = (1i128 << 96) - 1;
+        if self.over {
+            return;
+        }
+        if a.scale() > self.scale {
+            // The total only grows when brought to a finer scale, so going past the limit here
+            // means going past it at the end too.
+            match 10i128.checked_pow(a.scale() - self.scale).and_then(|p| self.total.checked_mul(p)) {
+                Some(t) if t <= LIMIT => (self.total, self.scale) = (t, a.scale()),
+                _ => {
+                    self.over = true;
+                    return;
+                }
+            }
+        }
+        let term =
+            10i128.checked_pow(self.scale - a.scale()).and_then(|p| i128::try_from(a.mantissa().unsigned_abs()).ok()?.checked_mul(p));
+        match term.and_then(|m| self.total.checked_add(m)) {
+            Some(t) if t <= LIMIT => self.total = t,
+            _ => self.over = true,
+        }
+    }
+
+    /// Whether every amount added so far sums exactly, as [`sums_exactly`] says of them.
+    #[must_use]
+    pub fn exact(&self) -> bool {
+        !self.over
+    }
+}
+
 /// `round_half_even(a * b / c, 2)`, computed exactly in integers (no intermediate rounding).
 ///
 /// This is the price-base conversion `unit_cost * index[T] / index[price_year]`: `Decimal`
@@ -374,6 +416,20 @@ mod tests {
     use std::str::FromStr;
 
     proptest::proptest! {
+        /// The running check says what the check of the whole list says.
+        #[test]
+        fn the_running_check_agrees_with_sums_exactly(amounts in proptest::collection::vec((proptest::num::i128::ANY, 0u32..=28), 0..12), big in proptest::bool::ANY) {
+            let amounts: Vec<Decimal> = amounts
+                .into_iter()
+                .map(|(m, s)| Decimal::from_i128_with_scale(if big { m % (1i128 << 96) } else { m % 1_000_000_000 }, s))
+                .collect();
+            let mut check = ExactSumCheck::default();
+            for a in &amounts {
+                check.add(*a);
+            }
+            proptest::prop_assert_eq!(check.exact(), sums_exactly(&amounts));
+        }
+
         /// Printing rounds exactly as `round_to_penny` does, at every scale and sign.
         #[test]
         fn display_is_the_rounded_penny(m in proptest::num::i128::ANY, scale in 0u32..=28) {

@@ -5,6 +5,7 @@
 //! tables as RFC 4180 CSV (minimal quoting, LF, UTF-8 without BOM) and [`OutputSet::commit`]
 //! writes a set of files so that a failure leaves none of them half-written.
 
+mod compare_stream;
 mod read;
 mod stream;
 mod write;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub use compare_stream::{PART, compare_streaming, compare_streaming_in_parts};
 #[cfg(feature = "arrow")]
 pub(crate) use read::catalogue_problem;
 pub use read::{

@@ -3,6 +3,8 @@
 /// Appraisal properties: zero rates give undiscounted sums, NPV is linear in the flows, more
 /// deadweight never raises NPV.
 mod appraisal;
+/// The streamed `compare` against the ledger path: the same run, or the same problems.
+mod compare_stream;
 /// Invariants over random cohorts: totals conserve, savings are baseline minus alternative,
 /// row order does not matter, spells' month parts sum to their totals.
 mod invariants;

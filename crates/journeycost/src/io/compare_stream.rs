@@ -1,0 +1,352 @@
+//! The streaming `compare` job: the comparison run of `journeycost compare` made while
+//! `events.csv` is read, without storing the events or the ledger.
+//!
+//! The events are read by the same reader as [`Inputs::load`](super::Inputs::load), in parts of
+//! [`PART`] events. Each part is costed by the same rules as the whole
+//! ([`Ledger::build_part`]), and its lines are added to one [`Tally`] per group as
+//! [`compare`](crate::compare::compare) adds a whole ledger's; the part is then dropped. Memory
+//! holds one part, and per-person and per-group state, whatever the number of events. The
+//! run, and every problem (with its file, line or event), are those of loading everything first:
+//! the test suite checks both, byte for byte.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::read::visit_events;
+use super::{InputPaths, load_deflators, load_layered, name_of, open, read_persons, span};
+use crate::catalogue::ValueType;
+use crate::compare::{CompareOptions, ComparisonRun, EventCounter, GroupComparison, Side, Tally, find_pathway};
+use crate::error::{Error, Location, Problem, ProblemKind, Problems};
+use crate::journey::{EventParts, Interner, Journeys, Persons};
+use crate::ledger::{Ledger, Line, real_unit_costs};
+use crate::money::ExactSumCheck;
+use crate::prices::{PriceIndex, PriceYear};
+
+/// How many events are costed at a time.
+pub const PART: usize = 1 << 18;
+
+/// Runs `journeycost compare` on `paths` while reading the events: the run that
+/// [`compare_run`](crate::compare::compare_run) makes of the ledger of
+/// [`Inputs::load`](super::Inputs::load) and [`Ledger::build_with`], and its price base.
+///
+/// # Errors
+/// Every problem those would report, in the same order: the files' problems, then the price
+/// years, then the costing, then the options (an unknown person, a grouping without its column,
+/// a pathway with no events).
+pub fn compare_streaming(
+    paths: &InputPaths,
+    price_year: Option<PriceYear>,
+    values: &[ValueType],
+    options: &CompareOptions,
+    person: Option<&str>,
+    by: Option<&str>,
+) -> Result<(ComparisonRun, PriceYear), Error> {
+    compare_streaming_in_parts(paths, price_year, values, options, person, by, PART)
+}
+
+/// [`compare_streaming`], costing `part` events at a time (at least one); the run and its
+/// problems are the same for any size.
+///
+/// # Errors
+/// As [`compare_streaming`].
+pub fn compare_streaming_in_parts(
+    paths: &InputPaths,
+    price_year: Option<PriceYear>,
+    values: &[ValueType],
+    options: &CompareOptions,
+    person: Option<&str>,
+    by: Option<&str>,
+    part: usize,
+) -> Result<(ComparisonRun, PriceYear), Error> {
+    let catalogue = load_layered(&paths.catalogue);
+    let index = load_deflators(paths.deflators.as_deref());
+    let persons = paths.persons.as_ref().map(|p| open(p).and_then(|(n, f)| read_persons(&n, f))).transpose();
+    let mut values: Vec<ValueType> = values.to_vec();
+    values.sort_unstable();
+    values.dedup();
+    if values.is_empty() {
+        return Err(Error::new(Location::source("options"), ProblemKind::Scenario, "at least one value type must be counted"));
+    }
+    let price_base = index.as_ref().ok().and_then(|i| price_year.or_else(|| i.latest()));
+    // Costing needs every input; without one the events are still read, for their problems.
+    let costing = match (&catalogue, &index, &persons, price_base) {
+        (Ok(c), Ok(i), Ok(p), Some(base)) if i.get(base).is_some() => {
+            let by = by.filter(|column| p.as_ref().is_some_and(|t| t.columns().iter().any(|c| c == column)));
+            let mut run = Run::new(&c.catalogue, i, base, &values, options, person, p.as_ref().zip(by));
+            run.part_size = part.max(1);
+            Some(run)
+        }
+        _ => None,
+    };
+    let mut run = costing;
+    let mut used = vec![false; catalogue.as_ref().map_or(0, |c| c.catalogue.len())];
+    let read = open(&paths.events).and_then(|(name, f)| {
+        visit_events(&name, f, catalogue.as_ref().ok().map(|c| &c.catalogue), |e, entry| {
+            if let Some(entry) = entry {
+                used[entry] = true;
+            }
+            if let Some(r) = &mut run {
+                r.event(e, entry);
+            }
+        })
+    });
+    if let Some(r) = &mut run {
+        r.finish_part();
+    }
+    let (Ok(layered), Ok(index), Ok(()), Ok(persons)) = (&catalogue, &index, &read, &persons) else {
+        drop(run);
+        let errs = [catalogue.err(), index.err(), read.err(), persons.err()].into_iter().flatten();
+        return Err(Error::merge(errs).unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")));
+    };
+    // The price years, as `Inputs::load` checks them.
+    let deflators = paths.deflators.as_deref().map_or_else(|| crate::builtin::HMT_DEFLATOR_NAME.to_owned(), name_of);
+    let Some(price_base) = price_base else {
+        return Err(Error::new(Location::source(&deflators), ProblemKind::Empty, "the price index has no years"));
+    };
+    let mut problems = Problems::default();
+    if index.get(price_base).is_none() {
+        problems.push(Problem::new(
+            Location::source(&deflators),
+            ProblemKind::MissingPriceYear,
+            format!("the target price year {price_base} is not in the price index (it has {})", span(index)),
+        ));
+    }
+    for (i, u) in layered.catalogue.entries().iter().enumerate() {
+        if used[i] && index.get(u.price_year).is_none() {
+            problems.push(Problem::new(
+                Location::source(&layered.origins[i].0).at_line(layered.origins[i].1).in_field("price_year"),
+                ProblemKind::MissingPriceYear,
+                format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(index)),
+            ));
+        }
+    }
+    if let Some(e) = problems.into_error() {
+        return Err(e);
+    }
+    let Some(run) = run else {
+        // Every input was read, and the price years are in the index: costing ran.
+        return Err(Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs"));
+    };
+    run.finish(persons.as_ref(), person, by).map(|r| (r, price_base))
+}
+
+/// The state of a run while the events are read.
+struct Run<'a> {
+    catalogue: &'a crate::catalogue::Catalogue,
+    index: &'a PriceIndex,
+    price_base: PriceYear,
+    values: &'a [ValueType],
+    options: &'a CompareOptions,
+    /// The one person compared, if any.
+    person: Option<&'a str>,
+    /// The persons table and the column grouped by (when it is one of the table's).
+    by: Option<(&'a Persons, &'a str)>,
+    /// The events of the part being read, how many make a part, and where it starts among all
+    /// events.
+    part: Journeys,
+    part_size: usize,
+    first_row: usize,
+    /// Each catalogue entry's real unit costs, once first used; and the problems of those.
+    real: Vec<Option<[Option<Decimal>; 3]>>,
+    conversion: Problems,
+    /// The problems of costing each part.
+    costing: Vec<Error>,
+    /// Whether costing stopped at a unit cost whose price year is not in the index (reported
+    /// with the files' problems, as `Inputs::load` reports it).
+    stopped: bool,
+    exact: ExactSumCheck,
+    counter: EventCounter,
+    persons: Interner,
+    /// Per person: the group's tally it goes to, or `None` when left out.
+    group_of: Vec<Option<usize>>,
+    pathways: Interner,
+    side_of: Vec<Option<Side>>,
+    groups: BTreeMap<String, usize>,
+    tallies: Vec<Tally<'a>>,
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        catalogue: &'a crate::catalogue::Catalogue,
+        index: &'a PriceIndex,
+        price_base: PriceYear,
+        values: &'a [ValueType],
+        options: &'a CompareOptions,
+        person: Option<&'a str>,
+        by: Option<(&'a Persons, &'a str)>,
+    ) -> Run<'a> {
+        Run {
+            catalogue,
+            index,
+            price_base,
+            values,
+            options,
+            person,
+            by,
+            part: Journeys::new(),
+            part_size: PART,
+            first_row: 0,
+            real: vec![None; catalogue.len()],
+            conversion: Problems::default(),
+            costing: Vec::new(),
+            stopped: false,
+            exact: ExactSumCheck::default(),
+            counter: EventCounter::default(),
+            persons: Interner::default(),
+            group_of: Vec::new(),
+            pathways: Interner::default(),
+            side_of: Vec::new(),
+            groups: BTreeMap::new(),
+            tallies: Vec::new(),
+        }
+    }
+
+    /// Whether nothing more is costed: a unit cost cannot be brought to the price base. (After
+    /// a problem in costing a part, later parts are still costed, for their problems.)
+    fn failed(&self) -> bool {
+        self.stopped || !self.conversion.is_empty()
+    }
+
+    /// Takes one checked event whose code is at catalogue position `entry`.
+    fn event(&mut self, e: &EventParts<'_>, entry: Option<usize>) {
+        let Some(entry) = entry else { return };
+        if self.real[entry].is_none() {
+            // Each unit cost is brought to the price base when first used, in the order the
+            // ledger brings them (the order codes first appear).
+            self.real[entry] =
+                Some(real_unit_costs(&self.catalogue.entries()[entry], self.index, self.price_base, self.values, &mut self.conversion));
+        }
+        if self.index.get(self.catalogue.entries()[entry].price_year).is_none() {
+            // The price year is reported when the reading ends; nothing more is costed.
+            self.stopped = true;
+        }
+        if self.failed() {
+            return;
+        }
+        self.part.push_parts(e);
+        if self.part.len() >= self.part_size {
+            self.finish_part();
+        }
+    }
+
+    /// Costs the part read so far and adds its lines to the tallies.
+    fn finish_part(&mut self) {
+        let part = std::mem::take(&mut self.part);
+        if part.is_empty() || self.failed() {
+            return;
+        }
+        let first_row = self.first_row;
+        self.first_row += part.len();
+        let ledger = match Ledger::build_part(&part, self.catalogue, self.index, self.price_base, self.values, first_row, false) {
+            Ok(l) => l,
+            Err(e) => {
+                self.costing.push(e);
+                return;
+            }
+        };
+        // The part's ids, as ids of the whole run.
+        let persons: Vec<u32> = ledger.persons().iter().map(|p| self.person_id(p)).collect();
+        let pathways: Vec<u32> = ledger.pathways().iter().map(|p| self.pathway_id(p)).collect();
+        let (catalogue, by_detail) = (self.catalogue, self.options.agency_detail);
+        let detail = |entry: u32| if by_detail { catalogue.entries()[entry as usize].agency_detail.as_deref() } else { None };
+        for l in ledger.lines() {
+            self.exact.add(l.cost.exact());
+            let (period, counts) = self.counter.line(&l, self.options.period);
+            let person = persons[l.person as usize];
+            let (Some(group), Some(side)) = (self.group_of[person as usize], self.side_of[pathways[l.pathway as usize] as usize]) else {
+                continue;
+            };
+            self.tallies[group].add(&Line { person, ..l }, side, period, counts, detail(l.entry));
+        }
+    }
+
+    fn person_id(&mut self, name: &str) -> u32 {
+        let id = self.persons.intern(name);
+        if id as usize == self.group_of.len() {
+            // A new person: into their group's tally (every person, one person, or by group).
+            let group = match (self.person, self.by) {
+                (Some(p), _) if p != name => None,
+                (_, None) => Some(String::new()),
+                (_, Some((table, column))) => Some(table.attribute(name, column).unwrap_or("(missing)").to_owned()),
+            };
+            let tally = group.map(|g| {
+                let next = self.tallies.len();
+                *self.groups.entry(g).or_insert(next)
+            });
+            if tally == Some(self.tallies.len()) {
+                self.tallies.push(Tally::default());
+            }
+            self.group_of.push(tally);
+        }
+        id
+    }
+
+    fn pathway_id(&mut self, name: &str) -> u32 {
+        let id = self.pathways.intern(name);
+        if id as usize == self.side_of.len() {
+            self.side_of.push(if name == self.options.baseline {
+                Some(Side::Baseline)
+            } else if name == self.options.alternative {
+                Some(Side::Alternative)
+            } else {
+                None
+            });
+        }
+        id
+    }
+
+    /// The run, or the problems of costing, or of the options, as `compare_run` reports them.
+    fn finish(self, persons: Option<&Persons>, person: Option<&str>, by: Option<&str>) -> Result<ComparisonRun, Error> {
+        if let Some(e) = self.conversion.into_error() {
+            return Err(e);
+        }
+        if self.stopped {
+            return Err(Error::new(
+                Location::source("events"),
+                ProblemKind::MissingPriceYear,
+                "a unit cost's price year is not in the index",
+            ));
+        }
+        // Events after a missing price year were not costed; that problem was reported above.
+        if let Some(e) = Error::merge_parts(self.costing) {
+            return Err(e);
+        }
+        if !self.exact.exact() {
+            return Err(Error::new(
+                Location::source("events"),
+                ProblemKind::Overflow,
+                "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
+            ));
+        }
+        let not_found = |field: &str, msg: String| Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg);
+        if let Some(p) = person {
+            if !self.persons.names().iter().any(|n| &**n == p) {
+                return Err(not_found("person", format!("person {p:?} has no events")));
+            }
+        }
+        if let Some(column) = by {
+            let table = persons.ok_or_else(|| not_found("by", format!("grouping by {column:?} needs a persons file")))?;
+            if !table.columns().iter().any(|c| c == column) {
+                return Err(not_found(
+                    "by",
+                    format!("{column:?} is not a column of the persons file (it has: {})", table.columns().join(", ")),
+                ));
+            }
+        }
+        if !self.tallies.is_empty() {
+            find_pathway(self.pathways.names(), &self.options.baseline)?;
+            find_pathway(self.pathways.names(), &self.options.alternative)?;
+        }
+        let mut tallies: Vec<Option<Tally<'a>>> = self.tallies.into_iter().map(Some).collect();
+        let groups = self
+            .groups
+            .into_iter()
+            .filter_map(|(value, i)| {
+                let comparison = tallies[i].take()?.finish(self.options, self.persons.names(), self.catalogue.agencies(), self.price_base);
+                Some(GroupComparison { group: by.map(|_| value), persons: comparison.savings.persons, comparison })
+            })
+            .collect();
+        Ok(ComparisonRun { person: person.map(str::to_owned), by: by.map(str::to_owned), value_types: self.values.to_vec(), groups })
+    }
+}

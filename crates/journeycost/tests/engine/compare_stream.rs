@@ -1,0 +1,120 @@
+//! The streamed `compare` gives the run (or the problems) of loading everything first.
+
+use std::fmt::Write as _;
+
+use journeycost::catalogue::ValueType;
+use journeycost::compare::{CompareOptions, compare_run};
+use journeycost::io::{InputPaths, Inputs, compare_streaming_in_parts};
+use journeycost::ledger::Ledger;
+use journeycost::period::PeriodKind;
+use proptest::prelude::*;
+
+/// (person, pathway, day offset, code, quantity in hundredths, spell days, probability %, demand)
+type Row = (u8, u8, u16, u8, u32, Option<u16>, u8, u8);
+
+fn rows() -> impl Strategy<Value = Vec<Row>> {
+    prop::collection::vec((0u8..7, 0u8..10, 0u16..900, any::<u8>(), 1u32..5000, prop::option::of(0u16..200), 1u8..=100, 0u8..4), 1..50)
+}
+
+/// (pennies, agency, unit, price year offset, tier, demand, economic?, social?)
+type Cost = (u32, u8, u8, u8, u8, u8, bool, bool);
+
+fn costs() -> impl Strategy<Value = Vec<Cost>> {
+    prop::collection::vec((1u32..2_000_000, 0u8..4, 0u8..4, 0u8..4, 0u8..6, 0u8..3, any::<bool>(), any::<bool>()), 1..7)
+}
+
+const AGENCIES: [&str; 4] = ["Housing", "Police", "\"NHS, Acute\"", "Children's Social Care"];
+const UNITS: [&str; 4] = ["event", "day", "week", "hour"];
+
+fn write_inputs(dir: &std::path::Path, costs: &[Cost], rows: &[Row], gap: bool) -> InputPaths {
+    let mut c = String::from(
+        "code,agency,agency_detail,unit_cost,price_year,unit,tier,demand,economic_value,economic_price_year,social_value,social_price_year\n",
+    );
+    for (i, &(pennies, agency, unit, year, tier, demand, econ, social)) in costs.iter().enumerate() {
+        let tier = if tier < 4 { (tier + 1).to_string() } else { String::new() };
+        let demand = ["failure", "value", ""][demand as usize];
+        let econ = if econ { format!("{}.50,2021", pennies / 3) } else { ",".to_owned() };
+        let social = if social { format!("{}.25,2024", pennies / 7) } else { ",".to_owned() };
+        let detail = ["", "team A", "team B"][i % 3];
+        let _ = writeln!(
+            c,
+            "C{i},{},{detail},{}.{:02},{},{},{tier},{demand},{econ},{social}",
+            AGENCIES[agency as usize],
+            pennies / 100,
+            pennies % 100,
+            2020 + u32::from(year),
+            UNITS[unit as usize]
+        );
+    }
+    let mut d = String::from("year,index\n");
+    for (y, v) in [(2020, "100"), (2021, "101.5"), (2022, "103.25"), (2023, "106"), (2024, "110")] {
+        if !(gap && y == 2022) {
+            let _ = writeln!(d, "{y},{v}");
+        }
+    }
+    let mut e = String::from("person_id,pathway,date,code,quantity,end_date,probability,demand\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2019, 11, 20).unwrap();
+    for &(person, pathway, offset, code, qty, spell, prob, demand) in rows {
+        let code = code as usize % costs.len();
+        let date = start + chrono::Days::new(u64::from(offset));
+        let pathway = ["old", "new", "old", "new", "old", "new", "old", "new", "old", "alt"][pathway as usize];
+        let spells = UNITS[costs[code].2 as usize] != "event" && UNITS[costs[code].2 as usize] != "hour";
+        let end = match spell {
+            Some(days) if spells => (date + chrono::Days::new(u64::from(days))).to_string(),
+            _ => String::new(),
+        };
+        let prob = if prob == 100 { String::new() } else { format!("0.{prob:02}") };
+        let demand = ["", "", "failure", "value"][demand as usize];
+        let _ = writeln!(e, "P{person},{pathway},{date},C{code},{}.{:02},{end},{prob},{demand}", qty / 100, qty % 100);
+    }
+    let p = "person_id,area\nP0,North\nP1,South\nP2,North\nP3,\"East, coast\"\nP4,South\n";
+    for (name, text) in [("c.csv", c.as_str()), ("d.csv", &d), ("e.csv", &e), ("p.csv", p)] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    InputPaths {
+        catalogue: vec![dir.join("c.csv")],
+        deflators: Some(dir.join("d.csv")),
+        events: dir.join("e.csv"),
+        persons: Some(dir.join("p.csv")),
+    }
+}
+
+proptest! {
+    #![proptest_config(crate::config(64))]
+
+    /// Streamed in parts of any size, `compare` gives what loading every event and building the
+    /// whole ledger gives: the same run, or the same problems. The runs vary the period, the
+    /// agency level, the values counted, one person, a grouping, the pathways, and a price
+    /// year missing from the index.
+    #[test]
+    fn streamed_compare_equals_the_ledger_path(
+        costs in costs(),
+        rows in rows(),
+        period in 0usize..4,
+        agency_detail in any::<bool>(),
+        public in any::<bool>(),
+        person in prop::sample::select(vec![None, None, Some("P1"), Some("P6"), Some("NOBODY")]),
+        by in prop::sample::select(vec![None, None, Some("area"), Some("nowhere")]),
+        pathways in prop::sample::select(vec![("old", "new"), ("old", "new"), ("new", "old"), ("old", "alt"), ("old", "zzz")]),
+        gap in proptest::bool::weighted(0.15),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = write_inputs(dir.path(), &costs, &rows, gap);
+        let options = CompareOptions {
+            baseline: pathways.0.to_owned(),
+            alternative: pathways.1.to_owned(),
+            period: [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year, PeriodKind::Fy][period],
+            agency_detail,
+        };
+        let values: &[ValueType] = if public { &ValueType::ALL } else { &[ValueType::Fiscal] };
+        let year = Some(journeycost::prices::PriceYear::Calendar(2024));
+        let loaded = Inputs::load(&paths, year).and_then(|inputs| {
+            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values)?;
+            Ok((compare_run(&ledger, inputs.persons.as_ref(), &options, person, by)?, inputs.price_base))
+        });
+        for part in [1, 2, 5, journeycost::io::PART] {
+            let streamed = compare_streaming_in_parts(&paths, year, values, &options, person, by, part);
+            prop_assert_eq!(&streamed, &loaded, "parts of {}", part);
+        }
+    }
+}
