@@ -4,10 +4,11 @@
 //! The events are read by the same reader as [`Inputs::load`](super::Inputs::load), in parts of
 //! [`PART`] events. Each part is costed by the same rules as the whole
 //! ([`Ledger::build_part`]), and its lines are added to one [`Tally`] per group as
-//! [`compare`](crate::compare::compare) adds a whole ledger's; the part is then dropped. Memory
-//! holds one part, and per-person and per-group state, whatever the number of events. The
-//! run, and every problem (with its file, line or event), are those of loading everything first:
-//! the test suite checks both, byte for byte.
+//! [`compare`](crate::compare::compare) adds a whole ledger's; the part is then dropped. One
+//! thread reads while another costs, the parts in the order they were read, so the run does not
+//! depend on timing. Memory holds at most three parts, and per-person and per-group state,
+//! whatever the number of events. The run, and every problem (with its file, line or event), are
+//! those of loading everything first: the test suite checks both, for parts of any size.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ use rust_decimal::Decimal;
 
 use super::read::visit_events;
 use super::{InputPaths, load_deflators, load_layered, name_of, open, read_persons, span};
-use crate::catalogue::ValueType;
+use crate::catalogue::{Catalogue, ValueType};
 use crate::compare::{CompareOptions, ComparisonRun, EventCounter, GroupComparison, Side, Tally, find_pathway};
 use crate::error::{Error, Location, Problem, ProblemKind, Problems};
 use crate::journey::{EventParts, Interner, Journeys, Persons};
@@ -73,29 +74,57 @@ pub fn compare_streaming_in_parts(
     let costing = match (&catalogue, &index, &persons, price_base) {
         (Ok(c), Ok(i), Ok(p), Some(base)) if i.get(base).is_some() => {
             let by = by.filter(|column| p.as_ref().is_some_and(|t| t.columns().iter().any(|c| c == column)));
-            let mut run = Run::new(&c.catalogue, i, base, &values, options, person, p.as_ref().zip(by));
-            run.part_size = part.max(1);
-            Some(run)
+            Some(Costing::new(
+                Prices { catalogue: &c.catalogue, index: i, price_base: base, values: &values },
+                options,
+                person,
+                p.as_ref().zip(by),
+            ))
         }
         _ => None,
     };
-    let mut run = costing;
     let mut used = vec![false; catalogue.as_ref().map_or(0, |c| c.catalogue.len())];
-    let read = open(&paths.events).and_then(|(name, f)| {
-        visit_events(&name, f, catalogue.as_ref().ok().map(|c| &c.catalogue), |e, entry| {
-            if let Some(entry) = entry {
-                used[entry] = true;
-            }
-            if let Some(r) = &mut run {
-                r.event(e, entry);
-            }
-        })
+    // One thread reads and checks the events; another costs them, part by part, in order (a
+    // channel of one part keeps at most three parts in memory).
+    let (read, reading, costing) = std::thread::scope(|s| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Journeys>(1);
+        let worker = costing.map(|mut costing| {
+            s.spawn(move || {
+                for part in receive {
+                    costing.part(&part);
+                }
+                costing
+            })
+        });
+        let mut reading = worker.as_ref().and(costing_inputs(&catalogue, &index, price_base, &values)).map(|prices| Reading {
+            prices,
+            part: Journeys::new(),
+            part_size: part.max(1),
+            real: vec![None; prices.catalogue.len()],
+            conversion: Problems::default(),
+            stopped: false,
+            send,
+        });
+        let read = open(&paths.events).and_then(|(name, f)| {
+            visit_events(&name, f, catalogue.as_ref().ok().map(|c| &c.catalogue), |e, entry| {
+                if let Some(entry) = entry {
+                    used[entry] = true;
+                }
+                if let Some(r) = &mut reading {
+                    r.event(e, entry);
+                }
+            })
+        });
+        // The last part; then the channel closes, and the costing thread ends.
+        let reading = reading.map(|mut r| {
+            r.send_part();
+            (r.conversion, r.stopped)
+        });
+        let costing = worker.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (read, reading, costing)
     });
-    if let Some(r) = &mut run {
-        r.finish_part();
-    }
     let (Ok(layered), Ok(index), Ok(()), Ok(persons)) = (&catalogue, &index, &read, &persons) else {
-        drop(run);
+        drop(costing);
         let errs = [catalogue.err(), index.err(), read.err(), persons.err()].into_iter().flatten();
         return Err(Error::merge(errs).unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")));
     };
@@ -124,37 +153,108 @@ pub fn compare_streaming_in_parts(
     if let Some(e) = problems.into_error() {
         return Err(e);
     }
-    let Some(run) = run else {
+    let (Some((conversion, stopped)), Some(costing)) = (reading, costing) else {
         // Every input was read, and the price years are in the index: costing ran.
         return Err(Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs"));
     };
-    run.finish(persons.as_ref(), person, by).map(|r| (r, price_base))
+    // The unit costs that cannot be brought to the price base, as the ledger reports them.
+    if let Some(e) = conversion.into_error() {
+        return Err(e);
+    }
+    if stopped {
+        return Err(Error::new(Location::source("events"), ProblemKind::MissingPriceYear, "a unit cost's price year is not in the index"));
+    }
+    costing.finish(persons.as_ref(), person, by).map(|r| (r, price_base))
 }
 
-/// The state of a run while the events are read.
-struct Run<'a> {
-    catalogue: &'a crate::catalogue::Catalogue,
+/// What costing needs: the unit costs, the index, the price base and the values counted.
+#[derive(Clone, Copy)]
+struct Prices<'a> {
+    catalogue: &'a Catalogue,
     index: &'a PriceIndex,
     price_base: PriceYear,
     values: &'a [ValueType],
+}
+
+fn costing_inputs<'a>(
+    catalogue: &'a Result<super::Layered, Error>,
+    index: &'a Result<PriceIndex, Error>,
+    price_base: Option<PriceYear>,
+    values: &'a [ValueType],
+) -> Option<Prices<'a>> {
+    match (catalogue, index, price_base) {
+        (Ok(c), Ok(i), Some(price_base)) => Some(Prices { catalogue: &c.catalogue, index: i, price_base, values }),
+        _ => None,
+    }
+}
+
+/// The reading side: events gathered into parts, each sent to the costing side when full.
+struct Reading<'a> {
+    prices: Prices<'a>,
+    part: Journeys,
+    part_size: usize,
+    /// Each catalogue entry's real unit costs, once first used; and the problems of those.
+    real: Vec<Option<[Option<Decimal>; 3]>>,
+    conversion: Problems,
+    /// Whether costing stopped at a unit cost whose price year is not in the index (reported
+    /// with the files' problems, as `Inputs::load` reports it).
+    stopped: bool,
+    send: std::sync::mpsc::SyncSender<Journeys>,
+}
+
+impl Reading<'_> {
+    /// Whether nothing more is costed: a unit cost cannot be brought to the price base. (After
+    /// a problem in costing a part, later parts are still costed, for their problems.)
+    fn failed(&self) -> bool {
+        self.stopped || !self.conversion.is_empty()
+    }
+
+    /// Takes one checked event whose code is at catalogue position `entry`.
+    fn event(&mut self, e: &EventParts<'_>, entry: Option<usize>) {
+        let Some(entry) = entry else { return };
+        let Prices { catalogue, index, price_base, values } = self.prices;
+        if self.real[entry].is_none() {
+            // Each unit cost is brought to the price base when first used, in the order the
+            // ledger brings them (the order codes first appear).
+            self.real[entry] = Some(real_unit_costs(&catalogue.entries()[entry], index, price_base, values, &mut self.conversion));
+        }
+        if index.get(catalogue.entries()[entry].price_year).is_none() {
+            // The price year is reported when the reading ends; nothing more is costed.
+            self.stopped = true;
+        }
+        if self.failed() {
+            return;
+        }
+        self.part.push_parts(e);
+        if self.part.len() >= self.part_size {
+            self.send_part();
+        }
+    }
+
+    /// Sends the part read so far to be costed.
+    fn send_part(&mut self) {
+        let part = std::mem::take(&mut self.part);
+        if !part.is_empty() && !self.failed() {
+            // The costing side ends only when this side closes the channel (or panics, which
+            // the join reports).
+            let _ = self.send.send(part);
+        }
+    }
+}
+
+/// The costing side: each part costed by the ledger's rules, its lines added to one tally per
+/// group, with ids of the whole run.
+struct Costing<'a> {
+    prices: Prices<'a>,
     options: &'a CompareOptions,
     /// The one person compared, if any.
     person: Option<&'a str>,
     /// The persons table and the column grouped by (when it is one of the table's).
     by: Option<(&'a Persons, &'a str)>,
-    /// The events of the part being read, how many make a part, and where it starts among all
-    /// events.
-    part: Journeys,
-    part_size: usize,
+    /// Where the next part starts among all events.
     first_row: usize,
-    /// Each catalogue entry's real unit costs, once first used; and the problems of those.
-    real: Vec<Option<[Option<Decimal>; 3]>>,
-    conversion: Problems,
     /// The problems of costing each part.
-    costing: Vec<Error>,
-    /// Whether costing stopped at a unit cost whose price year is not in the index (reported
-    /// with the files' problems, as `Inputs::load` reports it).
-    stopped: bool,
+    problems: Vec<Error>,
     exact: ExactSumCheck,
     counter: EventCounter,
     persons: Interner,
@@ -166,31 +266,15 @@ struct Run<'a> {
     tallies: Vec<Tally<'a>>,
 }
 
-impl<'a> Run<'a> {
-    fn new(
-        catalogue: &'a crate::catalogue::Catalogue,
-        index: &'a PriceIndex,
-        price_base: PriceYear,
-        values: &'a [ValueType],
-        options: &'a CompareOptions,
-        person: Option<&'a str>,
-        by: Option<(&'a Persons, &'a str)>,
-    ) -> Run<'a> {
-        Run {
-            catalogue,
-            index,
-            price_base,
-            values,
+impl<'a> Costing<'a> {
+    fn new(prices: Prices<'a>, options: &'a CompareOptions, person: Option<&'a str>, by: Option<(&'a Persons, &'a str)>) -> Costing<'a> {
+        Costing {
+            prices,
             options,
             person,
             by,
-            part: Journeys::new(),
-            part_size: PART,
             first_row: 0,
-            real: vec![None; catalogue.len()],
-            conversion: Problems::default(),
-            costing: Vec::new(),
-            stopped: false,
+            problems: Vec::new(),
             exact: ExactSumCheck::default(),
             counter: EventCounter::default(),
             persons: Interner::default(),
@@ -202,53 +286,22 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Whether nothing more is costed: a unit cost cannot be brought to the price base. (After
-    /// a problem in costing a part, later parts are still costed, for their problems.)
-    fn failed(&self) -> bool {
-        self.stopped || !self.conversion.is_empty()
-    }
-
-    /// Takes one checked event whose code is at catalogue position `entry`.
-    fn event(&mut self, e: &EventParts<'_>, entry: Option<usize>) {
-        let Some(entry) = entry else { return };
-        if self.real[entry].is_none() {
-            // Each unit cost is brought to the price base when first used, in the order the
-            // ledger brings them (the order codes first appear).
-            self.real[entry] =
-                Some(real_unit_costs(&self.catalogue.entries()[entry], self.index, self.price_base, self.values, &mut self.conversion));
-        }
-        if self.index.get(self.catalogue.entries()[entry].price_year).is_none() {
-            // The price year is reported when the reading ends; nothing more is costed.
-            self.stopped = true;
-        }
-        if self.failed() {
-            return;
-        }
-        self.part.push_parts(e);
-        if self.part.len() >= self.part_size {
-            self.finish_part();
-        }
-    }
-
-    /// Costs the part read so far and adds its lines to the tallies.
-    fn finish_part(&mut self) {
-        let part = std::mem::take(&mut self.part);
-        if part.is_empty() || self.failed() {
-            return;
-        }
+    /// Costs a part and adds its lines to the tallies.
+    fn part(&mut self, part: &Journeys) {
+        let Prices { catalogue, index, price_base, values } = self.prices;
         let first_row = self.first_row;
         self.first_row += part.len();
-        let ledger = match Ledger::build_part(&part, self.catalogue, self.index, self.price_base, self.values, first_row, false) {
+        let ledger = match Ledger::build_part(part, catalogue, index, price_base, values, first_row, false) {
             Ok(l) => l,
             Err(e) => {
-                self.costing.push(e);
+                self.problems.push(e);
                 return;
             }
         };
         // The part's ids, as ids of the whole run.
         let persons: Vec<u32> = ledger.persons().iter().map(|p| self.person_id(p)).collect();
         let pathways: Vec<u32> = ledger.pathways().iter().map(|p| self.pathway_id(p)).collect();
-        let (catalogue, by_detail) = (self.catalogue, self.options.agency_detail);
+        let by_detail = self.options.agency_detail;
         let detail = |entry: u32| if by_detail { catalogue.entries()[entry as usize].agency_detail.as_deref() } else { None };
         for l in ledger.lines() {
             self.exact.add(l.cost.exact());
@@ -298,18 +351,7 @@ impl<'a> Run<'a> {
 
     /// The run, or the problems of costing, or of the options, as `compare_run` reports them.
     fn finish(self, persons: Option<&Persons>, person: Option<&str>, by: Option<&str>) -> Result<ComparisonRun, Error> {
-        if let Some(e) = self.conversion.into_error() {
-            return Err(e);
-        }
-        if self.stopped {
-            return Err(Error::new(
-                Location::source("events"),
-                ProblemKind::MissingPriceYear,
-                "a unit cost's price year is not in the index",
-            ));
-        }
-        // Events after a missing price year were not costed; that problem was reported above.
-        if let Some(e) = Error::merge_parts(self.costing) {
+        if let Some(e) = Error::merge_parts(self.problems) {
             return Err(e);
         }
         if !self.exact.exact() {
@@ -343,10 +385,11 @@ impl<'a> Run<'a> {
             .groups
             .into_iter()
             .filter_map(|(value, i)| {
-                let comparison = tallies[i].take()?.finish(self.options, self.persons.names(), self.catalogue.agencies(), self.price_base);
+                let comparison =
+                    tallies[i].take()?.finish(self.options, self.persons.names(), self.prices.catalogue.agencies(), self.prices.price_base);
                 Some(GroupComparison { group: by.map(|_| value), persons: comparison.savings.persons, comparison })
             })
             .collect();
-        Ok(ComparisonRun { person: person.map(str::to_owned), by: by.map(str::to_owned), value_types: self.values.to_vec(), groups })
+        Ok(ComparisonRun { person: person.map(str::to_owned), by: by.map(str::to_owned), value_types: self.prices.values.to_vec(), groups })
     }
 }
