@@ -434,6 +434,19 @@ impl Journeys {
         self.details.extend(other.details);
     }
 
+    /// Adds a row with no end date and no detail whose fields the caller has already checked
+    /// (the Arrow reader's plain rows), its date as a day number.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn push_plain(&mut self, person: &str, pathway: &str, code: &str, date: DayNumber, quantity: Decimal) {
+        self.person.push(self.persons.intern(person));
+        self.pathway.push(self.pathways.intern(pathway));
+        self.code.push(self.codes.intern(code));
+        self.date.push(date);
+        self.end.push(NO_END);
+        self.quantity.push(quantity);
+        self.detail.push(NO_DETAIL);
+    }
+
     /// Adds a row whose fields the caller has already checked (the CSV reader).
     pub(crate) fn push_parts(&mut self, e: &EventParts<'_>) {
         let (person, pathway, code, date, end, quantity) = (e.person, e.pathway, e.code, e.date, e.end, e.quantity);
