@@ -82,12 +82,12 @@ impl fmt::Display for Money {
         let pennies = pennies(self.0);
         let sign = if pennies < 0 { "-" } else { "" };
         let abs = pennies.unsigned_abs();
-        if f.width().is_some() {
-            // `pad` applies the width and alignment the caller asked for.
+        if f.width().is_some() || f.precision().is_some() {
+            // `pad` applies the width, alignment and precision the caller asked for.
             return f.pad(&format!("{sign}{}.{:02}", abs / 100, abs % 100));
         }
         match u64::try_from(abs) {
-            // The usual size: formatted as a machine word.
+            // The usual size, formatted as a machine word (much faster than a u128).
             Ok(abs) => write!(f, "{sign}{}.{:02}", abs / 100, abs % 100),
             Err(_) => write!(f, "{sign}{}.{:02}", abs / 100, abs % 100),
         }
@@ -454,6 +454,7 @@ mod tests {
             assert_eq!(Money::new(Decimal::from_str(text).unwrap()).to_string(), printed, "{text}");
         }
         assert_eq!(format!("{:>8}", Money::new(Decimal::ONE)), "    1.00");
+        assert_eq!(format!("{:.3}", Money::new(Decimal::new(12345, 2))), "123", "a precision cuts the text, as pad does");
     }
 
     fn d(s: &str) -> Decimal {

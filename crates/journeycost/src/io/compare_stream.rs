@@ -66,13 +66,10 @@ pub fn compare_streaming_in_parts(
     let mut values: Vec<ValueType> = values.to_vec();
     values.sort_unstable();
     values.dedup();
-    if values.is_empty() {
-        return Err(Error::new(Location::source("options"), ProblemKind::Scenario, "at least one value type must be counted"));
-    }
     let price_base = index.as_ref().ok().and_then(|i| price_year.or_else(|| i.latest()));
     // Costing needs every input; without one the events are still read, for their problems.
     let costing = match (&catalogue, &index, &persons, price_base) {
-        (Ok(c), Ok(i), Ok(p), Some(base)) if i.get(base).is_some() => {
+        (Ok(c), Ok(i), Ok(p), Some(base)) if i.get(base).is_some() && !values.is_empty() => {
             let by = by.filter(|column| p.as_ref().is_some_and(|t| t.columns().iter().any(|c| c == column)));
             Some(Costing::new(
                 Prices { catalogue: &c.catalogue, index: i, price_base: base, values: &values },
@@ -152,6 +149,10 @@ pub fn compare_streaming_in_parts(
     }
     if let Some(e) = problems.into_error() {
         return Err(e);
+    }
+    if values.is_empty() {
+        // Where the ledger checks it: after the files and the price years.
+        return Err(Error::new(Location::source("options"), ProblemKind::Scenario, "at least one value type must be counted"));
     }
     let (Some((conversion, stopped)), Some(costing)) = (reading, costing) else {
         // Every input was read, and the price years are in the index: costing ran.
@@ -305,6 +306,10 @@ impl<'a> Costing<'a> {
         let detail = |entry: u32| if by_detail { catalogue.entries()[entry as usize].agency_detail.as_deref() } else { None };
         for l in ledger.lines() {
             self.exact.add(l.cost.exact());
+            if !self.exact.exact() {
+                // The run fails as the ledger does; the tallies could no longer add exactly.
+                return;
+            }
             let (period, counts) = self.counter.line(&l, self.options.period);
             let person = persons[l.person as usize];
             let (Some(group), Some(side)) = (self.group_of[person as usize], self.side_of[pathways[l.pathway as usize] as usize]) else {

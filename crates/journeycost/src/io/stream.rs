@@ -256,23 +256,18 @@ pub fn cost_tables_of(
 /// The tables from finished sums.
 fn render(sums: Sums, catalogue: &Catalogue, name: &str) -> Result<crate::io::OutputSet, Error> {
     if sums.overflowed {
-        return Err(Error::new(
-            Location::source(name),
-            ProblemKind::Overflow,
-            "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
-        ));
+        return Err(inexact(name));
     }
     let to_money = |u: i128| money(u).ok_or_else(|| overflow(name));
     // An agency's sums for pathways `old` and `new` are the sums of its months.
     let sides: Vec<Option<usize>> = sums.pathways.iter().map(|p| side_of(p)).collect();
     let mut agency_units = vec![[0i128; 2]; catalogue.agencies().len()];
     let mut overflowed = false;
-    let mut cells = Vec::new();
-    for (k, (events, u)) in sums.monthly.into_cells() {
+    let monthly: Vec<_> = sums.monthly.into_cells().collect();
+    for &(k, (_, u)) in &monthly {
         if let Some(side) = sides[k.0 as usize] {
             Sums::add(&mut overflowed, &mut agency_units[k.1 as usize][side], u);
         }
-        cells.push((k, events, to_money(u)?));
     }
     // Every reader's persons, in byte order of their ids (which the table needs anyway), so
     // that the same person from several readers lies side by side and is summed there.
@@ -297,10 +292,12 @@ fn render(sums: Sums, catalogue: &Catalogue, name: &str) -> Result<crate::io::Ou
             }
         }
     }
-    let person_costs = person_units.iter().map(|[o, n]| Ok(Some([to_money(*o)?, to_money(*n)?]))).collect::<Result<Vec<_>, Error>>()?;
+    // Sums that no longer fit are the same problem whichever sum it was.
     if overflowed {
-        return Err(overflow(name));
+        return Err(inexact(name));
     }
+    let cells = monthly.into_iter().map(|(k, (events, u))| Ok((k, events, to_money(u)?))).collect::<Result<Vec<_>, Error>>()?;
+    let person_costs = person_units.iter().map(|[o, n]| Ok(Some([to_money(*o)?, to_money(*n)?]))).collect::<Result<Vec<_>, Error>>()?;
     let agency_costs = agency_units.iter().map(|[o, n]| Ok([to_money(*o)?, to_money(*n)?])).collect::<Result<Vec<_>, Error>>()?;
     Ok(render_cost_tables(CostSums {
         pathways: &sums.pathways,
@@ -680,7 +677,11 @@ fn plan(path: &Path, options: StreamOptions) -> Result<Option<Plan>, Error> {
     let Some(header_end) = line_end(&mut f, 0)? else { return Ok(None) };
     let mut header = vec![0; header_end as usize];
     f.seek(SeekFrom::Start(0)).and_then(|_| f.read_exact(&mut header)).map_err(|e| io_error(path, "read the file", &e))?;
-    if header.contains(&b'"') {
+    // A quote could hide a line end, and a carriage return before the header's own line end
+    // ends a record: either way the first line may hold more than the header.
+    let line = header.strip_suffix(b"\n").unwrap_or(&header);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().any(|&b| b == b'"' || b == b'\r') {
         return Ok(None);
     }
     let threads = if size < options.min_split_bytes.max(1) { 1 } else { options.threads.max(1) as u64 };
@@ -726,6 +727,15 @@ fn read_stretch(path: &Path, name: &str, c: &Costing<'_>, header: &[u8], start: 
         sums.event(c, e, entry);
     });
     Ok(Stretch { sums, result, quote: spy.quote, newlines: spy.newlines })
+}
+
+/// The problem of sums that cannot be kept exactly.
+fn inexact(name: &str) -> Error {
+    Error::new(
+        Location::source(name),
+        ProblemKind::Overflow,
+        "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
+    )
 }
 
 fn overflow(name: &str) -> Error {

@@ -118,3 +118,55 @@ proptest! {
         }
     }
 }
+
+fn paths_of(dir: &std::path::Path, catalogue: &str, deflators: &str, events: &str) -> InputPaths {
+    for (name, text) in [("c.csv", catalogue), ("d.csv", deflators), ("e.csv", events)] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    InputPaths { catalogue: vec![dir.join("c.csv")], deflators: Some(dir.join("d.csv")), events: dir.join("e.csv"), persons: None }
+}
+
+fn loaded(
+    paths: &InputPaths,
+    values: &[ValueType],
+) -> Result<(journeycost::compare::ComparisonRun, journeycost::prices::PriceYear), journeycost::Error> {
+    Inputs::load(paths, None).and_then(|inputs| {
+        let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values)?;
+        Ok((compare_run(&ledger, None, &CompareOptions::default(), None, None)?, inputs.price_base))
+    })
+}
+
+/// Costs too large to sum exactly: the ledger's problem, not a panic in the tallies.
+#[test]
+fn costs_too_large_to_sum_are_reported_not_panicked_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut events = String::from("person_id,pathway,date,code\n");
+    for i in 0..1001 {
+        let _ = writeln!(events, "P{i},old,2024-01-01,BIG");
+    }
+    let paths = paths_of(
+        dir.path(),
+        "code,agency,unit_cost,price_year\nBIG,Police,999999999999,2000\n",
+        "year,index\n2000,0.0000000001\n2024,10000\n",
+        &events,
+    );
+    let expected = loaded(&paths, &[ValueType::Fiscal]);
+    assert_eq!(expected.as_ref().unwrap_err().kind(), journeycost::ProblemKind::Overflow);
+    for part in [1, 7, 1000] {
+        assert_eq!(compare_streaming_in_parts(&paths, None, &[ValueType::Fiscal], &CompareOptions::default(), None, None, part), expected);
+    }
+}
+
+/// With no value type to count, the files' problems still come first, as on the ledger path.
+#[test]
+fn no_value_types_is_reported_after_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n";
+    let deflators = "year,index\n2024,100\n";
+    for events in ["person_id,pathway,date,code\nP1,old,2024-02-30,CALL\n", "person_id,pathway,date,code\nP1,old,2024-02-03,CALL\n"] {
+        let paths = paths_of(dir.path(), catalogue, deflators, events);
+        let streamed = compare_streaming_in_parts(&paths, None, &[], &CompareOptions::default(), None, None, 4);
+        assert_eq!(streamed, loaded(&paths, &[]));
+        assert!(streamed.is_err());
+    }
+}

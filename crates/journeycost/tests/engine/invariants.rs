@@ -355,3 +355,53 @@ proptest! {
         }
     }
 }
+
+/// A carriage return alone ends a record, even on the header's line: the rows after it are
+/// read by every reader, on any number of threads (the fast reader must not take the line for
+/// the header alone).
+#[test]
+fn a_header_ended_by_a_lone_carriage_return_keeps_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n").unwrap();
+    std::fs::write(dir.path().join("d.csv"), "year,index\n2024,100\n").unwrap();
+    std::fs::write(dir.path().join("e.csv"), "person_id,pathway,date,code\rP1,old,2024-01-01,CALL\nP2,new,2024-01-02,CALL\n").unwrap();
+    let paths = journeycost::io::InputPaths {
+        catalogue: vec![dir.path().join("c.csv")],
+        deflators: Some(dir.path().join("d.csv")),
+        events: dir.path().join("e.csv"),
+        persons: None,
+    };
+    let options = |threads, fast_reader| journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader };
+    let csv = journeycost::io::cost_streaming_with(&paths, None, options(1, false)).unwrap();
+    let persons = String::from_utf8(csv.files().iter().find(|f| f.0 == "persons.csv").unwrap().1.clone()).unwrap();
+    assert_eq!(persons, "person_id,old_cost,new_cost,saving\nP1,10.00,0.00,10.00\nP2,0.00,10.00,-10.00\n");
+    for threads in [1, 2, 3] {
+        assert_eq!(journeycost::io::cost_streaming_with(&paths, None, options(threads, true)).unwrap(), csv, "{threads} thread(s)");
+    }
+}
+
+/// Sums too large to keep are one problem, whichever sum overflows (here an agency's, across
+/// two months whose own sums fit).
+#[test]
+fn sums_too_large_are_one_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.csv"), "code,agency,unit_cost,price_year\nBIG,Police,1000000000000,2024\n").unwrap();
+    std::fs::write(dir.path().join("d.csv"), "year,index\n2024,100\n").unwrap();
+    std::fs::write(
+        dir.path().join("e.csv"),
+        "person_id,pathway,date,code,quantity\nP1,old,2024-01-01,BIG,1000000000000\nP2,old,2024-02-01,BIG,1000000000000\n",
+    )
+    .unwrap();
+    let paths = journeycost::io::InputPaths {
+        catalogue: vec![dir.path().join("c.csv")],
+        deflators: Some(dir.path().join("d.csv")),
+        events: dir.path().join("e.csv"),
+        persons: None,
+    };
+    for fast_reader in [false, true] {
+        let options = journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader };
+        let err = journeycost::io::cost_streaming_with(&paths, None, options).unwrap_err();
+        assert_eq!(err.kind(), journeycost::ProblemKind::Overflow);
+        assert!(err.to_string().contains("too large, or too precise, to be summed exactly"), "{err}");
+    }
+}
