@@ -110,6 +110,12 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| journeycost::io::cost_streaming_with(&paths, Some(base), options).expect("streamed"));
         });
     }
+    // `journeycost compare` on the same file: read on one thread, costed part by part on another.
+    g.bench_function("compare the file, streamed", |b| {
+        let options = journeycost::compare::CompareOptions::default();
+        let fiscal = [journeycost::catalogue::ValueType::Fiscal];
+        b.iter(|| journeycost::io::compare_streaming(&paths, Some(base), &fiscal, &options, None, None).expect("compared"));
+    });
     g.finish();
     let _ = std::fs::remove_dir_all(&dir);
 
