@@ -67,16 +67,8 @@ fn write_inputs(dir: &std::path::Path, costs: &[Cost], rows: &[Row], gap: bool) 
         let demand = ["", "", "failure", "value"][demand as usize];
         let _ = writeln!(e, "P{person},{pathway},{date},C{code},{}.{:02},{end},{prob},{demand}", qty / 100, qty % 100);
     }
-    let p = "person_id,area\nP0,North\nP1,South\nP2,North\nP3,\"East, coast\"\nP4,South\n";
-    for (name, text) in [("c.csv", c.as_str()), ("d.csv", &d), ("e.csv", &e), ("p.csv", p)] {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-    InputPaths {
-        catalogue: vec![dir.join("c.csv")],
-        deflators: Some(dir.join("d.csv")),
-        events: dir.join("e.csv"),
-        persons: Some(dir.join("p.csv")),
-    }
+    std::fs::write(dir.join("p.csv"), "person_id,area\nP0,North\nP1,South\nP2,North\nP3,\"East, coast\"\nP4,South\n").unwrap();
+    InputPaths { persons: Some(dir.join("p.csv")), ..crate::input_files(dir, c, d, e) }
 }
 
 proptest! {
@@ -119,13 +111,6 @@ proptest! {
     }
 }
 
-fn paths_of(dir: &std::path::Path, catalogue: &str, deflators: &str, events: &str) -> InputPaths {
-    for (name, text) in [("c.csv", catalogue), ("d.csv", deflators), ("e.csv", events)] {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-    InputPaths { catalogue: vec![dir.join("c.csv")], deflators: Some(dir.join("d.csv")), events: dir.join("e.csv"), persons: None }
-}
-
 fn loaded(
     paths: &InputPaths,
     values: &[ValueType],
@@ -144,7 +129,7 @@ fn costs_too_large_to_sum_are_reported_not_panicked_on() {
     for i in 0..1001 {
         let _ = writeln!(events, "P{i},old,2024-01-01,BIG");
     }
-    let paths = paths_of(
+    let paths = crate::input_files(
         dir.path(),
         "code,agency,unit_cost,price_year\nBIG,Police,999999999999,2000\n",
         "year,index\n2000,0.0000000001\n2024,10000\n",
@@ -164,7 +149,7 @@ fn no_value_types_is_reported_after_the_files() {
     let catalogue = "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n";
     let deflators = "year,index\n2024,100\n";
     for events in ["person_id,pathway,date,code\nP1,old,2024-02-30,CALL\n", "person_id,pathway,date,code\nP1,old,2024-02-03,CALL\n"] {
-        let paths = paths_of(dir.path(), catalogue, deflators, events);
+        let paths = crate::input_files(dir.path(), catalogue, deflators, events);
         let streamed = compare_streaming_in_parts(&paths, None, &[], &CompareOptions::default(), None, None, 4);
         assert_eq!(streamed, loaded(&paths, &[]));
         assert!(streamed.is_err());

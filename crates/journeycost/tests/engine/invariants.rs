@@ -188,15 +188,7 @@ proptest! {
             let p = ev.probability.map(|x| x.to_string()).unwrap_or_default();
             let _ = writeln!(e, "{},{},{},{},{},{end},{p}", ev.person, ev.pathway, ev.date, ev.code, ev.quantity);
         }
-        for (name, text) in [("c.csv", &c), ("d.csv", &d), ("e.csv", &e)] {
-            std::fs::write(dir.path().join(name), text).unwrap();
-        }
-        let paths = journeycost::io::InputPaths {
-            catalogue: vec![dir.path().join("c.csv")],
-            deflators: Some(dir.path().join("d.csv")),
-            events: dir.path().join("e.csv"),
-            persons: None,
-        };
+        let paths = crate::input_files(dir.path(), &c, &d, &e);
         let streamed = journeycost::io::cost_streaming(&paths, Some(PriceYear::Calendar(2024))).unwrap();
         let ledger = Ledger::build(&j, &cat, &idx, PriceYear::Calendar(2024)).unwrap();
         prop_assert_eq!(&streamed, &output::cost_tables(&ledger));
@@ -220,8 +212,6 @@ proptest! {
     ) {
         use std::fmt::Write as _;
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("c.csv"), "code,agency,unit_cost,price_year,unit\nA,Police,10.5,2024,event\nD,NHS,3,2024,day\n").unwrap();
-        std::fs::write(dir.path().join("d.csv"), "year,index\n2024,100\n").unwrap();
         let mut e = String::from("person_id,pathway,date,code,quantity,end_date,note\n");
         for (i, (kind, person)) in rows.iter().enumerate() {
             let note = if quoted && i % 7 == 3 { "\"a, \"\"quoted\"\"\nnote\"" } else { "" };
@@ -233,13 +223,8 @@ proptest! {
                 _ => writeln!(e),
             };
         }
-        std::fs::write(dir.path().join("e.csv"), &e).unwrap();
-        let paths = journeycost::io::InputPaths {
-            catalogue: vec![dir.path().join("c.csv")],
-            deflators: Some(dir.path().join("d.csv")),
-            events: dir.path().join("e.csv"),
-            persons: None,
-        };
+        let catalogue = "code,agency,unit_cost,price_year,unit\nA,Police,10.5,2024,event\nD,NHS,3,2024,day\n";
+        let paths = crate::input_files(dir.path(), catalogue, "year,index\n2024,100\n", &e);
         let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader: false });
         for threads in [2, 4] {
             let many = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader: true });
@@ -333,18 +318,12 @@ proptest! {
             e.truncate(e.len() - end.len());
         }
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("c.csv"),
+        let paths = crate::input_files(
+            dir.path(),
             "code,agency,unit_cost,price_year,unit\nA,Police,10.5,2024,event\nD,NHS,3.333,2024,day\nW,Housing,700,2019,week\nM,Police,5,2003,event\nLONG-CODE-FOR-A-VISIT,Social care,123.45,2020,event\n",
-        ).unwrap();
-        std::fs::write(dir.path().join("d.csv"), "year,index\n2019,90.5\n2020,91.25\n2021,93\n2022,95.5\n2023,98.125\n2024,100\n").unwrap();
-        std::fs::write(dir.path().join("e.csv"), &e).unwrap();
-        let paths = journeycost::io::InputPaths {
-            catalogue: vec![dir.path().join("c.csv")],
-            deflators: Some(dir.path().join("d.csv")),
-            events: dir.path().join("e.csv"),
-            persons: None,
-        };
+            "year,index\n2019,90.5\n2020,91.25\n2021,93\n2022,95.5\n2023,98.125\n2024,100\n",
+            &e,
+        );
         let options = |threads, fast_reader| journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader };
         let csv = journeycost::io::cost_streaming_with(&paths, None, options(1, false));
         if clean {
@@ -362,15 +341,12 @@ proptest! {
 #[test]
 fn a_header_ended_by_a_lone_carriage_return_keeps_its_rows() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.csv"), "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n").unwrap();
-    std::fs::write(dir.path().join("d.csv"), "year,index\n2024,100\n").unwrap();
-    std::fs::write(dir.path().join("e.csv"), "person_id,pathway,date,code\rP1,old,2024-01-01,CALL\nP2,new,2024-01-02,CALL\n").unwrap();
-    let paths = journeycost::io::InputPaths {
-        catalogue: vec![dir.path().join("c.csv")],
-        deflators: Some(dir.path().join("d.csv")),
-        events: dir.path().join("e.csv"),
-        persons: None,
-    };
+    let paths = crate::input_files(
+        dir.path(),
+        "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n",
+        "year,index\n2024,100\n",
+        "person_id,pathway,date,code\rP1,old,2024-01-01,CALL\nP2,new,2024-01-02,CALL\n",
+    );
     let options = |threads, fast_reader| journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader };
     let csv = journeycost::io::cost_streaming_with(&paths, None, options(1, false)).unwrap();
     let persons = String::from_utf8(csv.files().iter().find(|f| f.0 == "persons.csv").unwrap().1.clone()).unwrap();
@@ -385,19 +361,12 @@ fn a_header_ended_by_a_lone_carriage_return_keeps_its_rows() {
 #[test]
 fn sums_too_large_are_one_problem() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.csv"), "code,agency,unit_cost,price_year\nBIG,Police,1000000000000,2024\n").unwrap();
-    std::fs::write(dir.path().join("d.csv"), "year,index\n2024,100\n").unwrap();
-    std::fs::write(
-        dir.path().join("e.csv"),
+    let paths = crate::input_files(
+        dir.path(),
+        "code,agency,unit_cost,price_year\nBIG,Police,1000000000000,2024\n",
+        "year,index\n2024,100\n",
         "person_id,pathway,date,code,quantity\nP1,old,2024-01-01,BIG,1000000000000\nP2,old,2024-02-01,BIG,1000000000000\n",
-    )
-    .unwrap();
-    let paths = journeycost::io::InputPaths {
-        catalogue: vec![dir.path().join("c.csv")],
-        deflators: Some(dir.path().join("d.csv")),
-        events: dir.path().join("e.csv"),
-        persons: None,
-    };
+    );
     for fast_reader in [false, true] {
         let options = journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader };
         let err = journeycost::io::cost_streaming_with(&paths, None, options).unwrap_err();

@@ -28,3 +28,22 @@ fn config(cases: u32) -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// Writes a catalogue, deflators and events into `dir` (as `c.csv`, `d.csv` and `e.csv`) and
+/// names them, with no persons file.
+fn input_files(
+    dir: &std::path::Path,
+    catalogue: impl AsRef<[u8]>,
+    deflators: impl AsRef<[u8]>,
+    events: impl AsRef<[u8]>,
+) -> journeycost::io::InputPaths {
+    for (name, bytes) in [("c.csv", catalogue.as_ref()), ("d.csv", deflators.as_ref()), ("e.csv", events.as_ref())] {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    journeycost::io::InputPaths {
+        catalogue: vec![dir.join("c.csv")],
+        deflators: Some(dir.join("d.csv")),
+        events: dir.join("e.csv"),
+        persons: None,
+    }
+}
