@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::read::visit_events;
-use super::{InputPaths, load_deflators, load_layered, name_of, open, read_persons, span};
+use super::{InputPaths, deflators_name, load_deflators, load_layered, open, price_base_of, price_year_problems, read_persons};
 use crate::catalogue::{Catalogue, ValueType};
 use crate::compare::{CompareOptions, ComparisonRun, EventCounter, GroupComparison, Side, Tally, find_pathway};
-use crate::error::{Error, Location, Problem, ProblemKind, Problems};
+use crate::error::{Error, Location, ProblemKind, Problems};
 use crate::journey::{EventParts, Interner, Journeys, Persons};
 use crate::ledger::{Ledger, Line, real_unit_costs};
 use crate::money::ExactSumCheck;
@@ -126,28 +126,9 @@ pub fn compare_streaming_in_parts(
         return Err(Error::merge(errs).unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")));
     };
     // The price years, as `Inputs::load` checks them.
-    let deflators = paths.deflators.as_deref().map_or_else(|| crate::builtin::HMT_DEFLATOR_NAME.to_owned(), name_of);
-    let Some(price_base) = price_base else {
-        return Err(Error::new(Location::source(&deflators), ProblemKind::Empty, "the price index has no years"));
-    };
-    let mut problems = Problems::default();
-    if index.get(price_base).is_none() {
-        problems.push(Problem::new(
-            Location::source(&deflators),
-            ProblemKind::MissingPriceYear,
-            format!("the target price year {price_base} is not in the price index (it has {})", span(index)),
-        ));
-    }
-    for (i, u) in layered.catalogue.entries().iter().enumerate() {
-        if used[i] && index.get(u.price_year).is_none() {
-            problems.push(Problem::new(
-                Location::source(&layered.origins[i].0).at_line(layered.origins[i].1).in_field("price_year"),
-                ProblemKind::MissingPriceYear,
-                format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(index)),
-            ));
-        }
-    }
-    if let Some(e) = problems.into_error() {
+    let deflators = deflators_name(paths);
+    let price_base = price_base_of(index, price_year, &deflators)?;
+    if let Some(e) = price_year_problems(layered, index, &deflators, price_base, &used).into_error() {
         return Err(e);
     }
     if values.is_empty() {

@@ -100,38 +100,58 @@ impl Inputs {
                 );
             }
         };
-        let deflators = paths.deflators.as_deref().map_or_else(|| crate::builtin::HMT_DEFLATOR_NAME.to_owned(), name_of);
-        let price_base = match price_year {
-            Some(y) => y,
-            None => index
-                .latest()
-                .ok_or_else(|| Error::new(Location::source(&deflators), ProblemKind::Empty, "the price index has no years"))?,
-        };
-        let mut problems = Problems::default();
-        if index.get(price_base).is_none() {
-            problems.push(Problem::new(
-                Location::source(&deflators),
-                ProblemKind::MissingPriceYear,
-                format!("the target price year {price_base} is not in the price index (it has {})", span(&index)),
-            ));
-        }
+        let deflators = deflators_name(paths);
+        let price_base = price_base_of(&index, price_year, &deflators)?;
         let mut used = vec![false; catalogue.catalogue.len()];
         for code in journeys.codes().names() {
             if let Some(i) = catalogue.catalogue.position(code) {
                 used[i] = true;
             }
         }
-        for (i, u) in catalogue.catalogue.entries().iter().enumerate() {
-            if used[i] && index.get(u.price_year).is_none() {
-                problems.push(Problem::new(
-                    Location::source(&catalogue.origins[i].0).at_line(catalogue.origins[i].1).in_field("price_year"),
-                    ProblemKind::MissingPriceYear,
-                    format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(&index)),
-                ));
-            }
-        }
+        let problems = price_year_problems(&catalogue, &index, &deflators, price_base, &used);
         problems.into_result(Inputs { catalogue: catalogue.catalogue, index, journeys, persons, price_base })
     }
+}
+
+/// The display name of the price index: its file, or the built-in deflator's name.
+pub(crate) fn deflators_name(paths: &InputPaths) -> String {
+    paths.deflators.as_deref().map_or_else(|| crate::builtin::HMT_DEFLATOR_NAME.to_owned(), name_of)
+}
+
+/// The price base: the requested year, or the latest year of the index.
+pub(crate) fn price_base_of(index: &PriceIndex, price_year: Option<PriceYear>, deflators: &str) -> Result<PriceYear, Error> {
+    price_year
+        .or_else(|| index.latest())
+        .ok_or_else(|| Error::new(Location::source(deflators), ProblemKind::Empty, "the price index has no years"))
+}
+
+/// The price years missing from the index: the price base, and the price year of each unit
+/// cost that is used (`used`, by catalogue position), with the catalogue line it comes from.
+pub(crate) fn price_year_problems(
+    layered: &Layered,
+    index: &PriceIndex,
+    deflators: &str,
+    price_base: PriceYear,
+    used: &[bool],
+) -> Problems {
+    let mut problems = Problems::default();
+    if index.get(price_base).is_none() {
+        problems.push(Problem::new(
+            Location::source(deflators),
+            ProblemKind::MissingPriceYear,
+            format!("the target price year {price_base} is not in the price index (it has {})", span(index)),
+        ));
+    }
+    for (i, u) in layered.catalogue.entries().iter().enumerate() {
+        if used.get(i).copied().unwrap_or(false) && index.get(u.price_year).is_none() {
+            problems.push(Problem::new(
+                Location::source(&layered.origins[i].0).at_line(layered.origins[i].1).in_field("price_year"),
+                ProblemKind::MissingPriceYear,
+                format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(index)),
+            ));
+        }
+    }
+    problems
 }
 
 /// Reads a price index: a `deflators.csv` (with `index` or `change_percent`), the Lookups GDP

@@ -24,7 +24,7 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{InputPaths, load_deflators, load_layered, name_of, read::visit_events, span};
+use super::{InputPaths, deflators_name, load_deflators, load_layered, name_of, price_base_of, price_year_problems, read::visit_events};
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Location, Problem, ProblemKind, Problems, io_error};
 use crate::journey::{EventParts, Journeys};
@@ -101,16 +101,11 @@ pub fn cost_streaming_with(
         (c, i) => return Err(Error::merge([c.err(), i.err()].into_iter().flatten()).unwrap_or_else(|| overflow("inputs"))),
     };
     let catalogue = &layered.catalogue;
-    let deflators = paths.deflators.as_deref().map_or_else(|| crate::builtin::HMT_DEFLATOR_NAME.to_owned(), name_of);
-    let Some(price_base) = price_year.or_else(|| index.latest()) else {
-        return Err(Error::new(Location::source(&deflators), ProblemKind::Empty, "the price index has no years"));
-    };
-    if index.get(price_base).is_none() {
-        return Err(Error::new(
-            Location::source(&deflators),
-            ProblemKind::MissingPriceYear,
-            format!("the target price year {price_base} is not in the price index (it has {})", span(&index)),
-        ));
+    let deflators = deflators_name(paths);
+    let price_base = price_base_of(&index, price_year, &deflators)?;
+    // The price base first: without it nothing can be costed.
+    if let Some(e) = price_year_problems(&layered, &index, &deflators, price_base, &[]).into_error() {
+        return Err(e);
     }
     let real: Vec<Option<Decimal>> =
         catalogue.entries().iter().map(|u| index.convert(u.unit_cost, u.price_year, price_base).ok()).collect();
@@ -118,17 +113,11 @@ pub fn cost_streaming_with(
     let name = name_of(&paths.events);
 
     let sums = read_sums(&paths.events, &name, &costing, options)?;
-    let mut problems = Problems::default();
+    let mut missing = vec![false; catalogue.len()];
     for &entry in &sums.missing_year {
-        let u = &catalogue.entries()[entry];
-        let (source, line) = &layered.origins[entry];
-        problems.push(Problem::new(
-            Location::source(source.clone()).at_line(*line).in_field("price_year"),
-            ProblemKind::MissingPriceYear,
-            format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(&index)),
-        ));
+        missing[entry] = true;
     }
-    if let Some(e) = problems.into_error() {
+    if let Some(e) = price_year_problems(&layered, &index, &deflators, price_base, &missing).into_error() {
         return Err(e);
     }
     render(sums, catalogue, &name)
