@@ -171,7 +171,8 @@ pub fn cost_tables_of(
         // up); the others by the full rules, by name. The render matches the two by name.
         let mut by_id = vec![[0i128; 2]; journeys.persons().len()];
         let mut seen = vec![false; journeys.persons().len()];
-        let mut pathway_of: Vec<Option<u32>> = vec![None; journeys.pathways().len()];
+        // Each pathway's id in these sums and its side, found once.
+        let mut pathway_of: Vec<Option<(u32, Option<usize>)>> = vec![None; journeys.pathways().len()];
         for row in rows {
             let e = journeys.at(row);
             let Some(date) = date_of(e.date) else { continue };
@@ -183,13 +184,11 @@ pub fn cost_tables_of(
                 _ => None,
             };
             if let Some((entry, v)) = plain {
-                let name = journeys.pathways().name(e.pathway);
-                let pathway = *pathway_of[e.pathway as usize].get_or_insert_with(|| sums.pathway(name));
-                let side = side_of(name);
-                let key = (pathway, catalogue.agency_index(entry), Month::of(date).0);
-                let cell = sums.monthly.get(key);
-                cell.0 += 1;
-                Sums::add(&mut sums.overflowed, &mut cell.1, v);
+                let (pathway, side) = *pathway_of[e.pathway as usize].get_or_insert_with(|| {
+                    let name = journeys.pathways().name(e.pathway);
+                    (sums.pathway(name), side_of(name))
+                });
+                sums.add_to_month((pathway, catalogue.agency_index(entry), Month::of(date).0), v);
                 seen[e.person as usize] = true;
                 if let Some(side) = side {
                     Sums::add(&mut sums.overflowed, &mut by_id[e.person as usize][side], v);
@@ -422,12 +421,18 @@ impl Sums {
     /// Adds `v` (in 10^-14 pounds) to a month's group and, for pathways `old` and `new`
     /// (`side`), to the person's sums. (An agency's sums are its months' sums, added at the end.)
     fn add_units(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, v: i128) {
-        let cell = self.monthly.get(key);
-        cell.0 += 1;
-        Sums::add(&mut self.overflowed, &mut cell.1, v);
+        self.add_to_month(key, v);
         if let Some(side) = side {
             Sums::add(&mut self.overflowed, &mut self.person_units[person as usize][side], v);
         }
+    }
+
+    /// Adds one event's `v` (in 10^-14 pounds) to a month's group.
+    #[inline]
+    fn add_to_month(&mut self, key: (u32, u32, i32), v: i128) {
+        let cell = self.monthly.get(key);
+        cell.0 += 1;
+        Sums::add(&mut self.overflowed, &mut cell.1, v);
     }
 
     /// Adds an event whose code is at `entry` in the catalogue.
