@@ -22,6 +22,7 @@
 
 pub mod charts;
 pub mod disclosure;
+pub mod sdc;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
