@@ -31,6 +31,7 @@
 //! value of benefits by type in `values`.
 
 mod discount;
+mod linear;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -38,6 +39,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 pub use discount::{Convention, MAX_YEARS, Schedule, npv, try_npv};
+pub use linear::{Linear, LineWeights};
 
 use crate::catalogue::{Catalogue, Confidence, ValueType};
 use crate::error::{Error, Location, ProblemKind};
@@ -435,6 +437,7 @@ struct Key {
 }
 
 /// Gross amounts per cell: (benefit, intervention cost).
+#[derive(Debug, Clone)]
 struct Cells {
     amounts: BTreeMap<Key, (Decimal, Decimal)>,
     /// The years with ledger data, sorted.
@@ -472,23 +475,7 @@ impl Streams {
 pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Appraisal, Error> {
     check(spec)?;
     let cells = collect(ledger, catalogue, spec)?;
-    // Observed years are those of the ledger, not of the explicit cost items.
-    let observed: Vec<i32> = cells.ledger_years.clone();
-    let first = observed.iter().chain(spec.costs.iter().map(|c| &c.year)).min().copied();
-    let base = spec.base_year.or(first).ok_or_else(|| problem("nothing to appraise: no ledger data and no cost items"))?;
-    if let Some(early) = first.filter(|&y| y < base) {
-        return Err(problem(format!(
-            "there is data or cost in {} before the base year {}: set base_year no later than the first year",
-            spec.basis.label(early),
-            spec.basis.label(base)
-        )));
-    }
-    let last_observed = observed.iter().max().copied().unwrap_or(base);
-    let horizon_end = (last_observed + spec.drop_off.map_or(0, |d| d.horizon as i32))
-        .max(spec.costs.iter().map(|c| c.year).max().unwrap_or(base))
-        .max(base);
-    let years: Vec<i32> = (base..=horizon_end).collect();
-    let factors = spec.schedule.factors((horizon_end - base) as u32);
+    let Frame { observed, base, last_observed, years, factors } = frame(&cells, spec)?;
 
     let streams = evaluate(&cells, &years, &factors, last_observed, &spec.adjustments, spec.drop_off, &spec.optimism);
     let pv = |v: &[Decimal]| -> Decimal { v.iter().zip(&factors).map(|(a, f)| a * f).sum() };
@@ -590,6 +577,41 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
         switching,
         assumptions,
     })
+}
+
+/// The years an appraisal covers and their discount factors.
+struct Frame {
+    /// The years with ledger data (not cost items), sorted.
+    observed: Vec<i32>,
+    /// Year 0.
+    base: i32,
+    /// The last observed year (the base year when none is).
+    last_observed: i32,
+    /// Every year from the base year to the horizon.
+    years: Vec<i32>,
+    /// The discount factor of each year.
+    factors: Vec<Decimal>,
+}
+
+fn frame(cells: &Cells, spec: &AppraisalSpec) -> Result<Frame, Error> {
+    // Observed years are those of the ledger, not of the explicit cost items.
+    let observed: Vec<i32> = cells.ledger_years.clone();
+    let first = observed.iter().chain(spec.costs.iter().map(|c| &c.year)).min().copied();
+    let base = spec.base_year.or(first).ok_or_else(|| problem("nothing to appraise: no ledger data and no cost items"))?;
+    if let Some(early) = first.filter(|&y| y < base) {
+        return Err(problem(format!(
+            "there is data or cost in {} before the base year {}: set base_year no later than the first year",
+            spec.basis.label(early),
+            spec.basis.label(base)
+        )));
+    }
+    let last_observed = observed.iter().max().copied().unwrap_or(base);
+    let horizon_end = (last_observed + spec.drop_off.map_or(0, |d| d.horizon as i32))
+        .max(spec.costs.iter().map(|c| c.year).max().unwrap_or(base))
+        .max(base);
+    let years: Vec<i32> = (base..=horizon_end).collect();
+    let factors = spec.schedule.factors((horizon_end - base) as u32);
+    Ok(Frame { observed, base, last_observed, years, factors })
 }
 
 fn problem(message: impl Into<String>) -> Error {
