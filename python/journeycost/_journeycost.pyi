@@ -24,6 +24,7 @@ __all__ = [
     "PriceIndex",
     "Scenario",
     "ScenarioError",
+    "DisclosureError",
     "Table",
     "UCD_ATTRIBUTION",
     "__version__",
@@ -44,6 +45,7 @@ class InputError(JourneyCostError):
 
 class CatalogueError(InputError): ...
 class ScenarioError(InputError): ...
+class DisclosureError(JourneyCostError): ...
 
 @final
 class Table:
@@ -307,9 +309,10 @@ class Scenario:
         out_dir: _Path,
         suppress_below: Optional[int] = None,
         key: Optional[str] = None,
-        include_notes: bool = False,
         templates: Optional[_Path] = None,
         timestamp: Optional[str] = None,
+        by: Optional[str] = None,
+        protection_margin: Optional[float] = None,
     ) -> Path: ...
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
 

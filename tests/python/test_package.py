@@ -149,8 +149,8 @@ def test_extrapolation_equals_the_cli(journeycost, tmp_path: Path):
 
 
 def test_report_equals_the_cli(journeycost, tmp_path: Path):
-    journeycost("report", ANNA / "scenario.toml", "--key", "k", "--out", tmp_path / "cli")
-    index = jc.Scenario.load(ANNA / "scenario.toml").report(tmp_path / "py", key="k")
+    journeycost("report", ANNA / "scenario.toml", "--key", "a python test key", "--out", tmp_path / "cli")
+    index = jc.Scenario.load(ANNA / "scenario.toml").report(tmp_path / "py", key="a python test key")
     assert index == tmp_path / "py" / "index.html"
     cli = sorted(p.relative_to(tmp_path / "cli") for p in (tmp_path / "cli").rglob("*") if p.is_file())
     py = sorted(p.relative_to(tmp_path / "py") for p in (tmp_path / "py").rglob("*") if p.is_file())

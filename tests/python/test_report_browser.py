@@ -69,7 +69,7 @@ def png_rows(data: bytes) -> tuple[int, int, list[bytes]]:
 @pytest.fixture(scope="module")
 def report(journeycost, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report")
-    journeycost("report", "examples/anna/scenario.toml", "--key", "browser-test", "--out", out)
+    journeycost("report", "examples/anna/scenario.toml", "--key", "browser-test-key-16", "--out", out)
     return out / "index.html"
 
 

@@ -72,7 +72,7 @@ def test_markup_in_user_text_stays_text(journeycost, tmp_path: Path):
     (tmp_path / "c.csv").write_text('code,agency,unit_cost,price_year\nA,"</td></tr></table><script>x()</script>",100,2024\nB,Team,10,2024\n')
     (tmp_path / "d.csv").write_text("year,index\n2024,100\n")
     (tmp_path / "e.csv").write_text("person_id,pathway,date,code\n" + "".join(f"P{i},old,2024-01-0{i},A\nP{i},new,2024-01-0{i},B\n" for i in range(1, 8)))
-    journeycost("report", "--catalogue", tmp_path / "c.csv", "--deflators", tmp_path / "d.csv", "--events", tmp_path / "e.csv", "--key", "k", "--out", tmp_path / "r")
+    journeycost("report", "--catalogue", tmp_path / "c.csv", "--deflators", tmp_path / "d.csv", "--events", tmp_path / "e.csv", "--key", "a python test key", "--out", tmp_path / "r")
     text = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     b = check(text)
     assert b.errors == [] and b.stack == [] and b.scripts == 0

@@ -118,9 +118,10 @@ enum Command {
         /// Print this timestamp in the report (none by default, so reports regenerate exactly)
         #[arg(long, value_name = "TEXT")]
         timestamp: Option<String>,
-        /// Publish the events' free-text notes (left out by default: they can identify people)
-        #[arg(long)]
-        include_notes: bool,
+        /// A suppressed value must not be narrowed, from what the report publishes, to an
+        /// interval of this share of it or less [default: 0.5]
+        #[arg(long, value_name = "SHARE")]
+        protection_margin: Option<f64>,
     },
     /// Look up, search and export unit costs
     #[command(subcommand)]
@@ -448,8 +449,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             say!("results in {}", out.display());
             Ok(())
         }
-        Command::Report { inputs, options, out, key, suppress_below, templates, timestamp, include_notes } => {
-            let settings = ReportSettings { options, key, suppress_below, templates, timestamp, include_notes };
+        Command::Report { inputs, options, out, key, suppress_below, templates, timestamp, protection_margin } => {
+            let settings = ReportSettings { options, key, suppress_below, templates, timestamp, protection_margin };
             let bundled = inputs.scenario.is_none() && inputs.catalogue.is_empty() && inputs.events.is_none();
             if !bundled {
                 report_one(inputs, &settings)?.commit(&out)?;
@@ -564,7 +565,7 @@ struct ReportSettings {
     suppress_below: Option<u64>,
     templates: Option<PathBuf>,
     timestamp: Option<String>,
-    include_notes: bool,
+    protection_margin: Option<f64>,
 }
 
 /// The comparison options: flags first, then the scenario's `[compare]`, then the defaults
@@ -582,7 +583,9 @@ fn compare_options(flags: Option<&CompareArgs>, scenario: &journeycost::scenario
     o
 }
 
-/// Builds one report (with the scenario's appraisal and extrapolation, when it has them).
+/// Builds one report (with the scenario's appraisal and extrapolation, when it has them), and
+/// tells the analyst on stderr what disclosure control did (that summary is not published: the
+/// narrowest interval would help an attacker).
 fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycost::io::OutputSet, Error> {
     let r = resolve(inputs)?;
     let o = &settings.options;
@@ -593,10 +596,11 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycos
         person: o.person.clone().or(r.report.person.clone()),
         key: settings.key.as_ref().map(|k| k.as_bytes().to_vec()),
         suppress_below: settings.suppress_below.or(r.report.suppress_below).unwrap_or(5),
+        protection_margin: settings.protection_margin.unwrap_or(journeycost_report::DEFAULT_PROTECTION_MARGIN),
+        by: o.by.clone().or(r.compare.by.clone()),
         template_dir: settings.templates.clone(),
         timestamp: settings.timestamp.clone(),
         attribution: r.report.attribution.clone(),
-        include_notes: settings.include_notes,
     };
     let job = journeycost_report::ReportJob {
         paths: &r.paths,
@@ -606,7 +610,17 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycos
         extrapolation: r.extrapolation.as_ref(),
         threads: None,
     };
-    journeycost_report::build_report(&job, opts)
+    let report = journeycost_report::build_report_audited(&job, opts)?;
+    if report.primary > 0 {
+        eprintln!(
+            "disclosure control: {} cells suppressed as small, {} more to protect them; the audit checked {} suppressed values, the narrowest range {}",
+            report.primary,
+            report.secondary,
+            report.audit.audited,
+            report.audit.min_width_share.map_or_else(|| "unbounded".to_owned(), |s| format!("{:.0}% of its value wide", s * 100.0))
+        );
+    }
+    Ok(report.files)
 }
 
 fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {

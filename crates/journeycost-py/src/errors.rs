@@ -20,6 +20,12 @@ create_exception!(
 );
 create_exception!(_journeycost, CatalogueError, InputError, "A catalogue (of unit costs) or price index that cannot be read.");
 create_exception!(_journeycost, ScenarioError, InputError, "A scenario file, or an option, that is invalid.");
+create_exception!(
+    _journeycost,
+    DisclosureError,
+    JourneyCostError,
+    "A report that disclosure control cannot protect: a suppressed figure could be worked out from what it publishes. Nothing was written."
+);
 
 /// Which exception a failure becomes when its problems do not choose one themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +73,9 @@ pub(crate) fn to_py(py: Python<'_>, e: &Error, class: Class) -> PyErr {
         let _ = problems.append(d);
     }
     let message = e.to_string();
-    let err = if e.problems().iter().all(|p| p.kind == ProblemKind::Scenario) {
+    let err = if e.problems().iter().any(|p| p.kind == ProblemKind::Disclosure) {
+        DisclosureError::new_err(message)
+    } else if e.problems().iter().all(|p| p.kind == ProblemKind::Scenario) {
         ScenarioError::new_err(message)
     } else if class == Class::Catalogue {
         CatalogueError::new_err(message)

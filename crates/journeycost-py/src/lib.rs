@@ -32,6 +32,7 @@ fn _journeycost(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", py.get_type::<errors::InputError>())?;
     m.add("CatalogueError", py.get_type::<errors::CatalogueError>())?;
     m.add("ScenarioError", py.get_type::<errors::ScenarioError>())?;
+    m.add("DisclosureError", py.get_type::<errors::DisclosureError>())?;
     m.add("__version__", journeycost::output::VERSION)?;
     m.add("UCD_ATTRIBUTION", journeycost::builtin::UCD_ATTRIBUTION)?;
     m.add("HMT_DEFLATOR_ATTRIBUTION", journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION)?;

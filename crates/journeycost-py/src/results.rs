@@ -1096,23 +1096,34 @@ impl Scenario {
     /// suppress_below : int, optional
     ///     Counts below this are suppressed (default: the scenario's, else 5; 0 turns it off).
     /// key : str, optional
-    ///     The pseudonym key; default a random key for this report only.
-    /// include_notes : bool
-    ///     Publish the events' free-text notes (left out unless asked for).
+    ///     The pseudonym key, at least 16 bytes; default a random key for this report only.
     /// templates : path, optional
     ///     A folder of templates replacing the built-in ones.
     /// timestamp : str, optional
     ///     A timestamp to print (none by default, so reports reproduce byte for byte).
-    #[pyo3(signature = (out_dir, suppress_below=None, key=None, include_notes=false, templates=None, timestamp=None))]
+    /// by : str, optional
+    ///     A persons column to break the cohort down by (default: the scenario's ``[compare] by``).
+    /// protection_margin : float, optional
+    ///     No suppressed value may be narrowed, from what the report publishes, to an interval of
+    ///     this share of it or less (default 0.5).
+    ///
+    /// Raises
+    /// ------
+    /// DisclosureError
+    ///     When disclosure control cannot protect the report; nothing is written. Free-text
+    ///     notes are never published.
+    #[pyo3(signature = (out_dir, suppress_below=None, key=None, templates=None, timestamp=None, by=None, protection_margin=None))]
+    #[allow(clippy::too_many_arguments)]
     fn report(
         &self,
         py: Python<'_>,
         out_dir: PathBuf,
         suppress_below: Option<u64>,
         key: Option<String>,
-        include_notes: bool,
         templates: Option<PathBuf>,
         timestamp: Option<String>,
+        by: Option<String>,
+        protection_margin: Option<f64>,
     ) -> PyResult<PathBuf> {
         let s = &self.inner;
         let opts = journeycost_report::ReportOptions {
@@ -1121,10 +1132,11 @@ impl Scenario {
             person: s.report.person.clone(),
             key: key.map(String::into_bytes),
             suppress_below: suppress_below.or(s.report.suppress_below).unwrap_or(5),
+            protection_margin: protection_margin.unwrap_or(journeycost_report::DEFAULT_PROTECTION_MARGIN),
+            by: by.or_else(|| s.compare.by.clone()),
             template_dir: templates,
             timestamp,
             attribution: s.report.attribution.clone(),
-            include_notes,
         };
         let job = journeycost_report::ReportJob {
             paths: &s.inputs,

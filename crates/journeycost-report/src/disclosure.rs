@@ -1,24 +1,31 @@
-//! Disclosure control for published reports: stable keyed pseudonyms and small-count
-//! suppression.
+//! Pseudonyms for published reports, and the marker of a suppressed cell. Suppression itself is
+//! [`sdc`](crate::sdc): every figure of a report is protected as one set of linked tables.
 //!
-//! - **Pseudonyms.** A person id is replaced by `P-` and the first 10 hex digits of
-//!   HMAC-SHA256(key, id). With the same key, the same person gets the same pseudonym in every
-//!   report, so reports can be linked by whoever holds the key, and by no one else. Without a
-//!   key, a fresh random key is drawn for each report and never written anywhere; such a report
-//!   does not regenerate byte for byte, and it says so.
-//! - **Suppression.** In published tables, an event count from 1 to `threshold - 1`, and every
-//!   cost or share resting on it, is shown as `[c]`; a total beside a suppressed cell is
-//!   suppressed too, and a chart that would show a suppressed value is withheld. Zero is not
-//!   disclosive and is shown. One person's own journey (the single-person red and blue lines)
-//!   is not published, and a cohort smaller than the threshold is refused. The report states
-//!   how many cells were suppressed. A threshold of 0 (or 1) turns suppression off, which is for
-//!   illustrative or synthetic data only; the report says that too.
+//! # Pseudonyms and their threat model
+//! A person id is replaced by `P-` and the first 16 hex digits (64 bits) of
+//! HMAC-SHA256(key, id). Person ids are guessable (an NHS number, a case reference, a name), so
+//! a plain hash of them could be reversed by hashing every candidate: **the key is the secret**.
+//! - With the same key, the same person gets the same pseudonym in every report, so reports can
+//!   be linked by whoever holds the key, and by no one else. A key must be at least
+//!   [`MIN_KEY_BYTES`] bytes: a short key could be guessed, and then every pseudonym reversed.
+//! - Without a key, a fresh random key of 32 bytes is drawn from the operating system for each
+//!   report and never written anywhere; such a report does not regenerate byte for byte, and it
+//!   says that its pseudonyms are not reproducible.
+//! - 64 bits make a collision between two persons' pseudonyms vanishingly unlikely for any
+//!   cohort (about one chance in 10^7 for a million persons).
 
 use hmac::{Hmac, KeyInit, Mac};
+use journeycost::error::{Error, Location, ProblemKind};
 use sha2::Sha256;
 
 /// The marker of a suppressed cell (as the ONS uses).
 pub const SUPPRESSED: &str = "[c]";
+
+/// The shortest pseudonym key accepted, in bytes.
+pub const MIN_KEY_BYTES: usize = 16;
+
+/// Hex digits of a pseudonym: 64 bits.
+const PSEUDONYM_HEX: usize = 16;
 
 /// Replaces person ids with keyed pseudonyms.
 #[derive(Clone)]
@@ -37,19 +44,33 @@ impl std::fmt::Debug for Pseudonymiser {
 
 impl Pseudonymiser {
     /// With the given key, or a random one when `None`.
-    #[must_use]
-    pub fn new(key: Option<&[u8]>) -> Pseudonymiser {
+    ///
+    /// # Errors
+    /// A key shorter than [`MIN_KEY_BYTES`] bytes (an empty one included), or no randomness from
+    /// the operating system for a random key.
+    pub fn new(key: Option<&[u8]>) -> Result<Pseudonymiser, Error> {
         if let Some(k) = key {
-            return Pseudonymiser { key: k.to_vec(), keyed: true };
+            if k.len() < MIN_KEY_BYTES {
+                return Err(Error::new(
+                    Location::source("pseudonym key"),
+                    ProblemKind::Scenario,
+                    format!(
+                        "the pseudonym key has {} bytes; it must have at least {MIN_KEY_BYTES}: pseudonyms of guessable ids are only as safe as the key",
+                        k.len()
+                    ),
+                ));
+            }
+            return Ok(Pseudonymiser { key: k.to_vec(), keyed: true });
         }
         let mut k = vec![0u8; 32];
-        // The operating system's randomness; if it is unavailable the key falls back to the
-        // process id and the address of the buffer, still never written out.
-        if rand::TryRng::try_fill_bytes(&mut rand::rngs::SysRng, &mut k).is_err() {
-            let fallback = format!("{}{:p}", std::process::id(), k.as_ptr());
-            k = fallback.into_bytes();
-        }
-        Pseudonymiser { key: k, keyed: false }
+        rand::TryRng::try_fill_bytes(&mut rand::rngs::SysRng, &mut k).map_err(|e| {
+            Error::new(
+                Location::source("pseudonym key"),
+                ProblemKind::Io,
+                format!("no randomness from the operating system for a random pseudonym key ({e}); give a key instead"),
+            )
+        })?;
+        Ok(Pseudonymiser { key: k, keyed: false })
     }
 
     /// The pseudonym of a person id.
@@ -58,10 +79,11 @@ impl Pseudonymiser {
     /// ```
     /// use journeycost_report::disclosure::Pseudonymiser;
     ///
-    /// let p = Pseudonymiser::new(Some(b"council key"));
+    /// let p = Pseudonymiser::new(Some(b"a council's own secret key")).unwrap();
     /// assert_eq!(p.pseudonym("ANNA"), p.pseudonym("ANNA"));
     /// assert_ne!(p.pseudonym("ANNA"), p.pseudonym("BEN"));
     /// assert!(p.pseudonym("ANNA").starts_with("P-"));
+    /// assert_eq!(p.pseudonym("ANNA").len(), 18);
     /// ```
     ///
     /// # Panics
@@ -71,74 +93,11 @@ impl Pseudonymiser {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes a key of any length");
         mac.update(id.as_bytes());
         let bytes = mac.finalize().into_bytes();
-        bytes.iter().take(5).fold(String::from("P-"), |mut out, b| {
+        bytes.iter().take(PSEUDONYM_HEX / 2).fold(String::from("P-"), |mut out, b| {
             use std::fmt::Write as _;
             let _ = write!(out, "{b:02x}");
             out
         })
-    }
-}
-
-/// Small-count suppression with a running count of cells suppressed.
-#[derive(Debug, Clone, Copy)]
-pub struct Suppressor {
-    /// Counts below this (and above zero) are suppressed; 0 turns suppression off.
-    pub threshold: u64,
-    /// Cells suppressed so far.
-    pub suppressed: u64,
-}
-
-impl Suppressor {
-    /// A suppressor with this threshold.
-    #[must_use]
-    pub fn new(threshold: u64) -> Suppressor {
-        Suppressor { threshold, suppressed: 0 }
-    }
-
-    /// Whether a count must be suppressed.
-    #[must_use]
-    pub fn hides(&self, count: u64) -> bool {
-        count > 0 && count < self.threshold
-    }
-
-    /// A count and the value beside it, as published: both `[c]` when the count is small.
-    pub fn cell(&mut self, count: u64, value: &str) -> (String, String) {
-        if self.hides(count) {
-            self.suppressed += 1 + u64::from(!value.is_empty());
-            (SUPPRESSED.to_owned(), if value.is_empty() { String::new() } else { SUPPRESSED.to_owned() })
-        } else {
-            (count.to_string(), value.to_owned())
-        }
-    }
-
-    /// A value whose underlying count is `count`, as published: `[c]` when the count is small.
-    pub fn value(&mut self, count: u64, value: &str) -> String {
-        if self.hides(count) {
-            self.suppressed += 1;
-            SUPPRESSED.to_owned()
-        } else {
-            value.to_owned()
-        }
-    }
-
-    /// Whether suppression is on (a threshold above 1).
-    #[must_use]
-    pub fn on(&self) -> bool {
-        self.threshold > 1
-    }
-
-    /// The sentence a report carries about suppression.
-    #[must_use]
-    pub fn statement(&self) -> String {
-        if self.on() {
-            format!(
-                "Counts from 1 to {} in published tables, and the costs and shares that rest on them, are suppressed and shown as {SUPPRESSED} ({} cells in this report); so is a total that would reveal a suppressed cell, and a chart that would show one is withheld. One person's own journey is not published.",
-                self.threshold - 1,
-                self.suppressed
-            )
-        } else {
-            "Small-count suppression is off for this report: its data are illustrative, not records of real people.".to_owned()
-        }
     }
 }
 
@@ -147,25 +106,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pseudonyms_depend_on_the_key() {
-        let a = Pseudonymiser::new(Some(b"k1"));
-        let b = Pseudonymiser::new(Some(b"k2"));
+    fn pseudonyms_depend_on_the_key_and_carry_64_bits() {
+        let a = Pseudonymiser::new(Some(b"first key, 16+ bytes")).unwrap();
+        let b = Pseudonymiser::new(Some(b"second key, 16+ bytes")).unwrap();
         assert_ne!(a.pseudonym("ANNA"), b.pseudonym("ANNA"));
-        assert_eq!(a.pseudonym("ANNA").len(), 12);
-        let r = Pseudonymiser::new(None);
+        assert_eq!(a.pseudonym("ANNA").len(), 2 + 16);
+        let r = Pseudonymiser::new(None).unwrap();
         assert!(!r.keyed);
         assert!(!format!("{r:?}").contains("key:"));
     }
 
     #[test]
-    fn small_counts_are_suppressed() {
-        let mut s = Suppressor::new(5);
-        assert_eq!(s.cell(0, "0.00"), ("0".into(), "0.00".into()));
-        assert_eq!(s.cell(4, "10.00"), ("[c]".into(), "[c]".into()));
-        assert_eq!(s.cell(5, "10.00"), ("5".into(), "10.00".into()));
-        assert_eq!(s.suppressed, 2);
-        assert!(s.statement().contains("1 to 4"));
-        assert!(Suppressor::new(0).statement().contains("off"));
-        assert!(!Suppressor::new(0).hides(1));
+    fn short_and_empty_keys_are_refused() {
+        for k in [&b""[..], b"k", b"fifteen bytes!!"] {
+            let e = Pseudonymiser::new(Some(k)).unwrap_err();
+            assert!(e.to_string().contains("at least 16"), "{e}");
+        }
+        assert!(Pseudonymiser::new(Some(b"sixteen bytes!!!")).is_ok());
     }
 }

@@ -23,19 +23,18 @@
 pub mod charts;
 pub mod disclosure;
 pub mod sdc;
+mod tables;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use journeycost::appraisal::Appraisal;
-use journeycost::appraisal::{AppraisalSpec, appraise};
-use journeycost::catalogue::DemandKind;
-use journeycost::catalogue::ValueType;
-use journeycost::compare::{CompareOptions, Comparison, compare, tier_label};
+use journeycost::appraisal::{Appraisal, AppraisalSpec, appraise};
+use journeycost::catalogue::{Catalogue, ValueType};
+use journeycost::compare::{CompareOptions, Comparison, compare};
 use journeycost::error::{Error, Location, ProblemKind};
-use journeycost::extrapolate::Extrapolation;
-use journeycost::extrapolate::ExtrapolationPlan;
+use journeycost::extrapolate::{Extrapolation, ExtrapolationPlan};
 use journeycost::io::{CsvTable, InputDigest, InputPaths, Inputs, OutputSet, digests};
+use journeycost::journey::Persons;
 use journeycost::ledger::Ledger;
 use journeycost::money::Money;
 use journeycost::output::VERSION;
@@ -44,7 +43,7 @@ use journeycost::prices::PriceYear;
 use serde::Serialize;
 
 use crate::charts::{BLUE, GREEN, RED, Series};
-use crate::disclosure::{Pseudonymiser, Suppressor};
+use crate::disclosure::Pseudonymiser;
 
 /// The built-in HTML template.
 pub const HTML_TEMPLATE: &str = include_str!("templates/index.html.j2");
@@ -53,6 +52,10 @@ pub const MARKDOWN_TEMPLATE: &str = include_str!("templates/report.md.j2");
 /// The schema identifier of `results.json`.
 pub const RESULTS_SCHEMA: &str = "journeycost/report/1";
 
+/// The share of a suppressed cell's value that the audit requires its interval of possible
+/// values to exceed, by default.
+pub const DEFAULT_PROTECTION_MARGIN: f64 = 0.5;
+
 /// How to build a report.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
@@ -60,21 +63,25 @@ pub struct ReportOptions {
     pub title: String,
     /// Baseline, alternative and period.
     pub compare: CompareOptions,
-    /// The person whose lines are drawn on their own; default: the person with the median
-    /// saving (the first in byte order of id among equals).
+    /// The person whose lines are drawn on their own, when suppression is off; default: the
+    /// person with the median saving (the first in byte order of id among equals).
     pub person: Option<String>,
-    /// The pseudonym key; `None` draws a random key for this report only.
+    /// The pseudonym key (at least [`MIN_KEY_BYTES`](disclosure::MIN_KEY_BYTES) bytes); `None`
+    /// draws a random key for this report only.
     pub key: Option<Vec<u8>>,
     /// Counts below this in published tables are suppressed; 0 turns suppression off.
     pub suppress_below: u64,
+    /// A suppressed cell must not be narrowed by what the report publishes to an interval of
+    /// this share of its value or less (default [`DEFAULT_PROTECTION_MARGIN`]).
+    pub protection_margin: f64,
+    /// A column of the persons file to break the cohort down by.
+    pub by: Option<String>,
     /// A directory of templates overriding the built-in ones.
     pub template_dir: Option<PathBuf>,
     /// A timestamp to print, only when the user asks for one.
     pub timestamp: Option<String>,
     /// Attribution lines for the data used (catalogue, price index, sources).
     pub attribution: Vec<String>,
-    /// Publish the free-text notes of the events (left out unless asked for).
-    pub include_notes: bool,
 }
 
 impl Default for ReportOptions {
@@ -85,10 +92,11 @@ impl Default for ReportOptions {
             person: None,
             key: None,
             suppress_below: 5,
+            protection_margin: DEFAULT_PROTECTION_MARGIN,
+            by: None,
             template_dir: None,
             timestamp: None,
             attribution: Vec::new(),
-            include_notes: false,
         }
     }
 }
@@ -98,14 +106,16 @@ impl Default for ReportOptions {
 pub struct ReportData<'a> {
     /// The costed ledger.
     pub ledger: &'a Ledger,
+    /// The catalogue it was costed with.
+    pub catalogue: &'a Catalogue,
+    /// Person attributes, for `by` and the extrapolation's cohort segments.
+    pub persons: Option<&'a Persons>,
     /// Provenance of the inputs.
     pub inputs: &'a [InputDigest],
-    /// An appraisal, when the scenario has one.
-    pub appraisal: Option<&'a Appraisal>,
-    /// An extrapolation, when the scenario has one.
-    pub extrapolation: Option<&'a Extrapolation>,
-    /// The events, needed only to publish their notes when asked.
-    pub journeys: Option<&'a journeycost::journey::Journeys>,
+    /// An appraisal and its specification, when the scenario has one.
+    pub appraisal: Option<(&'a AppraisalSpec, &'a Appraisal)>,
+    /// An extrapolation and its plan, when the scenario has one.
+    pub extrapolation: Option<(&'a ExtrapolationPlan, &'a Extrapolation)>,
 }
 
 /// The inputs and analyses of a report, as a scenario (and the command line) resolve them.
@@ -125,13 +135,36 @@ pub struct ReportJob<'a> {
     pub threads: Option<usize>,
 }
 
+/// A rendered report: its files, and what its disclosure control did (for the analyst, not for
+/// publication).
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The files to write.
+    pub files: OutputSet,
+    /// Cells suppressed because they rest on few events or persons.
+    pub primary: usize,
+    /// Cells suppressed to protect them.
+    pub secondary: usize,
+    /// The audit: cells audited and the narrowest interval as a share of its cell's value.
+    pub audit: sdc::Audit,
+}
+
 /// Loads the inputs of `job`, costs, compares, appraises and extrapolates them, and renders
 /// the report. The attribution of built-in data used (the Unit Cost Database, the HM Treasury
 /// deflator) is added to `opts.attribution`.
 ///
 /// # Errors
-/// Every problem of the inputs, or of the analyses.
-pub fn build_report(job: &ReportJob<'_>, mut opts: ReportOptions) -> Result<OutputSet, Error> {
+/// Every problem of the inputs, or of the analyses; a report that disclosure control cannot
+/// protect.
+pub fn build_report(job: &ReportJob<'_>, opts: ReportOptions) -> Result<OutputSet, Error> {
+    build_report_audited(job, opts).map(|r| r.files)
+}
+
+/// As [`build_report`], with the disclosure audit's summary.
+///
+/// # Errors
+/// As [`build_report`].
+pub fn build_report_audited(job: &ReportJob<'_>, mut opts: ReportOptions) -> Result<Report, Error> {
     let inputs = Inputs::load(job.paths, job.price_year)?;
     let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, job.values)?;
     let appraisal = job.appraisal.map(|spec| appraise(&ledger, &inputs.catalogue, spec)).transpose()?;
@@ -153,12 +186,13 @@ pub fn build_report(job: &ReportJob<'_>, mut opts: ReportOptions) -> Result<Outp
     }
     let data = ReportData {
         ledger: &ledger,
+        catalogue: &inputs.catalogue,
+        persons: inputs.persons.as_ref(),
         inputs: &digests,
-        appraisal: appraisal.as_ref(),
-        extrapolation: extrapolation.as_ref(),
-        journeys: Some(&inputs.journeys),
+        appraisal: job.appraisal.zip(appraisal.as_ref()),
+        extrapolation: job.extrapolation.zip(extrapolation.as_ref()),
     };
-    render(data, &opts)
+    render_audited(data, &opts)
 }
 
 /// The red and blue lines of a comparison as an SVG chart: the cumulative cost of the baseline
@@ -203,12 +237,14 @@ struct Model {
     failure: Vec<Row>,
     trend: Vec<Row>,
     savings: Row,
+    by: Option<String>,
+    groups: Vec<Row>,
     appraisal: Option<Row>,
     who_pays: Vec<Row>,
     extrapolation: Option<Row>,
+    extrapolation_withheld: Option<String>,
     tornado: Vec<Row>,
     assumptions: Vec<Row>,
-    notes: Vec<Row>,
     charts: Vec<Chart>,
 }
 
@@ -219,6 +255,7 @@ type Row = BTreeMap<&'static str, String>;
 struct Disclosure {
     pseudonyms: &'static str,
     suppression: String,
+    audit: String,
     notes: &'static str,
 }
 
@@ -246,8 +283,11 @@ struct PersonModel {
 struct Chart {
     id: &'static str,
     title: String,
+    /// The SVG file, or empty when the chart is withheld.
     file: String,
     data: String,
+    /// Why the chart is withheld, or empty.
+    withheld: String,
     #[serde(skip)]
     svg: String,
 }
@@ -267,135 +307,180 @@ fn percent(d: Option<journeycost::Decimal>) -> String {
     )
 }
 
+const WITHHELD_SMALL: &str = "Chart withheld: it would show values resting on counts small enough to identify people, or that would give them back.";
+
 /// Builds the report's files: `index.html`, `report.md`, `results.json`, `charts/*.svg` and
 /// `data/*.csv`.
 ///
 /// # Errors
-/// The comparison's errors (a pathway or person with no events), and template errors (a
-/// user template that does not parse or render).
+/// The comparison's errors (a pathway or person with no events), a report that disclosure
+/// control cannot protect, and template errors (a user template that does not parse or render).
 pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, Error> {
+    render_audited(data, opts).map(|r| r.files)
+}
+
+/// As [`render`], with the disclosure audit's summary.
+///
+/// # Errors
+/// As [`render`].
+#[allow(clippy::too_many_lines)]
+pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Report, Error> {
     let ledger = data.ledger;
     let cohort = compare(ledger, &opts.compare, None)?;
-    let pseudo = Pseudonymiser::new(opts.key.as_deref());
-    let mut sup = Suppressor::new(opts.suppress_below);
-    if sup.on() && (cohort.savings.persons as u64) < sup.threshold {
+    let pseudo = Pseudonymiser::new(opts.key.as_deref())?;
+    let threshold = if opts.suppress_below > 1 { opts.suppress_below } else { 0 };
+    let on = threshold > 1;
+    if on && (cohort.savings.persons as u64) < threshold {
         return Err(problem(format!(
             "the cohort has {} people, fewer than the suppression threshold of {}: a report on it would identify them \
              (--suppress-below 0 is for illustrative data only)",
-            cohort.savings.persons, sup.threshold
+            cohort.savings.persons, threshold
         )));
     }
-
-    // The highlighted person: as asked, or the one with the median saving.
-    let person_id = if let Some(p) = &opts.person {
-        p.clone()
-    } else {
-        let mut ps: Vec<&journeycost::compare::PersonRow> = cohort.persons.iter().collect();
-        ps.sort_by(|a, b| a.saving.cmp(&b.saving).then(a.person_id.cmp(&b.person_id)));
-        ps.get(ps.len().saturating_sub(1) / 2).map(|p| p.person_id.clone()).ok_or_else(|| problem("there is no person to report on"))?
-    };
-    let pid = ledger.person_id(&person_id).ok_or_else(|| problem(format!("person {person_id:?} has no events")))?;
-    let mut mask = vec![false; ledger.persons().len()];
-    mask[pid as usize] = true;
-    let one = compare(ledger, &opts.compare, Some(&mask))?;
-    let alias = pseudo.pseudonym(&person_id);
-
-    let mut files = OutputSet::new();
-    let mut charts = Vec::new();
+    if !(opts.protection_margin.is_finite() && opts.protection_margin >= 0.0) {
+        return Err(problem(format!("the protection margin must be a share of 0 or more, found {}", opts.protection_margin)));
+    }
+    if let (Some(column), None) = (&opts.by, data.persons) {
+        return Err(problem(format!("the report is broken down by {column:?}, which needs a persons file")));
+    }
+    if let (Some(column), Some(p)) = (&opts.by, data.persons) {
+        if !p.columns().iter().any(|c| c == column) {
+            return Err(problem(format!("{column:?} is not a column of the persons file (it has: {})", p.columns().join(", "))));
+        }
+    }
     let base = &opts.compare.baseline;
     let alt = &opts.compare.alternative;
 
-    // The red and blue lines, for the cohort and (without disclosure control) for one person.
-    let mut lines_of: Vec<(&'static str, &Comparison, String)> = vec![("red-blue-cohort", &cohort, "the cohort".to_owned())];
-    if !sup.on() {
-        lines_of.push(("red-blue-person", &one, alias.clone()));
+    // Every figure, as cells of one publication; then the pattern that protects them all.
+    let view = tables::View::build(
+        ledger,
+        data.catalogue,
+        &cohort,
+        &opts.compare,
+        data.persons,
+        opts.by.as_deref(),
+        data.appraisal.map(|a| a.0),
+        data.extrapolation.map(|x| x.0),
+    )?;
+    let mut book = tables::Book::new(&view);
+    let mut cells = tables::register_comparison(&mut book, &cohort, &opts.compare)?;
+    if let Some(column) = &opts.by {
+        tables::register_groups(&mut book, &mut cells, &opts.compare, column)?;
     }
-    for (id, c, who) in lines_of {
-        // A pathway with a suppressed period publishes no running total, which would reveal it.
-        let hidden: Vec<bool> = [base, alt].iter().map(|p| c.series.iter().any(|s| &s.pathway == *p && sup.hides(s.events))).collect();
-        let svg = if hidden.iter().any(|h| *h) {
-            String::from(
-                "<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>",
-            )
-        } else {
-            red_blue_chart(c, base, alt, &who)
-        };
-        let mut t = CsvTable::new(&["pathway", "period", "events", "cost", "cumulative_cost"]);
-        for s in &c.series {
-            let pathway_hidden = (&s.pathway == base && hidden[0]) || (&s.pathway == alt && hidden[1]);
-            let (e, cost) = sup.cell(s.events, &s.cost.to_string());
-            let cumulative = if pathway_hidden { sup.value(1, &s.cumulative_cost.to_string()) } else { s.cumulative_cost.to_string() };
-            t.row([s.pathway.clone(), s.period.to_string(), e, cost, cumulative]);
+    let appraisal_cells = match data.appraisal {
+        Some((spec, a)) => {
+            let lin = journeycost::appraisal::Linear::new(ledger, data.catalogue, spec)?;
+            Some(tables::register_appraisal(&mut book, a, lin.factors(), &lin.constant_costs())?)
         }
-        let title = format!("Cumulative cost, {who}: old way (red) and new way (blue)");
-        charts.push(chart(&mut files, id, title, svg, t));
+        None => None,
+    };
+    let segments = match data.extrapolation {
+        Some((plan, _)) => tables::register_segments(&mut book, plan)?,
+        None => Vec::new(),
+    };
+    let pattern = book.p.protect(threshold, opts.protection_margin).map_err(|e| {
+        Error::new(
+            Location::source("report"),
+            ProblemKind::Disclosure,
+            format!("{e}; nothing was written (suppress more with a higher --suppress-below, or report a coarser --period)"),
+        )
+    })?;
+    let show = |cell: sdc::CellId, text: String| tables::shown(&pattern, cell, text);
+
+    let mut files = OutputSet::new();
+    let mut charts = Vec::new();
+
+    // The red and blue lines: every period shown, or the chart is withheld; a running total
+    // is shown while every period up to it is.
+    let series_shown = pattern.all_shown(&cells.series);
+    let svg = if series_shown { red_blue_chart(&cohort, base, alt, "the cohort") } else { String::new() };
+    let mut t = HumanCsv::new(&["pathway", "period", "events", "cost", "cumulative_cost"]);
+    let mut upto: BTreeMap<&str, Vec<sdc::CellId>> = BTreeMap::new();
+    for (s, cell) in cohort.series.iter().zip(&cells.series) {
+        let running = upto.entry(s.pathway.as_str()).or_default();
+        running.push(*cell);
+        t.row([
+            s.pathway.clone(),
+            s.period.to_string(),
+            show(*cell, s.events.to_string()),
+            show(*cell, s.cost.to_string()),
+            tables::derived(&pattern, running, || s.cumulative_cost.to_string()),
+        ]);
+    }
+    charts.push(chart(&mut files, "red-blue-cohort", "Cumulative cost, the cohort: old way (red) and new way (blue)".to_owned(), svg, t));
+    // One person's own lines only without disclosure control (illustrative data).
+    let mut person_model =
+        PersonModel { published: false, pseudonym: String::new(), baseline: String::new(), alternative: String::new(), saving: String::new(), break_even: String::new() };
+    if !on && cohort.savings.persons > 1 {
+        let person_id = if let Some(p) = &opts.person {
+            p.clone()
+        } else {
+            let mut ps: Vec<&journeycost::compare::PersonRow> = cohort.persons.iter().collect();
+            ps.sort_by(|a, b| a.saving.cmp(&b.saving).then(a.person_id.cmp(&b.person_id)));
+            ps.get(ps.len().saturating_sub(1) / 2).map(|p| p.person_id.clone()).ok_or_else(|| problem("there is no person to report on"))?
+        };
+        let pid = ledger.person_id(&person_id).ok_or_else(|| problem(format!("person {person_id:?} has no events")))?;
+        let mut mask = vec![false; ledger.persons().len()];
+        mask[pid as usize] = true;
+        let one = compare(ledger, &opts.compare, Some(&mask))?;
+        let alias = pseudo.pseudonym(&person_id);
+        let svg = red_blue_chart(&one, base, alt, &alias);
+        let mut t = HumanCsv::new(&["pathway", "period", "events", "cost", "cumulative_cost"]);
+        for s in &one.series {
+            t.row([s.pathway.clone(), s.period.to_string(), s.events.to_string(), s.cost.to_string(), s.cumulative_cost.to_string()]);
+        }
+        charts.push(chart(&mut files, "red-blue-person", format!("Cumulative cost, {alias}: old way (red) and new way (blue)"), svg, t));
+        person_model = PersonModel {
+            published: true,
+            pseudonym: alias,
+            baseline: one.total.baseline_cost.to_string(),
+            alternative: one.total.alternative_cost.to_string(),
+            saving: one.total.saving.to_string(),
+            break_even: one.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()),
+        };
+    } else if opts.person.is_some() && ledger.person_id(opts.person.as_deref().unwrap_or_default()).is_none() {
+        return Err(problem(format!("person {:?} has no events", opts.person.as_deref().unwrap_or_default())));
     }
 
-    // Who pays, who saves: an agency's costs rest on its event counts on each side.
-    let counts_by_agency = ledger.aggregate(opts.compare.period, |l, _| {
-        let side = if ledger.pathway_id(base) == Some(l.pathway) {
-            0u8
-        } else if ledger.pathway_id(alt) == Some(l.pathway) {
-            1
-        } else {
-            return None;
-        };
-        let name = &ledger.agencies()[l.agency as usize];
-        let label = match (opts.compare.agency_detail, ledger.agency_detail(l.entry)) {
-            (true, Some(d)) => format!("{name} / {d}"),
-            _ => name.clone(),
-        };
-        Some((label, side))
-    });
-    let events_of = |agency: &str, side: u8| counts_by_agency.get(&(agency.to_owned(), side)).map_or(0, |t| t.events);
-    // Secondary suppression: a column with exactly one suppressed agency also hides the agency
-    // with the next fewest events, so the total does not give the suppressed one away.
-    let mut agency_counts: Vec<[u64; 2]> = cohort.agencies.iter().map(|a| [events_of(&a.agency, 0), events_of(&a.agency, 1)]).collect();
-    for side in 0..2 {
-        if agency_counts.iter().filter(|c| sup.hides(c[side])).count() == 1 {
-            if let Some(next) = agency_counts.iter_mut().filter(|c| c[side] >= sup.threshold).min_by_key(|c| c[side]) {
-                next[side] = 1; // counted as small from here on
-            }
-        }
-    }
-    let mut t = CsvTable::new(&["agency", "baseline_cost", "alternative_cost", "saving"]);
+    // Who pays, who saves.
+    let mut t = HumanCsv::new(&["agency", "baseline_cost", "alternative_cost", "saving"]);
     let mut agencies = Vec::new();
-    let mut hidden_agencies = std::collections::BTreeSet::new();
-    for (a, [nb, na]) in cohort.agencies.iter().zip(agency_counts) {
-        let b = sup.value(nb, &a.baseline_cost.to_string());
-        let al = sup.value(na, &a.alternative_cost.to_string());
-        let saving = if sup.hides(nb) || sup.hides(na) {
-            hidden_agencies.insert(a.agency.clone());
-            sup.value(1, "")
-        } else {
-            a.saving.to_string()
-        };
-        t.row([a.agency.clone(), b.clone(), al.clone(), saving.clone()]);
-        agencies.push(row(&[("agency", a.agency.clone()), ("baseline", b), ("alternative", al), ("saving", saving)]));
+    let mut bars: Vec<(String, f64)> = Vec::new();
+    let label_of: Vec<String> = {
+        let detail_name = |d: u32| if d == 0 { None } else { Some(view.details[d as usize - 1].as_str()) };
+        let mut ids: Vec<(u32, u32)> = view.agency_labels.keys().copied().collect();
+        ids.sort_by(|x, y| (x.0, detail_name(x.1)).cmp(&(y.0, detail_name(y.1))));
+        ids.into_iter().map(|(a, d)| view.agency_label(a, d)).collect()
+    };
+    for ((a, (pair, saving)), label) in cohort.agencies.iter().zip(&cells.agencies).zip(&label_of) {
+        let b = show(pair[0], a.baseline_cost.to_string());
+        let al = show(pair[1], a.alternative_cost.to_string());
+        let s = show(*saving, a.saving.to_string());
+        t.row([label.clone(), b.clone(), al.clone(), s.clone()]);
+        agencies.push(row(&[("agency", label.clone()), ("baseline", b), ("alternative", al), ("saving", s)]));
+        bars.push((label.clone(), a.saving.to_f64()));
     }
-    let agency_totals_hidden = !hidden_agencies.is_empty();
-    let mut bars: Vec<(String, f64)> = cohort.agencies.iter().map(|a| (a.agency.clone(), a.saving.to_f64())).collect();
     bars.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    let svg = if agency_totals_hidden {
-        String::from("<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>")
-    } else {
+    let savings_shown = pattern.all_shown(&cells.agencies.iter().map(|x| x.1).collect::<Vec<_>>());
+    let svg = if savings_shown {
         charts::diverging_bars("Who saves (green) and who pays more (red): saving by agency", &bars, GREEN, RED)
+    } else {
+        String::new()
     };
     charts.push(chart(&mut files, "who-pays", "Saving by agency".to_owned(), svg, t));
 
     // Demand over time, with trend lines: the "seven typical cases" chart.
     let (labels, old_n, new_n) = counts(&cohort, base, alt);
-    let hidden = old_n.iter().chain(&new_n).any(|n| sup.hides(*n as u64));
-    let mut t = CsvTable::new(&["period", "baseline_events", "alternative_events"]);
+    let side_cells = |name: &str| -> Vec<sdc::CellId> {
+        cohort.series.iter().zip(&cells.series).filter(|(s, _)| s.pathway == name).map(|(_, c)| *c).collect()
+    };
+    let (old_cells, new_cells) = (side_cells(base), side_cells(alt));
+    let mut t = HumanCsv::new(&["period", "baseline_events", "alternative_events"]);
     for (i, l) in labels.iter().enumerate() {
-        let (a, _) = sup.cell(old_n[i] as u64, "");
-        let (b, _) = sup.cell(new_n[i] as u64, "");
-        t.row([l.clone(), a, b]);
+        t.row([l.clone(), show(old_cells[i], (old_n[i] as u64).to_string()), show(new_cells[i], (new_n[i] as u64).to_string())]);
     }
     let trend_of = |name: &str| cohort.trend.iter().find(|t| t.pathway == name).map(|t| (t.slope, t.intercept));
-    let svg = if hidden {
-        String::from("<p class=\"withheld\">Chart withheld: it would show counts small enough to identify people.</p>")
-    } else {
+    let svg = if series_shown {
         let trends: Vec<_> =
             [(RED, trend_of(base)), (BLUE, trend_of(alt))].into_iter().filter_map(|(c, t)| t.map(|(s, i)| (c, s, i))).collect();
         charts::lines(
@@ -409,199 +494,271 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
             &trends,
             false,
         )
+    } else {
+        String::new()
     };
     charts.push(chart(&mut files, "demand-over-time", "Demand over time".to_owned(), svg, t));
 
     // The triangle of need.
-    let mut t = CsvTable::new(&["pathway", "tier", "events", "cost"]);
+    let mut t = HumanCsv::new(&["pathway", "tier", "events", "cost"]);
     let mut tiers = Vec::new();
     let mut pyramid: Vec<(String, f64, f64)> = Vec::new();
-    for level in ["1", "2", "3", "4", "unassigned"] {
-        let get = |p: &str| cohort.tiers.iter().find(|r| r.pathway == p && tier_label(r.tier) == level);
-        let (o, n) = (get(base), get(alt));
-        let name = match level {
-            "1" => "1 universal",
-            "2" => "2 early help",
-            "3" => "3 specialist",
-            "4" => "4 crisis",
-            _ => "unassigned",
+    let mut tier_events: Vec<(String, f64, f64)> = Vec::new();
+    let mut events_table = HumanCsv::new(&["tier", "baseline_events", "alternative_events"]);
+    for (level, label, name) in tables::TIERS {
+        let get = |p: &str| {
+            cohort.tiers.iter().zip(&cells.tiers).find(|(r, _)| r.pathway == p && r.tier.map_or(0, journeycost::catalogue::Tier::level) == level)
         };
-        if level != "unassigned" || o.is_some_and(|r| r.events > 0) || n.is_some_and(|r| r.events > 0) {
-            pyramid.push((name.to_owned(), o.map_or(0.0, |r| r.cost.to_f64()), n.map_or(0.0, |r| r.cost.to_f64())));
+        let (o, n) = (get(base), get(alt));
+        if level != 0 || o.is_some_and(|r| r.0.events > 0) || n.is_some_and(|r| r.0.events > 0) {
+            pyramid.push((name.to_owned(), o.map_or(0.0, |r| r.0.cost.to_f64()), n.map_or(0.0, |r| r.0.cost.to_f64())));
         }
-        for r in [o, n].into_iter().flatten() {
-            let (e, c) = sup.cell(r.events, &r.cost.to_string());
-            t.row([r.pathway.clone(), level.to_owned(), e.clone(), c.clone()]);
-            tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.to_owned()), ("events", e), ("cost", c)]));
+        if level != 0 {
+            tier_events.push((name.to_owned(), o.map_or(0.0, |r| r.0.events as f64), n.map_or(0.0, |r| r.0.events as f64)));
+            let ev = |x: Option<(&journeycost::compare::TierRow, &sdc::CellId)>| x.map_or_else(|| "0".to_owned(), |(r, c)| show(*c, r.events.to_string()));
+            events_table.row([name.to_owned(), ev(o), ev(n)]);
+        }
+        for (r, c) in [o, n].into_iter().flatten() {
+            let (e, cost) = (show(*c, r.events.to_string()), show(*c, r.cost.to_string()));
+            t.row([r.pathway.clone(), label.to_owned(), e.clone(), cost.clone()]);
+            tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.to_owned()), ("events", e), ("cost", cost)]));
         }
     }
-    let tier_events: Vec<(String, f64, f64)> = ["1", "2", "3", "4"]
-        .iter()
-        .zip(["1 universal", "2 early help", "3 specialist", "4 crisis"])
-        .map(|(level, name)| {
-            let get =
-                |p: &str| cohort.tiers.iter().find(|r| r.pathway == p && tier_label(r.tier) == *level).map_or(0.0, |r| r.events as f64);
-            (name.to_owned(), get(base), get(alt))
-        })
-        .collect();
-    let tiers_hidden = cohort.tiers.iter().any(|r| sup.hides(r.events));
-    let events_svg = if tiers_hidden {
-        String::from("<p class=\"withheld\">Chart withheld: it would show counts small enough to identify people.</p>")
-    } else {
-        charts::pyramid_counts("The triangle of need: events by tier (crisis at the top)", &tier_events)
-    };
-    let mut events_table = CsvTable::new(&["tier", "baseline_events", "alternative_events"]);
-    for (name, o, n) in &tier_events {
-        let (o, _) = sup.cell(*o as u64, "");
-        let (n, _) = sup.cell(*n as u64, "");
-        events_table.row([name.clone(), o, n]);
-    }
+    let tiers_shown = pattern.all_shown(&cells.tiers);
+    let events_svg =
+        if tiers_shown { charts::pyramid_counts("The triangle of need: events by tier (crisis at the top)", &tier_events) } else { String::new() };
     charts.push(chart(&mut files, "triangle-events", "The triangle of need: events".to_owned(), events_svg, events_table));
-    let svg = if tiers_hidden {
-        String::from("<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>")
-    } else {
-        charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid)
-    };
+    let svg = if tiers_shown { charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid) } else { String::new() };
     charts.push(chart(&mut files, "triangle", "The triangle of need".to_owned(), svg, t));
 
     // Failure demand by agency.
-    let before = sup.suppressed;
-    let (failure, t, bars, contact_bars) = failure_by_agency(ledger, &opts.compare, &mut sup);
-    let withheld = sup.suppressed > before;
-    let (svg, contacts_svg) = if withheld {
-        let w = String::from(
-            "<p class=\"withheld\">Chart withheld: it would show values resting on counts small enough to identify people.</p>",
-        );
-        (w.clone(), w)
-    } else {
+    let mut t = HumanCsv::new(&[
+        "agency",
+        "pathway",
+        "events",
+        "failure_events",
+        "cost",
+        "failure_cost",
+        "failure_cost_share",
+        "failure_contact_share",
+    ]);
+    let mut failure = Vec::new();
+    // By agency, in the order of the rows (agency id).
+    let mut shares: Vec<(&str, [f64; 2], [f64; 2])> = Vec::new();
+    let mut all_failure_cells = Vec::new();
+    for f in &cells.failure {
+        let pathway = if f.side == 0 { base } else { alt };
+        let pair = [f.all, f.fail];
+        all_failure_cells.extend(pair);
+        let share = if f.cost.is_zero() { None } else { journeycost::money::round_quotient(f.fail_cost.exact(), f.cost.exact(), 4) };
+        let share_text = tables::derived(&pattern, &pair, || share.map_or_else(String::new, |s| format!("{s:.4}")));
+        let contacts = tables::derived(&pattern, &pair, || format!("{:.4}", f.fail_events as f64 / f.events as f64));
+        let (e, fe, c, fc) =
+            (show(f.all, f.events.to_string()), show(f.fail, f.fail_events.to_string()), show(f.all, f.cost.to_string()), show(f.fail, f.fail_cost.to_string()));
+        t.row([f.agency.clone(), pathway.clone(), e.clone(), fe.clone(), c.clone(), fc.clone(), share_text.clone(), contacts.clone()]);
+        failure.push(row(&[
+            ("agency", f.agency.clone()),
+            ("pathway", pathway.clone()),
+            ("events", e),
+            ("failure_events", fe),
+            ("cost", c),
+            ("failure_cost", fc),
+            ("failure_share", share_text),
+            ("failure_contacts", contacts),
+        ]));
+        if shares.last().is_none_or(|l| l.0 != f.agency) {
+            shares.push((f.agency.as_str(), [0.0; 2], [0.0; 2]));
+        }
+        if let Some(entry) = shares.last_mut() {
+            let exact = if f.cost.is_zero() { None } else { f.fail_cost.exact().checked_div(f.cost.exact()) };
+            entry.1[f.side] = exact.map_or(0.0, |s| Money::new(s).to_f64());
+            entry.2[f.side] = f.fail_events as f64 / f.events as f64;
+        }
+    }
+    let failure_shown = pattern.all_shown(&all_failure_cells);
+    let bars: Vec<(String, f64, f64)> = shares.iter().map(|(a, s, _)| ((*a).to_owned(), s[0], s[1])).collect();
+    let contact_bars: Vec<(String, f64, f64)> = shares.iter().map(|(a, _, s)| ((*a).to_owned(), s[0], s[1])).collect();
+    let (svg, contacts_svg) = if failure_shown {
         (
             charts::paired_bars("Failure demand: share of each agency's cost", &bars, 1.0, true),
             charts::paired_bars("Failure demand: share of each agency's contacts", &contact_bars, 1.0, true),
         )
+    } else {
+        (String::new(), String::new())
     };
-    let mut contacts_table = CsvTable::new(&["agency", "baseline_failure_contact_share", "alternative_failure_contact_share"]);
-    for (a, o, n) in &contact_bars {
-        let shown = |v: f64| if withheld { disclosure::SUPPRESSED.to_owned() } else { format!("{v:.4}") };
-        contacts_table.row([a.clone(), shown(*o), shown(*n)]);
+    let mut contacts_table = HumanCsv::new(&["agency", "baseline_failure_contact_share", "alternative_failure_contact_share"]);
+    for f in cells.failure.iter().filter(|f| f.side == 0 || !cells.failure.iter().any(|g| g.side == 0 && g.agency == f.agency)) {
+        let of = |side: usize| {
+            cells.failure.iter().find(|g| g.agency == f.agency && g.side == side).map_or_else(
+                || "0.0000".to_owned(),
+                |g| tables::derived(&pattern, &[g.all, g.fail], || format!("{:.4}", g.fail_events as f64 / g.events as f64)),
+            )
+        };
+        contacts_table.row([f.agency.clone(), of(0), of(1)]);
     }
     charts.push(chart(&mut files, "failure-demand", "Failure demand by agency".to_owned(), svg, t));
     charts.push(chart(&mut files, "failure-contacts", "Failure demand by agency: contacts".to_owned(), contacts_svg, contacts_table));
 
+    // The groups of the `by` column.
+    let mut groups = Vec::new();
+    if let Some(column) = &opts.by {
+        let mut t = HumanCsv::new(&[column.as_str(), "persons", "baseline_events", "alternative_events", "baseline_cost", "alternative_cost", "saving"]);
+        for g in &cells.groups {
+            let cols = [
+                show(g.persons_cell, g.persons.to_string()),
+                show(g.cells[0], g.events[0].to_string()),
+                show(g.cells[1], g.events[1].to_string()),
+                show(g.cells[0], g.costs[0].to_string()),
+                show(g.cells[1], g.costs[1].to_string()),
+                show(g.saving, (g.costs[0] - g.costs[1]).to_string()),
+            ];
+            t.row([g.value.clone(), cols[0].clone(), cols[1].clone(), cols[2].clone(), cols[3].clone(), cols[4].clone(), cols[5].clone()]);
+            groups.push(row(&[
+                ("group", g.value.clone()),
+                ("persons", cols[0].clone()),
+                ("baseline", cols[3].clone()),
+                ("alternative", cols[4].clone()),
+                ("saving", cols[5].clone()),
+            ]));
+        }
+        files.add("data/groups.csv", t.into_bytes());
+    }
+
     // Appraisal and extrapolation, when present.
     let mut who_pays = Vec::new();
-    let appraisal = data.appraisal.map(|a| {
-        for r in &a.who_pays {
-            let hide = hidden_agencies.contains(&r.agency);
-            let shown = |m: &Money| if hide { disclosure::SUPPRESSED.to_owned() } else { m.to_string() };
-            who_pays.push(row(&[
-                ("agency", r.agency.clone()),
-                ("cost_borne", r.cost_borne.to_string()),
-                ("saving_received", shown(&r.saving_received)),
-                ("net", shown(&r.net)),
-            ]));
+    let appraisal = match (data.appraisal, &appraisal_cells) {
+        (Some((_, a)), Some(ac)) => {
+            let mut t = HumanCsv::new(&["agency", "cost_borne", "saving_received", "net"]);
+            for (r, c) in a.who_pays.iter().zip(&ac.who_pays) {
+                let cols = [show(c[0], r.cost_borne.to_string()), show(c[1], r.saving_received.to_string()), show(c[2], r.net.to_string())];
+                t.row([r.agency.clone(), cols[0].clone(), cols[1].clone(), cols[2].clone()]);
+                who_pays.push(row(&[("agency", r.agency.clone()), ("cost_borne", cols[0].clone()), ("saving_received", cols[1].clone()), ("net", cols[2].clone())]));
+            }
+            let borne_shown = pattern.all_shown(&ac.who_pays.iter().map(|c| c[0]).collect::<Vec<_>>());
+            let mut borne: Vec<(String, f64)> =
+                a.who_pays.iter().filter(|r| !r.cost_borne.is_zero()).map(|r| (r.agency.clone(), -r.cost_borne.to_f64())).collect();
+            borne.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+            let svg = if borne_shown { charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED) } else { String::new() };
+            charts.push(chart(&mut files, "intervention-cost", "Intervention cost by agency".to_owned(), svg, t));
+            let dnets: Vec<sdc::CellId> = ac.years.iter().map(|c| c[2]).collect();
+            let labels: Vec<String> = a.years.iter().map(|y| y.year.clone()).collect();
+            let values: Vec<f64> = a.years.iter().map(|y| y.cumulative_discounted_net.to_f64()).collect();
+            let marker = a.payback.as_ref().and_then(|p| labels.iter().position(|l| l == p)).map(|i| (i, "payback"));
+            let svg = if pattern.all_shown(&dnets) {
+                charts::lines(
+                    "Cumulative discounted net benefit",
+                    &labels,
+                    &[Series { label: "net present value to date".into(), color: GREEN, values }],
+                    marker,
+                    &[],
+                    true,
+                )
+            } else {
+                String::new()
+            };
+            let mut t = HumanCsv::new(&["year", "benefit", "cost", "discounted_net", "cumulative_discounted_net"]);
+            for (i, (y, c)) in a.years.iter().zip(&ac.years).enumerate() {
+                t.row([
+                    y.year.clone(),
+                    show(c[0], y.benefit.to_string()),
+                    show(c[1], y.cost.to_string()),
+                    show(c[2], y.discounted_net.to_string()),
+                    tables::derived(&pattern, &dnets[..=i], || y.cumulative_discounted_net.to_string()),
+                ]);
+            }
+            charts.push(chart(&mut files, "appraisal", "Appraisal: cumulative discounted net benefit".to_owned(), svg, t));
+            let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
+            let pv = [ac.pv_benefits, ac.pv_costs];
+            Some(row(&[
+                ("schedule", a.schedule.clone()),
+                ("base_year", a.base_year.clone()),
+                ("pv_benefits", show(ac.pv_benefits, a.pv_benefits.to_string())),
+                ("pv_gross_benefits", show(ac.pv_gross, a.pv_gross_benefits.to_string())),
+                ("pv_costs", show(ac.pv_costs, a.pv_costs.to_string())),
+                ("npv", show(ac.npv, a.npv.to_string())),
+                ("bcr", tables::derived(&pattern, &pv, || ratio(a.bcr))),
+                ("roi", tables::derived(&pattern, &pv, || ratio(a.roi))),
+                ("payback", tables::derived(&pattern, &dnets, || a.payback.clone().unwrap_or_else(|| "not within the horizon".to_owned()))),
+            ]))
         }
-        let mut borne: Vec<(String, f64)> =
-            a.who_pays.iter().filter(|r| !r.cost_borne.is_zero()).map(|r| (r.agency.clone(), -r.cost_borne.to_f64())).collect();
-        borne.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
-        let svg = charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED);
-        let mut t = CsvTable::new(&["agency", "cost_borne", "saving_received", "net"]);
-        for r in &a.who_pays {
-            let hide = hidden_agencies.contains(&r.agency);
-            let shown = |m: &Money| if hide { disclosure::SUPPRESSED.to_owned() } else { m.to_string() };
-            t.row([r.agency.clone(), r.cost_borne.to_string(), shown(&r.saving_received), shown(&r.net)]);
-        }
-        charts.push(chart(&mut files, "intervention-cost", "Intervention cost by agency".to_owned(), svg, t));
-        let labels: Vec<String> = a.years.iter().map(|y| y.year.clone()).collect();
-        let values: Vec<f64> = a.years.iter().map(|y| y.cumulative_discounted_net.to_f64()).collect();
-        let marker = a.payback.as_ref().and_then(|p| labels.iter().position(|l| l == p)).map(|i| (i, "payback"));
-        let svg = charts::lines(
-            "Cumulative discounted net benefit",
-            &labels,
-            &[Series { label: "net present value to date".into(), color: GREEN, values }],
-            marker,
-            &[],
-            true,
-        );
-        let mut t = CsvTable::new(&["year", "benefit", "cost", "discounted_net", "cumulative_discounted_net"]);
-        for y in &a.years {
-            t.row([
-                y.year.clone(),
-                y.benefit.to_string(),
-                y.cost.to_string(),
-                y.discounted_net.to_string(),
-                y.cumulative_discounted_net.to_string(),
-            ]);
-        }
-        charts.push(chart(&mut files, "appraisal", "Appraisal: cumulative discounted net benefit".to_owned(), svg, t));
-        let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
-        row(&[
-            ("schedule", a.schedule.clone()),
-            ("base_year", a.base_year.clone()),
-            ("pv_benefits", a.pv_benefits.to_string()),
-            ("pv_gross_benefits", a.pv_gross_benefits.to_string()),
-            ("pv_costs", a.pv_costs.to_string()),
-            ("npv", a.npv.to_string()),
-            ("bcr", ratio(a.bcr)),
-            ("roi", ratio(a.roi)),
-            ("payback", a.payback.clone().unwrap_or_else(|| "not within the horizon".to_owned())),
-        ])
-    });
+        _ => None,
+    };
     let mut tornado_rows = Vec::new();
-    let extrapolation = data.extrapolation.map(|x| {
-        let bins: Vec<(f64, f64, u64)> = x.histogram.iter().map(|b| (b.from, b.to, b.count)).collect();
-        let label = x.threshold.map(charts::short_money);
-        let svg = charts::histogram("National net annual saving: distribution of the draws", &bins, x.threshold.zip(label.as_deref()));
-        let mut t = CsvTable::new(&["from", "to", "count"]);
-        for b in &x.histogram {
-            t.row([format!("{:.2}", b.from), format!("{:.2}", b.to), b.count.to_string()]);
-        }
-        charts.push(chart(&mut files, "extrapolation", "Extrapolation: distribution".to_owned(), svg, t));
-        let top: Vec<(String, f64, f64)> =
-            x.tornado.iter().take(10).map(|r| (format!("{}: {}", r.parameter, r.segment), r.saving_at_low, r.saving_at_high)).collect();
-        let svg = charts::tornado("One-way sensitivity: national net annual saving", &top, x.central.net_annual);
-        let mut t = CsvTable::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
-        for r in &x.tornado {
-            t.row([
-                r.segment.clone(),
-                r.parameter.clone(),
-                r.low.to_string(),
-                r.high.to_string(),
-                format!("{:.2}", r.saving_at_low),
-                format!("{:.2}", r.saving_at_high),
-                format!("{:.2}", r.swing),
-            ]);
-            tornado_rows.push(row(&[
-                ("segment", r.segment.clone()),
-                ("parameter", r.parameter.clone()),
-                ("swing", charts::short_money(r.swing)),
-            ]));
-        }
-        charts.push(chart(&mut files, "tornado", "Extrapolation: tornado".to_owned(), svg, t));
-        let p = |q: f64| {
-            x.net_annual
-                .percentiles
-                .iter()
-                .find(|(k, _)| (*k - q).abs() < 1e-9)
-                .map_or_else(|| "n/a".to_owned(), |(_, v)| charts::short_money(*v))
-        };
-        row(&[
-            ("draws", x.draws.to_string()),
-            ("seed", x.seed.to_string()),
-            ("median", charts::short_money(x.net_annual.median)),
-            ("mean", charts::short_money(x.net_annual.mean)),
-            ("p5", p(5.0)),
-            ("p95", p(95.0)),
-            ("gross_median", charts::short_money(x.gross_annual.median)),
-            ("prob_below_zero", format!("{:.1}%", x.net_annual.prob_below_zero * 100.0)),
-            ("prob_below_threshold", x.net_annual.prob_below_threshold.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))),
-        ])
+    // The extrapolation rests on the cohort segments' savings and, through the bootstrap, on
+    // each of their persons: published when every segment's saving is, and every segment has
+    // at least the threshold of persons.
+    let extrapolation_withheld = data.extrapolation.and_then(|_| {
+        segments.iter().find_map(|(name, cell, persons)| {
+            if pattern.hides(*cell) {
+                Some(format!("segment {name:?}'s saving rests on suppressed figures"))
+            } else if on && *persons < threshold {
+                Some(format!("segment {name:?} draws on fewer than {threshold} persons of the cohort"))
+            } else {
+                None
+            }
+        })
     });
-    let assumptions = data
+    let extrapolation = match (data.extrapolation, &extrapolation_withheld) {
+        (Some((_, x)), None) => {
+            let bins: Vec<(f64, f64, u64)> = x.histogram.iter().map(|b| (b.from, b.to, b.count)).collect();
+            let label = x.threshold.map(charts::short_money);
+            let svg = charts::histogram("National net annual saving: distribution of the draws", &bins, x.threshold.zip(label.as_deref()));
+            let mut t = HumanCsv::new(&["from", "to", "count"]);
+            for b in &x.histogram {
+                t.row([format!("{:.2}", b.from), format!("{:.2}", b.to), b.count.to_string()]);
+            }
+            charts.push(chart(&mut files, "extrapolation", "Extrapolation: distribution".to_owned(), svg, t));
+            let top: Vec<(String, f64, f64)> =
+                x.tornado.iter().take(10).map(|r| (format!("{}: {}", r.parameter, r.segment), r.saving_at_low, r.saving_at_high)).collect();
+            let svg = charts::tornado("One-way sensitivity: national net annual saving", &top, x.central.net_annual);
+            let mut t = HumanCsv::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
+            for r in &x.tornado {
+                t.row([
+                    r.segment.clone(),
+                    r.parameter.clone(),
+                    r.low.to_string(),
+                    r.high.to_string(),
+                    format!("{:.2}", r.saving_at_low),
+                    format!("{:.2}", r.saving_at_high),
+                    format!("{:.2}", r.swing),
+                ]);
+                tornado_rows.push(row(&[
+                    ("segment", r.segment.clone()),
+                    ("parameter", r.parameter.clone()),
+                    ("swing", charts::short_money(r.swing)),
+                ]));
+            }
+            charts.push(chart(&mut files, "tornado", "Extrapolation: tornado".to_owned(), svg, t));
+            let p = |q: f64| {
+                x.net_annual
+                    .percentiles
+                    .iter()
+                    .find(|(k, _)| (*k - q).abs() < 1e-9)
+                    .map_or_else(|| "n/a".to_owned(), |(_, v)| charts::short_money(*v))
+            };
+            Some(row(&[
+                ("draws", x.draws.to_string()),
+                ("seed", x.seed.to_string()),
+                ("median", charts::short_money(x.net_annual.median)),
+                ("mean", charts::short_money(x.net_annual.mean)),
+                ("p5", p(5.0)),
+                ("p95", p(95.0)),
+                ("gross_median", charts::short_money(x.gross_annual.median)),
+                ("prob_below_zero", format!("{:.1}%", x.net_annual.prob_below_zero * 100.0)),
+                ("prob_below_threshold", x.net_annual.prob_below_threshold.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))),
+            ]))
+        }
+        _ => None,
+    };
+    let assumption_list: Vec<&journeycost::appraisal::Assumption> = data
         .appraisal
-        .map(|a| a.assumptions.as_slice())
+        .map(|a| a.1.assumptions.as_slice())
         .unwrap_or_default()
         .iter()
-        .chain(data.extrapolation.map(|x| x.assumptions.as_slice()).unwrap_or_default())
+        .chain(data.extrapolation.map(|x| x.1.assumptions.as_slice()).unwrap_or_default())
+        .collect();
+    let assumptions: Vec<Row> = assumption_list
+        .iter()
         .map(|a| {
             row(&[
                 ("name", a.name.clone()),
@@ -612,87 +769,95 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
             ])
         })
         .collect();
-
-    // The tables that have no chart of their own: their data too.
-    let mut t = CsvTable::new(&["pathway", "periods", "slope", "intercept"]);
-    for tr in &cohort.trend {
-        let (slope, intercept) = if hidden {
-            (disclosure::SUPPRESSED.to_owned(), disclosure::SUPPRESSED.to_owned())
-        } else {
-            (format!("{:.6}", tr.slope), format!("{:.6}", tr.intercept))
-        };
-        t.row([tr.pathway.clone(), tr.periods.to_string(), slope, intercept]);
-    }
-    files.add("data/trend.csv", t.into_bytes());
-    let s = &cohort.savings;
-    // No minimum or maximum: each is one person's saving.
-    let mut t = CsvTable::new(&["persons", "persons_saving", "persons_costing_more", "mean", "p25", "median", "p75"]);
-    t.row([
-        s.persons.to_string(),
-        sup.value(s.persons_saving as u64, &s.persons_saving.to_string()),
-        sup.value(s.persons_costing_more as u64, &s.persons_costing_more.to_string()),
-        s.mean.to_string(),
-        s.p25.to_string(),
-        s.median.to_string(),
-        s.p75.to_string(),
-    ]);
-    files.add("data/savings-distribution.csv", t.into_bytes());
-    if !assumptions_rows_empty(data) {
-        let mut t = CsvTable::new(&["name", "value", "source", "confidence", "set_by"]);
-        for a in data
-            .appraisal
-            .map(|a| a.assumptions.as_slice())
-            .unwrap_or_default()
-            .iter()
-            .chain(data.extrapolation.map(|x| x.assumptions.as_slice()).unwrap_or_default())
-        {
-            t.row([
-                a.name.clone(),
-                a.value.clone(),
-                a.source.clone().unwrap_or_default(),
-                a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-                a.set_by.clone().unwrap_or_default(),
-            ]);
+    if !assumption_list.is_empty() {
+        let mut t = HumanCsv::new(&["name", "value", "source", "confidence", "set_by"]);
+        for a in &assumptions {
+            t.row(["name", "value", "source", "confidence", "set_by"].map(|k| a[k].clone()));
         }
         files.add("data/assumptions.csv", t.into_bytes());
     }
 
-    // Notes only when asked for, under pseudonyms, in a table of their own.
-    let mut notes = Vec::new();
-    if let (true, Some(j)) = (opts.include_notes, data.journeys) {
-        let mut t = CsvTable::new(&["person", "pathway", "date", "code", "note"]);
-        let mut rows: Vec<(String, String, String, String, String)> = (0..j.len())
-            .map(|i| j.get(i))
-            .filter_map(|e| e.note.clone().map(|n| (pseudo.pseudonym(&e.person), e.pathway.clone(), e.date.to_string(), e.code.clone(), n)))
-            .collect();
-        rows.sort();
-        for (p, pw, d, c, n) in rows {
-            t.row([p.clone(), pw.clone(), d.clone(), c.clone(), n.clone()]);
-            notes.push(row(&[("person", p), ("pathway", pw), ("date", d), ("code", c), ("note", n)]));
-        }
-        files.add("data/notes.csv", t.into_bytes());
+    // The tables that have no chart of their own: their data too. A trend line rests on every
+    // count of its pathway.
+    let trend_cells = |name: &str| if name == base.as_str() { old_cells.clone() } else { new_cells.clone() };
+    let mut t = HumanCsv::new(&["pathway", "periods", "slope", "intercept"]);
+    let mut trend = Vec::new();
+    for tr in &cohort.trend {
+        let cs = trend_cells(&tr.pathway);
+        let slope = tables::derived(&pattern, &cs, || format!("{:.6}", tr.slope));
+        let intercept = tables::derived(&pattern, &cs, || format!("{:.6}", tr.intercept));
+        t.row([tr.pathway.clone(), tr.periods.to_string(), slope, intercept]);
+        trend.push(row(&[
+            ("pathway", tr.pathway.clone()),
+            ("periods", tr.periods.to_string()),
+            ("slope", tables::derived(&pattern, &cs, || format!("{:.3}", tr.slope))),
+            ("direction", tables::derived(&pattern, &cs, || direction(tr.slope).to_owned())),
+        ]));
     }
+    files.add("data/trend.csv", t.into_bytes());
 
-    let trend = cohort
-        .trend
-        .iter()
-        .map(|t| {
-            // A trend line through suppressed counts would give them back: withheld with them.
-            let slope = if hidden { disclosure::SUPPRESSED.to_owned() } else { format!("{:.3}", t.slope) };
-            let dir = if hidden { disclosure::SUPPRESSED.to_owned() } else { direction(t.slope).to_owned() };
-            row(&[("pathway", t.pathway.clone()), ("periods", t.periods.to_string()), ("slope", slope), ("direction", dir)])
-        })
-        .collect();
+    // The savings distribution: counts of persons are cells; a quantile is one or two persons'
+    // own savings, published only with at least the threshold of persons on each side of it;
+    // the mean is the total saving over the (public) number of persons.
     let s = &cohort.savings;
-    let savings = row(&[
+    let quantile = |q: f64, value: Money| -> String {
+        if !on {
+            return value.to_string();
+        }
+        let h = (s.persons.saturating_sub(1)) as f64 * q;
+        let below = h.floor() as u64;
+        let above = (s.persons as u64).saturating_sub(1).saturating_sub(h.ceil() as u64);
+        if below >= threshold && above >= threshold { value.to_string() } else { disclosure::SUPPRESSED.to_owned() }
+    };
+    let distribution = [
         ("persons", s.persons.to_string()),
-        ("persons_saving", s.persons_saving.to_string()),
-        ("persons_costing_more", s.persons_costing_more.to_string()),
-        ("mean", s.mean.to_string()),
-        ("median", s.median.to_string()),
-        ("p25", s.p25.to_string()),
-        ("p75", s.p75.to_string()),
-    ]);
+        ("persons_saving", show(cells.persons_saving, s.persons_saving.to_string())),
+        ("persons_costing_more", show(cells.persons_costing_more, s.persons_costing_more.to_string())),
+        ("mean", show(cells.saving, s.mean.to_string())),
+        ("p25", quantile(0.25, s.p25)),
+        ("median", quantile(0.5, s.median)),
+        ("p75", quantile(0.75, s.p75)),
+    ];
+    let mut t = HumanCsv::new(&distribution.clone().map(|d| d.0));
+    t.row(distribution.clone().map(|d| d.1));
+    files.add("data/savings-distribution.csv", t.into_bytes());
+    let savings = row(&distribution);
+
+    let totals = Totals {
+        baseline: show(cells.total[0], cohort.total.baseline_cost.to_string()),
+        alternative: show(cells.total[1], cohort.total.alternative_cost.to_string()),
+        saving: show(cells.saving, cohort.total.saving.to_string()),
+        saving_share: tables::derived(&pattern, &[cells.saving, cells.total[0]], || percent(cohort.saving_share)),
+        break_even: tables::derived(&pattern, &cells.series, || cohort.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string())),
+    };
+    let audit = &pattern.audit;
+    let suppression = if on {
+        format!(
+            "Counts from 1 to {} events or persons, and every figure resting on them, are suppressed and shown as {} ({} {}); \
+             so is any other figure that would give one back ({} more). A chart that would show a suppressed value is withheld, \
+             and one person's own journey is not published.",
+            threshold - 1,
+            disclosure::SUPPRESSED,
+            pattern.primary(),
+            if pattern.primary() == 1 { "cell" } else { "cells" },
+            pattern.secondary(),
+        )
+    } else {
+        "Small-count suppression is off for this report: its data are illustrative, not records of real people.".to_owned()
+    };
+    let audit_text = if on && audit.audited > 0 {
+        format!(
+            "Disclosure audit: every published figure of every table, file and chart was treated as one set of linked tables; for each \
+             of the {} suppressed values, linear programming found the range of values consistent with everything published \
+             (with counts never negative and costs of known sign), and every range is wider than {}% of the value it hides.",
+            audit.audited,
+            (opts.protection_margin * 100.0).round()
+        )
+    } else if on {
+        "Disclosure audit: no figure rests on a small count, so nothing is suppressed.".to_owned()
+    } else {
+        String::new()
+    };
     let model = Model {
         schema: RESULTS_SCHEMA,
         title: opts.title.clone(),
@@ -706,66 +871,58 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
             pseudonyms: if pseudo.keyed {
                 "person ids are replaced by keyed pseudonyms: the same key gives the same pseudonyms"
             } else {
-                "person ids are replaced by pseudonyms under a random key drawn for this report and not kept: give a key to regenerate it byte for byte"
+                "person ids are replaced by pseudonyms under a random key drawn for this report and not kept, so the pseudonyms are not reproducible: give a key to regenerate it byte for byte"
             },
-            suppression: sup.statement(),
-            notes: if opts.include_notes {
-                "Free-text notes are included, as asked for (--include-notes): they can identify people, so read every one before publishing."
-            } else {
-                "Free-text notes are left out."
-            },
+            suppression,
+            audit: audit_text,
+            notes: "Free-text notes are never published.",
         },
         baseline: base.clone(),
         alternative: alt.clone(),
         period: opts.compare.period.to_string(),
         persons: s.persons,
-        totals: Totals {
-            baseline: cohort.total.baseline_cost.to_string(),
-            alternative: cohort.total.alternative_cost.to_string(),
-            saving: cohort.total.saving.to_string(),
-            saving_share: percent(cohort.saving_share),
-            break_even: cohort.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()),
-        },
-        person: if sup.on() {
-            PersonModel {
-                published: false,
-                pseudonym: String::new(),
-                baseline: String::new(),
-                alternative: String::new(),
-                saving: String::new(),
-                break_even: String::new(),
-            }
-        } else {
-            PersonModel {
-                published: true,
-                pseudonym: alias,
-                baseline: one.total.baseline_cost.to_string(),
-                alternative: one.total.alternative_cost.to_string(),
-                saving: one.total.saving.to_string(),
-                break_even: one.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()),
-            }
-        },
+        totals,
+        person: person_model,
         agencies,
         tiers,
         failure,
         trend,
         savings,
+        by: opts.by.clone(),
+        groups,
         appraisal,
         who_pays,
         extrapolation,
+        extrapolation_withheld: extrapolation_withheld.map(|w| format!("The national extrapolation is withheld: {w}.")),
         tornado: tornado_rows,
         assumptions,
-        notes,
         charts,
     };
 
     let env = environment(opts.template_dir.as_deref())?;
     let render = |name: &str, inline: bool| -> Result<String, Error> {
-        let charts: BTreeMap<&str, String> =
-            model.charts.iter().map(|c| (c.id, if inline { c.svg.clone() } else { c.file.clone() })).collect();
+        let charts: BTreeMap<&str, String> = model
+            .charts
+            .iter()
+            .map(|c| {
+                let shown = if inline {
+                    if c.svg.is_empty() { format!("<p class=\"withheld\">{}</p>", c.withheld) } else { c.svg.clone() }
+                } else {
+                    c.file.clone()
+                };
+                (c.id, shown)
+            })
+            .collect();
+        let withheld: BTreeMap<&str, &str> = model.charts.iter().map(|c| (c.id, c.withheld.as_str())).collect();
         env.get_template(name)
-            .and_then(|t| t.render(minijinja::context! { r => &model, svg => minijinja::Value::from_serialize(&charts) }))
-            .map_err(|e| problem(format!("template {name}: {e}")))
+            .and_then(|t| {
+                t.render(minijinja::context! {
+                    r => &model,
+                    svg => minijinja::Value::from_serialize(&charts),
+                    withheld => minijinja::Value::from_serialize(&withheld),
+                })
+            })
+            .map_err(|e| template_problem(name, &e))
     };
     let html = render("index.html.j2", true)?;
     let markdown = render("report.md.j2", false)?;
@@ -774,11 +931,7 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
     let mut json = serde_json::to_vec_pretty(&model).unwrap_or_default();
     json.push(b'\n');
     files.add("results.json", json);
-    Ok(files)
-}
-
-fn assumptions_rows_empty(data: ReportData<'_>) -> bool {
-    data.appraisal.is_none_or(|a| a.assumptions.is_empty()) && data.extrapolation.is_none_or(|x| x.assumptions.is_empty())
+    Ok(Report { files, primary: pattern.primary(), secondary: pattern.secondary(), audit: pattern.audit.clone() })
 }
 
 fn direction(slope: f64) -> &'static str {
@@ -795,15 +948,59 @@ fn row(cells: &[(&'static str, String)]) -> Row {
     cells.iter().cloned().collect()
 }
 
-/// Adds a chart's SVG and data to the files and returns its entry.
-fn chart(files: &mut OutputSet, id: &'static str, title: String, svg: String, data: CsvTable) -> Chart {
-    let file = format!("charts/{id}.svg");
+/// Adds a chart's SVG (unless withheld: an empty `svg`) and data to the files and returns its
+/// entry.
+fn chart(files: &mut OutputSet, id: &'static str, title: String, svg: String, data: HumanCsv) -> Chart {
     let data_file = format!("data/{id}.csv");
-    if svg.starts_with("<svg") {
-        files.add(file.clone(), svg.clone().into_bytes());
-    }
     files.add(data_file.clone(), data.into_bytes());
-    Chart { id, title, file, data: data_file, svg }
+    if svg.is_empty() {
+        return Chart { id, title, file: String::new(), data: data_file, withheld: WITHHELD_SMALL.to_owned(), svg };
+    }
+    let file = format!("charts/{id}.svg");
+    files.add(file.clone(), svg.clone().into_bytes());
+    Chart { id, title, file, data: data_file, withheld: String::new(), svg }
+}
+
+/// A CSV table meant to be opened by people, in a spreadsheet: a field that a spreadsheet would
+/// take for a formula (starting `=`, `+`, `-`, `@`, a tab or a carriage return) and that is not
+/// a plain number is prefixed with `'`, as OWASP advises against CSV injection.
+struct HumanCsv(CsvTable);
+
+impl HumanCsv {
+    fn new(header: &[&str]) -> HumanCsv {
+        HumanCsv(CsvTable::new(header))
+    }
+
+    fn row<I, T>(&mut self, fields: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        let fields: Vec<String> = fields.into_iter().map(|f| neutralise(f.as_ref())).collect();
+        self.0.row(fields);
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        self.0.into_bytes()
+    }
+}
+
+/// A field safe to open in a spreadsheet (see [`HumanCsv`]).
+///
+/// # Example
+/// ```
+/// use journeycost_report::neutralise;
+///
+/// assert_eq!(neutralise("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+/// assert_eq!(neutralise("-1234.56"), "-1234.56");
+/// assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+/// assert_eq!(neutralise("Police"), "Police");
+/// ```
+#[must_use]
+pub fn neutralise(field: &str) -> String {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']);
+    let number = field.parse::<f64>().is_ok() && field.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'e' || b == b'E');
+    if risky && !number { format!("'{field}") } else { field.to_owned() }
 }
 
 /// Period labels and the two cumulative lines.
@@ -820,82 +1017,20 @@ fn counts(c: &Comparison, base: &str, alt: &str) -> (Vec<String>, Vec<f64>, Vec<
     (labels, of(base), of(alt))
 }
 
-/// Failure demand's share of cost and of contacts by agency, old way and new way.
-type Bars = Vec<(String, f64, f64)>;
-
-fn failure_by_agency(ledger: &Ledger, opts: &CompareOptions, sup: &mut Suppressor) -> (Vec<Row>, CsvTable, Bars, Bars) {
-    let base = ledger.pathway_id(&opts.baseline);
-    let alt = ledger.pathway_id(&opts.alternative);
-    let cells = ledger.aggregate(opts.period, |l, _| {
-        let side = if Some(l.pathway) == base {
-            0u8
-        } else if Some(l.pathway) == alt {
-            1
-        } else {
-            return None;
-        };
-        Some((l.agency, side, l.demand == Some(DemandKind::Failure)))
-    });
-    let mut agencies: Vec<u32> = cells.keys().map(|k| k.0).collect();
-    agencies.sort_unstable();
-    agencies.dedup();
-    let mut t = CsvTable::new(&[
-        "agency",
-        "pathway",
-        "events",
-        "failure_events",
-        "cost",
-        "failure_cost",
-        "failure_cost_share",
-        "failure_contact_share",
-    ]);
-    let mut rows = Vec::new();
-    let mut bars = Vec::new();
-    let mut contact_bars = Vec::new();
-    for a in agencies {
-        let name = ledger.agencies()[a as usize].clone();
-        let mut shares = [0.0f64; 2];
-        let mut contact_shares = [0.0f64; 2];
-        for (side, pathway) in [(0u8, &opts.baseline), (1, &opts.alternative)] {
-            let get = |f: bool| cells.get(&(a, side, f)).copied().unwrap_or_default();
-            let (fail, other) = (get(true), get(false));
-            let (events, cost) = (fail.events + other.events, fail.cost + other.cost);
-            if events == 0 {
-                continue;
-            }
-            let share = if cost.is_zero() { None } else { fail.cost.exact().checked_div(cost.exact()) };
-            shares[side as usize] = share.map_or(0.0, |s| Money::new(s).to_f64());
-            contact_shares[side as usize] = fail.events as f64 / events as f64;
-            let (e, c) = sup.cell(events, &cost.to_string());
-            let (fe, fc) = sup.cell(fail.events, &fail.cost.to_string());
-            let share_text = if sup.hides(events) || sup.hides(fail.events) {
-                disclosure::SUPPRESSED.to_owned()
-            } else {
-                share.map_or_else(String::new, |s| format!("{:.4}", s.round_dp(4)))
-            };
-            // A share of contacts would reveal a suppressed count: withheld with it.
-            let contacts = if sup.hides(events) || sup.hides(fail.events) {
-                disclosure::SUPPRESSED.to_owned()
-            } else {
-                format!("{:.4}", fail.events as f64 / events as f64)
-            };
-            t.row([name.clone(), pathway.clone(), e.clone(), fe.clone(), c.clone(), fc.clone(), share_text.clone(), contacts.clone()]);
-            rows.push(row(&[
-                ("agency", name.clone()),
-                ("pathway", pathway.clone()),
-                ("events", e),
-                ("failure_events", fe),
-                ("cost", c),
-                ("failure_cost", fc),
-                ("failure_share", share_text),
-                ("failure_contacts", contacts),
-            ]));
-        }
-        contact_bars.push((name.clone(), contact_shares[0], contact_shares[1]));
-        bars.push((name, shares[0], shares[1]));
-    }
-    (rows, t, bars, contact_bars)
+/// A template error as a problem: the template's name and minijinja's message.
+fn template_problem(name: &str, e: &minijinja::Error) -> Error {
+    let message = match e.kind() {
+        minijinja::ErrorKind::OutOfFuel => format!(
+            "template {name}: it ran out of fuel (more than {TEMPLATE_FUEL} steps): a template must render a report, not loop for ever"
+        ),
+        _ => format!("template {name}: {e}"),
+    };
+    problem(message)
 }
+
+/// How many steps a template may take: far more than any report needs, so a template that
+/// loops for ever fails in seconds.
+pub const TEMPLATE_FUEL: u64 = 50_000_000;
 
 /// The template environment: built-in templates, overridden by any in `dir`; HTML escaped in
 /// `.html` templates and Markdown escaped in `.md` templates.
@@ -919,6 +1054,22 @@ fn environment(dir: Option<&Path>) -> Result<minijinja::Environment<'static>, Er
         }
     });
     env.add_filter("money", |v: String| money_text(&v));
+    // A template that loops for ever fails instead of running for ever.
+    env.set_fuel(Some(TEMPLATE_FUEL));
+    if let Some(d) = dir {
+        let found = ["index.html.j2", "report.md.j2"].iter().any(|n| d.join(n).is_file());
+        if !d.is_dir() || !found {
+            return Err(Error::new(
+                Location::source(d.display().to_string()),
+                ProblemKind::Io,
+                if d.is_dir() {
+                    "the templates folder has neither index.html.j2 nor report.md.j2".to_owned()
+                } else {
+                    "the templates folder does not exist".to_owned()
+                },
+            ));
+        }
+    }
     for (name, builtin) in [("index.html.j2", HTML_TEMPLATE), ("report.md.j2", MARKDOWN_TEMPLATE)] {
         let source = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
             Some(path) => std::fs::read_to_string(&path).map_err(|e| {
@@ -961,20 +1112,46 @@ pub fn money_text(s: &str) -> String {
     out
 }
 
-/// Escapes text for Markdown: characters that would start markup, and HTML.
+/// Escapes text for Markdown so that it stays one run of inline text: characters that would
+/// start markup anywhere (emphasis, code, links, tables, HTML) are escaped; every line break
+/// (LF, CR, and Unicode's line and paragraph separators) and every other control character
+/// becomes a space, so no text can start a heading, a list or a quote on a line of its own; a
+/// character that could start a block at the start of the text is escaped too.
+///
+/// # Example
+/// ```
+/// use journeycost_report::escape_markdown;
+///
+/// assert_eq!(escape_markdown("Police\r# Owned"), "Police \\# Owned");
+/// assert_eq!(escape_markdown("- a list?"), "\\- a list?");
+/// assert_eq!(escape_markdown("<b>x</b>"), "&lt;b&gt;x&lt;/b&gt;");
+/// ```
 #[must_use]
 pub fn escape_markdown(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    // A list item starts `- `, `+ ` or `12. ` / `12) `: escaped when the text starts so.
+    let space_after = |i: usize| chars.get(i + 1).is_none_or(|c| c.is_whitespace());
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '{' | '}' => {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' => out.push(' '),
+            '-' | '+' if i == 0 && space_after(i) => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' | ')' if i > 0 && i == digits && space_after(i) => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => out.push(' '),
+            c if c.is_control() => out.push(' '),
             _ => out.push(c),
         }
     }

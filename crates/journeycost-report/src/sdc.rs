@@ -259,6 +259,8 @@ impl Publication {
             *merged.entry(a).or_default() += c;
         }
         let terms: Vec<(u32, f64)> = merged.into_iter().filter(|(_, c)| *c != 0.0).collect();
+        // A cell of no atoms is zero whatever the data: public, never suppressed.
+        let importance = if terms.is_empty() { Importance::Pinned } else { importance };
         let scale = terms.first().map_or(1.0, |t| t.1);
         let key = FormKey {
             universe,
@@ -733,8 +735,8 @@ impl Solver {
                 let truth: f64 = form.iter().map(|(v, kf)| kf * values[*v as usize]).sum();
                 // The published value is within its printed rounding of the truth; the slack
                 // covers floating-point error at the scale of the values.
-                let slack = cc.tolerance[m as usize] + 1e-9 * scale.max(truth.abs());
-                model = model.with(expr(form).leq(truth + slack)).with(expr(form).geq(truth - slack));
+                let allowance = cc.tolerance[m as usize] + 1e-9 * scale.max(truth.abs());
+                model = model.with(expr(form).leq(truth + allowance)).with(expr(form).geq(truth - allowance));
             }
             let solved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.solve()));
             let end = match solved {
@@ -772,7 +774,7 @@ mod tests {
             atom(20, 110.0, &[0, 1, 2, 3, 4, 5, 6]),
         ];
         let mut p = Publication::new(atoms, Vec::new());
-        let mut cell = |p: &mut Publication, terms: Vec<(u32, f64)>, place: &str, imp| {
+        let cell = |p: &mut Publication, terms: Vec<(u32, f64)>, place: &str, imp| {
             let c = p.cell(Universe::Ledger, terms, 0.0, place, imp);
             p.show(c, Measure::Count, 0.0);
             p.show(c, Measure::Money, 0.005);

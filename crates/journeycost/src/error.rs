@@ -107,6 +107,8 @@ pub enum ProblemKind {
     NotFound,
     /// A scenario file or option is invalid.
     Scenario,
+    /// A report would disclose what its disclosure control must protect.
+    Disclosure,
 }
 
 impl ProblemKind {
@@ -131,6 +133,7 @@ impl ProblemKind {
             ProblemKind::Overflow => "overflow",
             ProblemKind::NotFound => "not_found",
             ProblemKind::Scenario => "scenario",
+            ProblemKind::Disclosure => "disclosure",
         }
     }
 }

@@ -1,5 +1,8 @@
 use crate::util::{assert_same_files, fixture, root, run_in, stderr};
 
+/// The pseudonym key of the golden reports (keys have at least 16 bytes).
+const GOLDEN_KEY: &str = "golden-report-key";
+
 /// Every file under `dir`, relative and sorted, as `/`-separated names.
 fn files_under(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -32,7 +35,7 @@ fn every_example_report_regenerates_byte_for_byte() {
     for name in &names {
         let s = root().join("examples").join(name).join("scenario.toml");
         let out = dir.path().join(name);
-        let o = run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", "golden", "--out", out.to_str().unwrap()]);
+        let o = run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", GOLDEN_KEY, "--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         let files = files_under(&out);
         let names: Vec<&str> = files.iter().map(String::as_str).collect();
@@ -45,7 +48,7 @@ fn every_example_report_regenerates_byte_for_byte() {
     // the same again gives the same bytes
     let again = dir.path().join("again");
     let s = root().join("examples/anna/scenario.toml");
-    assert!(run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", "golden", "--out", again.to_str().unwrap()]).status.success());
+    assert!(run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", GOLDEN_KEY, "--out", again.to_str().unwrap()]).status.success());
     for f in files_under(&again) {
         assert_eq!(std::fs::read(again.join(&f)).unwrap(), std::fs::read(dir.path().join("anna").join(&f)).unwrap(), "{f}");
     }
@@ -76,8 +79,10 @@ fn crafted() -> tempfile::TempDir {
 #[test]
 fn user_text_is_escaped_and_small_counts_are_suppressed() {
     let dir = crafted();
-    let o =
-        run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k", "--out", "r"]);
+    let o = run_in(
+        dir.path(),
+        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", KEY, "--out", "r"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
     assert!(!html.contains("<script>"), "an agency name must not become a script");
@@ -92,17 +97,26 @@ fn user_text_is_escaped_and_small_counts_are_suppressed() {
             assert!(!text.contains(id), "{f} leaks a person id");
         }
     }
-    // 14 calls are published; the team's 2 visits, and everything resting on them, are not
+    // The team's 2 visits (2 persons), and everything resting on them, are not published; nor
+    // is the baseline total, which with the published saving would give the team's cost back.
     let tiers = std::fs::read_to_string(dir.path().join("r/data/triangle.csv")).unwrap();
-    assert!(tiers.contains("old,4,14,4200.00"), "{tiers}");
     assert!(tiers.contains("new,2,[c],[c]"), "{tiers}");
     let agencies = std::fs::read_to_string(dir.path().join("r/data/who-pays.csv")).unwrap();
     assert!(agencies.contains("Team,0.00,[c],[c]"), "{agencies}");
+    let json = std::fs::read_to_string(dir.path().join("r/results.json")).unwrap();
+    assert!(json.contains("\"saving\": \"4020.00\""), "{json}");
+    assert!(json.contains("\"baseline\": \"[c]\"") && json.contains("\"alternative\": \"[c]\""), "{json}");
+    assert!(!json.contains("180.00") && !json.contains("4200.00"), "no total gives the team's cost back: {json}");
     let trend = std::fs::read_to_string(dir.path().join("r/data/trend.csv")).unwrap();
     assert!(trend.contains("[c]"), "a trend through suppressed counts is withheld: {trend}");
-    assert!(html.contains("Counts from 1 to 4 in published tables"), "the suppression is stated");
+    assert!(html.contains("Counts from 1 to 4 events or persons"), "the suppression is stated");
+    assert!(html.contains("Disclosure audit: every published figure"), "the audit is stated");
     assert!(html.contains("Chart withheld"), "a chart of small counts is withheld");
     assert!(!html.contains("One person, P-"), "one person's journey is not published");
+    // a withheld chart is neither written nor linked
+    assert!(!dir.path().join("r/charts/who-pays.svg").exists());
+    assert!(!md.contains("charts/who-pays.svg") && md.contains("_Chart withheld"), "{md}");
+    assert!(stderr(&o).contains("disclosure control: 1 cells suppressed as small"), "{}", stderr(&o));
     // a cohort smaller than the threshold is refused
     let o = run_in(
         dir.path(),
@@ -112,6 +126,9 @@ fn user_text_is_escaped_and_small_counts_are_suppressed() {
     assert!(stderr(&o).contains("the cohort has 7 people, fewer than the suppression threshold of 8"), "{}", stderr(&o));
     assert!(!dir.path().join("r8").exists());
 }
+
+/// A key of the test reports.
+const KEY: &str = "a test key of 16+ bytes";
 
 #[test]
 fn pseudonyms_follow_the_key() {
@@ -136,19 +153,40 @@ fn pseudonyms_follow_the_key() {
         ]
         .map(str::to_owned)
     };
-    for (k, out) in [("one", "a"), ("one", "b"), ("two", "c")] {
+    for (k, out) in [("the first key, 16+", "a"), ("the first key, 16+", "b"), ("the second key, 16+", "c")] {
         let a = args(k, out);
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        assert!(run_in(dir.path(), &a).status.success());
+        let o = run_in(dir.path(), &a);
+        assert!(o.status.success(), "{}", stderr(&o));
     }
     let read = |d: &str| std::fs::read_to_string(dir.path().join(d).join("index.html")).unwrap();
     assert_eq!(read("a"), read("b"));
     assert_ne!(read("a"), read("c"));
-    assert!(read("a").contains("One person, P-"));
+    // 64 bits: P- and 16 hex digits
+    let html = read("a");
+    let at = html.find("One person, P-").expect("the person is shown without suppression") + "One person, ".len();
+    let alias: String = html[at..].chars().take_while(|c| *c == 'P' || *c == '-' || c.is_ascii_hexdigit()).collect();
+    assert_eq!(alias.len(), 18, "{alias}");
     // without a key the pseudonyms are random, and the report says so
     let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--out", "n"]);
     assert!(o.status.success());
-    assert!(read("n").contains("a random key drawn for this report and not kept"));
+    assert!(read("n").contains("a random key drawn for this report and not kept, so the pseudonyms are not reproducible"));
+    // a short or empty key is refused, by flag and by environment
+    for key in ["", "short", "fifteen bytes!!"] {
+        let a = args(key, "short");
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let o = run_in(dir.path(), &a);
+        assert_eq!(o.status.code(), Some(1), "{key:?}");
+        assert!(stderr(&o).contains("must have at least 16"), "{}", stderr(&o));
+        assert!(!dir.path().join("short").exists());
+    }
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_journeycost"))
+        .args(["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--out", "env"])
+        .env("JOURNEYCOST_REPORT_KEY", "tiny")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
 #[test]
@@ -171,7 +209,7 @@ fn a_house_template_replaces_the_built_in_one() {
             "--events",
             "e.csv",
             "--key",
-            "k",
+            KEY,
             "--templates",
             "house",
             "--out",
@@ -191,13 +229,37 @@ fn a_house_template_replaces_the_built_in_one() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("template index.html.j2"), "{}", stderr(&o));
     assert!(!dir.path().join("bad").exists());
+    // a template that would run for ever runs out of fuel instead
+    std::fs::write(
+        dir.path().join("house/index.html.j2"),
+        "{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}",
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--templates", "house", "--out", "fuel"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("ran out of fuel"), "{}", stderr(&o));
+    assert!(!dir.path().join("fuel").exists());
+    // a templates folder that does not exist, or holds no template, is refused
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    for (folder, says) in [("/no/such/dir", "does not exist"), ("empty", "neither index.html.j2 nor report.md.j2")] {
+        let o = run_in(
+            dir.path(),
+            &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--templates", folder, "--out", "nodir"],
+        );
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+        assert!(!dir.path().join("nodir").exists());
+    }
 }
 
 #[test]
 fn with_no_scenario_it_reports_every_bundled_example() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rep");
-    let o = run_in(&root(), &["report", "--key", "k", "--out", out.to_str().unwrap()]);
+    let o = run_in(&root(), &["report", "--key", KEY, "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("<a href=\"anna/index.html\">anna</a>"), "{index}");
@@ -205,17 +267,82 @@ fn with_no_scenario_it_reports_every_bundled_example() {
 }
 
 #[test]
-fn notes_are_published_only_when_asked_for() {
+fn notes_are_never_published() {
     let dir = crafted();
-    let base = ["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", "k"];
-    let mut with = base.to_vec();
-    with.extend(["--include-notes", "--out", "notes"]);
-    let o = run_in(dir.path(), &with);
+    // there is no option to publish them
+    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--include-notes", "--out", "n"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!dir.path().join("n").exists());
+    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--suppress-below", "0", "--out", "r"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let html = std::fs::read_to_string(dir.path().join("notes/index.html")).unwrap();
-    assert!(html.contains("&lt;b&gt;called police, again&lt;&#x2f;b&gt;"), "the note, escaped");
-    assert!(html.contains("Free-text notes are included, as asked for"));
-    assert!(!html.contains("SMITH-J"), "still under pseudonyms");
-    let csv = std::fs::read_to_string(dir.path().join("notes/data/notes.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 8);
+    for e in walk(&dir.path().join("r")) {
+        let text = String::from_utf8_lossy(&std::fs::read(&e).unwrap()).into_owned();
+        assert!(!text.contains("called police"), "{} leaks a note", e.display());
+    }
+    let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
+    assert!(html.contains("Free-text notes are never published."));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    files_under(dir).into_iter().map(|f| dir.join(f)).collect()
+}
+
+#[test]
+fn by_breaks_the_cohort_down_and_agrees_with_compare() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = root().join("examples/rent-arrears/scenario.toml");
+    let s = s.to_str().unwrap();
+    let o = run_in(dir.path(), &["report", s, "--key", KEY, "--out", "r"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["compare", s, "--out", "c"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // compare's TOTAL row of each group is the report's group row
+    let agencies = std::fs::read_to_string(dir.path().join("c/agencies.csv")).unwrap();
+    let groups = std::fs::read_to_string(dir.path().join("r/data/groups.csv")).unwrap();
+    let mut n = 0;
+    for line in agencies.lines().filter(|l| l.contains(",TOTAL,")) {
+        let f: Vec<&str> = line.split(',').collect();
+        let row = groups.lines().find(|g| g.starts_with(&format!("{},", f[0]))).unwrap_or_else(|| panic!("{} in {groups}", f[0]));
+        let g: Vec<&str> = row.rsplitn(4, ',').collect();
+        assert_eq!((g[2], g[1], g[0]), (f[2], f[3], f[4]), "{row}");
+        n += 1;
+    }
+    assert_eq!(n, 5);
+    assert!(groups.starts_with("reason,persons,"), "{groups}");
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    assert!(md.contains("## By reason") && md.contains("| used to not paying | 540 |"), "{md}");
+    // --by on the command line; a column that is not there is refused
+    let o = run_in(dir.path(), &["report", s, "--key", KEY, "--by", "no_such_column", "--out", "bad"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("\"no_such_column\" is not a column of the persons file"), "{}", stderr(&o));
+}
+
+#[test]
+fn published_text_opens_safely_in_markdown_and_spreadsheets() {
+    use std::fmt::Write as _;
+    let mut events = String::from("person_id,pathway,date,code\n");
+    for i in 0..12 {
+        for code in ["A", "B", "C"] {
+            let _ = writeln!(events, "P{i},old,2024-0{}-10,{code}", 1 + i % 6);
+        }
+        let _ = writeln!(events, "P{i},new,2024-0{}-12,C", 1 + i % 6);
+    }
+    let dir = fixture(&[
+        (
+            "c.csv",
+            "code,agency,unit_cost,price_year\nA,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",10,2024\nB,\"Police\r# Owned\r- a list\r\n1. item\",20,2024\nC,@SUM(A1),30,2024\n".as_bytes(),
+        ),
+        ("d.csv", b"year,index\n2024,100\n"),
+        ("e.csv", events.as_bytes()),
+    ]);
+    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", KEY, "--out", "r"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let who = std::fs::read_to_string(dir.path().join("r/data/who-pays.csv")).unwrap();
+    assert!(who.contains("\"'=HYPERLINK(") && who.contains("'@SUM(A1)"), "formulas are neutralised: {who}");
+    assert!(!who.lines().any(|l| l.starts_with('=') || l.starts_with('@')), "{who}");
+    assert!(who.contains(",-") || who.contains(",0.00"), "negative numbers stay numbers: {who}");
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    assert!(!md.lines().any(|l| l.starts_with("# Owned") || l.starts_with("- a list") || l.starts_with("1. item")), "{md}");
+    assert!(!md.contains('\r'), "no carriage return reaches the Markdown");
+    assert!(md.contains("Police \\# Owned"), "{md}");
 }

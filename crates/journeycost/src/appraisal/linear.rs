@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::ledger::{Ledger, Line};
 
 /// How one ledger line enters the appraisal's yearly flows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LineWeights {
     /// The year of the line, as years since the base year (the index into
     /// [`Appraisal::years`](super::Appraisal::years)).
