@@ -10,6 +10,9 @@ mod builtin;
 mod catalogue;
 /// `journeycost compare` on the bundled example against golden files, and its options.
 mod compare;
+/// An attacker against published reports: crafted cohorts with 1 to 4 people in an agency, a
+/// period, a tier, a group, a segment or an appraisal year; nothing sensitive is recovered.
+mod disclosure;
 /// Bad input: clear errors naming file, line and field; exit 1; no output left behind.
 mod errors;
 /// `journeycost extrapolate`: reproducible whatever the thread count, golden files, errors.
