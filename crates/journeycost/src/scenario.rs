@@ -177,27 +177,30 @@ struct Dec(Decimal);
 
 impl<'de> Deserialize<'de> for Dec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Dec, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Dec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a number, or a decimal number in a string such as \"0.2\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
-                crate::io::parse_decimal(v).map(Dec).map_err(E::custom)
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
-                // Rust prints a float as its shortest round-trip text: 0.2 reads back as 0.2.
-                crate::io::parse_decimal(&format!("{v}")).map(Dec).map_err(E::custom)
-            }
-        }
-        d.deserialize_any(V)
+        d.deserialize_any(DecVisitor)
+    }
+}
+
+/// Reads a [`Dec`].
+struct DecVisitor;
+
+impl serde::de::Visitor<'_> for DecVisitor {
+    type Value = Dec;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number, or a decimal number in a string such as \"0.2\"")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
+        crate::io::parse_decimal(v).map(Dec).map_err(E::custom)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
+        Ok(Dec(Decimal::from(v)))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
+        Ok(Dec(Decimal::from(v)))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
+        // Rust prints a float as its shortest round-trip text: 0.2 reads back as 0.2.
+        crate::io::parse_decimal(&format!("{v}")).map(Dec).map_err(E::custom)
     }
 }
 
@@ -212,10 +215,10 @@ struct AppraisalSection {
     intervention_agencies: Vec<String>,
     #[serde(default)]
     intervention_codes: Vec<String>,
-    deadweight: Option<Param>,
-    attribution: Option<Param>,
-    displacement: Option<Param>,
-    leakage: Option<Param>,
+    deadweight: Option<Spanned<ParamInput>>,
+    attribution: Option<Spanned<ParamInput>>,
+    displacement: Option<Spanned<ParamInput>>,
+    leakage: Option<Spanned<ParamInput>>,
     drop_off: Option<DropOffSection>,
     optimism_bias: Option<OptimismSection>,
     #[serde(default)]
@@ -238,6 +241,49 @@ struct Param {
     value: Spanned<Dec>,
     #[serde(flatten)]
     provenance: Provenance,
+}
+
+/// A parameter of the appraisal: a plain number (`deadweight = 0.2`, as in `[extrapolation]`)
+/// or a table with `value` and its provenance.
+enum ParamInput {
+    Number(Dec),
+    Table(Param),
+}
+
+impl<'de> Deserialize<'de> for ParamInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ParamInput, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ParamInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number such as 0.2, or a table with value (and source, confidence, set_by)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ParamInput, E> {
+                DecVisitor.visit_str(v).map(ParamInput::Number)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ParamInput, E> {
+                DecVisitor.visit_i64(v).map(ParamInput::Number)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ParamInput, E> {
+                DecVisitor.visit_u64(v).map(ParamInput::Number)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ParamInput, E> {
+                DecVisitor.visit_f64(v).map(ParamInput::Number)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ParamInput, A::Error> {
+                Param::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(ParamInput::Table)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A parameter's value and where it is written.
+fn param_value(p: &Spanned<ParamInput>) -> (Dec, std::ops::Range<usize>) {
+    match p.get_ref() {
+        ParamInput::Number(d) => (*d, p.span()),
+        ParamInput::Table(t) => (*t.value.get_ref(), t.value.span()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -480,9 +526,14 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
         ("leakage", &section.leakage),
     ] {
         if let Some(p) = param {
-            let v = share(&p.value, &format!("appraisal.{name}.value"), &mut problems);
+            let (value, at) = param_value(p);
+            let v = share(&Spanned::new(at.clone(), value), &format!("appraisal.{name}.value"), &mut problems);
             set_adjustment(&mut adjustments, name, v);
-            note(name, v.to_string(), Some((&p.provenance, p.value.span())), &mut problems);
+            let provenance = match p.get_ref() {
+                ParamInput::Table(t) => Some((&t.provenance, at)),
+                ParamInput::Number(_) => None,
+            };
+            note(name, v.to_string(), provenance, &mut problems);
         }
     }
     spec.adjustments = adjustments;
@@ -623,7 +674,8 @@ fn parameter(
     let opt = |k: &str| -> Result<Option<f64>, Problem> { if table.contains_key(k) { get(k).map(Some) } else { Ok(None) } };
     let text = |k: &str| table.get(k).and_then(toml::Value::as_str).map(str::to_owned);
     let grade = || text("confidence").map(|c| c.parse::<Confidence>().map_err(&err)).transpose();
-    let name = text("dist").ok_or_else(|| {
+    // `{ value = 0.2, source = ... }`, as `[appraisal]` takes it, is a fixed value.
+    let name = text("dist").or_else(|| table.contains_key("value").then(|| "fixed".to_owned())).ok_or_else(|| {
         err("a parameter table needs dist = fixed, uniform, triangular, pert, normal, lognormal, beta (or cohort for per_case)".to_owned())
     })?;
     let allowed: &[&str] = match name.as_str() {
@@ -850,6 +902,30 @@ mod tests {
         assert_eq!(a.costs[0].amount, Decimal::new(10050, 2));
         let dw = a.assumptions.iter().find(|x| x.name == "deadweight").unwrap();
         assert_eq!((dw.source.as_deref(), dw.confidence), (Some("survey"), Some(Confidence::Amber)));
+    }
+
+    #[test]
+    fn a_parameter_may_be_a_plain_number_in_either_section() {
+        // #13: `deadweight = 0.2` was refused in [appraisal] but accepted in [extrapolation].
+        let text = format!(
+            "{INPUTS}[appraisal]\ndeadweight = 0.2\nattribution = \"0.1\"\ndisplacement = 0\nleakage = {{ value = 0.05, source = \"s\" }}\n\
+             [extrapolation]\n[[extrapolation.segments]]\nname = \"a\"\ncount = 10\nper_case = \"100\"\n\
+             deadweight = 0.2\nattribution = {{ value = 0.1, source = \"survey\" }}\n"
+        );
+        let s = Scenario::parse(&text, Path::new(""), "s.toml").unwrap();
+        let a = s.appraisal.unwrap().adjustments;
+        assert_eq!(
+            (a.deadweight, a.attribution, a.displacement, a.leakage),
+            (Decimal::new(2, 1), Decimal::new(1, 1), Decimal::ZERO, Decimal::new(5, 2))
+        );
+        let seg = &s.extrapolation.unwrap().segments[0].0;
+        assert_eq!((seg.deadweight.clone(), seg.attribution.clone()), (Dist::Fixed(0.2), Dist::Fixed(0.1)));
+        // A bad plain number is located on its line.
+        let err = Scenario::parse(&format!("{INPUTS}[appraisal]\n\ndeadweight = 1.5\n"), Path::new(""), "s.toml").unwrap_err();
+        assert_eq!(
+            err.problems()[0].to_string(),
+            "s.toml line 7, field \"appraisal.deadweight.value\": expected a share from 0 to 1 (0.2 is 20%), found 1.5"
+        );
     }
 
     #[test]
