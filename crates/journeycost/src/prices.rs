@@ -243,6 +243,34 @@ impl PriceIndex {
         self.values.values().map(|(y, v, _)| (*y, *v))
     }
 
+    /// The years the series covers, for messages: `2002/03 to 2023/24`, or with both kinds of
+    /// year `1990 to 2023 and 1990/91 to 2023/24`.
+    ///
+    /// # Example
+    /// ```
+    /// use journeycost::prices::PriceIndex;
+    ///
+    /// let index = journeycost::io::read_deflators("d.csv", "year,index\n2020,90\n2021,95\n2020/21,91\n".as_bytes()).unwrap();
+    /// assert_eq!(index.coverage(), "2020 to 2021 and 2020/21");
+    /// assert_eq!(PriceIndex::new().coverage(), "no years");
+    /// ```
+    #[must_use]
+    pub fn coverage(&self) -> String {
+        let range = |financial: bool| {
+            let mut years = self.values.values().map(|(y, _, _)| *y).filter(|y| matches!(y, PriceYear::Financial(_)) == financial);
+            let first = years.next()?;
+            Some(match years.next_back() {
+                Some(last) => format!("{first} to {last}"),
+                None => first.to_string(),
+            })
+        };
+        match (range(false), range(true)) {
+            (Some(c), Some(f)) => format!("{c} and {f}"),
+            (Some(r), None) | (None, Some(r)) => r,
+            (None, None) => "no years".to_owned(),
+        }
+    }
+
     /// The number of years in the series.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -104,3 +104,59 @@ fn who_pays_at_the_second_agency_level_and_the_workbook_as_a_catalogue() {
     let o = run_in(dir.path(), &["compare", "--events", "events.csv", "--agency-level", "3", "--out", "x"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_missing_price_year_is_said_once_with_the_index_span_and_the_codes_using_it() {
+    // #13: `--price-year 2024/25` printed one error per unit cost (674 of them).
+    let dir = fixture(&[("deflators.csv", b"year,index\n2019/20,90\n2020/21,95\n2021/22,100\n")]);
+    let o = run_in(dir.path(), &["catalogue", "export", "--deflators", "deflators.csv", "--price-year", "2024/25"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("2024/25") && err.contains("2019/20 to 2021/22"), "{err}");
+
+    // Many unit costs priced in years the index lacks: one problem per missing year, naming the
+    // year, the index's span, how many unit costs use it and the first few codes.
+    let mut catalogue = String::from("code,agency,unit_cost,price_year\n");
+    let mut events = String::from("person_id,pathway,date,code\n");
+    for i in 0..150 {
+        let year = if i % 3 == 0 { "2015/16" } else { "2016/17" };
+        catalogue += &format!("C{i:03},Council,10,{year}\n");
+        events += &format!("P,old,2020-01-01,C{i:03}\n");
+    }
+    catalogue += "OK,Council,10,2020/21\n";
+    std::fs::write(dir.path().join("catalogue.csv"), &catalogue).unwrap();
+    std::fs::write(dir.path().join("events.csv"), &events).unwrap();
+    for command in [&["validate"][..], &["compare", "--out", "res"], &["cost", "--out", "res"], &["appraise", "--out", "res"]] {
+        let mut args = command.to_vec();
+        args.extend(["--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"]);
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(1), "{command:?}");
+        let err = stderr(&o);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "{command:?}: {err}");
+        assert!(lines[0].contains("catalogue.csv line 2") && lines[0].contains("2015/16"), "{err}");
+        assert!(lines[0].contains("2019/20 to 2021/22") && lines[0].contains("50 unit costs"), "{err}");
+        assert!(lines[0].contains("\"C000\", \"C003\", \"C006\"") && lines[0].contains("and 45 more"), "{err}");
+        assert!(lines[1].contains("2016/17") && lines[1].contains("100 unit costs"), "{err}");
+    }
+    let o = run_in(dir.path(), &["catalogue", "export", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--price-year", "2021/22"]);
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(err.contains("50 unit costs") && err.contains("100 unit costs"), "{err}");
+}
+
+#[test]
+fn at_most_100_problems_are_listed_per_file() {
+    // A catalogue that reuses 150 codes: the duplicates are listed up to the cap, then counted.
+    let mut catalogue = String::from("code,agency,unit_cost,price_year\n");
+    for i in 0..300 {
+        catalogue += &format!("C{:03},Council,10,2020/21\n", i % 150);
+    }
+    let dir = fixture(&[("catalogue.csv", catalogue.as_bytes())]);
+    let o = run_in(dir.path(), &["catalogue", "list", "--catalogue", "catalogue.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 101, "{err}");
+    assert!(err.lines().last().unwrap().contains("and 50 more problems not listed"), "{err}");
+}

@@ -25,7 +25,7 @@ pub use read::{
 pub use stream::{StreamOptions, cost_streaming, cost_streaming_with, cost_tables_of};
 pub use write::{CsvTable, OutputSet};
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, MissingYears};
 
 use crate::error::{Error, Location, Problem, ProblemKind, Problems, io_error};
 use crate::journey::{Journeys, Persons};
@@ -142,14 +142,16 @@ pub(crate) fn price_year_problems(
             format!("the target price year {price_base} is not in the price index (it has {})", span(index)),
         ));
     }
+    // One problem per missing year, however many unit costs are priced in it.
+    let mut missing = MissingYears::default();
     for (i, u) in layered.catalogue.entries().iter().enumerate() {
         if used.get(i).copied().unwrap_or(false) && index.get(u.price_year).is_none() {
-            problems.push(Problem::new(
-                Location::source(&layered.origins[i].0).at_line(layered.origins[i].1).in_field("price_year"),
-                ProblemKind::MissingPriceYear,
-                format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(index)),
-            ));
+            let at = Location::source(&layered.origins[i].0).at_line(layered.origins[i].1).in_field("price_year");
+            missing.add(u.price_year, &u.code, at);
         }
+    }
+    for p in missing.problems(index, deflators) {
+        problems.push(p);
     }
     problems
 }
@@ -254,10 +256,7 @@ fn layer_files(files: &[CatalogueFile]) -> Result<Layered, Error> {
 }
 
 pub(crate) fn span(index: &PriceIndex) -> String {
-    match (index.iter().next(), index.latest()) {
-        (Some((first, _)), Some(last)) => format!("{first} to {last}"),
-        _ => "no years".to_owned(),
-    }
+    index.coverage()
 }
 
 /// The name used for a path in messages: as the user gave it.
