@@ -617,15 +617,19 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
     match command {
         CatalogueCommand::Import { files, out, value } => {
             let mut lines = Vec::new();
+            let mut attributions: Vec<String> = Vec::new();
             for f in &files {
                 let import = journeycost::ucd::import_file(f)?;
                 for p in &import.problems {
                     eprintln!("note: {p}");
                 }
                 lines.extend(import.lines);
+                if !attributions.contains(&import.attribution) {
+                    attributions.push(import.attribution);
+                }
             }
             let export = journeycost::ucd::catalogue_csv(&lines, value);
-            for p in &export.left_out {
+            for p in export.renamed.iter().chain(&export.left_out) {
                 eprintln!("note: {p}");
             }
             let name = out.file_name().map_or_else(|| "catalogue.csv".to_owned(), |n| n.to_string_lossy().into_owned());
@@ -634,11 +638,13 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
             set.add(name, export.csv);
             set.commit(dir)?;
             eprintln!(
-                "wrote {} unit costs to {} ({} left out); {}",
+                "wrote {} unit costs to {} ({} under a numbered code, {} at £0 fiscal with only economic or social values, {} left out); {}",
                 export.written,
                 out.display(),
+                export.renamed.len(),
+                export.zero_fiscal,
                 export.left_out.len(),
-                journeycost::ucd::ATTRIBUTION
+                attributions.join("; ")
             );
         }
         CatalogueCommand::List { source, agency, theme } => {

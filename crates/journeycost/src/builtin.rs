@@ -2,7 +2,8 @@
 //! catalogue or no price index.
 //!
 //! The catalogue is the whole **Unit Cost Database v1.4** (New Economy / GMCA, CC BY 4.0): the
-//! workbook's 674 cost lines that have a code and a fiscal value, as `journeycost catalogue import`
+//! workbook's 683 cost lines that have a code (nine of them with only economic and social values,
+//! at £0 fiscal), as `journeycost catalogue import`
 //! writes them (`data/ucd-v1.4.csv`; a test checks that a fresh import of the workbook gives the
 //! same bytes). Tier of need, default demand kind and cashability are not in the database: they
 //! come from a separate, documented overlay (`data/ucd-overlay.csv`, `data/ucd-overlay.md`), a
@@ -204,7 +205,7 @@ mod tests {
     #[test]
     fn the_overlay_covers_every_code_and_the_most_specific_row_wins() {
         let c = catalogue();
-        assert_eq!(c.len(), 674);
+        assert_eq!(c.len(), 683);
         let unset: Vec<&str> = c
             .entries()
             .iter()

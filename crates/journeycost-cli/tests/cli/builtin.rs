@@ -54,10 +54,32 @@ fn importing_the_2014_export_writes_a_catalogue_that_reads_back() {
     let csv = root().join("tests/data/ucd/csv-2014/HOUSING.csv");
     let o = run_in(dir.path(), &["catalogue", "import", csv.to_str().unwrap(), "--out", "housing.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("Unit Cost Database v1.4, New Economy / GMCA, CC BY 4.0"));
+    // #13: the attribution names the edition read, not v1.4.
+    assert!(
+        stderr(&o).contains("Unit Cost Database, 2014 CSV export (values uprated to 2013/14), New Economy / GMCA, CC BY 4.0"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("v1.4"), "{}", stderr(&o));
     let o = run_in(dir.path(), &["catalogue", "list", "--catalogue", "housing.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).lines().count() > 20);
+    // Repeated codes are kept under numbered codes, and the import says which.
+    let crime = root().join("tests/data/ucd/csv-2014/CRIME.csv");
+    let o = run_in(dir.path(), &["catalogue", "import", crime.to_str().unwrap(), "--out", "crime.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "line 151, field \"code\": the code \"CR7.0.3\" is used by 3 lines; this one (Homicide - Prisons) is written as \"CR7.0.3#2\""
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("(57 under a numbered code, 0 at £0 fiscal with only economic or social values, 0 left out)"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -140,7 +162,10 @@ fn a_missing_price_year_is_said_once_with_the_index_span_and_the_codes_using_it(
         assert!(lines[0].contains("\"C000\", \"C003\", \"C006\"") && lines[0].contains("and 45 more"), "{err}");
         assert!(lines[1].contains("2016/17") && lines[1].contains("100 unit costs"), "{err}");
     }
-    let o = run_in(dir.path(), &["catalogue", "export", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--price-year", "2021/22"]);
+    let o = run_in(
+        dir.path(),
+        &["catalogue", "export", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--price-year", "2021/22"],
+    );
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 2, "{err}");
     assert!(err.contains("50 unit costs") && err.contains("100 unit costs"), "{err}");

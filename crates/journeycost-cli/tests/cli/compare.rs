@@ -119,5 +119,9 @@ fn the_builtin_price_index_is_the_default() {
         &["compare", "--catalogue", &arg("catalogue.csv"), "--events", &arg("events.csv"), "--price-year", "2025", "--out", "x"],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("the target price year 2025 is not in the price index (it has 1990 to 2024)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the target price year 2025 is not in the price index (it has 1990 to 2024 and 1990/91 to 2023/24)"),
+        "{}",
+        stderr(&o)
+    );
 }
