@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use journeycost::Error;
-use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, try_npv};
+use journeycost::appraisal::{AppraisalSpec, Assumption, Convention, Origin, Schedule, appraise, record, try_npv};
 use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
 use journeycost::compare::CompareOptions;
 use journeycost::io::{InputPaths, Inputs, digests};
@@ -305,6 +305,9 @@ struct Resolved {
     extrapolation: Option<journeycost::extrapolate::ExtrapolationPlan>,
     title: Option<String>,
     report: journeycost::scenario::ReportSection,
+    /// The price base and values as given, with their origin (flag or scenario), for the
+    /// assumptions log.
+    costing_log: Vec<Assumption>,
 }
 
 fn resolve(args: InputArgs) -> Result<Resolved, Error> {
@@ -324,11 +327,29 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
         events: from(args.events, sc_inputs.map(|i| &i.events), "events")?,
         persons: args.persons.or_else(|| sc_inputs.and_then(|i| i.persons.clone())),
     };
+    let mut costing_log = scenario.as_ref().map(|s| s.costing_log.clone()).unwrap_or_default();
+    if let Some(y) = args.price_year {
+        record(&mut costing_log, Assumption::given("price_base", &y, Origin::CommandLine("--price-year".into())));
+    }
+    if let Some(v) = args.values {
+        record(
+            &mut costing_log,
+            Assumption::given("value_types", &journeycost::appraisal::values_label(v), Origin::CommandLine("--values".into())),
+        );
+    }
+    // The appraisal as the scenario asks for it, with the price base and values as given.
+    let appraisal = scenario.as_ref().and_then(|s| s.appraisal.clone()).map(|mut spec| {
+        for a in &costing_log {
+            record(&mut spec.assumptions, a.clone());
+        }
+        spec
+    });
     Ok(Resolved {
         paths,
+        costing_log,
         price_year: args.price_year.or_else(|| scenario.as_ref().and_then(|s| s.price_year)),
         values: args.values.or_else(|| scenario.as_ref().and_then(|s| s.values)).unwrap_or(&[ValueType::Fiscal]),
-        appraisal: scenario.as_ref().and_then(|s| s.appraisal.clone()),
+        appraisal,
         extrapolation: scenario.as_ref().and_then(|s| s.extrapolation.clone()),
         title: scenario.as_ref().and_then(|s| s.title.clone()),
         report: scenario.as_ref().map(|s| s.report.clone()).unwrap_or_default(),
@@ -367,10 +388,12 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Appraise { inputs, out } => {
             let r = resolve(inputs)?;
             let pathways = compare_options(None, &r.compare, PeriodKind::Month);
-            let spec = r.appraisal.unwrap_or_else(|| AppraisalSpec {
-                baseline: pathways.baseline,
-                alternative: pathways.alternative,
-                ..AppraisalSpec::default()
+            let spec = r.appraisal.unwrap_or_else(|| {
+                let mut spec = AppraisalSpec { baseline: pathways.baseline, alternative: pathways.alternative, ..AppraisalSpec::default() };
+                for a in &r.costing_log {
+                    record(&mut spec.assumptions, a.clone());
+                }
+                spec
             });
             let inputs = Inputs::load(&r.paths, r.price_year)?;
             let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
@@ -409,10 +432,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             let comparison = journeycost::compare::compare(&ledger, &opts, None)?;
             let mut spec = plan.resolve(&comparison.persons, inputs.persons.as_ref())?;
             if let Some(d) = draws {
-                spec.draws = d;
+                spec.set_draws(d, Origin::CommandLine("--draws".into()));
             }
             if let Some(s) = seed {
-                spec.seed = s;
+                spec.set_seed(s, Origin::CommandLine("--seed".into()));
             }
             let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
             let bar = indicatif::ProgressBar::with_draw_target(Some(spec.draws), indicatif::ProgressDrawTarget::hidden());

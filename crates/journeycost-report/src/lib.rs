@@ -608,6 +608,7 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
                 ("source", a.source.clone().unwrap_or_default()),
                 ("confidence", a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default()),
                 ("set_by", a.set_by.clone().unwrap_or_default()),
+                ("origin", a.origin.to_string()),
             ])
         })
         .collect();
@@ -637,7 +638,7 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
     ]);
     files.add("data/savings-distribution.csv", t.into_bytes());
     if !assumptions_rows_empty(data) {
-        let mut t = CsvTable::new(&["name", "value", "source", "confidence", "set_by"]);
+        let mut t = CsvTable::new(&journeycost::output::ASSUMPTION_COLUMNS);
         for a in data
             .appraisal
             .map(|a| a.assumptions.as_slice())
@@ -645,13 +646,7 @@ pub fn render(data: ReportData<'_>, opts: &ReportOptions) -> Result<OutputSet, E
             .iter()
             .chain(data.extrapolation.map(|x| x.assumptions.as_slice()).unwrap_or_default())
         {
-            t.row([
-                a.name.clone(),
-                a.value.clone(),
-                a.source.clone().unwrap_or_default(),
-                a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-                a.set_by.clone().unwrap_or_default(),
-            ]);
+            t.row(journeycost::output::assumption_row(a));
         }
         files.add("data/assumptions.csv", t.into_bytes());
     }

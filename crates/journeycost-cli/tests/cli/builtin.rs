@@ -129,6 +129,7 @@ fn who_pays_at_the_second_agency_level_and_the_workbook_as_a_catalogue() {
 
 #[test]
 fn a_missing_price_year_is_said_once_with_the_index_span_and_the_codes_using_it() {
+    use std::fmt::Write as _;
     // #13: `--price-year 2024/25` printed one error per unit cost (674 of them).
     let dir = fixture(&[("deflators.csv", b"year,index\n2019/20,90\n2020/21,95\n2021/22,100\n")]);
     let o = run_in(dir.path(), &["catalogue", "export", "--deflators", "deflators.csv", "--price-year", "2024/25"]);
@@ -143,8 +144,8 @@ fn a_missing_price_year_is_said_once_with_the_index_span_and_the_codes_using_it(
     let mut events = String::from("person_id,pathway,date,code\n");
     for i in 0..150 {
         let year = if i % 3 == 0 { "2015/16" } else { "2016/17" };
-        catalogue += &format!("C{i:03},Council,10,{year}\n");
-        events += &format!("P,old,2020-01-01,C{i:03}\n");
+        writeln!(catalogue, "C{i:03},Council,10,{year}").unwrap();
+        writeln!(events, "P,old,2020-01-01,C{i:03}").unwrap();
     }
     catalogue += "OK,Council,10,2020/21\n";
     std::fs::write(dir.path().join("catalogue.csv"), &catalogue).unwrap();
@@ -173,10 +174,11 @@ fn a_missing_price_year_is_said_once_with_the_index_span_and_the_codes_using_it(
 
 #[test]
 fn at_most_100_problems_are_listed_per_file() {
+    use std::fmt::Write as _;
     // A catalogue that reuses 150 codes: the duplicates are listed up to the cap, then counted.
     let mut catalogue = String::from("code,agency,unit_cost,price_year\n");
     for i in 0..300 {
-        catalogue += &format!("C{:03},Council,10,2020/21\n", i % 150);
+        writeln!(catalogue, "C{:03},Council,10,2020/21", i % 150).unwrap();
     }
     let dir = fixture(&[("catalogue.csv", catalogue.as_bytes())]);
     let o = run_in(dir.path(), &["catalogue", "list", "--catalogue", "catalogue.csv"]);
