@@ -324,7 +324,7 @@ pub(crate) fn cost(
     let prices = PriceIndex::coerce(py, prices)?;
     let (j, c, p) = (events.get().inner.clone(), catalogue.get().inner.clone(), prices.get().inner.clone());
     let source = prices.get().source_name();
-    let Some(base) = year.or_else(|| p.latest()) else {
+    let Some(base) = year.or_else(|| p.latest_outturn()) else {
         let e = Error::new(journeycost::error::Location::source(&source), journeycost::ProblemKind::Empty, "the price index has no years");
         return Err(crate::errors::to_py(py, &e, Class::Input));
     };

@@ -34,7 +34,7 @@ use journeycost::compare::{CompareOptions, Comparison, compare, tier_label};
 use journeycost::error::{Error, Location, ProblemKind};
 use journeycost::extrapolate::Extrapolation;
 use journeycost::extrapolate::ExtrapolationPlan;
-use journeycost::io::{CsvTable, InputDigest, InputPaths, Inputs, OutputSet, digests};
+use journeycost::io::{CsvTable, InputDigest, InputPaths, Inputs, OutputSet};
 use journeycost::ledger::Ledger;
 use journeycost::money::Money;
 use journeycost::output::VERSION;
@@ -143,12 +143,14 @@ pub fn build_report(job: &ReportJob<'_>, mut opts: ReportOptions) -> Result<Outp
         }
         None => None,
     };
-    let digests = digests(job.paths)?;
+    let digests = journeycost::io::digests_at(job.paths, ledger.price_base())?;
     if job.paths.catalogue.is_empty() || job.paths.catalogue.iter().any(|c| c.as_os_str() == journeycost::io::BUILTIN) {
         opts.attribution.push(journeycost::builtin::UCD_ATTRIBUTION.to_owned());
     }
-    if job.paths.deflators.is_none() {
-        opts.attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned());
+    match job.paths.deflators.as_deref().map(|p| p.to_str().and_then(journeycost::builtin::price_index_named)) {
+        None => opts.attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned()),
+        Some(Some((_, _, attribution))) => opts.attribution.push(attribution.to_owned()),
+        Some(None) => {}
     }
     let data = ReportData {
         ledger: &ledger,

@@ -530,10 +530,21 @@ impl MissingYears {
                 (_, 0) => format!("{count} unit costs are priced in it: codes {}", shown.join(", ")),
                 _ => format!("{count} unit costs are priced in it: codes {} and {rest} more", shown.join(", ")),
             };
+            // A calendar year against an index of financial years only (the built-in one): say how.
+            let hint = if matches!(year, PriceYear::Calendar(_)) && index.iter().all(|(y, _)| matches!(y, PriceYear::Financial(_))) {
+                let old = if index_name.starts_with("builtin:") {
+                    ", such as the index built in before #13 (--deflators builtin:hmt-2025-12-derived)"
+                } else {
+                    ""
+                };
+                format!("; the index has financial years only: price the unit costs in financial years, or use an index with calendar years{old}")
+            } else {
+                String::new()
+            };
             crate::error::Problem::new(
                 at,
                 ProblemKind::MissingPriceYear,
-                format!("price year {year} is not in {index_name} (it has {}); {which}", index.coverage()),
+                format!("price year {year} is not in {index_name} (it has {}); {which}{hint}", index.coverage()),
             )
         })
     }

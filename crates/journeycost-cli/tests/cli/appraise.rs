@@ -127,7 +127,7 @@ fn every_assumption_says_what_was_used_and_where_it_came_from() {
     // Only the optimism-bias grades a scenario gives are the scenario's.
     let d = fixture(&[
         ("s.toml", b"[inputs]\ncatalogue = \"c.csv\"\nevents = \"e.csv\"\n[appraisal]\n[appraisal.optimism_bias]\namber = 0.3\n"),
-        ("c.csv", b"code,agency,unit_cost,price_year\nA,Council,10,2020\n"),
+        ("c.csv", b"code,agency,unit_cost,price_year\nA,Council,10,2020/21\n"),
         ("e.csv", b"person_id,pathway,date,code\nP,old,2020-01-01,A\nP,new,2020-01-01,A\n"),
     ]);
     let o = run_in(d.path(), &["appraise", "s.toml", "--out", "r"]);

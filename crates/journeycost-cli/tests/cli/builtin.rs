@@ -12,8 +12,8 @@ fn events_alone_are_enough_with_real_uk_unit_costs() {
     assert!(o.status.success(), "{}", stderr(&o));
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
     assert_eq!(json["inputs"][0]["file"], "builtin:ucd-v1.4");
-    assert_eq!(json["inputs"][1]["file"], "builtin:hmt-gdp-deflator-calendar-2024-100");
-    assert_eq!(json["groups"][0]["comparison"]["price_base"], "2024");
+    assert_eq!(json["inputs"][1]["file"], "builtin:hmt-2026-03");
+    assert_eq!(json["groups"][0]["comparison"]["price_base"], "2024/25");
     // the overlay gives the database's lines a tier and a demand kind
     let tiers = std::fs::read_to_string(dir.path().join("res/tiers.csv")).unwrap();
     assert!(tiers.contains("old,unassigned,0,0.00"), "{tiers}");
@@ -23,7 +23,7 @@ fn events_alone_are_enough_with_real_uk_unit_costs() {
 fn a_users_catalogue_extends_and_overrides_the_builtin_one() {
     let dir = fixture(&[
         ("events.csv", b"person_id,pathway,date,code\nP1,old,2024-03-01,CR1.0\nP1,new,2024-03-01,TEAM-VISIT\n"),
-        ("mine.csv", b"code,agency,unit_cost,price_year\nCR1.0,Police,1000,2024\nTEAM-VISIT,Locality team,50,2024\n"),
+        ("mine.csv", b"code,agency,unit_cost,price_year\nCR1.0,Police,1000,2024/25\nTEAM-VISIT,Locality team,50,2024/25\n"),
     ]);
     let o = run_in(dir.path(), &["compare", "--catalogue", "builtin", "--catalogue", "mine.csv", "--events", "events.csv", "--out", "res"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -186,4 +186,42 @@ fn at_most_100_problems_are_listed_per_file() {
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 101, "{err}");
     assert!(err.lines().last().unwrap().contains("and 50 more problems not listed"), "{err}");
+}
+
+#[test]
+fn prices_import_reads_the_published_hm_treasury_file() {
+    // The GOV.UK layout: title rows, financial and calendar blocks side by side, footnoted OBR
+    // forecast rows with "-" for the index, notes below.
+    let published = "GDP deflators at market prices and money GDP,,,,,,,,,\n\
+                     ,,,,,,,,,\n\
+                     ,Financial year,2024-25 = 100,per cent change on previous year,Money GDP,,,Calendar year,2024-25 = 100,per cent change\n\
+                     ,2018-19,78.7948,,,,,2018,78.0,\n\
+                     ,2019-20,80.8738,2.64,,,,2019,80.1,2.7\n\
+                     ,2024-25,100.0000,4.05,,,,2024,99.0,3.99\n\
+                     ,2025-26 (1),-,3.2388,,,,2025 (1),-,3.5\n\
+                     ,Sources and footnotes:,,,,,,,,\n";
+    let dir = fixture(&[
+        ("published.csv", published.as_bytes()),
+        ("events.csv", b"person_id,pathway,date,code\nP1,old,2019-06-01,CR1.0\nP1,new,2019-06-01,CR1.0\n"),
+        ("catalogue.csv", b"code,agency,unit_cost,price_year\nCR1.0,Police,500,2018/19\n"),
+    ]);
+    let o = run_in(dir.path(), &["prices", "import", "published.csv", "--out", "deflators.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("wrote 4 financial and 4 calendar years to deflators.csv (2 of them OBR forecasts, marked forecast)"),
+        "{}",
+        stderr(&o)
+    );
+    let written = std::fs::read_to_string(dir.path().join("deflators.csv")).unwrap();
+    assert!(written.starts_with("year,index,forecast\n2018/19,78.7948,false\n"), "{written}");
+    assert!(written.contains("2025/26,103.2388,true\n"), "{written}");
+    let o = run_in(
+        dir.path(),
+        &["compare", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv", "--out", "res"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The latest outturn year is the default price base: 500 x 100 / 78.7948 = 634.56
+    assert!(String::from_utf8_lossy(&o.stdout).contains("prices: 2024/25;"), "{}", String::from_utf8_lossy(&o.stdout));
+    let agencies = std::fs::read_to_string(dir.path().join("res/agencies.csv")).unwrap();
+    assert!(agencies.contains("TOTAL,634.56,634.56,0.00"), "{agencies}");
 }

@@ -56,6 +56,10 @@ pub struct InputDigest {
     pub file: String,
     /// Lowercase hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// A note on how the input was used, e.g. that the price base is a forecast year of the
+    /// price index; not written when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A loaded, cross-checked input set.
@@ -69,7 +73,7 @@ pub struct Inputs {
     pub journeys: Journeys,
     /// Person attributes, if a persons file was given.
     pub persons: Option<Persons>,
-    /// The price base: the requested year, or the latest year of the index.
+    /// The price base: the requested year, or the latest outturn (not forecast) year of the index.
     pub price_base: PriceYear,
 }
 
@@ -121,7 +125,7 @@ pub(crate) fn deflators_name(paths: &InputPaths) -> String {
 /// The price base: the requested year, or the latest year of the index.
 pub(crate) fn price_base_of(index: &PriceIndex, price_year: Option<PriceYear>, deflators: &str) -> Result<PriceYear, Error> {
     price_year
-        .or_else(|| index.latest())
+        .or_else(|| index.latest_outturn())
         .ok_or_else(|| Error::new(Location::source(deflators), ProblemKind::Empty, "the price index has no years"))
 }
 
@@ -163,6 +167,9 @@ pub(crate) fn price_year_problems(
 /// # Errors
 /// The file's problems.
 pub fn load_deflators(path: Option<&Path>) -> Result<PriceIndex, Error> {
+    if let Some((index, _, _)) = path.and_then(|p| p.to_str()).and_then(crate::builtin::price_index_named) {
+        return Ok(index);
+    }
     match path {
         None => Ok(crate::builtin::price_index()),
         Some(p) if crate::ucd::is_workbook(p) => {
@@ -269,13 +276,30 @@ pub(crate) fn open(path: &Path) -> Result<(String, BufReader<File>), Error> {
     Ok((name_of(path), BufReader::with_capacity(1 << 16, f)))
 }
 
+/// [`digests`], with a note on the price index when the price base is one of its forecast
+/// years (see [`PriceIndex::forecast_note`]).
+///
+/// # Errors
+/// If a file cannot be read.
+pub fn digests_at(paths: &InputPaths, price_base: PriceYear) -> Result<Vec<InputDigest>, Error> {
+    let mut all = digests(paths)?;
+    let note = load_deflators(paths.deflators.as_deref()).ok().and_then(|index| index.forecast_note(price_base, []));
+    if let Some(d) = all.iter_mut().find(|d| d.role == "deflators") {
+        d.note = note;
+    }
+    Ok(all)
+}
+
 /// The SHA-256 of every file of an input set, in the order catalogue, deflators, events, persons.
 ///
 /// # Errors
 /// If a file cannot be read.
 pub fn digests(paths: &InputPaths) -> Result<Vec<InputDigest>, Error> {
     let deflators = match &paths.deflators {
-        Some(p) => digest("deflators", p)?,
+        Some(p) => match p.to_str().and_then(crate::builtin::price_index_named) {
+            Some((_, d, _)) => d,
+            None => digest("deflators", p)?,
+        },
         None => crate::builtin::price_index_digest(),
     };
     let mut out = Vec::new();
@@ -295,7 +319,7 @@ pub fn digests(paths: &InputPaths) -> Result<Vec<InputDigest>, Error> {
 /// The provenance record of bytes that are not a file (built-in data).
 #[must_use]
 pub fn digest_bytes(role: &'static str, name: &str, bytes: &[u8]) -> InputDigest {
-    InputDigest { role, file: name.to_owned(), sha256: hex(&Sha256::digest(bytes)) }
+    InputDigest { role, file: name.to_owned(), sha256: hex(&Sha256::digest(bytes)), note: None }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -323,5 +347,5 @@ pub fn digest(role: &'static str, path: &Path) -> Result<InputDigest, Error> {
     }
     let hex = hex(&hasher.finalize());
     let file = path.file_name().map_or_else(|| name_of(path), |n| n.to_string_lossy().into_owned());
-    Ok(InputDigest { role, file, sha256: hex })
+    Ok(InputDigest { role, file, sha256: hex, note: None })
 }

@@ -378,6 +378,8 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
 pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error> {
     let mut sheet = Sheet::open(name, input, &["year"])?;
     let (year, value, change) = (sheet.column("year"), sheet.column("index"), sheet.column("change_percent"));
+    let forecast = sheet.column("forecast");
+    let mut forecasts: Vec<(PriceYear, u64)> = Vec::new();
     if value.is_some() == change.is_some() {
         let m = if value.is_some() {
             "give index or change_percent, not both"
@@ -390,6 +392,14 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
     let mut changes: Vec<(PriceYear, Option<Decimal>, u64)> = Vec::new();
     let rows = sheet.rows(|problems, row| {
         let y = row.parsed(problems, year, "year", price_year);
+        let f = row.optional(problems, forecast, "forecast", |s| match s {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!("expected true or false, found {other:?}")),
+        });
+        if let (Some(y), Ok(Some(true))) = (y, f) {
+            forecasts.push((y, row.line));
+        }
         if change.is_some() {
             let c = row.optional(problems, change, "change_percent", |s| {
                 let d = parse_decimal(s)?;
@@ -451,6 +461,17 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
                 Err(e) => {
                     return Err(Error::new(Location::source(name).in_field("year"), ProblemKind::InvalidValue, e.to_string()));
                 }
+            }
+        }
+    }
+    for (y, line) in forecasts {
+        if let Err(e) = index.mark_forecast(y) {
+            if sheet.problems.is_empty() {
+                sheet.problems.push(Problem::new(
+                    Location::source(name).at_line(line).in_field("forecast"),
+                    ProblemKind::InvalidValue,
+                    e.to_string(),
+                ));
             }
         }
     }
