@@ -119,7 +119,7 @@ def test_the_builtin_catalogue_and_deflator_are_the_clis(journeycost, tmp_path: 
     out = tmp_path / "out"
     journeycost("cost", "--events", events, "--out", out)
     ledger = jc.cost(events)
-    assert ledger.price_base == "2024"
+    assert ledger.price_base == "2024/25"  # the built-in index's latest outturn year (#13)
     assert_same_csv(ledger.summary(), out / "summary.csv")
     assert jc.Catalogue.builtin().attribution == jc.UCD_ATTRIBUTION
     assert jc.PriceIndex.builtin().attribution == jc.HMT_DEFLATOR_ATTRIBUTION

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use journeycost::Error;
-use journeycost::appraisal::{AppraisalSpec, Convention, Schedule, appraise, try_npv};
+use journeycost::appraisal::{AppraisalSpec, Assumption, Convention, Origin, Schedule, appraise, record, try_npv};
 use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
 use journeycost::compare::CompareOptions;
-use journeycost::io::{InputPaths, Inputs, digests};
+use journeycost::io::{InputPaths, Inputs};
 use journeycost::ledger::Ledger;
 use journeycost::output::{appraisal_files, comparison_files};
 use journeycost::period::PeriodKind;
@@ -126,6 +126,9 @@ enum Command {
     /// Look up, search and export unit costs
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
+    /// Price indices: import HM Treasury's published GDP deflator file
+    #[command(subcommand)]
+    Prices(PricesCommand),
     /// Print discount factors for years 0..=N as CSV `year,factor` (six decimals)
     Discount {
         /// green-book, health, none or constant:RATE (e.g. constant:0.035)
@@ -146,6 +149,21 @@ enum Command {
         /// The flows, one per year, e.g. -- -1000 500 500 500
         #[arg(value_name = "FLOW", required = true, allow_negative_numbers = true, value_parser = parse_flow)]
         flows: Vec<journeycost::Decimal>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PricesCommand {
+    /// Read HM Treasury's "GDP deflators at market prices, and money GDP" file (.xlsx or .csv,
+    /// as published on GOV.UK) and write deflators.csv (year,index,forecast): financial and
+    /// calendar years from their own series, OBR forecast years marked
+    Import {
+        /// The published file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The deflators CSV to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -243,8 +261,9 @@ struct InputArgs {
     /// `builtin` is the built-in Unit Cost Database v1.4 [default: builtin]
     #[arg(long, value_name = "FILE")]
     catalogue: Vec<PathBuf>,
-    /// Price index: year,index (CSV) [default: the built-in HM Treasury GDP deflator, calendar
-    /// years 2024 = 100, with financial years derived as 3/4 x y + 1/4 x y+1]
+    /// Price index: year,index (CSV), or builtin:hmt-2025-12-derived for the index built in
+    /// before #13 [default: the built-in HM Treasury GDP deflator, financial years 2000-01 to
+    /// 2030-31 (March 2026), OBR forecasts from 2025-26]
     #[arg(long, value_name = "FILE")]
     deflators: Option<PathBuf>,
     /// Every contact and spell (CSV)
@@ -253,7 +272,8 @@ struct InputArgs {
     /// Person attributes for group-bys (CSV)
     #[arg(long, value_name = "FILE")]
     persons: Option<PathBuf>,
-    /// Price base, e.g. 2024 or 2024/25 [default: the latest year of the deflators]
+    /// Price base, e.g. 2024 or 2024/25 [default: the latest outturn (not forecast) year of the
+    /// deflators]
     #[arg(long, value_name = "YEAR", value_parser = parse_price_year)]
     price_year: Option<PriceYear>,
     /// Values counted: fiscal (the financial case) or public (fiscal, economic and social
@@ -306,6 +326,9 @@ struct Resolved {
     extrapolation: Option<journeycost::extrapolate::ExtrapolationPlan>,
     title: Option<String>,
     report: journeycost::scenario::ReportSection,
+    /// The price base and values as given, with their origin (flag or scenario), for the
+    /// assumptions log.
+    costing_log: Vec<Assumption>,
 }
 
 fn resolve(args: InputArgs) -> Result<Resolved, Error> {
@@ -325,11 +348,29 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
         events: from(args.events, sc_inputs.map(|i| &i.events), "events")?,
         persons: args.persons.or_else(|| sc_inputs.and_then(|i| i.persons.clone())),
     };
+    let mut costing_log = scenario.as_ref().map(|s| s.costing_log.clone()).unwrap_or_default();
+    if let Some(y) = args.price_year {
+        record(&mut costing_log, Assumption::given("price_base", &y, Origin::CommandLine("--price-year".into())));
+    }
+    if let Some(v) = args.values {
+        record(
+            &mut costing_log,
+            Assumption::given("value_types", &journeycost::appraisal::values_label(v), Origin::CommandLine("--values".into())),
+        );
+    }
+    // The appraisal as the scenario asks for it, with the price base and values as given.
+    let appraisal = scenario.as_ref().and_then(|s| s.appraisal.clone()).map(|mut spec| {
+        for a in &costing_log {
+            record(&mut spec.assumptions, a.clone());
+        }
+        spec
+    });
     Ok(Resolved {
         paths,
+        costing_log,
         price_year: args.price_year.or_else(|| scenario.as_ref().and_then(|s| s.price_year)),
         values: args.values.or_else(|| scenario.as_ref().and_then(|s| s.values)).unwrap_or(&[ValueType::Fiscal]),
-        appraisal: scenario.as_ref().and_then(|s| s.appraisal.clone()),
+        appraisal,
         extrapolation: scenario.as_ref().and_then(|s| s.extrapolation.clone()),
         title: scenario.as_ref().and_then(|s| s.title.clone()),
         report: scenario.as_ref().map(|s| s.report.clone()).unwrap_or_default(),
@@ -360,7 +401,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             // Streamed: the events are costed and compared part by part, never all stored.
             let (run, price_base) =
                 journeycost::io::compare_streaming(&r.paths, r.price_year, r.values, &opts, person.as_deref(), by.as_deref())?;
-            let files = comparison_files(&run, &digests(&r.paths)?);
+            let files = comparison_files(&run, &digests_noted(&r.paths, price_base)?);
             files.commit(&out)?;
             print_summary(&run, &opts, price_base, &out);
             Ok(())
@@ -368,15 +409,17 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Appraise { inputs, out } => {
             let r = resolve(inputs)?;
             let pathways = compare_options(None, &r.compare, PeriodKind::Month);
-            let spec = r.appraisal.unwrap_or_else(|| AppraisalSpec {
-                baseline: pathways.baseline,
-                alternative: pathways.alternative,
-                ..AppraisalSpec::default()
+            let spec = r.appraisal.unwrap_or_else(|| {
+                let mut spec = AppraisalSpec { baseline: pathways.baseline, alternative: pathways.alternative, ..AppraisalSpec::default() };
+                for a in &r.costing_log {
+                    record(&mut spec.assumptions, a.clone());
+                }
+                spec
             });
             let inputs = Inputs::load(&r.paths, r.price_year)?;
             let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             let a = appraise(&ledger, &inputs.catalogue, &spec)?;
-            appraisal_files(&a, &spec.baseline, &spec.alternative, &digests(&r.paths)?).commit(&out)?;
+            appraisal_files(&a, &spec.baseline, &spec.alternative, &digests_noted(&r.paths, a.price_base)?).commit(&out)?;
             let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
             say!(
                 "appraisal of {} against {}, {} prices, {} discounting from {}",
@@ -410,10 +453,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             let comparison = journeycost::compare::compare(&ledger, &opts, None)?;
             let mut spec = plan.resolve(&comparison.persons, inputs.persons.as_ref())?;
             if let Some(d) = draws {
-                spec.draws = d;
+                spec.set_draws(d, Origin::CommandLine("--draws".into()));
             }
             if let Some(s) = seed {
-                spec.seed = s;
+                spec.set_seed(s, Origin::CommandLine("--seed".into()));
             }
             let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
             let bar = indicatif::ProgressBar::with_draw_target(Some(spec.draws), indicatif::ProgressDrawTarget::hidden());
@@ -429,7 +472,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&progress))?;
             bar.finish_and_clear();
-            journeycost::output::extrapolation_files(&x, &digests(&r.paths)?).commit(&out)?;
+            journeycost::output::extrapolation_files(&x, &digests_noted(&r.paths, ledger.price_base())?).commit(&out)?;
             let bn = |v: f64| format!("£{:.2}bn", v / 1e9);
             let n = &x.net_annual;
             let pct = |p: f64| n.percentiles.iter().find(|(q, _)| (*q - p).abs() < 1e-9).map(|(_, v)| bn(*v));
@@ -507,6 +550,23 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Catalogue(command) => catalogue(command),
+        Command::Prices(PricesCommand::Import { file, out }) => {
+            let years = journeycost::hmt::import_file(&file)?;
+            let name = out.file_name().map_or_else(|| "deflators.csv".to_owned(), |n| n.to_string_lossy().into_owned());
+            let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let mut set = journeycost::io::OutputSet::new();
+            set.add(name, journeycost::hmt::deflators_csv(&years));
+            set.commit(dir)?;
+            let count = |f: fn(&PriceYear) -> bool| years.iter().filter(|y| f(&y.year)).count();
+            eprintln!(
+                "wrote {} financial and {} calendar years to {} ({} of them OBR forecasts, marked forecast)",
+                count(|y| matches!(y, PriceYear::Financial(_))),
+                count(|y| matches!(y, PriceYear::Calendar(_))),
+                out.display(),
+                years.iter().filter(|y| y.forecast).count()
+            );
+            Ok(())
+        }
         Command::Discount { schedule, years } => {
             say!("year,factor");
             for (t, f) in schedule.factors(years).into_iter().enumerate() {
@@ -535,6 +595,16 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// The inputs' digests, with the note on the price index when the price base is a forecast
+/// year, which is also printed.
+fn digests_noted(paths: &InputPaths, price_base: PriceYear) -> Result<Vec<journeycost::io::InputDigest>, Error> {
+    let d = journeycost::io::digests_at(paths, price_base)?;
+    for note in d.iter().filter_map(|d| d.note.as_ref()) {
+        eprintln!("note: {note}");
+    }
+    Ok(d)
 }
 
 fn print_summary(run: &journeycost::compare::ComparisonRun, opts: &CompareOptions, base: PriceYear, out: &Path) {
@@ -631,15 +701,19 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
     match command {
         CatalogueCommand::Import { files, out, value } => {
             let mut lines = Vec::new();
+            let mut attributions: Vec<String> = Vec::new();
             for f in &files {
                 let import = journeycost::ucd::import_file(f)?;
                 for p in &import.problems {
                     eprintln!("note: {p}");
                 }
                 lines.extend(import.lines);
+                if !attributions.contains(&import.attribution) {
+                    attributions.push(import.attribution);
+                }
             }
             let export = journeycost::ucd::catalogue_csv(&lines, value);
-            for p in &export.left_out {
+            for p in export.renamed.iter().chain(&export.left_out) {
                 eprintln!("note: {p}");
             }
             let name = out.file_name().map_or_else(|| "catalogue.csv".to_owned(), |n| n.to_string_lossy().into_owned());
@@ -648,11 +722,13 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
             set.add(name, export.csv);
             set.commit(dir)?;
             eprintln!(
-                "wrote {} unit costs to {} ({} left out); {}",
+                "wrote {} unit costs to {} ({} under a numbered code, {} at £0 fiscal with only economic or social values, {} left out); {}",
                 export.written,
                 out.display(),
+                export.renamed.len(),
+                export.zero_fiscal,
                 export.left_out.len(),
-                journeycost::ucd::ATTRIBUTION
+                attributions.join("; ")
             );
         }
         CatalogueCommand::List { source, agency, theme } => {

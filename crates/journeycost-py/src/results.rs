@@ -324,7 +324,7 @@ pub(crate) fn cost(
     let prices = PriceIndex::coerce(py, prices)?;
     let (j, c, p) = (events.get().inner.clone(), catalogue.get().inner.clone(), prices.get().inner.clone());
     let source = prices.get().source_name();
-    let Some(base) = year.or_else(|| p.latest()) else {
+    let Some(base) = year.or_else(|| p.latest_outturn()) else {
         let e = Error::new(journeycost::error::Location::source(&source), journeycost::ProblemKind::Empty, "the price index has no years");
         return Err(crate::errors::to_py(py, &e, Class::Input));
     };
@@ -1030,12 +1030,7 @@ impl Scenario {
     fn appraise(slf: &Bound<'_, Self>) -> PyResult<Appraisal> {
         let py = slf.py();
         let me = slf.get();
-        let options = me.inner.compare.options(PeriodKind::Month);
-        let spec = me.inner.appraisal.clone().unwrap_or_else(|| journeycost::appraisal::AppraisalSpec {
-            baseline: options.baseline.clone(),
-            alternative: options.alternative.clone(),
-            ..journeycost::appraisal::AppraisalSpec::default()
-        });
+        let spec = me.inner.appraisal_spec();
         let (inner, files) = run(py, Class::Input, None, |_| {
             let (inputs, ledger, d) = me.load_inputs()?;
             let a = journeycost::appraisal::appraise(&ledger, &inputs.catalogue, &spec)?;
@@ -1067,10 +1062,10 @@ impl Scenario {
             plan.resolve(&c.persons, inputs.persons.as_ref())
         })?;
         if let Some(n) = draws {
-            spec.draws = n;
+            spec.set_draws(n, journeycost::appraisal::Origin::Argument("draws".into()));
         }
         if let Some(s) = seed {
-            spec.seed = s;
+            spec.set_seed(s, journeycost::appraisal::Origin::Argument("seed".into()));
         }
         let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
         if threads == 0 {

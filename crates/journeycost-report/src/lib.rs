@@ -33,7 +33,7 @@ use journeycost::catalogue::{Catalogue, ValueType};
 use journeycost::compare::{CompareOptions, Comparison, compare};
 use journeycost::error::{Error, Location, ProblemKind};
 use journeycost::extrapolate::{Extrapolation, ExtrapolationPlan};
-use journeycost::io::{CsvTable, InputDigest, InputPaths, Inputs, OutputSet, digests};
+use journeycost::io::{CsvTable, InputDigest, InputPaths, Inputs, OutputSet};
 use journeycost::journey::Persons;
 use journeycost::ledger::Ledger;
 use journeycost::money::Money;
@@ -177,12 +177,14 @@ pub fn build_report_audited(job: &ReportJob<'_>, mut opts: ReportOptions) -> Res
         }
         None => None,
     };
-    let digests = digests(job.paths)?;
+    let digests = journeycost::io::digests_at(job.paths, ledger.price_base())?;
     if job.paths.catalogue.is_empty() || job.paths.catalogue.iter().any(|c| c.as_os_str() == journeycost::io::BUILTIN) {
         opts.attribution.push(journeycost::builtin::UCD_ATTRIBUTION.to_owned());
     }
-    if job.paths.deflators.is_none() {
-        opts.attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned());
+    match job.paths.deflators.as_deref().map(|p| p.to_str().and_then(journeycost::builtin::price_index_named)) {
+        None => opts.attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned()),
+        Some(Some((_, _, attribution))) => opts.attribution.push(attribution.to_owned()),
+        Some(None) => {}
     }
     let data = ReportData {
         ledger: &ledger,
@@ -766,13 +768,14 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                 ("source", a.source.clone().unwrap_or_default()),
                 ("confidence", a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default()),
                 ("set_by", a.set_by.clone().unwrap_or_default()),
+                ("origin", a.origin.to_string()),
             ])
         })
         .collect();
     if !assumption_list.is_empty() {
-        let mut t = HumanCsv::new(&["name", "value", "source", "confidence", "set_by"]);
-        for a in &assumptions {
-            t.row(["name", "value", "source", "confidence", "set_by"].map(|k| a[k].clone()));
+        let mut t = HumanCsv::new(&journeycost::output::ASSUMPTION_COLUMNS);
+        for a in &assumption_list {
+            t.row(journeycost::output::assumption_row(a));
         }
         files.add("data/assumptions.csv", t.into_bytes());
     }

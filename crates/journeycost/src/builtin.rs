@@ -2,17 +2,17 @@
 //! catalogue or no price index.
 //!
 //! The catalogue is the whole **Unit Cost Database v1.4** (New Economy / GMCA, CC BY 4.0): the
-//! workbook's 674 cost lines that have a code and a fiscal value, as `journeycost catalogue import`
+//! workbook's 683 cost lines that have a code (nine of them with only economic and social values,
+//! at £0 fiscal), as `journeycost catalogue import`
 //! writes them (`data/ucd-v1.4.csv`; a test checks that a fresh import of the workbook gives the
 //! same bytes). Tier of need, default demand kind and cashability are not in the database: they
 //! come from a separate, documented overlay (`data/ucd-overlay.csv`, `data/ucd-overlay.md`), a
 //! judgement a user can read and override with a catalogue of their own.
 //!
-//! The price index is HM Treasury's GDP deflator by calendar year (2024 = 100). The same index
-//! also carries UK financial years, each derived **exactly** as three quarters of its first
-//! calendar year plus one quarter of the next: `index(y/y+1) = 3/4 × index(y) + 1/4 × index(y+1)`.
-//! A cost priced in `2010/11` is therefore never treated as `2010`: it is converted with the
-//! derived `2010/11` value.
+//! The price index is HM Treasury's GDP deflator by UK financial year, as published (March 2026
+//! release, 2024-25 = 100), with the OBR's forecast years marked. The index built in before
+//! #13 (calendar years 2024 = 100 from December 2025, with financial years derived as
+//! `3/4 × index(y) + 1/4 × index(y+1)`) stays available as `builtin:hmt-2025-12-derived`.
 
 use rust_decimal::Decimal;
 
@@ -121,17 +121,38 @@ fn apply_overlay(entries: &mut [UnitCost], overlay: &[OverlayRow]) {
     }
 }
 
-/// The HM Treasury GDP deflator file, as shipped (`year,index`, calendar years, 2024 = 100).
-pub const HMT_DEFLATOR_CSV: &str = include_str!("../data/gdp-deflator-calendar-2024-100.csv");
+/// The built-in price index: HM Treasury's GDP deflator at market prices, March 2026 Quarterly
+/// National Accounts release, UK financial years 2000-01 to 2030-31 (2024-25 = 100), taken from
+/// the published financial-year series: outturn to 2024-25 (ONS series L8GG), OBR forecasts
+/// (Spring Statement 2026) from 2025-26, marked `forecast`. See `data/README.md` for where the
+/// figures come from and how to update them (`journeycost prices import`).
+pub const HMT_DEFLATOR_CSV: &str = include_str!("../data/hmt-gdp-deflator-2026-03.csv");
 
-/// The name the built-in price index goes by in provenance records.
-pub const HMT_DEFLATOR_NAME: &str = "builtin:hmt-gdp-deflator-calendar-2024-100";
+/// The name the built-in price index goes by, in provenance records and for `--deflators`.
+pub const HMT_DEFLATOR_NAME: &str = "builtin:hmt-2026-03";
 
 /// The attribution every output that uses the built-in price index carries.
-pub const HMT_DEFLATOR_ATTRIBUTION: &str = "HM Treasury GDP deflator at market prices (December 2025 QNA), 2024 = 100, \
+pub const HMT_DEFLATOR_ATTRIBUTION: &str = "HM Treasury GDP deflators at market prices (March 2026 Quarterly National Accounts), \
+     financial years, 2024-25 = 100; outturn ONS L8GG, forecasts from 2025-26 OBR (Spring Statement 2026); Open Government Licence v3.0";
+
+/// The price index built in before #13, kept so results that cite it can be reproduced
+/// (`--deflators builtin:hmt-2025-12-derived`): HM Treasury's calendar-year GDP deflator from
+/// the December 2025 Quarterly National Accounts, rebased to 2024 = 100, with financial years
+/// derived as `3/4 × index(y) + 1/4 × index(y+1)` (not HM Treasury's financial-year series).
+pub const HMT_2025_12_DERIVED_CSV: &str = include_str!("../data/gdp-deflator-calendar-2024-100.csv");
+
+/// The name of [`HMT_2025_12_DERIVED_CSV`] with its derived financial years.
+pub const HMT_2025_12_DERIVED_NAME: &str = "builtin:hmt-2025-12-derived";
+
+/// The name the old index went by in provenance records before #13; still accepted.
+pub const HMT_2025_12_DERIVED_OLD_NAME: &str = "builtin:hmt-gdp-deflator-calendar-2024-100";
+
+/// The attribution of [`HMT_2025_12_DERIVED_NAME`].
+pub const HMT_2025_12_DERIVED_ATTRIBUTION: &str = "HM Treasury GDP deflator at market prices (December 2025 QNA), calendar years, 2024 = 100, \
      Open Government Licence v3.0; financial years derived as 3/4 x calendar y + 1/4 x calendar y+1";
 
-/// The built-in price index: calendar years as published, plus the derived financial years.
+/// The built-in price index ([`HMT_DEFLATOR_CSV`]): HM Treasury's financial-year series, with
+/// its forecast years marked.
 ///
 /// # Panics
 /// Never: the embedded file is checked by the test suite.
@@ -142,15 +163,51 @@ pub const HMT_DEFLATOR_ATTRIBUTION: &str = "HM Treasury GDP deflator at market p
 /// use journeycost::prices::PriceYear;
 ///
 /// let index = builtin::price_index();
+/// assert_eq!(index.get(PriceYear::Financial(2024)).unwrap().to_string(), "100.0000");
+/// assert_eq!(index.latest_outturn(), Some(PriceYear::Financial(2024)));
+/// assert!(index.is_forecast(PriceYear::Financial(2025)));
+/// ```
+#[must_use]
+pub fn price_index() -> PriceIndex {
+    read_deflators(HMT_DEFLATOR_NAME, HMT_DEFLATOR_CSV.as_bytes()).expect("the embedded deflator file is valid")
+}
+
+/// The index built in before #13 (see [`HMT_2025_12_DERIVED_CSV`]): calendar years as
+/// published, plus the derived financial years.
+///
+/// # Panics
+/// Never: the embedded file is checked by the test suite.
+///
+/// # Example
+/// ```
+/// use journeycost::builtin;
+/// use journeycost::prices::PriceYear;
+///
+/// let index = builtin::price_index_2025_12_derived();
 /// assert_eq!(index.get(PriceYear::Calendar(2024)).unwrap().to_string(), "100");
 /// // 3/4 x 96.2507 + 1/4 x 100
 /// assert_eq!(index.get(PriceYear::Financial(2023)).unwrap().to_string(), "97.188025");
 /// assert_eq!(index.latest(), Some(PriceYear::Calendar(2024)));
 /// ```
 #[must_use]
-pub fn price_index() -> PriceIndex {
-    let calendar = read_deflators(HMT_DEFLATOR_NAME, HMT_DEFLATOR_CSV.as_bytes()).expect("the embedded deflator file is valid");
+pub fn price_index_2025_12_derived() -> PriceIndex {
+    let calendar =
+        read_deflators(HMT_2025_12_DERIVED_NAME, HMT_2025_12_DERIVED_CSV.as_bytes()).expect("the embedded deflator file is valid");
     with_financial_years(&calendar)
+}
+
+/// A built-in price index by its name (`builtin:hmt-2026-03`, `builtin:hmt-2025-12-derived`),
+/// with its provenance record and attribution.
+#[must_use]
+pub fn price_index_named(name: &str) -> Option<(PriceIndex, InputDigest, &'static str)> {
+    if name == HMT_DEFLATOR_NAME {
+        Some((price_index(), price_index_digest(), HMT_DEFLATOR_ATTRIBUTION))
+    } else if name == HMT_2025_12_DERIVED_NAME || name == HMT_2025_12_DERIVED_OLD_NAME {
+        let digest = crate::io::digest_bytes("deflators", HMT_2025_12_DERIVED_NAME, HMT_2025_12_DERIVED_CSV.as_bytes());
+        Some((price_index_2025_12_derived(), digest, HMT_2025_12_DERIVED_ATTRIBUTION))
+    } else {
+        None
+    }
 }
 
 /// A copy of a calendar-year index with UK financial years added, each derived as
@@ -182,6 +239,7 @@ pub fn price_index_digest() -> InputDigest {
 /// If an embedded file does not parse.
 pub fn check() -> Result<(), Error> {
     read_deflators(HMT_DEFLATOR_NAME, HMT_DEFLATOR_CSV.as_bytes())?;
+    read_deflators(HMT_2025_12_DERIVED_NAME, HMT_2025_12_DERIVED_CSV.as_bytes())?;
     read_catalogue(UCD_CATALOGUE_NAME, UCD_CATALOGUE_CSV.as_bytes())?;
     overlay().map(|_| ())
 }
@@ -193,18 +251,40 @@ mod tests {
     #[test]
     fn embedded_data_parses_and_derives_every_financial_year() {
         check().unwrap();
-        let index = price_index();
+        // The old index, reproducible: its derived financial years as before #13.
+        let (index, digest, _) = price_index_named(HMT_2025_12_DERIVED_NAME).unwrap();
+        // The same bytes as before #13, under the new name.
+        assert_eq!(digest.sha256, crate::io::digest_bytes("deflators", "x", HMT_2025_12_DERIVED_CSV.as_bytes()).sha256);
+        assert_eq!(digest.file, "builtin:hmt-2025-12-derived");
         let fy: Vec<PriceYear> = index.iter().map(|(y, _)| y).filter(|y| matches!(y, PriceYear::Financial(_))).collect();
         assert_eq!(fy.first(), Some(&PriceYear::Financial(1990)));
         assert_eq!(fy.last(), Some(&PriceYear::Financial(2023)));
         assert_eq!(fy.len(), 34);
+        assert_eq!(price_index_named(HMT_2025_12_DERIVED_OLD_NAME).unwrap().0, index);
         assert_eq!(price_index_digest().sha256.len(), 64);
+    }
+
+    #[test]
+    fn the_built_in_index_runs_to_the_latest_release_with_its_forecasts_marked() {
+        // #13: the built-in index stopped at 2023/24.
+        let index = price_index();
+        let fy = PriceYear::Financial;
+        assert!(index.iter().all(|(y, _)| matches!(y, PriceYear::Financial(_))));
+        assert_eq!((index.iter().next().map(|(y, _)| y), index.latest()), (Some(fy(2000)), Some(fy(2030))));
+        assert_eq!(index.latest_outturn(), Some(fy(2024)));
+        assert_eq!(index.forecast_years().collect::<Vec<_>>(), (2025..=2030).map(fy).collect::<Vec<_>>());
+        assert_eq!(index.get(fy(2024)), Some(Decimal::ONE_HUNDRED));
+        // Every unit cost of the built-in catalogue can be brought to the default price base.
+        let base = index.latest_outturn().unwrap();
+        for u in catalogue().entries() {
+            assert!(index.convert(u.unit_cost, u.price_year, base).is_ok(), "{} {}", u.code, u.price_year);
+        }
     }
 
     #[test]
     fn the_overlay_covers_every_code_and_the_most_specific_row_wins() {
         let c = catalogue();
-        assert_eq!(c.len(), 674);
+        assert_eq!(c.len(), 683);
         let unset: Vec<&str> = c
             .entries()
             .iter()

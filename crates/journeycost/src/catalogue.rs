@@ -453,14 +453,27 @@ impl Catalogue {
 /// # Errors
 /// Every entry whose price year (or `to`) is missing from the index, by code.
 pub fn uprated(catalogue: &Catalogue, index: &PriceIndex, to: PriceYear, value: ValueType) -> Result<(Vec<UnitCost>, usize), Error> {
+    if index.get(to).is_none() {
+        return Err(Error::new(
+            Location::source("price index"),
+            ProblemKind::MissingPriceYear,
+            format!("the target price year {to} is not in the price index (it has {})", index.coverage()),
+        ));
+    }
     let mut out = Vec::with_capacity(catalogue.len());
     let mut skipped = 0;
     let mut problems = Vec::new();
+    let mut missing = MissingYears::default();
+    let field = if value == ValueType::Fiscal { "price_year".to_owned() } else { format!("{}_price_year", value.as_str()) };
     for u in catalogue.entries() {
         let Some(v) = u.value(value) else {
             skipped += 1;
             continue;
         };
+        if index.get(v.price_year).is_none() {
+            missing.add(v.price_year, &u.code, Location::source("catalogue").in_field(field.clone()));
+            continue;
+        }
         match index.convert(v.amount, v.price_year, to) {
             Ok(real) => {
                 let mut e = u.clone();
@@ -471,13 +484,70 @@ pub fn uprated(catalogue: &Catalogue, index: &PriceIndex, to: PriceYear, value: 
                 out.push(e);
             }
             Err(err) => problems.push(crate::error::Problem::new(
-                Location::source("catalogue").in_field(u.code.clone()),
-                ProblemKind::MissingPriceYear,
+                Location::source("catalogue").in_field(field.clone()),
+                ProblemKind::Overflow,
                 format!("code {:?}: {err}", u.code),
             )),
         }
     }
+    let problems: Vec<_> = missing.problems(index, "the price index").chain(problems).collect();
     if problems.is_empty() { Ok((out, skipped)) } else { Err(Error::from_problems(problems, 0)) }
+}
+
+/// Unit costs priced in years a price index lacks, gathered into one problem per year: the
+/// year, the index's span, how many unit costs use the year and the first few codes, located
+/// at the first of them. (One missing year used to print one error per unit cost.)
+#[derive(Debug, Default)]
+pub(crate) struct MissingYears {
+    by_year: std::collections::BTreeMap<PriceYear, (Location, Vec<String>, usize)>,
+}
+
+impl MissingYears {
+    /// How many codes a problem names.
+    const SHOWN: usize = 5;
+
+    /// Notes that the unit cost `code`, at `at`, is priced in `year`, which the index lacks.
+    pub(crate) fn add(&mut self, year: PriceYear, code: &str, at: Location) {
+        let (_, codes, count) = self.by_year.entry(year).or_insert_with(|| (at, Vec::new(), 0));
+        if codes.len() < Self::SHOWN {
+            codes.push(code.to_owned());
+        }
+        *count += 1;
+    }
+
+    /// Whether no year is missing.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_year.is_empty()
+    }
+
+    /// One problem per missing year, in chronological order.
+    pub(crate) fn problems<'a>(self, index: &'a PriceIndex, index_name: &'a str) -> impl Iterator<Item = crate::error::Problem> + 'a {
+        self.by_year.into_iter().map(move |(year, (at, codes, count))| {
+            let shown: Vec<String> = codes.iter().map(|c| format!("{c:?}")).collect();
+            let rest = count - codes.len();
+            let which = match (count, rest) {
+                (1, _) => format!("1 unit cost is priced in it: code {}", shown[0]),
+                (_, 0) => format!("{count} unit costs are priced in it: codes {}", shown.join(", ")),
+                _ => format!("{count} unit costs are priced in it: codes {} and {rest} more", shown.join(", ")),
+            };
+            // A calendar year against an index of financial years only (the built-in one): say how.
+            let hint = if matches!(year, PriceYear::Calendar(_)) && index.iter().all(|(y, _)| matches!(y, PriceYear::Financial(_))) {
+                let old = if index_name.starts_with("builtin:") {
+                    ", such as the index built in before #13 (--deflators builtin:hmt-2025-12-derived)"
+                } else {
+                    ""
+                };
+                format!("; the index has financial years only: price the unit costs in financial years, or use an index with calendar years{old}")
+            } else {
+                String::new()
+            };
+            crate::error::Problem::new(
+                at,
+                ProblemKind::MissingPriceYear,
+                format!("price year {year} is not in {index_name} (it has {}); {which}{hint}", index.coverage()),
+            )
+        })
+    }
 }
 
 #[cfg(test)]
@@ -489,6 +559,18 @@ mod tests {
         let c = |code: &str| UnitCost::new(code, "A", Decimal::ONE, PriceYear::Calendar(2020));
         let err = Catalogue::new(vec![c("X"), c("Y"), c("X")]).unwrap_err();
         assert_eq!(err.kind(), ProblemKind::DuplicateCode);
+    }
+
+    #[test]
+    fn problems_are_capped_per_source_wherever_they_are_listed() {
+        // #13: every list of problems holds at most 100 per source, and counts the rest.
+        let c = |code: String| UnitCost::new(code, "A", Decimal::ONE, PriceYear::Calendar(2020));
+        let err = Catalogue::new((0..300).map(|i| c(format!("C{}", i % 150))).collect()).unwrap_err();
+        assert_eq!((err.problems().len(), err.omitted()), (crate::error::MAX_PROBLEMS_PER_FILE, 50));
+        // Per source: two sources of 150 problems each list 100 of each.
+        let p = |src: &str| crate::error::Problem::new(Location::source(src), ProblemKind::InvalidValue, "x");
+        let err = Error::from_problems((0..300).map(|i| p(if i % 2 == 0 { "a.csv" } else { "b.csv" })).collect(), 0);
+        assert_eq!((err.problems().len(), err.omitted()), (200, 100));
     }
 
     #[test]

@@ -183,15 +183,26 @@ impl Error {
         Error::from_problems(vec![Problem::new(location, kind, message)], 0)
     }
 
-    /// An error made of several problems, plus a count of problems found but not listed.
+    /// An error made of several problems, plus a count of problems found but not listed. At most
+    /// [`MAX_PROBLEMS_PER_FILE`] problems of one source are kept; the rest are counted.
     ///
     /// # Panics
     /// Never; an empty list is turned into a single generic problem so an error always has at
     /// least one problem to show.
     #[must_use]
-    pub fn from_problems(mut problems: Vec<Problem>, omitted: usize) -> Error {
+    pub fn from_problems(mut problems: Vec<Problem>, mut omitted: usize) -> Error {
         if problems.is_empty() {
             problems.push(Problem::new(Location::source("input"), ProblemKind::InvalidValue, "invalid input"));
+        }
+        if problems.len() > MAX_PROBLEMS_PER_FILE {
+            let mut per_source: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+            let before = problems.len();
+            problems.retain(|p| {
+                let n = per_source.entry(p.location.source.clone()).or_insert(0);
+                *n += 1;
+                *n <= MAX_PROBLEMS_PER_FILE
+            });
+            omitted += before - problems.len();
         }
         Error(Box::new(ErrorInner { problems, omitted }))
     }

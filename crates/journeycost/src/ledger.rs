@@ -162,6 +162,20 @@ impl Ledger {
         }
         // Resolve each distinct code once, and convert each used unit cost once per value type.
         let entry_of: Vec<Option<usize>> = journeys.codes().names().iter().map(|c| catalogue.position(c)).collect();
+        // Price years the index lacks: one problem per year, naming the unit costs priced in it.
+        let mut missing = crate::catalogue::MissingYears::default();
+        for &e in entry_of.iter().flatten() {
+            let u = &catalogue.entries()[e];
+            for &t in &values {
+                if let Some(v) = u.value(t).filter(|v| index.get(v.price_year).is_none()) {
+                    missing.add(v.price_year, &u.code, Location::source("catalogue").in_field(price_year_field(t)));
+                }
+            }
+        }
+        let years_missing = !missing.is_empty();
+        for p in missing.problems(index, "the price index") {
+            problems.push(p);
+        }
         let mut real: Vec<[Option<Decimal>; 3]> = vec![[None; 3]; catalogue.len()];
         let mut converted = vec![false; catalogue.len()];
         for (code_id, e) in entry_of.iter().enumerate() {
@@ -173,7 +187,7 @@ impl Ledger {
                 ));
                 continue;
             };
-            if converted[e] {
+            if converted[e] || years_missing {
                 continue;
             }
             converted[e] = true;
@@ -484,17 +498,18 @@ pub(crate) fn real_unit_costs(
         match index.convert(v.amount, v.price_year, price_base) {
             Ok(r) => real[t as usize] = Some(r),
             Err(err) => problems.push(crate::error::Problem::new(
-                Location::source("catalogue").in_field(if t == ValueType::Fiscal {
-                    "price_year".to_owned()
-                } else {
-                    format!("{}_price_year", t.as_str())
-                }),
+                Location::source("catalogue").in_field(price_year_field(t)),
                 ProblemKind::MissingPriceYear,
                 format!("code {:?}: {err}", u.code),
             )),
         }
     }
     real
+}
+
+/// The catalogue column of a value type's price year.
+fn price_year_field(t: ValueType) -> String {
+    if t == ValueType::Fiscal { "price_year".to_owned() } else { format!("{}_price_year", t.as_str()) }
 }
 
 fn row_problem(journeys: &Journeys, row: usize, first_row: usize, field: &str, kind: ProblemKind, message: &str) -> crate::error::Problem {

@@ -57,6 +57,7 @@ pub mod catalogue;
 pub mod compare;
 pub mod error;
 pub mod extrapolate;
+pub mod hmt;
 pub mod io;
 pub mod journey;
 pub mod ledger;

@@ -377,17 +377,27 @@ pub fn extrapolation_files(x: &Extrapolation, inputs: &[InputDigest]) -> OutputS
     out
 }
 
-/// The assumptions log as CSV: `name,value,source,confidence,set_by`.
+/// The columns of the assumptions log.
+pub const ASSUMPTION_COLUMNS: [&str; 6] = ["name", "value", "source", "confidence", "set_by", "origin"];
+
+/// One assumption as a row of [`ASSUMPTION_COLUMNS`].
+#[must_use]
+pub fn assumption_row(a: &crate::appraisal::Assumption) -> [String; 6] {
+    [
+        a.name.clone(),
+        a.value.clone(),
+        a.source.clone().unwrap_or_default(),
+        a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        a.set_by.clone().unwrap_or_default(),
+        a.origin.to_string(),
+    ]
+}
+
+/// The assumptions log as CSV: [`ASSUMPTION_COLUMNS`].
 fn assumptions_csv(list: &[crate::appraisal::Assumption]) -> Vec<u8> {
-    let mut log = CsvTable::new(&["name", "value", "source", "confidence", "set_by"]);
+    let mut log = CsvTable::new(&ASSUMPTION_COLUMNS);
     for a in list {
-        log.row([
-            a.name.clone(),
-            a.value.clone(),
-            a.source.clone().unwrap_or_default(),
-            a.confidence.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-            a.set_by.clone().unwrap_or_default(),
-        ]);
+        log.row(assumption_row(a));
     }
     log.into_bytes()
 }

@@ -128,6 +128,8 @@ impl Serialize for PriceYear {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PriceIndex {
     values: BTreeMap<(i32, u8), (PriceYear, Decimal, Option<Fraction>)>,
+    /// The years whose value is a forecast (the OBR's, in HM Treasury's series), not outturn.
+    forecast: std::collections::BTreeSet<(i32, u8)>,
 }
 
 /// An exact index value that no decimal holds: a fraction, for an index built from percentage
@@ -232,15 +234,101 @@ impl PriceIndex {
         self.values.get(&year.sort_key()).map(|(_, v, _)| *v)
     }
 
-    /// The latest year in the series: the default price base.
+    /// The latest year in the series.
     #[must_use]
     pub fn latest(&self) -> Option<PriceYear> {
         self.values.values().next_back().map(|(y, _, _)| *y)
     }
 
+    /// The latest year whose value is outturn, not a forecast: the default price base. (The
+    /// latest year when no year is a forecast.)
+    ///
+    /// # Example
+    /// ```
+    /// use journeycost::prices::PriceYear;
+    ///
+    /// let csv = "year,index,forecast\n2023/24,96,\n2024/25,100,false\n2025/26,103,true\n";
+    /// let index = journeycost::io::read_deflators("d.csv", csv.as_bytes()).unwrap();
+    /// assert_eq!(index.latest(), Some(PriceYear::Financial(2025)));
+    /// assert_eq!(index.latest_outturn(), Some(PriceYear::Financial(2024)));
+    /// assert!(index.is_forecast(PriceYear::Financial(2025)));
+    /// ```
+    #[must_use]
+    pub fn latest_outturn(&self) -> Option<PriceYear> {
+        self.values.iter().rev().find(|(k, _)| !self.forecast.contains(k)).map(|(_, (y, _, _))| *y)
+    }
+
+    /// Marks a year of the series as a forecast.
+    ///
+    /// # Errors
+    /// [`PriceIndexError::MissingYear`] for a year not in the series.
+    pub fn mark_forecast(&mut self, year: PriceYear) -> Result<(), PriceIndexError> {
+        if !self.values.contains_key(&year.sort_key()) {
+            return Err(PriceIndexError::MissingYear(year));
+        }
+        self.forecast.insert(year.sort_key());
+        Ok(())
+    }
+
+    /// Whether the year's value is a forecast.
+    #[must_use]
+    pub fn is_forecast(&self, year: PriceYear) -> bool {
+        self.forecast.contains(&year.sort_key())
+    }
+
+    /// The forecast years, in chronological order.
+    pub fn forecast_years(&self) -> impl Iterator<Item = PriceYear> + '_ {
+        self.forecast.iter().filter_map(|k| self.values.get(k).map(|(y, _, _)| *y))
+    }
+
+    /// A note for an output costed at `price_base` with unit costs priced in `years`, when any
+    /// of them is a forecast year of the index; `None` when all are outturn.
+    #[must_use]
+    pub fn forecast_note(&self, price_base: PriceYear, years: impl IntoIterator<Item = PriceYear>) -> Option<String> {
+        let mut used: Vec<PriceYear> = std::iter::once(price_base).chain(years).filter(|y| self.is_forecast(*y)).collect();
+        used.sort_unstable();
+        used.dedup();
+        if used.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = used.iter().map(ToString::to_string).collect();
+        Some(format!(
+            "uses forecast years of the price index ({}): forecasts, not outturn, and revised with each release",
+            shown.join(", ")
+        ))
+    }
+
     /// Every year and value, in chronological order.
     pub fn iter(&self) -> impl Iterator<Item = (PriceYear, Decimal)> + '_ {
         self.values.values().map(|(y, v, _)| (*y, *v))
+    }
+
+    /// The years the series covers, for messages: `2002/03 to 2023/24`, or with both kinds of
+    /// year `1990 to 2023 and 1990/91 to 2023/24`.
+    ///
+    /// # Example
+    /// ```
+    /// use journeycost::prices::PriceIndex;
+    ///
+    /// let index = journeycost::io::read_deflators("d.csv", "year,index\n2020,90\n2021,95\n2020/21,91\n".as_bytes()).unwrap();
+    /// assert_eq!(index.coverage(), "2020 to 2021 and 2020/21");
+    /// assert_eq!(PriceIndex::new().coverage(), "no years");
+    /// ```
+    #[must_use]
+    pub fn coverage(&self) -> String {
+        let range = |financial: bool| {
+            let mut years = self.values.values().map(|(y, _, _)| *y).filter(|y| matches!(y, PriceYear::Financial(_)) == financial);
+            let first = years.next()?;
+            Some(match years.next_back() {
+                Some(last) => format!("{first} to {last}"),
+                None => first.to_string(),
+            })
+        };
+        match (range(false), range(true)) {
+            (Some(c), Some(f)) => format!("{c} and {f}"),
+            (Some(r), None) | (None, Some(r)) => r,
+            (None, None) => "no years".to_owned(),
+        }
     }
 
     /// The number of years in the series.

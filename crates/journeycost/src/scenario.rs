@@ -54,7 +54,7 @@ use serde::Deserialize;
 use rust_decimal::Decimal;
 use toml::Spanned;
 
-use crate::appraisal::{Adjustments, AppraisalSpec, Assumption, Combine, CostItem, DropOff, OptimismBias, Schedule, YearBasis};
+use crate::appraisal::{Adjustments, AppraisalSpec, Assumption, Combine, CostItem, DropOff, OptimismBias, Origin, Schedule, YearBasis};
 use crate::catalogue::{Confidence, ValueType};
 use crate::error::{Error, Location, Problem, ProblemKind, io_error};
 use crate::extrapolate::{Dist, ExtrapolationPlan, ExtrapolationSpec, PerCase, PerCaseSource, Segment};
@@ -75,12 +75,35 @@ pub struct Scenario {
     pub values: Option<&'static [ValueType]>,
     /// The `[compare]` options.
     pub compare: CompareSection,
-    /// The `[appraisal]` section, if present, with pathways from `[compare]`.
+    /// The `[appraisal]` section, if present, with pathways from `[compare]` (and the
+    /// `[costing]` settings in its assumptions log).
     pub appraisal: Option<AppraisalSpec>,
     /// The `[extrapolation]` section, if present.
     pub extrapolation: Option<ExtrapolationPlan>,
     /// The `[report]` section (defaults when absent).
     pub report: ReportSection,
+    /// The `[costing]` settings the file gives (`price_base`, `value_types`), for the
+    /// assumptions log, with the file as their origin.
+    pub costing_log: Vec<Assumption>,
+}
+
+impl Scenario {
+    /// The appraisal this scenario asks for: its `[appraisal]` section, or the defaults (with
+    /// the pathways of `[compare]`), with the `[costing]` settings it gives in the assumptions
+    /// log.
+    #[must_use]
+    pub fn appraisal_spec(&self) -> AppraisalSpec {
+        let options = self.compare.options(PeriodKind::Month);
+        let mut spec = self.appraisal.clone().unwrap_or_else(|| AppraisalSpec {
+            baseline: options.baseline,
+            alternative: options.alternative,
+            ..AppraisalSpec::default()
+        });
+        for a in &self.costing_log {
+            crate::appraisal::record(&mut spec.assumptions, a.clone());
+        }
+        spec
+    }
 }
 
 /// The `[report]` section: how `journeycost report` presents this scenario.
@@ -177,27 +200,30 @@ struct Dec(Decimal);
 
 impl<'de> Deserialize<'de> for Dec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Dec, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Dec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a number, or a decimal number in a string such as \"0.2\"")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
-                crate::io::parse_decimal(v).map(Dec).map_err(E::custom)
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
-                // Rust prints a float as its shortest round-trip text: 0.2 reads back as 0.2.
-                crate::io::parse_decimal(&format!("{v}")).map(Dec).map_err(E::custom)
-            }
-        }
-        d.deserialize_any(V)
+        d.deserialize_any(DecVisitor)
+    }
+}
+
+/// Reads a [`Dec`].
+struct DecVisitor;
+
+impl serde::de::Visitor<'_> for DecVisitor {
+    type Value = Dec;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number, or a decimal number in a string such as \"0.2\"")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
+        crate::io::parse_decimal(v).map(Dec).map_err(E::custom)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
+        Ok(Dec(Decimal::from(v)))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
+        Ok(Dec(Decimal::from(v)))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
+        // Rust prints a float as its shortest round-trip text: 0.2 reads back as 0.2.
+        crate::io::parse_decimal(&format!("{v}")).map(Dec).map_err(E::custom)
     }
 }
 
@@ -212,10 +238,10 @@ struct AppraisalSection {
     intervention_agencies: Vec<String>,
     #[serde(default)]
     intervention_codes: Vec<String>,
-    deadweight: Option<Param>,
-    attribution: Option<Param>,
-    displacement: Option<Param>,
-    leakage: Option<Param>,
+    deadweight: Option<Spanned<ParamInput>>,
+    attribution: Option<Spanned<ParamInput>>,
+    displacement: Option<Spanned<ParamInput>>,
+    leakage: Option<Spanned<ParamInput>>,
     drop_off: Option<DropOffSection>,
     optimism_bias: Option<OptimismSection>,
     #[serde(default)]
@@ -238,6 +264,49 @@ struct Param {
     value: Spanned<Dec>,
     #[serde(flatten)]
     provenance: Provenance,
+}
+
+/// A parameter of the appraisal: a plain number (`deadweight = 0.2`, as in `[extrapolation]`)
+/// or a table with `value` and its provenance.
+enum ParamInput {
+    Number(Dec),
+    Table(Param),
+}
+
+impl<'de> Deserialize<'de> for ParamInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ParamInput, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ParamInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number such as 0.2, or a table with value (and source, confidence, set_by)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ParamInput, E> {
+                DecVisitor.visit_str(v).map(ParamInput::Number)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ParamInput, E> {
+                DecVisitor.visit_i64(v).map(ParamInput::Number)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ParamInput, E> {
+                DecVisitor.visit_u64(v).map(ParamInput::Number)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ParamInput, E> {
+                DecVisitor.visit_f64(v).map(ParamInput::Number)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ParamInput, A::Error> {
+                Param::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(ParamInput::Table)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A parameter's value and where it is written.
+fn param_value(p: &Spanned<ParamInput>) -> (Dec, std::ops::Range<usize>) {
+    match p.get_ref() {
+        ParamInput::Number(d) => (*d, p.span()),
+        ParamInput::Table(t) => (*t.value.get_ref(), t.value.span()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -372,6 +441,20 @@ impl Scenario {
             None => None,
             Some(section) => Some(extrapolation_plan(&section, &Spans { text, name })?),
         };
+        let origin = Spans { text, name }.origin();
+        let mut costing_log = Vec::new();
+        if let Some(y) = price_year {
+            costing_log.push(Assumption::given("price_base", &y, origin.clone()));
+        }
+        if let Some(v) = values {
+            costing_log.push(Assumption::given("value_types", &crate::appraisal::values_label(v), origin));
+        }
+        let appraisal = appraisal.map(|mut spec: AppraisalSpec| {
+            for a in &costing_log {
+                crate::appraisal::record(&mut spec.assumptions, a.clone());
+            }
+            spec
+        });
         let at = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         let at_or_builtin = |p: PathBuf| if p.as_os_str() == crate::io::BUILTIN { p } else { at(p) };
         Ok(Scenario {
@@ -392,6 +475,7 @@ impl Scenario {
             appraisal,
             extrapolation,
             report: file.report,
+            costing_log,
         })
     }
 }
@@ -403,6 +487,11 @@ struct Spans<'a> {
 }
 
 impl Spans<'_> {
+    /// Where the scenario's values come from: the file, by name (as outputs name their inputs).
+    fn origin(&self) -> Origin {
+        Origin::Scenario(Path::new(self.name).file_name().map_or_else(|| self.name.to_owned(), |n| n.to_string_lossy().into_owned()))
+    }
+
     fn at(&self, span: &std::ops::Range<usize>, field: &str) -> Location {
         let line = self.text[..span.start.min(self.text.len())].matches('\n').count() as u64 + 1;
         Location::source(self.name).at_line(line).in_field(field)
@@ -429,6 +518,7 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
             source: p.and_then(|p| p.source.clone()),
             confidence,
             set_by: p.and_then(|p| p.set_by.clone()),
+            origin: spans.origin(),
         });
     };
     if let Some(y) = &section.years {
@@ -480,9 +570,14 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
         ("leakage", &section.leakage),
     ] {
         if let Some(p) = param {
-            let v = share(&p.value, &format!("appraisal.{name}.value"), &mut problems);
+            let (value, at) = param_value(p);
+            let v = share(&Spanned::new(at.clone(), value), &format!("appraisal.{name}.value"), &mut problems);
             set_adjustment(&mut adjustments, name, v);
-            note(name, v.to_string(), Some((&p.provenance, p.value.span())), &mut problems);
+            let provenance = match p.get_ref() {
+                ParamInput::Table(t) => Some((&t.provenance, at)),
+                ParamInput::Number(_) => None,
+            };
+            note(name, v.to_string(), provenance, &mut problems);
         }
     }
     spec.adjustments = adjustments;
@@ -512,10 +607,17 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
         spec.optimism = ob;
         let at =
             [&o.green, &o.amber, &o.red, &o.unrated, &o.intervention].iter().find_map(|v| v.as_ref().map(Spanned::span)).unwrap_or(0..0);
-        for (name, v) in
-            [("green", ob.green), ("amber", ob.amber), ("red", ob.red), ("unrated", ob.unrated), ("intervention", ob.intervention)]
-        {
-            note(&format!("optimism_bias.{name}"), v.to_string(), Some((&o.provenance, at.clone())), &mut problems);
+        // Only the grades given: the others are journeycost's defaults, and the log says so.
+        for (name, v, given) in [
+            ("green", ob.green, o.green.is_some()),
+            ("amber", ob.amber, o.amber.is_some()),
+            ("red", ob.red, o.red.is_some()),
+            ("unrated", ob.unrated, o.unrated.is_some()),
+            ("intervention", ob.intervention, o.intervention.is_some()),
+        ] {
+            if given {
+                note(&format!("optimism_bias.{name}"), v.to_string(), Some((&o.provenance, at.clone())), &mut problems);
+            }
         }
     }
     spec.intervention_agencies.clone_from(&section.intervention_agencies);
@@ -610,7 +712,7 @@ fn parameter(
             })?;
             let d = Dist::Fixed(x);
             check_support(&d, kind).map_err(err)?;
-            log.push(Assumption { name: field.to_owned(), value: format!("fixed {x}"), source: None, confidence: None, set_by: None });
+            log.push(Assumption::given(field, &format!("fixed {x}"), spans.origin()));
             return Ok(Ok(d));
         }
     };
@@ -623,7 +725,8 @@ fn parameter(
     let opt = |k: &str| -> Result<Option<f64>, Problem> { if table.contains_key(k) { get(k).map(Some) } else { Ok(None) } };
     let text = |k: &str| table.get(k).and_then(toml::Value::as_str).map(str::to_owned);
     let grade = || text("confidence").map(|c| c.parse::<Confidence>().map_err(&err)).transpose();
-    let name = text("dist").ok_or_else(|| {
+    // `{ value = 0.2, source = ... }`, as `[appraisal]` takes it, is a fixed value.
+    let name = text("dist").or_else(|| table.contains_key("value").then(|| "fixed".to_owned())).ok_or_else(|| {
         err("a parameter table needs dist = fixed, uniform, triangular, pert, normal, lognormal, beta (or cohort for per_case)".to_owned())
     })?;
     let allowed: &[&str] = match name.as_str() {
@@ -676,6 +779,7 @@ fn parameter(
                 source: text("source"),
                 confidence: grade()?,
                 set_by: text("set_by"),
+                origin: spans.origin(),
             });
             return Ok(Err(PerCaseSource::Cohort { years, column, equals }));
         }
@@ -693,6 +797,7 @@ fn parameter(
         source: text("source"),
         confidence: grade()?,
         set_by: text("set_by"),
+        origin: spans.origin(),
     });
     Ok(Ok(dist))
 }
@@ -722,19 +827,24 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
                 format!("draws must be from 1 to {}, found {d}", crate::extrapolate::MAX_DRAWS),
             ));
         }
-        spec.draws = d;
+        spec.set_draws(d, spans.origin());
     }
     if let Some(s) = section.seed {
-        spec.seed = s;
-        log.push(Assumption { name: "seed".into(), value: s.to_string(), source: None, confidence: None, set_by: None });
+        spec.set_seed(s, spans.origin());
     }
     if let Some(sch) = &section.schedule {
         match sch.get_ref().parse::<Schedule>() {
-            Ok(v) => spec.schedule = v,
+            Ok(v) => {
+                spec.schedule = v;
+                log.push(Assumption::given("schedule", &spec.schedule, spans.origin()));
+            }
             Err(e) => problems.push(spans.problem(&sch.span(), "extrapolation.schedule", e)),
         }
     }
     if let Some(c) = &section.adjustments {
+        if matches!(c.get_ref().as_str(), "multiplicative" | "additive") {
+            log.push(Assumption::given("adjustments", c.get_ref(), spans.origin()));
+        }
         match c.get_ref().as_str() {
             "multiplicative" => spec.combine = Combine::Multiplicative,
             "additive" => spec.combine = Combine::Additive,
@@ -787,8 +897,30 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
             ("leakage", &seg.leakage),
         ]
         .into_iter()
-        .map(|(f, v)| dist(param(v.as_ref(), f, Kind::Share)))
+        .map(|(f, v)| match v {
+            Some(_) => dist(param(v.as_ref(), f, Kind::Share)),
+            None => Dist::Fixed(0.0),
+        })
         .collect();
+        // What the segment leaves out is used too: say so, as journeycost's defaults.
+        let default = |field: &str, value: &str| Assumption::default_value(&format!("{}: {field}", seg.name), &value);
+        match seg.horizon {
+            Some(h) => log.push(Assumption::given(&format!("{}: horizon", seg.name), &format!("{h} years"), spans.origin())),
+            None => log.push(default("horizon", "1 years")),
+        }
+        if seg.reach.is_none() {
+            log.push(default("reach", "fixed 1"));
+        }
+        for (field, v) in [
+            ("deadweight", &seg.deadweight),
+            ("attribution", &seg.attribution),
+            ("displacement", &seg.displacement),
+            ("leakage", &seg.leakage),
+        ] {
+            if v.is_none() {
+                log.push(default(field, "fixed 0"));
+            }
+        }
         let source = match per_case {
             Some(Ok(d)) => PerCaseSource::Stated(d),
             Some(Err(c)) => c,
@@ -817,7 +949,7 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
             "an extrapolation needs at least one [[extrapolation.segments]]",
         ));
     }
-    spec.assumptions = log;
+    spec.assumptions.extend(log);
     if problems.is_empty() { Ok(ExtrapolationPlan { segments, spec }) } else { Err(Error::from_problems(problems, 0)) }
 }
 
@@ -850,6 +982,30 @@ mod tests {
         assert_eq!(a.costs[0].amount, Decimal::new(10050, 2));
         let dw = a.assumptions.iter().find(|x| x.name == "deadweight").unwrap();
         assert_eq!((dw.source.as_deref(), dw.confidence), (Some("survey"), Some(Confidence::Amber)));
+    }
+
+    #[test]
+    fn a_parameter_may_be_a_plain_number_in_either_section() {
+        // #13: `deadweight = 0.2` was refused in [appraisal] but accepted in [extrapolation].
+        let text = format!(
+            "{INPUTS}[appraisal]\ndeadweight = 0.2\nattribution = \"0.1\"\ndisplacement = 0\nleakage = {{ value = 0.05, source = \"s\" }}\n\
+             [extrapolation]\n[[extrapolation.segments]]\nname = \"a\"\ncount = 10\nper_case = \"100\"\n\
+             deadweight = 0.2\nattribution = {{ value = 0.1, source = \"survey\" }}\n"
+        );
+        let s = Scenario::parse(&text, Path::new(""), "s.toml").unwrap();
+        let a = s.appraisal.unwrap().adjustments;
+        assert_eq!(
+            (a.deadweight, a.attribution, a.displacement, a.leakage),
+            (Decimal::new(2, 1), Decimal::new(1, 1), Decimal::ZERO, Decimal::new(5, 2))
+        );
+        let seg = &s.extrapolation.unwrap().segments[0].0;
+        assert_eq!((seg.deadweight.clone(), seg.attribution.clone()), (Dist::Fixed(0.2), Dist::Fixed(0.1)));
+        // A bad plain number is located on its line.
+        let err = Scenario::parse(&format!("{INPUTS}[appraisal]\n\ndeadweight = 1.5\n"), Path::new(""), "s.toml").unwrap_err();
+        assert_eq!(
+            err.problems()[0].to_string(),
+            "s.toml line 7, field \"appraisal.deadweight.value\": expected a share from 0 to 1 (0.2 is 20%), found 1.5"
+        );
     }
 
     #[test]

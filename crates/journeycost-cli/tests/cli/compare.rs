@@ -108,16 +108,34 @@ fn the_builtin_price_index_is_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let anna = root().join("examples/anna");
     let arg = |f: &str| anna.join(f).to_string_lossy().into_owned();
-    let o = run_in(dir.path(), &["compare", "--catalogue", &arg("catalogue.csv"), "--events", &arg("events.csv"), "--out", "res"]);
+    let (catalogue, events) = (arg("catalogue.csv"), arg("events.csv"));
+    let run = |more: &[&str]| {
+        let mut args = vec!["compare", "--catalogue", &catalogue, "--events", &events];
+        args.extend(more);
+        run_in(dir.path(), &args)
+    };
+    let o = run(&["--out", "res"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // the latest year of the built-in index is calendar 2024; Anna's costs are in financial years
-    assert!(String::from_utf8_lossy(&o.stdout).contains("prices: 2024;"), "{}", String::from_utf8_lossy(&o.stdout));
+    // #13: the built-in index runs to the latest release; the default price base is its latest
+    // outturn year, 2024/25 (2025/26 on are OBR forecasts)
+    assert!(String::from_utf8_lossy(&o.stdout).contains("prices: 2024/25;"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(!stderr(&o).contains("forecast"), "{}", stderr(&o));
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
-    assert_eq!(json["inputs"][1]["file"], "builtin:hmt-gdp-deflator-calendar-2024-100");
-    let o = run_in(
-        dir.path(),
-        &["compare", "--catalogue", &arg("catalogue.csv"), "--events", &arg("events.csv"), "--price-year", "2025", "--out", "x"],
-    );
+    assert_eq!(json["inputs"][1]["file"], "builtin:hmt-2026-03");
+    assert!(json["inputs"][1].get("note").is_none());
+    // A forecast year as the price base: said on stderr and in the outputs.
+    let o = run(&["--price-year", "2026/27", "--out", "fc"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("note: uses forecast years of the price index (2026/27)"), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("fc/comparison.json")).unwrap()).unwrap();
+    assert!(json["inputs"][1]["note"].as_str().unwrap().contains("forecast"), "{json}");
+    // The index built in before #13 stays reproducible by name.
+    let o = run(&["--deflators", "builtin:hmt-2025-12-derived", "--out", "old"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("prices: 2024;"), "{}", String::from_utf8_lossy(&o.stdout));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("old/comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["inputs"][1]["file"], "builtin:hmt-2025-12-derived");
+    let o = run(&["--price-year", "2031/32", "--out", "x"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("the target price year 2025 is not in the price index (it has 1990 to 2024)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the target price year 2031/32 is not in the price index (it has 2000/01 to 2030/31)"), "{}", stderr(&o));
 }

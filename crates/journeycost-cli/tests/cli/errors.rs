@@ -90,7 +90,9 @@ fn duplicate_code_and_bad_catalogue_and_deflators_together() {
 fn price_years_missing_from_the_deflators() {
     fails(
         &[("deflators.csv", b"year,index\n2024,105\n"), ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n"))],
-        &["catalogue.csv line 2, field \"price_year\": price year 2023 of code \"CALL\" is not in deflators.csv (it has 2024 to 2024)"],
+        &[
+            "catalogue.csv line 2, field \"price_year\": price year 2023 is not in deflators.csv (it has 2024); 1 unit cost is priced in it: code \"CALL\"",
+        ],
     );
     let dir =
         fixture(&[("catalogue.csv", CATALOGUE), ("deflators.csv", DEFLATORS), ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n"))]);
@@ -111,7 +113,10 @@ fn price_years_missing_from_the_deflators() {
         ],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(stderr(&o).trim_end(), "error: deflators.csv: the target price year 2030 is not in the price index (it has 2023 to 2024)");
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "error: deflators.csv: the target price year 2030 is not in the price index (it has 2023 to 2024 and 2023/24)"
+    );
 }
 
 #[test]

@@ -34,6 +34,7 @@ mod discount;
 mod linear;
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -211,32 +212,94 @@ pub struct CostItem {
     pub confidence: Option<Confidence>,
 }
 
-/// One entry of the assumptions log: a parameter, its value and its provenance.
+/// Where the value of an assumption came from: the run's own inputs, not the evidence behind it
+/// (that is [`Assumption::source`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// journeycost's default, because nothing gave the value.
+    Default,
+    /// A scenario file, by its file name (as outputs name their inputs).
+    Scenario(String),
+    /// A command-line flag, e.g. `--seed`.
+    CommandLine(String),
+    /// An argument of a library or Python call, e.g. `seed`.
+    Argument(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => f.write_str("journeycost default"),
+            Origin::Scenario(file) => write!(f, "scenario file {file}"),
+            Origin::CommandLine(flag) => write!(f, "command line {flag}"),
+            Origin::Argument(name) => write!(f, "argument {name}"),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// One entry of the assumptions log: a parameter, the value used and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assumption {
     /// The parameter, e.g. `deadweight`.
     pub name: String,
-    /// Its value, as text.
+    /// The value used, as text.
     pub value: String,
-    /// Where it comes from.
+    /// The evidence behind it, as the scenario states it.
     pub source: Option<String>,
     /// How far it can be trusted.
     pub confidence: Option<Confidence>,
-    /// Who set it.
+    /// Who set it, as the scenario states it.
     pub set_by: Option<String>,
+    /// Where the value came from: a scenario file, the command line, an argument, or
+    /// journeycost's default.
+    pub origin: Origin,
 }
 
 impl Assumption {
-    /// An assumption that journeycost supplied because the user did not.
+    /// An assumption that journeycost supplied because nothing gave it.
     #[must_use]
     pub fn default_value(name: &str, value: &impl ToString) -> Assumption {
-        Assumption {
-            name: name.to_owned(),
-            value: value.to_string(),
-            source: None,
-            confidence: None,
-            set_by: Some("journeycost default".to_owned()),
-        }
+        Assumption::given(name, value, Origin::Default)
+    }
+
+    /// An assumption given by `origin`, with no source, confidence or setter.
+    #[must_use]
+    pub fn given(name: &str, value: &impl ToString, origin: Origin) -> Assumption {
+        Assumption { name: name.to_owned(), value: value.to_string(), source: None, confidence: None, set_by: None, origin }
+    }
+}
+
+/// Records `a` in an assumptions log: it replaces the entry of the same name (in its place),
+/// or is added at the end. Front ends record what they override (`--seed`), so the log says
+/// what was used and where it came from.
+pub fn record(log: &mut Vec<Assumption>, a: Assumption) {
+    match log.iter_mut().find(|b| b.name == a.name) {
+        Some(b) => *b = a,
+        None => log.push(a),
+    }
+}
+
+/// How the assumptions log writes the value types counted: `fiscal`, or `fiscal+economic+social`.
+#[must_use]
+pub fn values_label(types: &[ValueType]) -> String {
+    types.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("+")
+}
+
+/// The log entry for a value the run used: `actual`, with the origin recorded for `name` when
+/// the recorded value is the one used; journeycost's default when nothing recorded it; and,
+/// when something recorded another value, the caller's (the value was changed after it was
+/// recorded, by a program that did not say how).
+pub(crate) fn used(log: &[Assumption], name: &str, actual: String) -> Assumption {
+    match log.iter().find(|a| a.name == name) {
+        Some(a) if a.value == actual => a.clone(),
+        Some(a) => Assumption { value: actual, origin: Origin::Argument(name.to_owned()), ..a.clone() },
+        None => Assumption::default_value(name, &actual),
     }
 }
 
@@ -548,7 +611,7 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
 
     let switching = switching_values(&cells, spec, &years, &factors, last_observed);
     let mut assumptions = log(spec, ledger.price_base(), ledger.value_types(), base);
-    assumptions.extend(spec.assumptions.iter().cloned());
+    assumptions.extend(spec.assumptions.iter().filter(|a| a.name != "price_base" && a.name != "value_types").cloned());
 
     Ok(Appraisal {
         basis: spec.basis,
@@ -899,16 +962,11 @@ fn stays_non_negative(cumulative: &[Decimal]) -> Option<usize> {
 /// The parameters journeycost itself used, for the assumptions log.
 fn log(spec: &AppraisalSpec, price_base: PriceYear, value_types: &[ValueType], base: i32) -> Vec<Assumption> {
     let given = |name: &str| spec.assumptions.iter().any(|a| a.name == name);
-    let input = |name: &str, value: String| Assumption {
-        name: name.to_owned(),
-        value,
-        source: None,
-        confidence: None,
-        set_by: Some("inputs".to_owned()),
-    };
+    // The price base and the values counted, as used, with where they came from (the default
+    // price base is the latest year of the price index).
     let mut out = vec![
-        input("price_base", price_base.to_string()),
-        input("value_types", value_types.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("+")),
+        used(&spec.assumptions, "price_base", price_base.to_string()),
+        used(&spec.assumptions, "value_types", values_label(value_types)),
     ];
     let mut param = |name: &str, value: String| {
         if !given(name) {

@@ -125,8 +125,8 @@ impl Dist {
             }
         }
         let d = Dist::Normal { mean, sd, min, max };
-        let (lo, hi) = d.normal_mass();
-        if hi - lo < 1e-9 {
+        let std = |m: Option<f64>, inf: f64| m.map_or(inf, |m| (m - mean) / sd);
+        if std_mass(std(min, f64::NEG_INFINITY), std(max, f64::INFINITY)) < 1e-9 {
             return Err(format!("normal with mean {mean} and sd {sd} has almost no probability between its bounds"));
         }
         Ok(d)
@@ -221,11 +221,9 @@ impl Dist {
             Dist::Triangular { min, mode, max } => rand_distr::Triangular::new(min, max, mode).map_or(mode, |d| d.sample(rng)),
             Dist::Pert { min, mode, max } => rand_distr::Pert::new(min, max).with_mode(mode).map_or(mode, |d| d.sample(rng)),
             Dist::Normal { mean, sd, min: None, max: None } => rand_distr::Normal::new(mean, sd).map_or(mean, |d| d.sample(rng)),
-            Dist::Normal { .. } => {
-                // Truncated: inverse CDF of a uniform draw within the bounds' probability mass.
-                let (lo, hi) = self.normal_mass();
-                self.quantile(lo + (hi - lo) * unit(rng))
-            }
+            // Truncated: the quantile of a uniform draw (the quantile maps it into the bounds'
+            // probability mass, once).
+            Dist::Normal { .. } => self.quantile(unit(rng)),
             Dist::LogNormal { mu, sigma } => rand_distr::LogNormal::new(mu, sigma).map_or(mu.exp(), |d| d.sample(rng)),
             Dist::Beta { alpha, beta } => rand_distr::Beta::new(alpha, beta).map_or(alpha / (alpha + beta), |d| d.sample(rng)),
         }
@@ -244,12 +242,21 @@ impl Dist {
                 statrs::distribution::Beta::new(a, b).map_or(mode, |d| min + (max - min) * d.inverse_cdf(p))
             }
             Dist::Normal { mean, sd, min, max } => {
-                let Ok(n) = statrs::distribution::Normal::new(mean, sd) else { return mean };
-                if min.is_none() && max.is_none() {
-                    return n.inverse_cdf(p);
+                if !(sd > 0.0 && sd.is_finite() && mean.is_finite()) {
+                    return mean;
                 }
-                let (lo, hi) = self.normal_mass();
-                n.inverse_cdf(lo + (hi - lo) * p).clamp(min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY))
+                let n = standard_normal();
+                let (a, b) = (min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd), max.map_or(f64::INFINITY, |m| (m - mean) / sd));
+                // In standard units, from the tail nearer the bounds, where the CDF keeps its
+                // precision: above the mean, mirror (-Z lies in [-b, -a]).
+                let z = if a > 0.0 {
+                    let (lo, hi) = (n.cdf(-b), n.cdf(-a));
+                    -n.inverse_cdf(lo + (hi - lo) * (1.0 - p))
+                } else {
+                    let (lo, hi) = (n.cdf(a), n.cdf(b));
+                    n.inverse_cdf(lo + (hi - lo) * p)
+                };
+                (mean + sd * z).clamp(min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY))
             }
             Dist::LogNormal { mu, sigma } => statrs::distribution::LogNormal::new(mu, sigma).map_or(mu.exp(), |d| d.inverse_cdf(p)),
             Dist::Beta { alpha, beta } => statrs::distribution::Beta::new(alpha, beta).map_or(alpha / (alpha + beta), |d| d.inverse_cdf(p)),
@@ -263,9 +270,6 @@ impl Dist {
     }
 
     /// The analytic mean.
-    ///
-    /// # Panics
-    /// Never: the standard normal is always valid.
     #[must_use]
     pub fn mean(&self) -> f64 {
         match *self {
@@ -275,13 +279,8 @@ impl Dist {
             Dist::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
             Dist::Normal { mean, min: None, max: None, .. } => mean,
             Dist::Normal { mean, sd, min, max } => {
-                let n = statrs::distribution::Normal::new(0.0, 1.0).expect("standard normal");
-                let std_pdf = |z: f64| (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
-                let a = min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd);
-                let b = max.map_or(f64::INFINITY, |m| (m - mean) / sd);
-                let mass = n.cdf(b) - n.cdf(a);
-                let pdf = |z: f64| if z.is_finite() { std_pdf(z) } else { 0.0 };
-                mean + sd * (pdf(a) - pdf(b)) / mass
+                let (a, b) = (min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd), max.map_or(f64::INFINITY, |m| (m - mean) / sd));
+                mean + sd * (std_pdf(a) - std_pdf(b)) / std_mass(a, b)
             }
             Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
             Dist::Beta { alpha, beta } => alpha / (alpha + beta),
@@ -300,18 +299,35 @@ impl Dist {
                 (m - min) * (max - m) / 7.0
             }
             Dist::Normal { sd, min: None, max: None, .. } => sd * sd,
-            Dist::Normal { .. } => return None,
+            Dist::Normal { mean, sd, min, max } => {
+                // sd² (1 + (a φ(a) - b φ(b)) / Z - ((φ(a) - φ(b)) / Z)²) in standard units a, b.
+                let (a, b) = (min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd), max.map_or(f64::INFINITY, |m| (m - mean) / sd));
+                let z = std_mass(a, b);
+                let (pa, pb) = (std_pdf(a), std_pdf(b));
+                let (apa, bpb) = (if a.is_finite() { a * pa } else { 0.0 }, if b.is_finite() { b * pb } else { 0.0 });
+                sd * sd * (1.0 + (apa - bpb) / z - ((pa - pb) / z).powi(2))
+            }
             Dist::LogNormal { mu, sigma } => ((sigma * sigma).exp() - 1.0) * (2.0 * mu + sigma * sigma).exp(),
             Dist::Beta { alpha, beta } => alpha * beta / ((alpha + beta).powi(2) * (alpha + beta + 1.0)),
         })
     }
+}
 
-    /// For a truncated normal, the CDF at its lower and upper bounds.
-    fn normal_mass(&self) -> (f64, f64) {
-        let Dist::Normal { mean, sd, min, max } = *self else { return (0.0, 1.0) };
-        let Ok(n) = statrs::distribution::Normal::new(mean, sd) else { return (0.0, 1.0) };
-        (min.map_or(0.0, |m| n.cdf(m)), max.map_or(1.0, |m| n.cdf(m)))
-    }
+/// The standard normal density (0 at an infinite bound).
+fn std_pdf(z: f64) -> f64 {
+    if z.is_finite() { (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() } else { 0.0 }
+}
+
+/// The standard normal's probability between `a` and `b` (standard units), taken on the side
+/// of the mean where it is accurate: above the mean from the upper tail.
+fn std_mass(a: f64, b: f64) -> f64 {
+    let n = standard_normal();
+    if a > 0.0 { n.sf(a) - n.sf(b) } else { n.cdf(b) - n.cdf(a) }
+}
+
+/// The standard normal.
+fn standard_normal() -> statrs::distribution::Normal {
+    statrs::distribution::Normal::standard()
 }
 
 /// A uniform draw on [0, 1).
@@ -370,6 +386,130 @@ mod tests {
         let t = Dist::normal(0.5, 0.3, Some(0.0), Some(1.0)).unwrap();
         let (m, _) = moments(&t, 200_000);
         assert!((m - t.mean()).abs() < 0.005, "truncated normal mean {m} vs {}", t.mean());
+    }
+
+    /// Checks `n` draws of `sample` against `d`'s analytic mean, standard deviation and
+    /// quantiles, and its support. Each bound is 6 standard errors of the sampling error, so a
+    /// right sampler passes with near certainty (about 2 in a billion per check to fail by
+    /// chance, and the seed is fixed) while a wrong one fails clearly.
+    fn check_draws(d: &Dist, n: usize, mut sample: impl FnMut(&mut rand_chacha::ChaCha20Rng) -> f64) -> Result<(), String> {
+        const K: f64 = 6.0;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(20_240_613);
+        let xs: Vec<f64> = (0..n).map(|_| sample(&mut rng)).collect();
+        let nf = n as f64;
+        let (lo, hi) = d.support();
+        if let Some(x) = xs.iter().find(|x| !(lo..=hi).contains(*x)) {
+            return Err(format!("draw {x} outside the support {lo} to {hi}"));
+        }
+        let em = d.mean();
+        let ev = d.variance().ok_or("no analytic variance")?;
+        let mean = xs.iter().sum::<f64>() / nf;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nf - 1.0);
+        let m4 = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / nf;
+        let se_mean = (ev / nf).sqrt();
+        if (mean - em).abs() > K * se_mean {
+            return Err(format!("mean {mean} against the analytic {em}: z = {:+.1}", (mean - em) / se_mean));
+        }
+        // The standard error of a sample variance: sqrt((m4 - sigma^4) / n).
+        let se_var = ((m4 - var * var).max(0.0) / nf).sqrt();
+        if (var - ev).abs() > K * se_var.max(1e-12 * ev) {
+            return Err(format!("sd {} against the analytic {}: z = {:+.1}", var.sqrt(), ev.sqrt(), (var - ev) / se_var));
+        }
+        // At the analytic p-quantile, the share of draws at or below it is binomial(n, p) / n.
+        for p in [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99] {
+            let q = d.quantile(p);
+            let share = xs.iter().filter(|x| **x <= q).count() as f64 / nf;
+            let se = (p * (1.0 - p) / nf).sqrt();
+            if (share - p).abs() > K * se {
+                return Err(format!("{share} of the draws at or below the analytic {p}-quantile {q}: z = {:+.1}", (share - p) / se));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every kind of distribution, with awkward shapes: skewed, one-sided and far-tail
+    /// truncations, shares, heavy tails, U-shaped betas.
+    fn every_kind() -> Vec<Dist> {
+        vec![
+            Dist::uniform(2.0, 10.0).unwrap(),
+            Dist::uniform(-1e6, 3e6).unwrap(),
+            Dist::triangular(0.0, 3.0, 10.0).unwrap(),
+            Dist::triangular(0.0, 0.0, 1.0).unwrap(),
+            Dist::triangular(5.0, 9.0, 9.0).unwrap(),
+            Dist::pert(0.0, 3.0, 10.0).unwrap(),
+            Dist::pert(0.1, 0.15, 0.6).unwrap(),
+            Dist::normal(5.0, 2.0, None, None).unwrap(),
+            Dist::normal(5000.0, 1000.0, Some(4000.0), Some(7000.0)).unwrap(),
+            Dist::normal(0.3, 0.2, Some(0.0), Some(1.0)).unwrap(),
+            Dist::normal(0.5, 0.3, Some(0.0), Some(1.0)).unwrap(),
+            Dist::normal(100.0, 50.0, Some(0.0), None).unwrap(),
+            Dist::normal(100.0, 50.0, None, Some(120.0)).unwrap(),
+            Dist::normal(0.0, 1.0, Some(3.0), Some(5.0)).unwrap(),
+            Dist::normal(0.0, 1.0, Some(-6.0), Some(-4.0)).unwrap(),
+            Dist::normal(0.0, 1.0, Some(-0.1), Some(0.1)).unwrap(),
+            Dist::lognormal_mean_sd(8000.0, 3000.0).unwrap(),
+            Dist::lognormal_interval(8000.0, 2000.0, 32000.0).unwrap(),
+            Dist::beta_mean_sd(0.3, 0.1).unwrap(),
+            Dist::beta(0.5, 0.5).unwrap(),
+            Dist::beta(2.0, 8.0).unwrap(),
+            Dist::beta(0.7, 3.0).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn every_sampler_matches_its_distribution() {
+        for d in every_kind() {
+            if let Err(e) = check_draws(&d, 40_000, |r| d.sample(r)) {
+                panic!("{d:?}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_sampler_fails_the_check() {
+        // The truncation window applied twice (the bug of #13): a squeezed uniform passed to the
+        // quantile, which squeezes again.
+        let d = Dist::normal(5000.0, 1000.0, Some(4000.0), Some(7000.0)).unwrap();
+        let n = statrs::distribution::Normal::new(5000.0, 1000.0).unwrap();
+        let (lo, hi) = (n.cdf(4000.0), n.cdf(7000.0));
+        let err = check_draws(&d, 40_000, |r| d.quantile(lo + (hi - lo) * unit(r))).unwrap_err();
+        assert!(err.contains("mean"), "{err}");
+        // A share as a bounded normal, likewise.
+        let d = Dist::normal(0.3, 0.2, Some(0.0), Some(1.0)).unwrap();
+        let (lo, hi) = (n.cdf(5000.0 - 0.3 / 0.2 * 1000.0), n.cdf(5000.0 + 0.7 / 0.2 * 1000.0));
+        assert!(check_draws(&d, 40_000, |r| d.quantile(lo + (hi - lo) * unit(r))).is_err());
+        // A normal drawn untruncated and clamped to its bounds; a triangular whose mode is off;
+        // a lognormal with sigma 5% too small.
+        assert!(check_draws(&d, 40_000, |r| rand_distr::Normal::new(0.3_f64, 0.2).unwrap().sample(r).clamp(0.0, 1.0)).is_err());
+        let t = Dist::triangular(0.0, 3.0, 10.0).unwrap();
+        assert!(check_draws(&t, 40_000, |r| rand_distr::Triangular::new(0.0, 10.0, 3.3).unwrap().sample(r)).is_err());
+        let Dist::LogNormal { mu, sigma } = Dist::lognormal_mean_sd(8000.0, 3000.0).unwrap() else { unreachable!() };
+        let l = Dist::LogNormal { mu, sigma };
+        assert!(check_draws(&l, 40_000, |r| rand_distr::LogNormal::new(mu, sigma * 0.95).unwrap().sample(r)).is_err());
+    }
+
+    #[test]
+    fn truncated_normal_quantiles_invert_its_cdf() {
+        // An independent check of the quantile: the truncated CDF at Q(p) is p.
+        for d in every_kind() {
+            let Dist::Normal { mean, sd, min, max } = d else { continue };
+            let n = statrs::distribution::Normal::new(mean, sd).unwrap();
+            let (a, b) = (min.map_or(0.0, |m| n.cdf(m)), max.map_or(1.0, |m| n.cdf(m)));
+            for p in [0.001, 0.1, 0.5, 0.9, 0.999] {
+                let got = (n.cdf(d.quantile(p)) - a) / (b - a);
+                assert!((got - p).abs() < 1e-6, "{d:?} at {p}: {got}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_issues_truncated_normal() {
+        // #13: per_case normal(5000, 1000) on [4000, 7000] has mean 5,229.64.
+        let d = Dist::normal(5000.0, 1000.0, Some(4000.0), Some(7000.0)).unwrap();
+        assert!((d.mean() - 5229.64).abs() < 0.01, "{}", d.mean());
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let xs: Vec<f64> = (0..20_000).map(|_| d.sample(&mut rng)).collect();
+        assert!(xs.iter().any(|x| *x < 4050.0) && xs.iter().any(|x| *x > 6950.0));
     }
 
     #[test]

@@ -36,7 +36,7 @@ use serde::Serialize;
 
 pub use dist::Dist;
 
-use crate::appraisal::{Assumption, Combine, Schedule};
+use crate::appraisal::{Assumption, Combine, Origin, Schedule, record, used};
 use crate::error::{Error, Location, ProblemKind};
 
 /// Where a segment's per-case annual saving comes from.
@@ -115,6 +115,20 @@ pub struct ExtrapolationSpec {
     pub bins: usize,
     /// Provenance of the parameters, from the scenario.
     pub assumptions: Vec<Assumption>,
+}
+
+impl ExtrapolationSpec {
+    /// Sets the number of draws, recording where it came from in the assumptions log.
+    pub fn set_draws(&mut self, draws: u64, origin: Origin) {
+        self.draws = draws;
+        record(&mut self.assumptions, Assumption::given("draws", &draws, origin));
+    }
+
+    /// Sets the seed, recording where it came from in the assumptions log.
+    pub fn set_seed(&mut self, seed: u64, origin: Origin) {
+        self.seed = seed;
+        record(&mut self.assumptions, Assumption::given("seed", &seed, origin));
+    }
 }
 
 impl Default for ExtrapolationSpec {
@@ -416,13 +430,19 @@ pub fn extrapolate(spec: &ExtrapolationSpec, threads: usize, progress: Option<&(
     let central = evaluate(spec, &factors, &central_values);
     let summary = |f: fn(&Draw) -> f64, threshold: Option<f64>| summarise(values.iter().map(f).collect(), &spec.percentiles, threshold);
     let (tornado, switching) = sensitivity(spec, &factors, &central_values);
-    let mut assumptions = vec![
-        Assumption::default_value("draws", &spec.draws),
-        Assumption::default_value("seed", &spec.seed),
-        Assumption::default_value("schedule", &spec.schedule),
+    // The run's settings as used, each with where it came from; then the parameters.
+    let combine = match spec.combine {
+        Combine::Multiplicative => "multiplicative",
+        Combine::Additive => "additive",
+    };
+    let settings = [
+        ("draws", spec.draws.to_string()),
+        ("seed", spec.seed.to_string()),
+        ("schedule", spec.schedule.to_string()),
+        ("adjustments", combine.to_owned()),
     ];
-    assumptions.retain(|a| !spec.assumptions.iter().any(|b| b.name == a.name));
-    assumptions.extend(spec.assumptions.iter().cloned());
+    let mut assumptions: Vec<Assumption> = settings.iter().map(|(name, value)| used(&spec.assumptions, name, value.clone())).collect();
+    assumptions.extend(spec.assumptions.iter().filter(|a| !settings.iter().any(|(name, _)| a.name == *name)).cloned());
     Ok(Extrapolation {
         draws: spec.draws,
         seed: spec.seed,

@@ -66,7 +66,7 @@ pub fn compare_streaming_in_parts(
     let mut values: Vec<ValueType> = values.to_vec();
     values.sort_unstable();
     values.dedup();
-    let price_base = index.as_ref().ok().and_then(|i| price_year.or_else(|| i.latest()));
+    let price_base = index.as_ref().ok().and_then(|i| price_year.or_else(|| i.latest_outturn()));
     // Costing needs every input; without one the events are still read, for their problems.
     let costing = match (&catalogue, &index, &persons, price_base) {
         (Ok(c), Ok(i), Ok(p), Some(base)) if i.get(base).is_some() && !values.is_empty() => {

@@ -25,7 +25,7 @@ pub use read::{
 pub use stream::{StreamOptions, cost_streaming, cost_streaming_with, cost_tables_of};
 pub use write::{CsvTable, OutputSet};
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, MissingYears};
 
 use crate::error::{Error, Location, Problem, ProblemKind, Problems, io_error};
 use crate::journey::{Journeys, Persons};
@@ -56,6 +56,10 @@ pub struct InputDigest {
     pub file: String,
     /// Lowercase hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// A note on how the input was used, e.g. that the price base is a forecast year of the
+    /// price index; not written when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A loaded, cross-checked input set.
@@ -69,7 +73,7 @@ pub struct Inputs {
     pub journeys: Journeys,
     /// Person attributes, if a persons file was given.
     pub persons: Option<Persons>,
-    /// The price base: the requested year, or the latest year of the index.
+    /// The price base: the requested year, or the latest outturn (not forecast) year of the index.
     pub price_base: PriceYear,
 }
 
@@ -121,7 +125,7 @@ pub(crate) fn deflators_name(paths: &InputPaths) -> String {
 /// The price base: the requested year, or the latest year of the index.
 pub(crate) fn price_base_of(index: &PriceIndex, price_year: Option<PriceYear>, deflators: &str) -> Result<PriceYear, Error> {
     price_year
-        .or_else(|| index.latest())
+        .or_else(|| index.latest_outturn())
         .ok_or_else(|| Error::new(Location::source(deflators), ProblemKind::Empty, "the price index has no years"))
 }
 
@@ -142,14 +146,16 @@ pub(crate) fn price_year_problems(
             format!("the target price year {price_base} is not in the price index (it has {})", span(index)),
         ));
     }
+    // One problem per missing year, however many unit costs are priced in it.
+    let mut missing = MissingYears::default();
     for (i, u) in layered.catalogue.entries().iter().enumerate() {
         if used.get(i).copied().unwrap_or(false) && index.get(u.price_year).is_none() {
-            problems.push(Problem::new(
-                Location::source(&layered.origins[i].0).at_line(layered.origins[i].1).in_field("price_year"),
-                ProblemKind::MissingPriceYear,
-                format!("price year {} of code {:?} is not in {deflators} (it has {})", u.price_year, u.code, span(index)),
-            ));
+            let at = Location::source(&layered.origins[i].0).at_line(layered.origins[i].1).in_field("price_year");
+            missing.add(u.price_year, &u.code, at);
         }
+    }
+    for p in missing.problems(index, deflators) {
+        problems.push(p);
     }
     problems
 }
@@ -161,6 +167,9 @@ pub(crate) fn price_year_problems(
 /// # Errors
 /// The file's problems.
 pub fn load_deflators(path: Option<&Path>) -> Result<PriceIndex, Error> {
+    if let Some((index, _, _)) = path.and_then(|p| p.to_str()).and_then(crate::builtin::price_index_named) {
+        return Ok(index);
+    }
     match path {
         None => Ok(crate::builtin::price_index()),
         Some(p) if crate::ucd::is_workbook(p) => {
@@ -254,10 +263,7 @@ fn layer_files(files: &[CatalogueFile]) -> Result<Layered, Error> {
 }
 
 pub(crate) fn span(index: &PriceIndex) -> String {
-    match (index.iter().next(), index.latest()) {
-        (Some((first, _)), Some(last)) => format!("{first} to {last}"),
-        _ => "no years".to_owned(),
-    }
+    index.coverage()
 }
 
 /// The name used for a path in messages: as the user gave it.
@@ -270,13 +276,30 @@ pub(crate) fn open(path: &Path) -> Result<(String, BufReader<File>), Error> {
     Ok((name_of(path), BufReader::with_capacity(1 << 16, f)))
 }
 
+/// [`digests`], with a note on the price index when the price base is one of its forecast
+/// years (see [`PriceIndex::forecast_note`]).
+///
+/// # Errors
+/// If a file cannot be read.
+pub fn digests_at(paths: &InputPaths, price_base: PriceYear) -> Result<Vec<InputDigest>, Error> {
+    let mut all = digests(paths)?;
+    let note = load_deflators(paths.deflators.as_deref()).ok().and_then(|index| index.forecast_note(price_base, []));
+    if let Some(d) = all.iter_mut().find(|d| d.role == "deflators") {
+        d.note = note;
+    }
+    Ok(all)
+}
+
 /// The SHA-256 of every file of an input set, in the order catalogue, deflators, events, persons.
 ///
 /// # Errors
 /// If a file cannot be read.
 pub fn digests(paths: &InputPaths) -> Result<Vec<InputDigest>, Error> {
     let deflators = match &paths.deflators {
-        Some(p) => digest("deflators", p)?,
+        Some(p) => match p.to_str().and_then(crate::builtin::price_index_named) {
+            Some((_, d, _)) => d,
+            None => digest("deflators", p)?,
+        },
         None => crate::builtin::price_index_digest(),
     };
     let mut out = Vec::new();
@@ -296,7 +319,7 @@ pub fn digests(paths: &InputPaths) -> Result<Vec<InputDigest>, Error> {
 /// The provenance record of bytes that are not a file (built-in data).
 #[must_use]
 pub fn digest_bytes(role: &'static str, name: &str, bytes: &[u8]) -> InputDigest {
-    InputDigest { role, file: name.to_owned(), sha256: hex(&Sha256::digest(bytes)) }
+    InputDigest { role, file: name.to_owned(), sha256: hex(&Sha256::digest(bytes)), note: None }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -324,5 +347,5 @@ pub fn digest(role: &'static str, path: &Path) -> Result<InputDigest, Error> {
     }
     let hex = hex(&hasher.finalize());
     let file = path.file_name().map_or_else(|| name_of(path), |n| n.to_string_lossy().into_owned());
-    Ok(InputDigest { role, file, sha256: hex })
+    Ok(InputDigest { role, file, sha256: hex, note: None })
 }

@@ -378,6 +378,8 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
 pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error> {
     let mut sheet = Sheet::open(name, input, &["year"])?;
     let (year, value, change) = (sheet.column("year"), sheet.column("index"), sheet.column("change_percent"));
+    let forecast = sheet.column("forecast");
+    let mut forecasts: Vec<(PriceYear, u64)> = Vec::new();
     if value.is_some() == change.is_some() {
         let m = if value.is_some() {
             "give index or change_percent, not both"
@@ -390,6 +392,14 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
     let mut changes: Vec<(PriceYear, Option<Decimal>, u64)> = Vec::new();
     let rows = sheet.rows(|problems, row| {
         let y = row.parsed(problems, year, "year", price_year);
+        let f = row.optional(problems, forecast, "forecast", |s| match s {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!("expected true or false, found {other:?}")),
+        });
+        if let (Some(y), Ok(Some(true))) = (y, f) {
+            forecasts.push((y, row.line));
+        }
         if change.is_some() {
             let c = row.optional(problems, change, "change_percent", |s| {
                 let d = parse_decimal(s)?;
@@ -424,12 +434,15 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
         // Chronological order; 100 at the first year; every later year needs its change.
         changes.sort_by_key(|c| c.0);
         let first = changes[0].0;
-        if let (Some(_), line) = (changes[0].1, changes[0].2) {
-            sheet.problems.push(Problem::new(
-                Location::source(name).at_line(line).in_field("change_percent"),
-                ProblemKind::InvalidValue,
-                format!("{first} is the first year, the base of 100: leave its change empty"),
-            ));
+        // The base year's change has nothing to apply to: empty, or 0 as a spreadsheet has it.
+        if let (Some(c), line) = (changes[0].1, changes[0].2) {
+            if !c.is_zero() {
+                sheet.problems.push(Problem::new(
+                    Location::source(name).at_line(line).in_field("change_percent"),
+                    ProblemKind::InvalidValue,
+                    format!("{first} is the first year, the base of 100: its change must be empty or 0, found {c}"),
+                ));
+            }
         }
         let mut steps = Vec::with_capacity(changes.len());
         for (y, c, line) in &changes[1..] {
@@ -448,6 +461,17 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
                 Err(e) => {
                     return Err(Error::new(Location::source(name).in_field("year"), ProblemKind::InvalidValue, e.to_string()));
                 }
+            }
+        }
+    }
+    for (y, line) in forecasts {
+        if let Err(e) = index.mark_forecast(y) {
+            if sheet.problems.is_empty() {
+                sheet.problems.push(Problem::new(
+                    Location::source(name).at_line(line).in_field("forecast"),
+                    ProblemKind::InvalidValue,
+                    e.to_string(),
+                ));
             }
         }
     }
@@ -721,6 +745,21 @@ mod tests {
         bytes.push(b'\n');
         let err = read_deflators("d.csv", bytes.as_slice()).unwrap_err();
         assert_eq!(err.to_string(), "d.csv line 3, field \"index\": expected UTF-8 text, found bytes that are not UTF-8");
+    }
+
+    #[test]
+    fn the_base_year_of_a_change_percent_file_may_have_a_zero_change() {
+        // #13: 0 is what a spreadsheet user writes for the base year; it means the same as empty.
+        let empty = read_deflators("d.csv", "year,change_percent\n2002/03,\n2003/04,2.5\n".as_bytes()).unwrap();
+        for zero in ["0", "0.0", "0.00", "-0"] {
+            let csv = format!("year,change_percent\n2003/04,2.5\n2002/03,{zero}\n");
+            assert_eq!(read_deflators("d.csv", csv.as_bytes()).unwrap(), empty, "{zero}");
+        }
+        let err = read_deflators("d.csv", "year,change_percent\n2002/03,1.5\n2003/04,2.5\n".as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d.csv line 2, field \"change_percent\": 2002/03 is the first year, the base of 100: its change must be empty or 0, found 1.5"
+        );
     }
 
     #[test]

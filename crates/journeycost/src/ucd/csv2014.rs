@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use super::text::{map_unit, normalise_agency, parse_money_text};
-use super::workbook::{THEME_SHEETS, confidence, duplicate_codes};
+use super::workbook::{THEME_SHEETS, confidence};
 use super::{UcdImport, UcdLine, UcdValue};
 use crate::error::{Error, Location, Problem, ProblemKind};
 use crate::prices::PriceYear;
@@ -26,6 +26,9 @@ pub const CSV_2014_COLUMNS: [&str; 14] = [
     "comment",
     "url",
 ];
+
+/// The attribution of the 2014 CSV export: the database as it stood in 2014, before v1.4.
+pub const EXPORT_2014_ATTRIBUTION: &str = "Unit Cost Database, 2014 CSV export (values uprated to 2013/14), New Economy / GMCA, CC BY 4.0";
 
 /// The price year of the 2014 export's uprated column (its README: 2013/14 prices).
 pub const CSV_2014_UPRATED_YEAR: PriceYear = PriceYear::Financial(2013);
@@ -76,8 +79,10 @@ pub(crate) fn read(name: &str, input: impl Read) -> Result<UcdImport, Error> {
     if rows == 0 {
         return Err(Error::new(Location::source(name), ProblemKind::Empty, "the file is empty: expected cost lines"));
     }
-    duplicate_codes(&lines, "code", &mut problems);
-    Ok(UcdImport { lines, problems, updated_year: Some(CSV_2014_UPRATED_YEAR) })
+    // A code used by several lines (the export has 19 such) is kept on each line; the catalogue
+    // tells them apart (`catalogue_csv`).
+    let attribution = EXPORT_2014_ATTRIBUTION.to_owned();
+    Ok(UcdImport { lines, problems, updated_year: Some(CSV_2014_UPRATED_YEAR), attribution })
 }
 
 fn line(f: &[&str], loc: Location, problems: &mut Vec<Problem>) -> UcdLine {

@@ -76,7 +76,7 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-pub use csv2014::{CSV_2014_COLUMNS, CSV_2014_UPRATED_YEAR, NON_FISCAL_AGENCY};
+pub use csv2014::{CSV_2014_COLUMNS, CSV_2014_UPRATED_YEAR, EXPORT_2014_ATTRIBUTION, NON_FISCAL_AGENCY};
 pub use text::{AGENCY_SPELLINGS, UNIT_TABLE, decimal_from_f64, map_unit, normalise_agency, parse_money_text};
 pub use workbook::{LOOKUPS_SHEET, THEME_SHEETS};
 
@@ -180,6 +180,9 @@ pub struct UcdImport {
     pub problems: Vec<Problem>,
     /// The price year of the source's own uprated figures ([`UcdValue::updated`]).
     pub updated_year: Option<PriceYear>,
+    /// The attribution of what was read, naming its edition: the 2014 CSV export, or the
+    /// workbook by its file name (the workbook does not state its version in its data).
+    pub attribution: String,
 }
 
 /// One financial year of the workbook's GDP deflator table.
@@ -255,7 +258,13 @@ impl UcdWorkbook {
     #[must_use]
     pub fn into_import(self) -> (UcdImport, GdpDeflator) {
         let updated_year = self.deflator.current_year;
-        (UcdImport { lines: self.lines, problems: self.problems, updated_year }, self.deflator)
+        // The file name: the location of a line reads `NAME sheet "Crime" row 12`.
+        let name = self.lines.first().map_or_else(String::new, |l| {
+            let source = &l.location.source;
+            source.split(" sheet \"").next().unwrap_or(source).to_owned()
+        });
+        let attribution = format!("Unit Cost Database, the workbook {name}, New Economy / GMCA, CC BY 4.0");
+        (UcdImport { lines: self.lines, problems: self.problems, updated_year, attribution }, self.deflator)
     }
 }
 
@@ -404,8 +413,37 @@ pub struct CatalogueExport {
     pub csv: Vec<u8>,
     /// How many cost lines were written.
     pub written: usize,
+    /// How many of them have no fiscal value and were written at £0 fiscal with their economic
+    /// or social value (fiscal catalogues only).
+    pub zero_fiscal: usize,
+    /// One note per line written under another code because its code is used by several
+    /// lines, saying which code it got, located at the line.
+    pub renamed: Vec<Problem>,
     /// One problem per line left out, saying why, located at the line.
     pub left_out: Vec<Problem>,
+}
+
+/// The codes under which `lines` are written: a code that several lines use is written as
+/// `CODE#1`, `CODE#2`, … for each of them, numbered in the order the lines are given (files in
+/// the order given, lines in file order), so no line silently takes the bare code.
+fn written_codes(lines: &[UcdLine]) -> Vec<Option<String>> {
+    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for code in lines.iter().filter_map(|l| l.code.as_deref()) {
+        *count.entry(code).or_default() += 1;
+    }
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    lines
+        .iter()
+        .map(|l| {
+            let code = l.code.as_deref()?;
+            if count[code] < 2 {
+                return Some(code.to_owned());
+            }
+            let n = seen.entry(code).or_default();
+            *n += 1;
+            Some(format!("{code}#{n}"))
+        })
+        .collect()
 }
 
 /// Renders cost lines as journeycost's `catalogue.csv` (docs/formats.md), pricing each line by
@@ -420,9 +458,14 @@ pub struct CatalogueExport {
 /// name for them. `description` and `source` have their white space made single; `comment` is
 /// kept as written. `confidence` is the RAG rating.
 ///
-/// Lines are written in the given order. A line is left out, with a problem saying why, when it
-/// has no code, when its code was already written, when it has no value of `value_type`, when a
-/// fiscal value has no level-1 agency, or when the value is beyond 10^12.
+/// Lines are written in the given order. A code that several lines use (the 2014 export has
+/// `CR7.0.3` for the courts, prisons and other criminal justice costs of a homicide) is written
+/// as `CR7.0.3#1`, `CR7.0.3#2`, … for each of them, in the order given, with a note in
+/// [`CatalogueExport::renamed`]. In a fiscal catalogue, a line with no fiscal value but an
+/// economic or social one (an earnings gain) is written at £0 fiscal, agency
+/// [`NON_FISCAL_AGENCY`], with its economic and social values, so `--values public` counts
+/// them. A line is left out, with a problem saying why, when it has no code, when it has no
+/// value to write, when a fiscal value has no level-1 agency, or when the value is beyond 10^12.
 ///
 /// # Example
 /// ```
@@ -440,29 +483,41 @@ pub struct CatalogueExport {
 pub fn catalogue_csv(lines: &[UcdLine], value_type: ValueType) -> CatalogueExport {
     let mut table = CsvTable::new(&CATALOGUE_COLUMNS);
     let mut left_out = Vec::new();
-    let mut written_codes: std::collections::HashMap<&str, &Location> = std::collections::HashMap::new();
+    let mut renamed = Vec::new();
     let mut written = 0;
+    let mut zero_fiscal = 0;
     let leave_out = |left_out: &mut Vec<Problem>, l: &UcdLine, kind: ProblemKind, m: String| {
         left_out.push(Problem::new(l.location.clone(), kind, format!("left out of the catalogue: {m}")));
     };
-    for l in lines {
-        let Some(code) = l.code.as_deref() else {
+    let codes = written_codes(lines);
+    let mut uses: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for code in lines.iter().filter_map(|l| l.code.as_deref()) {
+        *uses.entry(code).or_default() += 1;
+    }
+    for (l, written_code) in lines.iter().zip(&codes) {
+        let (Some(original), Some(code)) = (l.code.as_deref(), written_code.as_deref()) else {
             leave_out(&mut left_out, l, ProblemKind::MissingValue, "the line has no cost code".to_owned());
             continue;
         };
-        if let Some(first) = written_codes.get(code) {
-            leave_out(&mut left_out, l, ProblemKind::DuplicateCode, format!("the code {code:?} was already written from {first}"));
-            continue;
-        }
-        let Some(v) = l.value(value_type) else {
-            leave_out(&mut left_out, l, ProblemKind::MissingValue, format!("{code} has no {value_type} value"));
-            continue;
+        // A fiscal catalogue keeps a line with only economic or social values, at £0 fiscal.
+        let other = [ValueType::Economic, ValueType::Social].into_iter().find_map(|t| l.value(t));
+        let zero;
+        let (v, no_fiscal) = match (l.value(value_type), other) {
+            (Some(v), _) => (v, false),
+            (None, Some(o)) if value_type == ValueType::Fiscal => {
+                zero = UcdValue { value: Decimal::ZERO, price_year: o.price_year, updated: None };
+                (&zero, true)
+            }
+            (None, _) => {
+                leave_out(&mut left_out, l, ProblemKind::MissingValue, format!("{code} has no {value_type} value"));
+                continue;
+            }
         };
         if v.value.abs() > Decimal::from(MAX_INPUT_MAGNITUDE) {
             leave_out(&mut left_out, l, ProblemKind::Overflow, format!("{code}'s {value_type} value {} is beyond 10^12", v.value));
             continue;
         }
-        let (agency, detail) = if value_type == ValueType::Fiscal {
+        let (agency, detail) = if value_type == ValueType::Fiscal && !no_fiscal {
             let Some(a) = l.agency_l1.as_deref() else {
                 leave_out(&mut left_out, l, ProblemKind::MissingValue, format!("{code} has a fiscal value but no agency"));
                 continue;
@@ -505,10 +560,19 @@ pub fn catalogue_csv(lines: &[UcdLine], value_type: ValueType) -> CatalogueExpor
             sy,
             l.comment.clone().unwrap_or_default(),
         ]);
-        written_codes.insert(code, &l.location);
+        if code != original {
+            let what =
+                l.description.as_deref().map(|d| format!(" ({})", d.split_whitespace().collect::<Vec<_>>().join(" "))).unwrap_or_default();
+            renamed.push(Problem::new(
+                l.location.clone().in_field("code"),
+                ProblemKind::DuplicateCode,
+                format!("the code {original:?} is used by {} lines; this one{what} is written as {code:?}", uses[original]),
+            ));
+        }
         written += 1;
+        zero_fiscal += usize::from(no_fiscal);
     }
-    CatalogueExport { csv: table.into_bytes(), written, left_out }
+    CatalogueExport { csv: table.into_bytes(), written, zero_fiscal, renamed, left_out }
 }
 
 #[cfg(test)]
@@ -549,12 +613,14 @@ mod tests {
             line(Some("CCC"), Some("3"), None),
         ];
         let out = catalogue_csv(&lines, ValueType::Fiscal);
-        assert_eq!(out.written, 1);
+        assert_eq!(out.written, 2);
+        assert_eq!(out.renamed.len(), 2);
+        assert!(out.renamed[1].message.ends_with("the code \"A\" is used by 2 lines; this one (Two lines) is written as \"A#2\""));
         let text = String::from_utf8(out.csv).unwrap();
         let mut rows = text.lines();
         assert_eq!(rows.next().unwrap(), CATALOGUE_COLUMNS.join(","));
         assert!(
-            text.contains("A,Police,767.7333333333333,2010/11,event,Two lines,,,amber,fiscal,Crime,CRIME,,Per month,767.7333333333333,2010/11,,,,,\"A, \"\"quoted\"\"\ncomment\"\n"),
+            text.contains("A#1,Police,767.7333333333333,2010/11,event,Two lines,,,amber,fiscal,Crime,CRIME,,Per month,767.7333333333333,2010/11,,,,,\"A, \"\"quoted\"\"\ncomment\"\n"),
             "{text}"
         );
         let why: Vec<String> = out.left_out.iter().map(|p| p.message.clone()).collect();
@@ -562,7 +628,6 @@ mod tests {
             why,
             [
                 "left out of the catalogue: the line has no cost code",
-                "left out of the catalogue: the code \"A\" was already written from t.xlsx sheet \"Crime\" row 1",
                 "left out of the catalogue: BB has no fiscal value",
                 "left out of the catalogue: CCC has a fiscal value but no agency",
             ]
@@ -570,6 +635,12 @@ mod tests {
         let econ = catalogue_csv(&lines, ValueType::Economic);
         assert_eq!(econ.written, 0);
         assert_eq!(econ.left_out.len(), 5);
+        // A fiscal catalogue keeps a line with only an economic value, at £0 fiscal.
+        let mut e = line(Some("E"), None, None);
+        e.economic = Some(UcdValue { value: Decimal::from(900), price_year: PriceYear::Financial(2012), updated: None });
+        let out = catalogue_csv(&[e], ValueType::Fiscal);
+        assert_eq!((out.written, out.zero_fiscal), (1, 1));
+        assert!(String::from_utf8(out.csv).unwrap().contains("\nE,Society / Economic,0,2012/13,event,"));
     }
 
     #[test]
