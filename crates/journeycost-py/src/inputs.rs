@@ -53,7 +53,7 @@ struct Layer {
 /// >>> import journeycost
 /// >>> ucd = journeycost.Catalogue.builtin()
 /// >>> len(ucd), "CR1.0" in ucd
-/// (674, True)
+/// (683, True)
 /// >>> ucd["CR1.0"]["agency"]
 /// 'Police'
 /// >>> mine = journeycost.Catalogue.from_csv("examples/anna/catalogue.csv")
@@ -325,9 +325,9 @@ struct IndexSource {
 /// --------
 /// >>> import journeycost
 /// >>> hmt = journeycost.PriceIndex.builtin()
-/// >>> hmt.latest, hmt["2024"]
-/// ('2024', Decimal('100'))
-/// >>> hmt.convert(100, "2023", "2024") > 100
+/// >>> hmt.latest_outturn, hmt["2024/25"]
+/// ('2024/25', Decimal('100.0000'))
+/// >>> hmt.convert(100, "2023/24", "2024/25") > 100
 /// True
 #[pyclass(frozen, module = "journeycost._journeycost")]
 pub(crate) struct PriceIndex {
@@ -421,10 +421,16 @@ impl PriceIndex {
         run(py, Class::Catalogue, None, |_| PriceIndex::from_path(&path))
     }
 
-    /// The latest year: the default price base.
+    /// The latest year, a forecast one included.
     #[getter]
     fn latest(&self) -> Option<String> {
         self.inner.latest().map(|y| y.to_string())
+    }
+
+    /// The latest year whose value is outturn, not a forecast: the default price base.
+    #[getter]
+    fn latest_outturn(&self) -> Option<String> {
+        self.inner.latest_outturn().map(|y| y.to_string())
     }
 
     /// Every year, in order.
