@@ -60,6 +60,7 @@ pub fn compare_streaming_in_parts(
     by: Option<&str>,
     part: usize,
 ) -> Result<(ComparisonRun, PriceYear), Error> {
+    crate::compare::distinct_pathways(&options.baseline, &options.alternative)?;
     let catalogue = load_layered(&paths.catalogue);
     let index = load_deflators(paths.deflators.as_deref());
     let persons = paths.persons.as_ref().map(|p| open(p).and_then(|(n, f)| read_persons(&n, f))).transpose();

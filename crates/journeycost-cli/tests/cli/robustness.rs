@@ -1,0 +1,134 @@
+use crate::util::{root, run_in, stderr};
+
+/// A bundled example's scenario, written into `dir` (as `NAME.toml`) with its inputs named by
+/// absolute path and `edit` applied to it.
+fn example_scenario(dir: &std::path::Path, name: &str, edit: impl Fn(String) -> String) -> String {
+    let example = root().join("examples").join(name);
+    let mut text = std::fs::read_to_string(example.join("scenario.toml")).unwrap();
+    for line in text.clone().lines() {
+        let Some((key, value)) = line.split_once(" = \"") else { continue };
+        if ["catalogue", "deflators", "events", "persons"].contains(&key) {
+            let file = value.trim_end_matches('"');
+            text = text.replace(line, &format!("{key} = {:?}", example.join(file).to_str().unwrap()));
+        }
+    }
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, edit(text)).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// A pathway compared with itself would report a saving of its whole cost: every command that
+/// compares refuses it, by flag or by scenario, before writing anything.
+#[test]
+fn a_pathway_is_not_compared_with_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let anna = root().join("examples/anna/scenario.toml");
+    let old_old = |t: String| t.replace("alternative = \"new\"", "alternative = \"old\"");
+    let same = example_scenario(dir.path(), "anna", old_old);
+    let national = example_scenario(dir.path(), "national", old_old);
+    let want = "error: options, field \"alternative\": the baseline and the alternative are both pathway \"old\": a comparison needs two different pathways\n";
+    let runs: [&[&str]; 6] = [
+        &["compare", anna.to_str().unwrap(), "--baseline", "old", "--alternative", "old"],
+        &["report", anna.to_str().unwrap(), "--baseline", "old", "--alternative", "old"],
+        &["compare", &same],
+        &["appraise", &same],
+        &["report", &same],
+        &["extrapolate", &national],
+    ];
+    for args in runs {
+        let mut args = args.to_vec();
+        args.extend(["--out", "res"]);
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), want, "{args:?}");
+        assert!(!dir.path().join("res").exists(), "{args:?}");
+    }
+}
+
+/// Messages quote input: its control characters are escaped (a terminal never sees an escape
+/// sequence, a carriage return or a NUL from a file) and a long value is cut, so a header of
+/// 10 MB gives a few lines of errors, not megabytes.
+#[test]
+fn messages_escape_control_characters_and_cut_long_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let anna = root().join("examples/anna");
+    let long = "x".repeat(10_000_000);
+    let headers: [(&str, Vec<u8>); 2] = [
+        ("control", b"person_id,\"path\x1b[31mway\",\"da\rte\",co\0de\nA,old,2024-01-01,X\n".to_vec()),
+        ("long", format!("person_id,pathway,date,{long}\nA,old,2024-01-01,X\n").into_bytes()),
+    ];
+    for (what, events) in headers {
+        std::fs::write(dir.path().join("events.csv"), &events).unwrap();
+        for command in ["cost", "validate", "compare"] {
+            let mut args = vec![command];
+            let cat = anna.join("catalogue.csv");
+            let def = anna.join("deflators.csv");
+            args.extend(["--catalogue", cat.to_str().unwrap(), "--deflators", def.to_str().unwrap(), "--events", "events.csv"]);
+            if command != "validate" {
+                args.extend(["--out", "res"]);
+            }
+            let o = run_in(dir.path(), &args);
+            assert_eq!(o.status.code(), Some(1), "{what} {command}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert!(err.contains("missing required column"), "{what} {command}: {err}");
+            assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{what} {command}: {err:?}");
+            assert!(o.stderr.len() < 20_000, "{what} {command}: {} bytes of stderr", o.stderr.len());
+        }
+    }
+    // The control characters are shown escaped, as Rust writes them in a string.
+    std::fs::write(dir.path().join("events.csv"), b"person_id,\"path\x1b[31mway\",date\nA,old,2024-01-01\n").unwrap();
+    let cat = anna.join("catalogue.csv");
+    let o = run_in(dir.path(), &["validate", "--catalogue", cat.to_str().unwrap(), "--events", "events.csv"]);
+    assert!(stderr(&o).contains("(the header has: person_id, path\\u{1b}[31mway, date)"), "{}", stderr(&o));
+}
+
+/// Runs `command` on a catalogue of one code `BIG` at £10^12 and the given events, with the
+/// events file split across `threads` threads for `cost`.
+fn run_big(dir: &std::path::Path, command: &str, events: &str, threads: &str) -> std::process::Output {
+    std::fs::write(dir.join("catalogue.csv"), "code,agency,unit_cost,price_year\nBIG,Police,1000000000000,2024\n").unwrap();
+    std::fs::write(dir.join("deflators.csv"), "year,index\n2024,100\n").unwrap();
+    std::fs::write(dir.join("events.csv"), events).unwrap();
+    let _ = std::fs::remove_dir_all(dir.join("res"));
+    let mut args = vec![command, "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"];
+    if command != "validate" {
+        args.extend(["--out", "res"]);
+    }
+    if command == "cost" {
+        args.extend(["--threads", threads]);
+    }
+    run_in(dir, &args)
+}
+
+/// One exactness rule for every command: what `validate` and `compare` accept, `cost` sums
+/// exactly on any number of threads; what one refuses, every one refuses, naming the line.
+#[test]
+fn every_command_has_one_exactness_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // £10^12 × 10^6 = £10^18, once on each side.
+    let events = "person_id,pathway,date,code,quantity\nP1,old,2024-01-01,BIG,1000000\nP1,new,2024-01-01,BIG,1\n";
+    for command in ["validate", "compare"] {
+        let o = run_big(d, command, events, "1");
+        assert!(o.status.success(), "{command}: {}", stderr(&o));
+    }
+    for threads in ["1", "2"] {
+        let o = run_big(d, "cost", events, threads);
+        assert!(o.status.success(), "cost on {threads} thread(s): {}", stderr(&o));
+        let persons = std::fs::read_to_string(d.join("res/persons.csv")).unwrap();
+        assert_eq!(persons, "person_id,old_cost,new_cost,saving\nP1,1000000000000000000.00,1000000000000.00,999999000000000000.00\n");
+    }
+    // Sums whose lines' absolute values pass £10^24 are refused by each, at the line that
+    // passes it.
+    let events = "person_id,pathway,date,code,quantity\n\
+                  P1,old,2024-01-01,BIG,600000000000\n\
+                  P1,new,2024-01-01,BIG,1\n\
+                  P2,new,2024-01-01,BIG,600000000000\n\
+                  P3,new,2024-01-01,BIG,1\n";
+    let want = "error: events.csv line 4: the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort\n";
+    for (command, threads) in [("validate", "1"), ("compare", "1"), ("cost", "1"), ("cost", "2")] {
+        let o = run_big(d, command, events, threads);
+        assert_eq!(o.status.code(), Some(1), "{command}: {}", stderr(&o));
+        assert_eq!(stderr(&o), want, "{command} on {threads} thread(s)");
+        assert!(!d.join("res").exists());
+    }
+}
