@@ -603,7 +603,7 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
         visit_events(name, BufReader::with_capacity(1 << 16, f), Some(c.catalogue), |e, entry| sums.event(c, e, entry))?;
         Ok(sums)
     };
-    let Some(Plan { header, stretches }) = plan(path, options)? else { return single() };
+    let Some(Plan { header, header_line, stretches }) = plan(path, name, options)? else { return single() };
     // Each stretch by the fast reader, or by the full one where the fast one hands it back.
     let read = |(start, end): (u64, u64)| {
         let fast = if options.fast_reader { fast::read(path, name, c, &header, start, end)? } else { None };
@@ -624,16 +624,17 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
         // A quoted field may hold a line end, so the stretches may not start at records.
         return single();
     }
-    // A stretch of blank lines alone has no rows: a problem only if no stretch has any.
+    // A stretch of blank lines alone has no rows: a problem only if no stretch has any, and
+    // then once, as one reader reports it.
     let empty = |r: &Stretch| r.result.as_ref().is_err_and(|e| e.problems().len() == 1 && e.kind() == ProblemKind::Empty);
-    if !results.iter().all(empty) {
-        for r in results.iter_mut().filter(|r| empty(r)) {
-            r.result = Ok(());
-        }
+    let all_empty = results.iter().all(empty);
+    for r in results.iter_mut().skip(usize::from(all_empty)).filter(|r| empty(r)) {
+        r.result = Ok(());
     }
-    // Problems, with each stretch's lines moved to their lines in the whole file.
+    // Problems, with each stretch's lines moved to their lines in the whole file (the header
+    // being on line `header_line`, after any blank lines).
     let mut errors = Vec::new();
-    let mut offset = 0;
+    let mut offset = header_line - 1;
     for r in &mut results {
         if let Err(e) = std::mem::replace(&mut r.result, Ok(())) {
             let moved = e.problems().iter().cloned().map(|mut p| {
@@ -657,25 +658,33 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
     Ok(sums)
 }
 
-/// How a file is split: its header line, and the stretches `[start, end)` of the rest.
+/// How a file is split: its header line (and its 1-based line number: blank lines may come
+/// first), and the stretches `[start, end)` of the rest.
 struct Plan {
     header: Vec<u8>,
+    header_line: u64,
     stretches: Vec<(u64, u64)>,
 }
 
 /// Splits the file at line ends, into one stretch per thread (one for a small file); `None`
-/// when the file should be read whole by the full reader (no line end, or a quoted header).
-fn plan(path: &Path, options: StreamOptions) -> Result<Option<Plan>, Error> {
+/// when the file should be read whole by the full reader: no line end, a header the CSV reader
+/// might read otherwise (quoted, or with a carriage return in it, or after blank lines that
+/// are not plain line ends) or with a problem (reported once, by that reader).
+///
+/// The header is found as the CSV reader finds it: the first line that is not blank. Each
+/// stretch is read behind it as a file of its own.
+fn plan(path: &Path, name: &str, options: StreamOptions) -> Result<Option<Plan>, Error> {
     let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
     let size = f.metadata().map_err(|e| io_error(path, "read the file's size", &e))?.len();
-    let Some(header_end) = line_end(&mut f, 0)? else { return Ok(None) };
-    let mut header = vec![0; header_end as usize];
-    f.seek(SeekFrom::Start(0)).and_then(|_| f.read_exact(&mut header)).map_err(|e| io_error(path, "read the file", &e))?;
+    let Some((header_start, blank_lines)) = header_start(&mut f)? else { return Ok(None) };
+    let Some(header_end) = line_end(&mut f, header_start)? else { return Ok(None) };
+    let mut header = vec![0; (header_end - header_start) as usize];
+    f.seek(SeekFrom::Start(header_start)).and_then(|_| f.read_exact(&mut header)).map_err(|e| io_error(path, "read the file", &e))?;
     // A quote could hide a line end, and a carriage return before the header's own line end
     // ends a record: either way the first line may hold more than the header.
     let line = header.strip_suffix(b"\n").unwrap_or(&header);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.iter().any(|&b| b == b'"' || b == b'\r') {
+    if line.iter().any(|&b| b == b'"' || b == b'\r') || super::read::EventColumns::from_header(name, &header).is_err() {
         return Ok(None);
     }
     let threads = if size < options.min_split_bytes.max(1) { 1 } else { options.threads.max(1) as u64 };
@@ -683,14 +692,67 @@ fn plan(path: &Path, options: StreamOptions) -> Result<Option<Plan>, Error> {
     let mut starts = vec![header_end];
     for k in 1..threads {
         let at = header_end + body * k / threads;
-        match line_end(&mut f, at)? {
+        match split_point(&mut f, at)? {
             Some(e) if e > *starts.last().unwrap_or(&0) && e < size => starts.push(e),
             _ => {}
         }
     }
     let mut ends: Vec<u64> = starts[1..].to_vec();
     ends.push(size);
-    Ok(Some(Plan { header, stretches: starts.into_iter().zip(ends).collect() }))
+    Ok(Some(Plan { header, header_line: blank_lines + 1, stretches: starts.into_iter().zip(ends).collect() }))
+}
+
+/// Where a stretch may start at or after `from`: just after the end of a line that is not
+/// blank, so that blank lines before a record are in the same stretch as the record. (The CSV
+/// reader places a record that follows blank lines at the first of them.)
+fn split_point(f: &mut File, from: u64) -> Result<Option<u64>, Error> {
+    let io = |e: std::io::Error| Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"));
+    f.seek(SeekFrom::Start(from)).map_err(io)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut at = from;
+    // Whether the line read so far holds nothing but carriage returns (a line only partly
+    // read at `from` counts as blank).
+    let mut blank = true;
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' if !blank => return Ok(Some(at + i as u64 + 1)),
+                b'\n' => blank = true,
+                b'\r' => {}
+                _ => blank = false,
+            }
+        }
+        at += n as u64;
+    }
+}
+
+/// Where the header starts, after any blank lines, and how many lines come before it; `None`
+/// when the blank lines are not all plain line ends (`\n` or `\r\n`: a lone carriage return
+/// also ends a line for the CSV reader) or the file is blank.
+fn header_start(f: &mut File) -> Result<Option<(u64, u64)>, Error> {
+    let io = |e: std::io::Error| Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"));
+    f.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut at, mut lines, mut after_cr) = (0u64, 0u64, false);
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        for &b in &buf[..n] {
+            match (b, after_cr) {
+                (b'\n', _) => (lines, after_cr) = (lines + 1, false),
+                (b'\r', false) => after_cr = true,
+                (_, true) => return Ok(None),
+                (_, false) => return Ok(Some((at, lines))),
+            }
+            at += 1;
+        }
+    }
 }
 
 /// The offset just after the first line end at or after `from`.
