@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use crate::catalogue::{Catalogue, DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind, Problems};
 use crate::journey::Journeys;
-use crate::money::{Money, apportion, exact_mul, round_ratio_to_penny, sums_exactly};
+use crate::money::{ExactSumCheck, Money, apportion, exact_mul, round_ratio_to_penny};
 use crate::period::{Month, Period, PeriodKind, date_of, month_days};
 use crate::prices::{PriceIndex, PriceYear};
 
@@ -275,12 +275,15 @@ impl Ledger {
                 }
             }
         }
-        if check_sums && problems.is_empty() && !sums_exactly(&ledger.cost) {
-            problems.push(crate::error::Problem::new(
-                src(),
-                ProblemKind::Overflow,
-                "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
-            ));
+        if check_sums && problems.is_empty() {
+            // The event whose line first takes the sums past the bound is named.
+            let mut check = ExactSumCheck::default();
+            if let Some(i) = ledger.cost.iter().position(|c| {
+                check.add(*c);
+                !check.exact()
+            }) {
+                problems.push(inexact_sums(journeys, ledger.row[i] as usize, first_row));
+            }
         }
         problems.into_result(ledger)
     }
@@ -495,6 +498,20 @@ pub(crate) fn real_unit_costs(
         }
     }
     real
+}
+
+/// The problem of sums that would not be exact ([`crate::money::sums_exactly`]), at the event
+/// (row `row` of `journeys`, whose first row is event `first_row` of the whole) whose line first
+/// takes the sum of the lines' absolute values past the bound: one message for every command.
+pub(crate) fn inexact_sums(journeys: &Journeys, row: usize, first_row: usize) -> crate::error::Problem {
+    row_problem(
+        journeys,
+        row,
+        first_row,
+        "quantity",
+        ProblemKind::Overflow,
+        "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
+    )
 }
 
 fn row_problem(journeys: &Journeys, row: usize, first_row: usize, field: &str, kind: ProblemKind, message: &str) -> crate::error::Problem {

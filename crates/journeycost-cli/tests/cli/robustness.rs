@@ -117,14 +117,14 @@ fn every_command_has_one_exactness_rule() {
         let persons = std::fs::read_to_string(d.join("res/persons.csv")).unwrap();
         assert_eq!(persons, "person_id,old_cost,new_cost,saving\nP1,1000000000000000000.00,1000000000000.00,999999000000000000.00\n");
     }
-    // Sums whose lines' absolute values pass £10^24 are refused by each, at the line that
-    // passes it.
+    // Sums whose lines' absolute values pass £10^24 are refused by each, naming the event
+    // whose line passes it.
     let events = "person_id,pathway,date,code,quantity\n\
                   P1,old,2024-01-01,BIG,600000000000\n\
                   P1,new,2024-01-01,BIG,1\n\
                   P2,new,2024-01-01,BIG,600000000000\n\
                   P3,new,2024-01-01,BIG,1\n";
-    let want = "error: events.csv line 4: the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort\n";
+    let want = "error: events, field \"quantity\": event 3 (person \"P2\", code \"BIG\"): the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort\n";
     for (command, threads) in [("validate", "1"), ("compare", "1"), ("cost", "1"), ("cost", "2")] {
         let o = run_big(d, command, events, threads);
         assert_eq!(o.status.code(), Some(1), "{command}: {}", stderr(&o));

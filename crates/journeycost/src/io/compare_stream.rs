@@ -239,6 +239,8 @@ struct Costing<'a> {
     /// The problems of costing each part.
     problems: Vec<Error>,
     exact: ExactSumCheck,
+    /// The event whose line first took the sums past the exactness bound.
+    inexact: Option<crate::error::Problem>,
     counter: EventCounter,
     persons: Interner,
     /// Per person: the group's tally it goes to, or `None` when left out.
@@ -259,6 +261,7 @@ impl<'a> Costing<'a> {
             first_row: 0,
             problems: Vec::new(),
             exact: ExactSumCheck::default(),
+            inexact: None,
             counter: EventCounter::default(),
             persons: Interner::default(),
             group_of: Vec::new(),
@@ -287,9 +290,14 @@ impl<'a> Costing<'a> {
         let by_detail = self.options.agency_detail;
         let detail = |entry: u32| if by_detail { catalogue.entries()[entry as usize].agency_detail.as_deref() } else { None };
         for l in ledger.lines() {
+            if !self.exact.exact() {
+                return;
+            }
             self.exact.add(l.cost.exact());
             if !self.exact.exact() {
-                // The run fails as the ledger does; the tallies could no longer add exactly.
+                // The run fails as the ledger does, naming the same event; the tallies could
+                // no longer add exactly.
+                self.inexact = Some(crate::ledger::inexact_sums(part, l.row as usize, first_row));
                 return;
             }
             let (period, counts) = self.counter.line(&l, self.options.period);
@@ -341,12 +349,8 @@ impl<'a> Costing<'a> {
         if let Some(e) = Error::merge_parts(self.problems) {
             return Err(e);
         }
-        if !self.exact.exact() {
-            return Err(Error::new(
-                Location::source("events"),
-                ProblemKind::Overflow,
-                "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
-            ));
+        if let Some(p) = self.inexact {
+            return Err(Error::from_problems(vec![p], 0));
         }
         let not_found = |field: &str, msg: String| Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg);
         if let Some(p) = person {

@@ -46,8 +46,59 @@ fn units(d: Decimal) -> Option<i128> {
     d.mantissa().checked_mul(10i128.checked_pow(SCALE - scale)?)
 }
 
-fn money(u: i128) -> Option<Money> {
-    Decimal::try_from_i128_with_scale(u, SCALE).ok().map(Money::new)
+/// A sum in 10^-14 pounds as money, at the smallest scale that holds it exactly (so a sum of
+/// whole pounds up to the bound of the exactness rule fits a `Decimal`).
+fn money(mut u: i128) -> Option<Money> {
+    let mut scale = SCALE;
+    loop {
+        match Decimal::try_from_i128_with_scale(u, scale) {
+            Ok(d) => return Some(Money::new(d)),
+            Err(_) if scale > 0 && u % 10 == 0 => (u, scale) = (u / 10, scale - 1),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// The sum of the absolute values of the lines (in 10^-14 pounds) and their largest scale,
+/// gathered in any order: what the exactness rule of every command
+/// ([`sums_exactly`](crate::money::sums_exactly)) decides on.
+#[derive(Debug, Clone, Copy, Default)]
+struct Magnitudes {
+    units: u128,
+    scale: u32,
+    over: bool,
+}
+
+impl Magnitudes {
+    /// Adds a line of `v` (in 10^-14 pounds) whose `Decimal` has `scale` decimals.
+    #[inline]
+    fn add(&mut self, v: i128, scale: u32) {
+        self.scale = self.scale.max(scale);
+        match self.units.checked_add(v.unsigned_abs()) {
+            Some(u) => self.units = u,
+            None => self.over = true,
+        }
+    }
+
+    fn merge(&mut self, other: Magnitudes) {
+        self.scale = self.scale.max(other.scale);
+        self.over |= other.over;
+        match self.units.checked_add(other.units) {
+            Some(u) => self.units = u,
+            None => self.over = true,
+        }
+    }
+
+    /// Whether the lines sum exactly by the rule: at most the bound in pounds, and within 96
+    /// bits at their largest scale.
+    fn exact(&self) -> bool {
+        const BITS_96: u128 = (1u128 << 96) - 1;
+        let cap = crate::money::MAX_SUM_OF_MAGNITUDES.unsigned_abs() * 10u128.pow(SCALE);
+        if self.over || self.scale > SCALE || self.units > cap {
+            return false;
+        }
+        BITS_96.checked_mul(10u128.pow(SCALE - self.scale)).is_none_or(|limit| self.units <= limit)
+    }
 }
 
 /// How the streaming `cost` job reads its file.
@@ -120,6 +171,16 @@ pub fn cost_streaming_with(
     if let Some(e) = price_year_problems(&layered, &index, &deflators, price_base, &missing).into_error() {
         return Err(e);
     }
+    if sums.overflowed || !sums.magnitudes.exact() {
+        // The ledger's rules name the events (each too large to cost, or the one whose line
+        // takes the sums past the bound), as `validate` and `compare` do: the streamed compare
+        // reads the file again to find them.
+        let options = crate::compare::CompareOptions::default();
+        return Err(match super::compare_streaming(paths, price_year, &[crate::catalogue::ValueType::Fiscal], &options, None, None) {
+            Err(e) if e.problems().iter().all(|p| p.kind == ProblemKind::Overflow) => e,
+            _ => inexact(&name),
+        });
+    }
     render(sums, catalogue, &name)
 }
 
@@ -179,15 +240,16 @@ pub fn cost_tables_of(
             let entry = entry_of[e.code as usize];
             let plain = match (entry, e.end, e.cost, e.probability, i64::try_from(e.quantity.mantissa())) {
                 (Some(entry), None, None, None, Ok(q)) => {
-                    real_parts[entry].and_then(|r| fast::line_units(r, (q, e.quantity.scale()))).map(|v| (entry, v))
+                    real_parts[entry].and_then(|r| Some((entry, fast::line_units(r, (q, e.quantity.scale()))?, r.1 + e.quantity.scale())))
                 }
                 _ => None,
             };
-            if let Some((entry, v)) = plain {
+            if let Some((entry, v, scale)) = plain {
                 let (pathway, side) = *pathway_of[e.pathway as usize].get_or_insert_with(|| {
                     let name = journeys.pathways().name(e.pathway);
                     (sums.pathway(name), side_of(name))
                 });
+                sums.magnitudes.add(v, scale);
                 sums.add_to_month((pathway, catalogue.agency_index(entry), Month::of(date).0), v);
                 seen[e.person as usize] = true;
                 if let Some(side) = side {
@@ -237,6 +299,10 @@ pub fn cost_tables_of(
     }
     if let Some(e) = problems.into_error() {
         return Err(e);
+    }
+    if sums.overflowed || !sums.magnitudes.exact() {
+        // The ledger's rules name the events, as every other command does.
+        return Err(crate::ledger::Ledger::build(journeys, catalogue, index, price_base).err().unwrap_or_else(|| inexact("events")));
     }
     render(sums, catalogue, "events")
 }
@@ -357,6 +423,7 @@ struct Sums {
     monthly: Cells,
     missing_year: BTreeSet<usize>,
     overflowed: bool,
+    magnitudes: Magnitudes,
 }
 
 impl Sums {
@@ -371,6 +438,7 @@ impl Sums {
             monthly: Cells::new(agencies),
             missing_year: BTreeSet::new(),
             overflowed: false,
+            magnitudes: Magnitudes::default(),
         }
     }
 
@@ -413,14 +481,17 @@ impl Sums {
     /// Adds one month's part of an event: a spell counts once in each month it touches.
     fn add_part(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, cost: Decimal) {
         match units(cost) {
-            Some(v) => self.add_units(key, person, side, v),
+            Some(v) => self.add_units(key, person, side, v, cost.scale()),
             None => self.overflowed = true,
         }
     }
 
-    /// Adds `v` (in 10^-14 pounds) to a month's group and, for pathways `old` and `new`
-    /// (`side`), to the person's sums. (An agency's sums are its months' sums, added at the end.)
-    fn add_units(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, v: i128) {
+    /// Adds a line of `v` (in 10^-14 pounds, a `Decimal` of `scale` decimals) to a month's
+    /// group and, for pathways `old` and `new` (`side`), to the person's sums. (An agency's
+    /// sums are its months' sums, added at the end.)
+    #[inline]
+    fn add_units(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, v: i128, scale: u32) {
+        self.magnitudes.add(v, scale);
         self.add_to_month(key, v);
         if let Some(side) = side {
             Sums::add(&mut self.overflowed, &mut self.person_units[person as usize][side], v);
@@ -491,6 +562,7 @@ impl Sums {
         }
         self.missing_year.extend(other.missing_year);
         self.overflowed |= other.overflowed;
+        self.magnitudes.merge(other.magnitudes);
     }
 }
 
@@ -796,4 +868,52 @@ fn inexact(name: &str) -> Error {
 
 fn overflow(name: &str) -> Error {
     Error::new(Location::source(name), ProblemKind::Overflow, "the costs are too large to be summed exactly")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The streamed sums' verdict on exactness, gathered in two parts and merged, is the
+        /// rule's (`sums_exactly`), for lines of up to 14 decimals, small and near the bounds.
+        #[test]
+        fn magnitudes_decide_as_the_rule_does(
+            lines in proptest::collection::vec((proptest::num::i128::ANY, 0u32..=SCALE, 0u32..4), 0..10),
+            cut in 0usize..10,
+        ) {
+            let amounts: Vec<Decimal> = lines
+                .iter()
+                .map(|&(m, s, size)| {
+                    let m = m % [1_000, 1_000_000_000_000, 1i128 << 90, 1i128 << 96][size as usize];
+                    Decimal::from_i128_with_scale(m, s)
+                })
+                .collect();
+            let mut parts = [Magnitudes::default(), Magnitudes::default()];
+            let mut representable = true;
+            for (i, a) in amounts.iter().enumerate() {
+                match units(*a) {
+                    Some(v) => parts[usize::from(i >= cut)].add(v, a.scale()),
+                    None => representable = false,
+                }
+            }
+            let [mut whole, second] = parts;
+            whole.merge(second);
+            if representable {
+                proptest::prop_assert_eq!(whole.exact(), crate::money::sums_exactly(&amounts));
+            }
+        }
+    }
+
+    #[test]
+    fn a_sum_of_whole_pounds_up_to_the_bound_is_money() {
+        let bound = crate::money::MAX_SUM_OF_MAGNITUDES;
+        assert_eq!(money(bound * 10i128.pow(SCALE)).unwrap().exact(), Decimal::from_i128_with_scale(bound, 0));
+        assert_eq!(money(12_345).unwrap().exact().to_string(), "0.00000000012345");
+        let mut m = Magnitudes::default();
+        m.add(bound * 10i128.pow(SCALE), 0);
+        assert!(m.exact());
+        m.add(1, 14);
+        assert!(!m.exact(), "a hundred-trillionth of a penny past the bound");
+    }
 }

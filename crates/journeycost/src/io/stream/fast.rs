@@ -281,7 +281,7 @@ impl<'a> Reader<'a> {
             self.last_person.1 = id;
             id
         };
-        self.sums.add_units((pathway, agency, month), person, side, v);
+        self.sums.add_units((pathway, agency, month), person, side, v, real.1 + quantity.1);
         true
     }
 
