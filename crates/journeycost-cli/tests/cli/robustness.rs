@@ -132,3 +132,61 @@ fn every_command_has_one_exactness_rule() {
         assert!(!d.join("res").exists());
     }
 }
+
+/// A workbook of one sheet `Lookups` whose `sheetData` is `data`, built with a zip writer.
+fn workbook(data: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    let parts: [(&str, String); 4] = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#.into(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Lookups" sheetId="1" r:id="rId1"/></sheets></workbook>"#.into(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.into(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>"#),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A crafted workbook, wherever a workbook is read (importing the database, or as the price
+/// index or a catalogue), is a clear error: no abort, and no panic text on stderr.
+#[test]
+fn a_crafted_workbook_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (r#"<row r="1"><c r="A99999999999"><v>1</v></c></row>"#, "outside a worksheet (A1 to XFD1048576)"),
+        (r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#, "its used range A1:XFD1048576 spans"),
+    ];
+    let anna = root().join("examples/anna");
+    for (data, want) in cases {
+        std::fs::write(dir.path().join("w.xlsx"), workbook(data)).unwrap();
+        let cat = anna.join("catalogue.csv");
+        let events = anna.join("events.csv");
+        for args in [
+            vec!["catalogue", "import", "w.xlsx", "--out", "c.csv"],
+            vec!["validate", "--catalogue", cat.to_str().unwrap(), "--deflators", "w.xlsx", "--events", events.to_str().unwrap()],
+            vec!["validate", "--catalogue", "w.xlsx", "--events", events.to_str().unwrap()],
+        ] {
+            let o = run_in(dir.path(), &args);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert!(err.contains(want), "{args:?}: {err}");
+            assert!(!err.contains("panicked") && !err.contains("backtrace"), "{args:?}: {err}");
+            assert!(!dir.path().join("c.csv").exists());
+        }
+    }
+}
