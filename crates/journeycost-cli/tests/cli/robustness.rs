@@ -190,3 +190,74 @@ fn a_crafted_workbook_is_a_clear_error() {
         }
     }
 }
+
+/// Runs `command` on a catalogue of a day rate `DAY` and an event rate `CALL` (both £1) and
+/// the given events.
+fn run_dated(dir: &std::path::Path, command: &str, events: &str, threads: &str) -> std::process::Output {
+    std::fs::write(dir.join("catalogue.csv"), "code,agency,unit_cost,price_year,unit\nDAY,Care,1,2024,day\nCALL,Police,1,2024,event\n").unwrap();
+    std::fs::write(dir.join("deflators.csv"), "year,index\n2024,100\n").unwrap();
+    std::fs::write(dir.join("events.csv"), events).unwrap();
+    let _ = std::fs::remove_dir_all(dir.join("res"));
+    let mut args = vec![command, "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"];
+    if command != "validate" {
+        args.extend(["--out", "res"]);
+    }
+    if command == "cost" {
+        args.extend(["--threads", threads]);
+    }
+    run_in(dir, &args)
+}
+
+/// Dates outside 1900-01-01 to 2199-12-31 are refused by every reader, naming the line and
+/// field, so that no table sized by the span of dates can grow past three centuries.
+#[test]
+fn dates_outside_the_supported_range_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let events = "person_id,pathway,date,code,end_date\n\
+                  P1,old,0001-01-01,CALL,\n\
+                  P1,new,1899-12-31,CALL,\n\
+                  P2,old,2024-01-01,DAY,9999-12-31\n\
+                  P2,new,2200-01-01,CALL,\n\
+                  P3,old,1900-01-01,CALL,\n\
+                  P3,new,2024-01-01,DAY,2199-12-31\n";
+    let want = "error: events.csv line 2, field \"date\": expected a date from 1900-01-01 to 2199-12-31, found \"0001-01-01\"\n\
+                error: events.csv line 3, field \"date\": expected a date from 1900-01-01 to 2199-12-31, found \"1899-12-31\"\n\
+                error: events.csv line 4, field \"end_date\": expected a date from 1900-01-01 to 2199-12-31, found \"9999-12-31\"\n\
+                error: events.csv line 5, field \"date\": expected a date from 1900-01-01 to 2199-12-31, found \"2200-01-01\"\n";
+    for (command, threads) in [("validate", "1"), ("compare", "1"), ("cost", "1"), ("cost", "2")] {
+        let o = run_dated(d, command, events, threads);
+        assert_eq!(o.status.code(), Some(1), "{command}: {}", stderr(&o));
+        assert_eq!(stderr(&o), want, "{command} on {threads} thread(s)");
+    }
+    // The first and last days are in the range.
+    let o = run_dated(d, "compare", "person_id,pathway,date,code,end_date\nP3,old,1900-01-01,CALL,\nP3,new,2024-01-01,DAY,2199-12-31\n", "1");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// A spell is costed month by month, so all spells together may span at most 10,000,000
+/// months: a file of 3,000 spells of three centuries (10.8 million months, 140 KB) is refused,
+/// naming the spell that passes the bound (before any month is made, where the whole ledger is
+/// held); under the bound, every command costs it.
+#[test]
+fn spells_may_span_ten_million_months_in_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let spells = |n: usize| {
+        let mut e = String::from("person_id,pathway,date,code,end_date\n");
+        for i in 0..n {
+            e.push_str(&format!("P{i},{},1900-01-01,DAY,2199-12-31\n", ["old", "new"][i % 2]));
+        }
+        e
+    };
+    let want = "error: events, field \"end_date\": event 2778 (person \"P2777\", code \"DAY\"): the spells up to this one span more than 10,000,000 months in all, the most journeycost costs (see docs/semantics.md)\n";
+    for command in ["validate", "compare", "cost"] {
+        let o = run_dated(d, command, &spells(3_000), "1");
+        assert_eq!(o.status.code(), Some(1), "{command}: {}", stderr(&o));
+        assert_eq!(stderr(&o), want, "{command}");
+    }
+    for command in ["validate", "compare", "cost"] {
+        let o = run_dated(d, command, &spells(100), "2");
+        assert!(o.status.success(), "{command}: {}", stderr(&o));
+    }
+}

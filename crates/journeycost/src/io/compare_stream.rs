@@ -22,10 +22,15 @@ use crate::error::{Error, Location, ProblemKind, Problems};
 use crate::journey::{EventParts, Interner, Journeys, Persons};
 use crate::ledger::{Ledger, Line, real_unit_costs};
 use crate::money::ExactSumCheck;
+use crate::period::Month;
 use crate::prices::{PriceIndex, PriceYear};
 
 /// How many events are costed at a time.
 pub const PART: usize = 1 << 18;
+
+/// The most months (ledger lines per value type) a part may hold: a part of long spells is
+/// sent before it reaches [`PART`] events, so a part's ledger stays small whatever the spells.
+const PART_MONTHS: u64 = 1 << 20;
 
 /// Runs `journeycost compare` on `paths` while reading the events: the run that
 /// [`compare_run`](crate::compare::compare_run) makes of the ledger of
@@ -98,6 +103,7 @@ pub fn compare_streaming_in_parts(
             prices,
             part: Journeys::new(),
             part_size: part.max(1),
+            part_months: 0,
             real: vec![None; prices.catalogue.len()],
             conversion: Problems::default(),
             stopped: false,
@@ -176,6 +182,9 @@ struct Reading<'a> {
     prices: Prices<'a>,
     part: Journeys,
     part_size: usize,
+    /// The ledger lines (months) of the part so far, per value type: a part is sent at
+    /// `part_size` events or [`PART_MONTHS`] months, whichever comes first.
+    part_months: u64,
     /// Each catalogue entry's real unit costs, once first used; and the problems of those.
     real: Vec<Option<[Option<Decimal>; 3]>>,
     conversion: Problems,
@@ -209,13 +218,15 @@ impl Reading<'_> {
             return;
         }
         self.part.push_parts(e);
-        if self.part.len() >= self.part_size {
+        self.part_months += e.end.map_or(1, |end| (Month::of(end).0 - Month::of(e.date).0 + 1) as u64);
+        if self.part.len() >= self.part_size || self.part_months >= PART_MONTHS {
             self.send_part();
         }
     }
 
     /// Sends the part read so far to be costed.
     fn send_part(&mut self) {
+        self.part_months = 0;
         let part = std::mem::take(&mut self.part);
         if !part.is_empty() && !self.failed() {
             // The costing side ends only when this side closes the channel (or panics, which
@@ -241,6 +252,8 @@ struct Costing<'a> {
     exact: ExactSumCheck,
     /// The event whose line first took the sums past the exactness bound.
     inexact: Option<crate::error::Problem>,
+    /// The months of the spells costed so far.
+    spell_months: u64,
     counter: EventCounter,
     persons: Interner,
     /// Per person: the group's tally it goes to, or `None` when left out.
@@ -262,6 +275,7 @@ impl<'a> Costing<'a> {
             problems: Vec::new(),
             exact: ExactSumCheck::default(),
             inexact: None,
+            spell_months: 0,
             counter: EventCounter::default(),
             persons: Interner::default(),
             group_of: Vec::new(),
@@ -277,7 +291,7 @@ impl<'a> Costing<'a> {
         let Prices { catalogue, index, price_base, values } = self.prices;
         let first_row = self.first_row;
         self.first_row += part.len();
-        let ledger = match Ledger::build_part(part, catalogue, index, price_base, values, first_row, false) {
+        let ledger = match Ledger::build_part(part, catalogue, index, price_base, values, first_row, false, &mut self.spell_months) {
             Ok(l) => l,
             Err(e) => {
                 self.problems.push(e);

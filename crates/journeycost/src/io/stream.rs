@@ -171,6 +171,11 @@ pub fn cost_streaming_with(
     if let Some(e) = price_year_problems(&layered, &index, &deflators, price_base, &missing).into_error() {
         return Err(e);
     }
+    if !sums.overflowed && sums.spell_months > crate::ledger::MAX_SPELL_MONTHS {
+        // Every event could be costed (so the ledger would have no other problem): the spell
+        // that takes the months past their bound, found by reading the events once more.
+        return Err(spell_months_error(&paths.events, &name, catalogue));
+    }
     if sums.overflowed || !sums.magnitudes.exact() {
         // The ledger's rules name the events (each too large to cost, or the one whose line
         // takes the sums past the bound), as `validate` and `compare` do: the streamed compare
@@ -300,11 +305,34 @@ pub fn cost_tables_of(
     if let Some(e) = problems.into_error() {
         return Err(e);
     }
-    if sums.overflowed || !sums.magnitudes.exact() {
+    if sums.overflowed || !sums.magnitudes.exact() || sums.spell_months > crate::ledger::MAX_SPELL_MONTHS {
         // The ledger's rules name the events, as every other command does.
         return Err(crate::ledger::Ledger::build(journeys, catalogue, index, price_base).err().unwrap_or_else(|| inexact("events")));
     }
     render(sums, catalogue, "events")
+}
+
+/// The problem of spells that span more than their bound in all, naming the spell that passes
+/// it as the ledger does (events numbered in the file's order).
+fn spell_months_error(path: &Path, name: &str, catalogue: &Catalogue) -> Error {
+    let (mut event, mut months, mut passing) = (0usize, 0u64, None);
+    let read = File::open(path).map_err(|e| io_error(path, "open the file", &e)).and_then(|f| {
+        visit_events(name, BufReader::with_capacity(1 << 16, f), Some(catalogue), |e, entry| {
+            event += 1;
+            let spell = entry.is_some_and(|i| catalogue.entries()[i].unit.spell_days().is_some());
+            if let (Some(end), true, None) = (e.end, spell, &passing) {
+                months += (Month::of(end).0 - Month::of(e.date).0 + 1) as u64;
+                if months > crate::ledger::MAX_SPELL_MONTHS {
+                    passing = Some(crate::ledger::spell_months_problem_at(event, e.person, e.code));
+                }
+            }
+        })
+    });
+    match (read, passing) {
+        (Err(e), _) => e,
+        (Ok(()), Some(p)) => Error::from_problems(vec![p], 0),
+        (Ok(()), None) => inexact(name),
+    }
 }
 
 /// The tables from finished sums.
@@ -424,6 +452,8 @@ struct Sums {
     missing_year: BTreeSet<usize>,
     overflowed: bool,
     magnitudes: Magnitudes,
+    /// The months of the spells read ([`MAX_SPELL_MONTHS`](crate::ledger::MAX_SPELL_MONTHS)).
+    spell_months: u64,
 }
 
 impl Sums {
@@ -439,6 +469,7 @@ impl Sums {
             missing_year: BTreeSet::new(),
             overflowed: false,
             magnitudes: Magnitudes::default(),
+            spell_months: 0,
         }
     }
 
@@ -532,6 +563,12 @@ impl Sums {
         };
         match (e.end, u.unit.spell_days()) {
             (Some(end), Some(d)) => {
+                // Past the bound the run is refused (the ledger's rules name the spell), so no
+                // more months are made.
+                self.spell_months += (Month::of(end).0 - Month::of(e.date).0 + 1) as u64;
+                if self.spell_months > crate::ledger::MAX_SPELL_MONTHS {
+                    return;
+                }
                 let days_by_month = month_days(e.date, end);
                 let days: u64 = days_by_month.iter().map(|p| p.1).sum();
                 let Some(total) = round_ratio_to_penny(rate, Decimal::from(days), Decimal::from(d)) else {
@@ -563,6 +600,7 @@ impl Sums {
         self.missing_year.extend(other.missing_year);
         self.overflowed |= other.overflowed;
         self.magnitudes.merge(other.magnitudes);
+        self.spell_months += other.spell_months;
     }
 }
 
