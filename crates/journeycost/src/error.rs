@@ -202,7 +202,8 @@ pub fn shown(text: &str) -> Cow<'_, str> {
 /// Whether a character is escaped when shown: a control character, or one that changes the
 /// direction or the lines of the text around it.
 fn escaped(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// [`shown`], with or without the escaping (a field is escaped where it is quoted).
@@ -243,7 +244,9 @@ fn shown_as(text: &str, escape: bool) -> Cow<'_, str> {
     }
     let left_out = text[head..tail].chars().count();
     text[..head].chars().for_each(|c| push(&mut out, c));
-    out.push_str(&format!(" … [{} characters left out] … ", group_thousands(left_out as u64)));
+    out.push_str(" … [");
+    out.push_str(&group_thousands(left_out as u64));
+    out.push_str(" characters left out] … ");
     text[tail..].chars().for_each(|c| push(&mut out, c));
     Cow::Owned(out)
 }

@@ -169,7 +169,10 @@ fn a_crafted_workbook_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         (r#"<row r="1"><c r="A99999999999"><v>1</v></c></row>"#, "outside a worksheet (A1 to XFD1048576)"),
-        (r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#, "its used range A1:XFD1048576 spans"),
+        (
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#,
+            "its used range A1:XFD1048576 spans",
+        ),
     ];
     let anna = root().join("examples/anna");
     for (data, want) in cases {
@@ -194,7 +197,8 @@ fn a_crafted_workbook_is_a_clear_error() {
 /// Runs `command` on a catalogue of a day rate `DAY` and an event rate `CALL` (both £1) and
 /// the given events.
 fn run_dated(dir: &std::path::Path, command: &str, events: &str, threads: &str) -> std::process::Output {
-    std::fs::write(dir.join("catalogue.csv"), "code,agency,unit_cost,price_year,unit\nDAY,Care,1,2024,day\nCALL,Police,1,2024,event\n").unwrap();
+    std::fs::write(dir.join("catalogue.csv"), "code,agency,unit_cost,price_year,unit\nDAY,Care,1,2024,day\nCALL,Police,1,2024,event\n")
+        .unwrap();
     std::fs::write(dir.join("deflators.csv"), "year,index\n2024,100\n").unwrap();
     std::fs::write(dir.join("events.csv"), events).unwrap();
     let _ = std::fs::remove_dir_all(dir.join("res"));
@@ -231,7 +235,8 @@ fn dates_outside_the_supported_range_are_refused() {
         assert_eq!(stderr(&o), want, "{command} on {threads} thread(s)");
     }
     // The first and last days are in the range.
-    let o = run_dated(d, "compare", "person_id,pathway,date,code,end_date\nP3,old,1900-01-01,CALL,\nP3,new,2024-01-01,DAY,2199-12-31\n", "1");
+    let o =
+        run_dated(d, "compare", "person_id,pathway,date,code,end_date\nP3,old,1900-01-01,CALL,\nP3,new,2024-01-01,DAY,2199-12-31\n", "1");
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -246,7 +251,7 @@ fn spells_may_span_ten_million_months_in_all() {
     let spells = |n: usize| {
         let mut e = String::from("person_id,pathway,date,code,end_date\n");
         for i in 0..n {
-            e.push_str(&format!("P{i},{},1900-01-01,DAY,2199-12-31\n", ["old", "new"][i % 2]));
+            e += &["P", &i.to_string(), ",", ["old", "new"][i % 2], ",1900-01-01,DAY,2199-12-31\n"].concat();
         }
         e
     };

@@ -44,8 +44,7 @@ pub(crate) const MAX_COLUMNS: u64 = 1 << 14;
 /// zip, or that breaks a bound.
 pub(crate) fn check<R: Read + Seek>(name: &str, input: &mut R) -> Result<(), Error> {
     let problem = |message: String| Error::new(Location::source(name), ProblemKind::Syntax, message);
-    let mut zip =
-        zip::ZipArchive::new(&mut *input).map_err(|e| problem(format!("cannot read the file as an .xlsx workbook: {e}")))?;
+    let mut zip = zip::ZipArchive::new(&mut *input).map_err(|e| problem(format!("cannot read the file as an .xlsx workbook: {e}")))?;
     if zip.len() > MAX_PARTS {
         return Err(problem(format!("the workbook has {} parts; a workbook may have at most {MAX_PARTS}", zip.len())));
     }

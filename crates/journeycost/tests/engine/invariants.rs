@@ -358,11 +358,14 @@ fn a_large_file_starting_with_a_blank_line_reads_the_same_on_any_threads() {
         e.extend_from_slice(b"person_id,pathway,date,code,quantity\n");
         let mut i = 0;
         while e.len() < 5 << 20 {
-            e.extend_from_slice(format!("P{},{},2024-{:02}-01,CALL,{}\n", i % 1000, ["old", "new"][i % 2], 1 + i % 12, 1 + i % 3).as_bytes());
+            e.extend_from_slice(
+                format!("P{},{},2024-{:02}-01,CALL,{}\n", i % 1000, ["old", "new"][i % 2], 1 + i % 12, 1 + i % 3).as_bytes(),
+            );
             i += 1;
         }
         let paths = crate::input_files(dir.path(), "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n", "year,index\n2024,100\n", &e);
-        let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, ..Default::default() }).unwrap();
+        let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, ..Default::default() })
+            .unwrap();
         for threads in [2, 3, 4] {
             let many = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads, ..Default::default() });
             match many {

@@ -506,7 +506,13 @@ fn a_sheet_spanning_the_whole_worksheet_is_refused() {
         assert!(message.starts_with("w.xlsx sheet \"Lookups\": its used range "), "{message}");
         assert!(message.ends_with(" cells; a sheet may span at most 2097152"), "{message}");
     }
-    let message = refused(zipped(&one_sheet(&sheet("A1", r#"<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>1</v></c></row><row r="1048576"><c r="B1048576"><v>2</v></c></row>"#), STRINGS)));
+    let message = refused(zipped(&one_sheet(
+        &sheet(
+            "A1",
+            r#"<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>1</v></c></row><row r="1048576"><c r="B1048576"><v>2</v></c></row>"#,
+        ),
+        STRINGS,
+    )));
     assert!(message.contains("its used range A1:XFD1048576 spans 17179869184 cells"), "{message}");
 }
 
