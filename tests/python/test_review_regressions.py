@@ -185,3 +185,19 @@ def test_clear_messages_for_odd_arguments():
         }
     )
     assert jc.Events.from_arrow(t).to_table().rows()[0]["quantity"] == Decimal("0.1")
+
+
+def test_a_pathway_is_not_compared_with_itself():
+    """#13: comparing a pathway with itself reported a saving of its whole cost; the library
+    refuses it, so every entry point does."""
+    ledger = jc.cost([rec(), rec(pathway="new")])
+    for call in (lambda: ledger.compare(baseline="old", alternative="old"), lambda: jc.compare(ledger, "new", "new")):
+        with pytest.raises(jc.ScenarioError, match="a comparison needs two different pathways"):
+            call()
+
+
+def test_messages_escape_control_characters():
+    """#13: a message quoting input shows its control characters escaped."""
+    with pytest.raises(jc.InputError) as info:
+        jc.cost([rec(code="X\x1b[31m")])
+    assert "\x1b" not in str(info.value)

@@ -466,6 +466,9 @@ impl<'a> Plain<'a> {
             return false;
         }
         let Some(day) = day_of_epoch_days(self.date.value(i)) else { return false };
+        if !crate::period::date_of(day).is_some_and(crate::period::is_supported) {
+            return false;
+        }
         let quantity = match self.quantity {
             None => Decimal::ONE,
             Some((a, scale)) => {
@@ -1011,6 +1014,40 @@ mod tests {
             let err = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap_err();
             assert_eq!(err.problems()[0].location.field.as_deref(), Some("date"), "{days}");
         }
+    }
+
+    /// Dates outside 1900-01-01 to 2199-12-31 are refused, typed or as text, on the fast path
+    /// and the row reader's (#13).
+    #[test]
+    fn dates_outside_the_supported_range_are_refused() {
+        // 1899-12-31, 2200-01-01 and 0001-01-01 as days from 1970.
+        for days in [-25_568, 84_006, -719_162] {
+            for end in [false, true] {
+                let mut columns = vec![
+                    ("person_id", s(&["P"])),
+                    ("pathway", s(&["old"])),
+                    ("date", Arc::new(Date32Array::from(vec![if end { 0 } else { days }])) as ArrayRef),
+                    ("code", s(&["CALL"])),
+                ];
+                if end {
+                    columns.push(("end_date", Arc::new(Date32Array::from(vec![days])) as ArrayRef));
+                }
+                let batch = RecordBatch::try_from_iter(columns).unwrap();
+                let err = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap_err();
+                let p = &err.problems()[0];
+                assert_eq!(p.location.field.as_deref(), Some(if end { "end_date" } else { "date" }), "{days}");
+                assert!(p.message.starts_with("expected a date from 1900-01-01 to 2199-12-31, found \""), "{}", p.message);
+            }
+        }
+        let batch = RecordBatch::try_from_iter([
+            ("person_id", s(&["P"])),
+            ("pathway", s(&["old"])),
+            ("date", s(&["2200-01-01"])),
+            ("code", s(&["CALL"])),
+        ])
+        .unwrap();
+        let err = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap_err();
+        assert_eq!(err.problems()[0].message, "expected a date from 1900-01-01 to 2199-12-31, found \"2200-01-01\"");
     }
 
     #[test]

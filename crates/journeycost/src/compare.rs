@@ -34,6 +34,22 @@ impl Default for CompareOptions {
     }
 }
 
+/// Refuses a comparison of a pathway with itself, which would show a saving of the whole cost
+/// (every comparison, appraisal and report checks this first).
+///
+/// # Errors
+/// A [`ProblemKind::Scenario`] problem of the options when the two names are equal.
+pub fn distinct_pathways(baseline: &str, alternative: &str) -> Result<(), Error> {
+    if baseline == alternative {
+        return Err(Error::new(
+            Location::source("options").in_field("alternative"),
+            ProblemKind::Scenario,
+            format!("the baseline and the alternative are both pathway {baseline:?}: a comparison needs two different pathways"),
+        ));
+    }
+    Ok(())
+}
+
 /// Which side of the comparison a row is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -198,7 +214,8 @@ pub struct Comparison {
 /// person id); `None` includes everyone.
 ///
 /// # Errors
-/// [`ProblemKind::NotFound`] if either pathway has no events at all in the ledger.
+/// [`ProblemKind::NotFound`] if either pathway has no events at all in the ledger;
+/// [`ProblemKind::Scenario`] if the two pathways are the same.
 ///
 /// # Example
 /// ```
@@ -224,6 +241,7 @@ pub struct Comparison {
 /// assert_eq!(c.break_even.unwrap().to_string(), "2024-01");
 /// ```
 pub fn compare(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool]>) -> Result<Comparison, Error> {
+    distinct_pathways(&options.baseline, &options.alternative)?;
     let (base, alt) = (find_pathway(ledger.pathways(), &options.baseline)?, find_pathway(ledger.pathways(), &options.alternative)?);
     let included = |person: u32| include.is_none_or(|m| m.get(person as usize).copied().unwrap_or(false));
     let detail = |entry: u32| if options.agency_detail { ledger.agency_detail(entry) } else { None };
@@ -450,6 +468,7 @@ pub fn compare_run(
     person: Option<&str>,
     by: Option<&str>,
 ) -> Result<ComparisonRun, Error> {
+    distinct_pathways(&options.baseline, &options.alternative)?;
     let not_found = |field: &str, msg: String| Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg);
     let mut mask: Option<Vec<bool>> = None;
     if let Some(p) = person {

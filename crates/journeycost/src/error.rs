@@ -5,6 +5,7 @@
 //! fixes an export once rather than once per row. Messages are lowercase with no final full stop
 //! and read like `events.csv line 1,204, field "date": expected YYYY-MM-DD, found "31/02/2024"`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// The most problems a reader reports for one file before it stops looking; the count of the
@@ -57,7 +58,7 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.source)?;
+        f.write_str(&shown(&self.source))?;
         if let Some(line) = self.line {
             write!(f, " line {}", group_thousands(line))?;
         }
@@ -65,7 +66,7 @@ impl fmt::Display for Location {
             write!(f, " row {}", group_thousands(row))?;
         }
         if let Some(field) = &self.field {
-            write!(f, ", field {field:?}")?;
+            write!(f, ", field {:?}", shown_as(field, false))?;
         }
         Ok(())
     }
@@ -150,17 +151,107 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A new problem.
+    /// A new problem. Its message and its location's source and field are made safe to show
+    /// here, once for every reader ([`shown`]): a message quoting input has its control
+    /// characters escaped and a long value cut.
     #[must_use]
-    pub fn new(location: Location, kind: ProblemKind, message: impl Into<String>) -> Problem {
-        Problem { location, kind, message: message.into() }
+    pub fn new(mut location: Location, kind: ProblemKind, message: impl Into<String>) -> Problem {
+        let owned = |text: String, escape: bool| match shown_as(&text, escape) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(s) => s,
+        };
+        location.source = owned(location.source, true);
+        // The field is escaped where it is shown, quoted.
+        location.field = location.field.map(|f| owned(f, false));
+        Problem { location, kind, message: owned(message.into(), true) }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
+        write!(f, "{}: {}", self.location, shown(&self.message))
     }
+}
+
+/// The most characters [`shown`] leaves a text; a longer one keeps its first
+/// [`SHOWN_HEAD`] and last [`SHOWN_TAIL`] characters around a count of those left out.
+pub const MAX_SHOWN_CHARS: usize = 1_500;
+/// The characters kept from the start of a text cut by [`shown`].
+const SHOWN_HEAD: usize = 1_000;
+/// The characters kept from the end of a text cut by [`shown`].
+const SHOWN_TAIL: usize = 400;
+
+/// `text` as a message may show it: each control character (and each character that reorders
+/// text on a screen, such as U+202E) escaped as Rust writes it in a string (`\u{1b}`, `\r`,
+/// `\0`), and a text longer than [`MAX_SHOWN_CHARS`] cut in the middle, with a count of the
+/// characters left out. Ordinary text is returned as it is, and showing a shown text changes
+/// nothing.
+///
+/// # Example
+/// ```
+/// use journeycost::error::shown;
+///
+/// assert_eq!(shown("date"), "date");
+/// assert_eq!(shown("da\x1b[31mte\r"), "da\\u{1b}[31mte\\r");
+/// let header = "x".repeat(10_000_000);
+/// let long = shown(&header);
+/// assert!(long.len() < 1_500 && long.contains("[9,998,600 characters left out]"));
+/// ```
+#[must_use]
+pub fn shown(text: &str) -> Cow<'_, str> {
+    shown_as(text, true)
+}
+
+/// Whether a character is escaped when shown: a control character, or one that changes the
+/// direction or the lines of the text around it.
+fn escaped(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// [`shown`], with or without the escaping (a field is escaped where it is quoted).
+fn shown_as(text: &str, escape: bool) -> Cow<'_, str> {
+    let width = |c: char| if escape && escaped(c) { c.escape_debug().count() } else { 1 };
+    if text.len() <= MAX_SHOWN_CHARS && !(escape && text.chars().any(escaped)) {
+        return Cow::Borrowed(text);
+    }
+    let total: usize = text.chars().map(width).sum();
+    let push = |out: &mut String, c: char| {
+        if escape && escaped(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    };
+    let mut out = String::new();
+    if total <= MAX_SHOWN_CHARS {
+        text.chars().for_each(|c| push(&mut out, c));
+        return Cow::Owned(out);
+    }
+    // Whole characters (or whole escapes) from each end, as many as fit.
+    let (mut head, mut used) = (0, 0);
+    for (i, c) in text.char_indices() {
+        if used + width(c) > SHOWN_HEAD {
+            head = i;
+            break;
+        }
+        used += width(c);
+    }
+    let (mut tail, mut used) = (text.len(), 0);
+    for (i, c) in text[head..].char_indices().rev() {
+        if used + width(c) > SHOWN_TAIL {
+            break;
+        }
+        used += width(c);
+        tail = head + i;
+    }
+    let left_out = text[head..tail].chars().count();
+    text[..head].chars().for_each(|c| push(&mut out, c));
+    out.push_str(" … [");
+    out.push_str(&group_thousands(left_out as u64));
+    out.push_str(" characters left out] … ");
+    text[tail..].chars().for_each(|c| push(&mut out, c));
+    Cow::Owned(out)
 }
 
 /// The error type of journeycost: one or more [`Problem`]s.
@@ -341,6 +432,23 @@ mod tests {
         let loc = Location::source("events.csv").at_line(1204).in_field("date");
         let p = Problem::new(loc, ProblemKind::InvalidValue, "expected YYYY-MM-DD, found \"31/02/2024\"");
         assert_eq!(p.to_string(), "events.csv line 1,204, field \"date\": expected YYYY-MM-DD, found \"31/02/2024\"");
+    }
+
+    #[test]
+    fn shown_text_is_escaped_cut_and_stable() {
+        assert!(matches!(shown("an ordinary message, \"quoted\""), Cow::Borrowed(_)));
+        assert_eq!(shown("a\u{1b}[2Jb\r\0\u{202e}c\n"), "a\\u{1b}[2Jb\\r\\0\\u{202e}c\\n");
+        for text in ["x".repeat(5_000), "\u{1b}".repeat(5_000), "é\u{7}".repeat(3_000), "a".repeat(1_501), "ab".repeat(750)] {
+            let once = shown(&text).into_owned();
+            assert!(once.chars().count() <= MAX_SHOWN_CHARS, "{}", once.len());
+            assert!(!once.chars().any(escaped));
+            assert_eq!(shown(&once), once, "showing again changes nothing");
+        }
+        let cut = shown(&"0123456789".repeat(1_000)).into_owned();
+        assert!(cut.starts_with("0123456789") && cut.ends_with("0123456789"), "{cut}");
+        assert!(cut.contains(" … [8,600 characters left out] … "), "{cut}");
+        let p = Problem::new(Location::source("e\u{1b}.csv").in_field("da\u{1b}te"), ProblemKind::InvalidValue, "found \u{0}");
+        assert_eq!(p.to_string(), "e\\u{1b}.csv, field \"da\\u{1b}te\": found \\0");
     }
 
     #[test]

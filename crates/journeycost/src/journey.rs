@@ -303,6 +303,11 @@ impl EventParts<'_> {
         } else if self.quantity.is_sign_negative() && !self.quantity.is_zero() {
             out.push(FieldError::new("quantity", format!("expected a quantity of 0 or more, found {}", self.quantity)));
         }
+        for (field, date) in [("date", Some(self.date)), ("end_date", self.end)] {
+            if let Some(d) = date.filter(|d| !crate::period::is_supported(*d)) {
+                out.push(FieldError::new(field, crate::period::unsupported_date(&d.to_string())));
+            }
+        }
         if let Some(end) = self.end.filter(|end| *end < self.date) {
             out.push(FieldError::new("end_date", format!("end date {end} is before the start date {}", self.date)));
         }
@@ -645,6 +650,18 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Events built in code (the Python package's records) keep to the supported dates (#13).
+    #[test]
+    fn dates_outside_the_supported_range_are_refused() {
+        let mut j = Journeys::new();
+        assert!(j.push(Event::new("P", "old", d(1900, 1, 1), "X").until(d(2199, 12, 31))).is_ok());
+        let err = j.push(Event::new("P", "old", d(1, 1, 1), "X")).unwrap_err();
+        assert_eq!(err.to_string(), "field \"date\": expected a date from 1900-01-01 to 2199-12-31, found \"0001-01-01\"");
+        let err = j.push(Event::new("P", "old", d(2024, 1, 1), "X").until(d(9999, 12, 31))).unwrap_err();
+        assert_eq!(err.field, "end_date");
+        assert_eq!(j.len(), 1);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use crate::catalogue::{Catalogue, DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind, Problems};
 use crate::journey::Journeys;
-use crate::money::{Money, apportion, exact_mul, round_ratio_to_penny, sums_exactly};
+use crate::money::{ExactSumCheck, Money, apportion, exact_mul, round_ratio_to_penny};
 use crate::period::{Month, Period, PeriodKind, date_of, month_days};
 use crate::prices::{PriceIndex, PriceYear};
 
@@ -128,12 +128,15 @@ impl Ledger {
         price_base: PriceYear,
         values: &[ValueType],
     ) -> Result<Ledger, Error> {
-        Ledger::build_part(journeys, catalogue, index, price_base, values, 0, true)
+        Ledger::build_part(journeys, catalogue, index, price_base, values, 0, true, &mut 0)
     }
 
     /// [`Ledger::build_with`] for a part of the events that starts at event `first_row` of the
     /// whole (problems name events by their place in the whole), checking that the sums are
     /// exact only when `check_sums` (a caller that costs the events in parts checks the whole).
+    /// `spell_months` counts the months of the spells of the whole, part after part
+    /// ([`MAX_SPELL_MONTHS`]).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn build_part(
         journeys: &Journeys,
         catalogue: &Catalogue,
@@ -142,6 +145,7 @@ impl Ledger {
         values: &[ValueType],
         first_row: usize,
         check_sums: bool,
+        spell_months: &mut u64,
     ) -> Result<Ledger, Error> {
         let mut problems = Problems::default();
         let src = || Location::source("events");
@@ -206,6 +210,22 @@ impl Ledger {
         ledger.real_unit_costs.clone_from(&real);
         ledger.value_types.clone_from(&values);
         ledger.reserve(journeys.len());
+        // The spells' months are counted first: when they pass the bound, the spell that passes
+        // it is named (in its place among the other problems) and no month is made.
+        let (mut months, mut passing) = (*spell_months, None);
+        for ev in journeys.iter() {
+            let Some(e) = entry_of[ev.code as usize] else { continue };
+            let (Some(start), Some(end)) = (date_of(ev.date), ev.end.and_then(date_of)) else { continue };
+            if catalogue.entries()[e].unit.spell_days().is_some() {
+                let before = months;
+                months += (Month::of(end).0 - Month::of(start).0 + 1) as u64;
+                if before <= MAX_SPELL_MONTHS && months > MAX_SPELL_MONTHS {
+                    passing = Some(ev.row);
+                }
+            }
+        }
+        let spells_refused = months > MAX_SPELL_MONTHS;
+        *spell_months = months;
         let mut rates: Vec<(ValueType, Decimal)> = Vec::with_capacity(3);
         for ev in journeys.iter() {
             let Some(e) = entry_of[ev.code as usize] else { continue };
@@ -264,6 +284,12 @@ impl Ledger {
                         ));
                         continue;
                     };
+                    if spells_refused {
+                        if passing == Some(ev.row) {
+                            problems.push(spell_months_problem(journeys, ev.row, first_row));
+                        }
+                        continue;
+                    }
                     let parts = month_days(date, end);
                     let days: u64 = parts.iter().map(|p| p.1).sum();
                     let weights: Vec<u64> = parts.iter().map(|p| p.1).collect();
@@ -289,12 +315,15 @@ impl Ledger {
                 }
             }
         }
-        if check_sums && problems.is_empty() && !sums_exactly(&ledger.cost) {
-            problems.push(crate::error::Problem::new(
-                src(),
-                ProblemKind::Overflow,
-                "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
-            ));
+        if check_sums && problems.is_empty() {
+            // The event whose line first takes the sums past the bound is named.
+            let mut check = ExactSumCheck::default();
+            if let Some(i) = ledger.cost.iter().position(|c| {
+                check.add(*c);
+                !check.exact()
+            }) {
+                problems.push(inexact_sums(journeys, ledger.row[i] as usize, first_row));
+            }
         }
         problems.into_result(ledger)
     }
@@ -512,17 +541,55 @@ fn price_year_field(t: ValueType) -> String {
     if t == ValueType::Fiscal { "price_year".to_owned() } else { format!("{}_price_year", t.as_str()) }
 }
 
+/// The most months all the spells of the events may span together: a spell is costed as one
+/// ledger line per month (per value type), so this bounds the ledger whatever the dates.
+/// (Within the supported dates a spell spans at most 3,600 months.)
+pub const MAX_SPELL_MONTHS: u64 = 10_000_000;
+
+/// The problem of spells that span more than [`MAX_SPELL_MONTHS`] in all, at the event (row
+/// `row` of `journeys`, whose first row is event `first_row` of the whole) that passes it.
+pub(crate) fn spell_months_problem(journeys: &Journeys, row: usize, first_row: usize) -> crate::error::Problem {
+    let ev = journeys.at(row);
+    spell_months_problem_at(first_row + row + 1, journeys.persons().name(ev.person), journeys.codes().name(ev.code))
+}
+
+/// [`spell_months_problem`] at the 1-based `event` of the whole, of `person` and `code`.
+pub(crate) fn spell_months_problem_at(event: usize, person: &str, code: &str) -> crate::error::Problem {
+    event_problem(
+        event,
+        person,
+        code,
+        "end_date",
+        ProblemKind::Overflow,
+        "the spells up to this one span more than 10,000,000 months in all, the most journeycost costs (see docs/semantics.md)",
+    )
+}
+
+/// The problem of sums that would not be exact ([`crate::money::sums_exactly`]), at the event
+/// (row `row` of `journeys`, whose first row is event `first_row` of the whole) whose line first
+/// takes the sum of the lines' absolute values past the bound: one message for every command.
+pub(crate) fn inexact_sums(journeys: &Journeys, row: usize, first_row: usize) -> crate::error::Problem {
+    row_problem(
+        journeys,
+        row,
+        first_row,
+        "quantity",
+        ProblemKind::Overflow,
+        "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
+    )
+}
+
 fn row_problem(journeys: &Journeys, row: usize, first_row: usize, field: &str, kind: ProblemKind, message: &str) -> crate::error::Problem {
     let ev = journeys.at(row);
+    event_problem(first_row + row + 1, journeys.persons().name(ev.person), journeys.codes().name(ev.code), field, kind, message)
+}
+
+/// A problem of the 1-based `event` (of `person`, with `code`) in its `field`.
+fn event_problem(event: usize, person: &str, code: &str, field: &str, kind: ProblemKind, message: &str) -> crate::error::Problem {
     crate::error::Problem::new(
         Location::source("events").in_field(field),
         kind,
-        format!(
-            "event {} (person {:?}, code {:?}): {message}",
-            first_row + row + 1,
-            journeys.persons().name(ev.person),
-            journeys.codes().name(ev.code)
-        ),
+        format!("event {event} (person {person:?}, code {code:?}): {message}"),
     )
 }
 

@@ -199,12 +199,19 @@ pub fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     Decimal::try_from_i128_with_scale(m, scale).ok()
 }
 
-/// Whether the exact sum of the absolute values of `amounts` fits a `Decimal` at their largest
-/// scale. When it does, every sum of any of them (every group-by of a ledger) is exact.
+/// The bound on the sum of the absolute values of a ledger's lines, in pounds: 10^24. (A
+/// `Decimal` could hold more at a small scale; the bound keeps every sum within an `i128` of
+/// 10^-14 pounds, which the streamed `cost` sums in, so every command has one rule.)
+pub const MAX_SUM_OF_MAGNITUDES: i128 = 1_000_000_000_000_000_000_000_000;
+
+/// The exactness rule of every command: whether the exact sum of the absolute values of
+/// `amounts` fits a `Decimal` at their largest scale and is at most
+/// [`MAX_SUM_OF_MAGNITUDES`]. When it does, every sum of any of them (every group-by of a
+/// ledger) is exact.
 #[must_use]
 pub fn sums_exactly<'a>(amounts: impl IntoIterator<Item = &'a Decimal> + Clone) -> bool {
     let scale = amounts.clone().into_iter().map(Decimal::scale).max().unwrap_or(0);
-    let limit: i128 = (1i128 << 96) - 1;
+    let limit: i128 = sum_limit(scale);
     let mut total: i128 = 0;
     for a in amounts {
         let Some(p) = 10i128.checked_pow(scale - a.scale()) else { return false };
@@ -215,6 +222,13 @@ pub fn sums_exactly<'a>(amounts: impl IntoIterator<Item = &'a Decimal> + Clone) 
         }
     }
     true
+}
+
+/// The most a sum of absolute values may be, as an integer at `scale`: 96 bits, and at most
+/// [`MAX_SUM_OF_MAGNITUDES`] pounds.
+fn sum_limit(scale: u32) -> i128 {
+    const BITS_96: i128 = (1i128 << 96) - 1;
+    10i128.checked_pow(scale).and_then(|p| MAX_SUM_OF_MAGNITUDES.checked_mul(p)).map_or(BITS_96, |cap| cap.min(BITS_96))
 }
 
 /// [`sums_exactly`] fed one amount at a time, for amounts that are never stored together: the
@@ -229,15 +243,14 @@ pub struct ExactSumCheck {
 impl ExactSumCheck {
     /// Adds an amount's absolute value.
     pub fn add(&mut self, a: Decimal) {
-        const LIMIT: i128 = (1i128 << 96) - 1;
         if self.over {
             return;
         }
         if a.scale() > self.scale {
-            // The total only grows when brought to a finer scale, so going past the limit here
-            // means going past it at the end too.
+            // The total only grows when brought to a finer scale (and the limit grows no
+            // faster), so going past the limit here means going past it at the end too.
             match 10i128.checked_pow(a.scale() - self.scale).and_then(|p| self.total.checked_mul(p)) {
-                Some(t) if t <= LIMIT => (self.total, self.scale) = (t, a.scale()),
+                Some(t) if t <= sum_limit(a.scale()) => (self.total, self.scale) = (t, a.scale()),
                 _ => {
                     self.over = true;
                     return;
@@ -247,7 +260,7 @@ impl ExactSumCheck {
         let term =
             10i128.checked_pow(self.scale - a.scale()).and_then(|p| i128::try_from(a.mantissa().unsigned_abs()).ok()?.checked_mul(p));
         match term.and_then(|m| self.total.checked_add(m)) {
-            Some(t) if t <= LIMIT => self.total = t,
+            Some(t) if t <= sum_limit(self.scale) => self.total = t,
             _ => self.over = true,
         }
     }
@@ -438,6 +451,23 @@ mod tests {
             let r = Money::new(d).round_to_penny().0;
             proptest::prop_assert_eq!(Money::new(d).to_string(), format!("{r:.2}"));
         }
+    }
+
+    #[test]
+    fn sums_are_bounded_at_ten_to_the_twenty_four_pounds() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let bound = d("1000000000000000000000000");
+        assert!(sums_exactly(&[bound]));
+        assert!(!sums_exactly(&[bound, d("0.01")]), "past the bound");
+        assert!(!sums_exactly(&[d("600000000000000000000000"), d("-600000000000000000000000")]), "absolute values");
+        assert!(sums_exactly(&[d("1000000000000000000"), d("1000000000000")]), "£10^12 × 10^6 sums");
+        let half = d("500000000000000.00000000000000");
+        assert!(sums_exactly(&[half]) && !sums_exactly(&[half, half]), "96 bits at 14 decimals");
+        let mut check = ExactSumCheck::default();
+        for a in [bound, d("0.01")] {
+            check.add(a);
+        }
+        assert!(!check.exact());
     }
 
     #[test]

@@ -25,6 +25,25 @@ pub fn date_of(day: DayNumber) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(day)
 }
 
+/// The first year an event's date may be in: dates run from 1 January 1900.
+pub const FIRST_YEAR: i32 = 1900;
+/// The last year an event's date may be in: dates run to 31 December 2199.
+pub const LAST_YEAR: i32 = 2199;
+
+/// Whether a date is in the supported range, 1900-01-01 to 2199-12-31. Every reader of events
+/// (CSV, Arrow, records built in code) refuses a date outside it, so that a series, a ledger's
+/// months or a chart spans at most three centuries (3,600 months) whatever the input.
+#[must_use]
+pub fn is_supported(date: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&date.year())
+}
+
+/// The message for a date outside the supported range, quoting it as `found`.
+#[must_use]
+pub fn unsupported_date(found: &str) -> String {
+    format!("expected a date from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, found {found:?}")
+}
+
 /// Parses a strict `YYYY-MM-DD` date (four-digit year, two-digit month and day, a real date).
 ///
 /// # Example

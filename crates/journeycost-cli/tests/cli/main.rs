@@ -21,3 +21,6 @@ mod extrapolate;
 mod oracle;
 /// `journeycost report`: golden reports, escaping, disclosure control, house templates.
 mod report;
+/// Crafted input from the review of #13: no abort and no panic text, bounded resources,
+/// one exactness rule, escaped messages, no comparison of a pathway with itself.
+mod robustness;

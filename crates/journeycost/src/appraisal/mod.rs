@@ -688,6 +688,7 @@ fn share_problem(name: &str, v: Decimal) -> Option<Error> {
 }
 
 fn check(spec: &AppraisalSpec) -> Result<(), Error> {
+    crate::compare::distinct_pathways(&spec.baseline, &spec.alternative)?;
     let a = &spec.adjustments;
     let ob = &spec.optimism;
     let mut shares = vec![

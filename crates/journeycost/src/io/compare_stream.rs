@@ -22,10 +22,15 @@ use crate::error::{Error, Location, ProblemKind, Problems};
 use crate::journey::{EventParts, Interner, Journeys, Persons};
 use crate::ledger::{Ledger, Line, real_unit_costs};
 use crate::money::ExactSumCheck;
+use crate::period::Month;
 use crate::prices::{PriceIndex, PriceYear};
 
 /// How many events are costed at a time.
 pub const PART: usize = 1 << 18;
+
+/// The most months (ledger lines per value type) a part may hold: a part of long spells is
+/// sent before it reaches [`PART`] events, so a part's ledger stays small whatever the spells.
+const PART_MONTHS: u64 = 1 << 20;
 
 /// Runs `journeycost compare` on `paths` while reading the events: the run that
 /// [`compare_run`](crate::compare::compare_run) makes of the ledger of
@@ -60,6 +65,7 @@ pub fn compare_streaming_in_parts(
     by: Option<&str>,
     part: usize,
 ) -> Result<(ComparisonRun, PriceYear), Error> {
+    crate::compare::distinct_pathways(&options.baseline, &options.alternative)?;
     let catalogue = load_layered(&paths.catalogue);
     let index = load_deflators(paths.deflators.as_deref());
     let persons = paths.persons.as_ref().map(|p| open(p).and_then(|(n, f)| read_persons(&n, f))).transpose();
@@ -97,6 +103,7 @@ pub fn compare_streaming_in_parts(
             prices,
             part: Journeys::new(),
             part_size: part.max(1),
+            part_months: 0,
             real: vec![None; prices.catalogue.len()],
             conversion: Problems::default(),
             stopped: false,
@@ -175,6 +182,9 @@ struct Reading<'a> {
     prices: Prices<'a>,
     part: Journeys,
     part_size: usize,
+    /// The ledger lines (months) of the part so far, per value type: a part is sent at
+    /// `part_size` events or [`PART_MONTHS`] months, whichever comes first.
+    part_months: u64,
     /// Each catalogue entry's real unit costs, once first used; and the problems of those.
     real: Vec<Option<[Option<Decimal>; 3]>>,
     conversion: Problems,
@@ -208,13 +218,15 @@ impl Reading<'_> {
             return;
         }
         self.part.push_parts(e);
-        if self.part.len() >= self.part_size {
+        self.part_months += e.end.map_or(1, |end| (Month::of(end).0 - Month::of(e.date).0 + 1) as u64);
+        if self.part.len() >= self.part_size || self.part_months >= PART_MONTHS {
             self.send_part();
         }
     }
 
     /// Sends the part read so far to be costed.
     fn send_part(&mut self) {
+        self.part_months = 0;
         let part = std::mem::take(&mut self.part);
         if !part.is_empty() && !self.failed() {
             // The costing side ends only when this side closes the channel (or panics, which
@@ -238,6 +250,10 @@ struct Costing<'a> {
     /// The problems of costing each part.
     problems: Vec<Error>,
     exact: ExactSumCheck,
+    /// The event whose line first took the sums past the exactness bound.
+    inexact: Option<crate::error::Problem>,
+    /// The months of the spells costed so far.
+    spell_months: u64,
     counter: EventCounter,
     persons: Interner,
     /// Per person: the group's tally it goes to, or `None` when left out.
@@ -258,6 +274,8 @@ impl<'a> Costing<'a> {
             first_row: 0,
             problems: Vec::new(),
             exact: ExactSumCheck::default(),
+            inexact: None,
+            spell_months: 0,
             counter: EventCounter::default(),
             persons: Interner::default(),
             group_of: Vec::new(),
@@ -273,7 +291,7 @@ impl<'a> Costing<'a> {
         let Prices { catalogue, index, price_base, values } = self.prices;
         let first_row = self.first_row;
         self.first_row += part.len();
-        let ledger = match Ledger::build_part(part, catalogue, index, price_base, values, first_row, false) {
+        let ledger = match Ledger::build_part(part, catalogue, index, price_base, values, first_row, false, &mut self.spell_months) {
             Ok(l) => l,
             Err(e) => {
                 self.problems.push(e);
@@ -286,9 +304,14 @@ impl<'a> Costing<'a> {
         let by_detail = self.options.agency_detail;
         let detail = |entry: u32| if by_detail { catalogue.entries()[entry as usize].agency_detail.as_deref() } else { None };
         for l in ledger.lines() {
+            if !self.exact.exact() {
+                return;
+            }
             self.exact.add(l.cost.exact());
             if !self.exact.exact() {
-                // The run fails as the ledger does; the tallies could no longer add exactly.
+                // The run fails as the ledger does, naming the same event; the tallies could
+                // no longer add exactly.
+                self.inexact = Some(crate::ledger::inexact_sums(part, l.row as usize, first_row));
                 return;
             }
             let (period, counts) = self.counter.line(&l, self.options.period);
@@ -340,12 +363,8 @@ impl<'a> Costing<'a> {
         if let Some(e) = Error::merge_parts(self.problems) {
             return Err(e);
         }
-        if !self.exact.exact() {
-            return Err(Error::new(
-                Location::source("events"),
-                ProblemKind::Overflow,
-                "the costs are too large, or too precise, to be summed exactly: reduce the quantities' decimals or split the cohort",
-            ));
+        if let Some(p) = self.inexact {
+            return Err(Error::from_problems(vec![p], 0));
         }
         let not_found = |field: &str, msg: String| Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg);
         if let Some(p) = person {

@@ -251,7 +251,8 @@ fn price_year(s: &str) -> Result<PriceYear, String> {
 }
 
 fn date(s: &str) -> Result<chrono::NaiveDate, String> {
-    parse_date(s).ok_or_else(|| format!("expected a date YYYY-MM-DD, found {s:?}"))
+    let d = parse_date(s).ok_or_else(|| format!("expected a date YYYY-MM-DD, found {s:?}"))?;
+    if crate::period::is_supported(d) { Ok(d) } else { Err(crate::period::unsupported_date(s)) }
 }
 
 fn boolean(s: &str) -> Result<bool, String> {

@@ -46,8 +46,59 @@ fn units(d: Decimal) -> Option<i128> {
     d.mantissa().checked_mul(10i128.checked_pow(SCALE - scale)?)
 }
 
-fn money(u: i128) -> Option<Money> {
-    Decimal::try_from_i128_with_scale(u, SCALE).ok().map(Money::new)
+/// A sum in 10^-14 pounds as money, at the smallest scale that holds it exactly (so a sum of
+/// whole pounds up to the bound of the exactness rule fits a `Decimal`).
+fn money(mut u: i128) -> Option<Money> {
+    let mut scale = SCALE;
+    loop {
+        match Decimal::try_from_i128_with_scale(u, scale) {
+            Ok(d) => return Some(Money::new(d)),
+            Err(_) if scale > 0 && u % 10 == 0 => (u, scale) = (u / 10, scale - 1),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// The sum of the absolute values of the lines (in 10^-14 pounds) and their largest scale,
+/// gathered in any order: what the exactness rule of every command
+/// ([`sums_exactly`](crate::money::sums_exactly)) decides on.
+#[derive(Debug, Clone, Copy, Default)]
+struct Magnitudes {
+    units: u128,
+    scale: u32,
+    over: bool,
+}
+
+impl Magnitudes {
+    /// Adds a line of `v` (in 10^-14 pounds) whose `Decimal` has `scale` decimals.
+    #[inline]
+    fn add(&mut self, v: i128, scale: u32) {
+        self.scale = self.scale.max(scale);
+        match self.units.checked_add(v.unsigned_abs()) {
+            Some(u) => self.units = u,
+            None => self.over = true,
+        }
+    }
+
+    fn merge(&mut self, other: Magnitudes) {
+        self.scale = self.scale.max(other.scale);
+        self.over |= other.over;
+        match self.units.checked_add(other.units) {
+            Some(u) => self.units = u,
+            None => self.over = true,
+        }
+    }
+
+    /// Whether the lines sum exactly by the rule: at most the bound in pounds, and within 96
+    /// bits at their largest scale.
+    fn exact(&self) -> bool {
+        const BITS_96: u128 = (1u128 << 96) - 1;
+        let cap = crate::money::MAX_SUM_OF_MAGNITUDES.unsigned_abs() * 10u128.pow(SCALE);
+        if self.over || self.scale > SCALE || self.units > cap {
+            return false;
+        }
+        BITS_96.checked_mul(10u128.pow(SCALE - self.scale)).is_none_or(|limit| self.units <= limit)
+    }
 }
 
 /// How the streaming `cost` job reads its file.
@@ -120,6 +171,21 @@ pub fn cost_streaming_with(
     if let Some(e) = price_year_problems(&layered, &index, &deflators, price_base, &missing).into_error() {
         return Err(e);
     }
+    if !sums.overflowed && sums.spell_months > crate::ledger::MAX_SPELL_MONTHS {
+        // Every event could be costed (so the ledger would have no other problem): the spell
+        // that takes the months past their bound, found by reading the events once more.
+        return Err(spell_months_error(&paths.events, &name, catalogue));
+    }
+    if sums.overflowed || !sums.magnitudes.exact() {
+        // The ledger's rules name the events (each too large to cost, or the one whose line
+        // takes the sums past the bound), as `validate` and `compare` do: the streamed compare
+        // reads the file again to find them.
+        let options = crate::compare::CompareOptions::default();
+        return Err(match super::compare_streaming(paths, price_year, &[crate::catalogue::ValueType::Fiscal], &options, None, None) {
+            Err(e) if e.problems().iter().all(|p| p.kind == ProblemKind::Overflow) => e,
+            _ => inexact(&name),
+        });
+    }
     render(sums, catalogue, &name)
 }
 
@@ -179,15 +245,16 @@ pub fn cost_tables_of(
             let entry = entry_of[e.code as usize];
             let plain = match (entry, e.end, e.cost, e.probability, i64::try_from(e.quantity.mantissa())) {
                 (Some(entry), None, None, None, Ok(q)) => {
-                    real_parts[entry].and_then(|r| fast::line_units(r, (q, e.quantity.scale()))).map(|v| (entry, v))
+                    real_parts[entry].and_then(|r| Some((entry, fast::line_units(r, (q, e.quantity.scale()))?, r.1 + e.quantity.scale())))
                 }
                 _ => None,
             };
-            if let Some((entry, v)) = plain {
+            if let Some((entry, v, scale)) = plain {
                 let (pathway, side) = *pathway_of[e.pathway as usize].get_or_insert_with(|| {
                     let name = journeys.pathways().name(e.pathway);
                     (sums.pathway(name), side_of(name))
                 });
+                sums.magnitudes.add(v, scale);
                 sums.add_to_month((pathway, catalogue.agency_index(entry), Month::of(date).0), v);
                 seen[e.person as usize] = true;
                 if let Some(side) = side {
@@ -238,7 +305,34 @@ pub fn cost_tables_of(
     if let Some(e) = problems.into_error() {
         return Err(e);
     }
+    if sums.overflowed || !sums.magnitudes.exact() || sums.spell_months > crate::ledger::MAX_SPELL_MONTHS {
+        // The ledger's rules name the events, as every other command does.
+        return Err(crate::ledger::Ledger::build(journeys, catalogue, index, price_base).err().unwrap_or_else(|| inexact("events")));
+    }
     render(sums, catalogue, "events")
+}
+
+/// The problem of spells that span more than their bound in all, naming the spell that passes
+/// it as the ledger does (events numbered in the file's order).
+fn spell_months_error(path: &Path, name: &str, catalogue: &Catalogue) -> Error {
+    let (mut event, mut months, mut passing) = (0usize, 0u64, None);
+    let read = File::open(path).map_err(|e| io_error(path, "open the file", &e)).and_then(|f| {
+        visit_events(name, BufReader::with_capacity(1 << 16, f), Some(catalogue), |e, entry| {
+            event += 1;
+            let spell = entry.is_some_and(|i| catalogue.entries()[i].unit.spell_days().is_some());
+            if let (Some(end), true, None) = (e.end, spell, &passing) {
+                months += (Month::of(end).0 - Month::of(e.date).0 + 1) as u64;
+                if months > crate::ledger::MAX_SPELL_MONTHS {
+                    passing = Some(crate::ledger::spell_months_problem_at(event, e.person, e.code));
+                }
+            }
+        })
+    });
+    match (read, passing) {
+        (Err(e), _) => e,
+        (Ok(()), Some(p)) => Error::from_problems(vec![p], 0),
+        (Ok(()), None) => inexact(name),
+    }
 }
 
 /// The tables from finished sums.
@@ -357,6 +451,9 @@ struct Sums {
     monthly: Cells,
     missing_year: BTreeSet<usize>,
     overflowed: bool,
+    magnitudes: Magnitudes,
+    /// The months of the spells read ([`MAX_SPELL_MONTHS`](crate::ledger::MAX_SPELL_MONTHS)).
+    spell_months: u64,
 }
 
 impl Sums {
@@ -371,6 +468,8 @@ impl Sums {
             monthly: Cells::new(agencies),
             missing_year: BTreeSet::new(),
             overflowed: false,
+            magnitudes: Magnitudes::default(),
+            spell_months: 0,
         }
     }
 
@@ -413,14 +512,17 @@ impl Sums {
     /// Adds one month's part of an event: a spell counts once in each month it touches.
     fn add_part(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, cost: Decimal) {
         match units(cost) {
-            Some(v) => self.add_units(key, person, side, v),
+            Some(v) => self.add_units(key, person, side, v, cost.scale()),
             None => self.overflowed = true,
         }
     }
 
-    /// Adds `v` (in 10^-14 pounds) to a month's group and, for pathways `old` and `new`
-    /// (`side`), to the person's sums. (An agency's sums are its months' sums, added at the end.)
-    fn add_units(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, v: i128) {
+    /// Adds a line of `v` (in 10^-14 pounds, a `Decimal` of `scale` decimals) to a month's
+    /// group and, for pathways `old` and `new` (`side`), to the person's sums. (An agency's
+    /// sums are its months' sums, added at the end.)
+    #[inline]
+    fn add_units(&mut self, key: (u32, u32, i32), person: u32, side: Option<usize>, v: i128, scale: u32) {
+        self.magnitudes.add(v, scale);
         self.add_to_month(key, v);
         if let Some(side) = side {
             Sums::add(&mut self.overflowed, &mut self.person_units[person as usize][side], v);
@@ -461,6 +563,12 @@ impl Sums {
         };
         match (e.end, u.unit.spell_days()) {
             (Some(end), Some(d)) => {
+                // Past the bound the run is refused (the ledger's rules name the spell), so no
+                // more months are made.
+                self.spell_months += (Month::of(end).0 - Month::of(e.date).0 + 1) as u64;
+                if self.spell_months > crate::ledger::MAX_SPELL_MONTHS {
+                    return;
+                }
                 let days_by_month = month_days(e.date, end);
                 let days: u64 = days_by_month.iter().map(|p| p.1).sum();
                 let Some(total) = round_ratio_to_penny(rate, Decimal::from(days), Decimal::from(d)) else {
@@ -491,6 +599,8 @@ impl Sums {
         }
         self.missing_year.extend(other.missing_year);
         self.overflowed |= other.overflowed;
+        self.magnitudes.merge(other.magnitudes);
+        self.spell_months += other.spell_months;
     }
 }
 
@@ -603,7 +713,7 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
         visit_events(name, BufReader::with_capacity(1 << 16, f), Some(c.catalogue), |e, entry| sums.event(c, e, entry))?;
         Ok(sums)
     };
-    let Some(Plan { header, stretches }) = plan(path, options)? else { return single() };
+    let Some(Plan { header, header_line, stretches }) = plan(path, name, options)? else { return single() };
     // Each stretch by the fast reader, or by the full one where the fast one hands it back.
     let read = |(start, end): (u64, u64)| {
         let fast = if options.fast_reader { fast::read(path, name, c, &header, start, end)? } else { None };
@@ -624,16 +734,17 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
         // A quoted field may hold a line end, so the stretches may not start at records.
         return single();
     }
-    // A stretch of blank lines alone has no rows: a problem only if no stretch has any.
+    // A stretch of blank lines alone has no rows: a problem only if no stretch has any, and
+    // then once, as one reader reports it.
     let empty = |r: &Stretch| r.result.as_ref().is_err_and(|e| e.problems().len() == 1 && e.kind() == ProblemKind::Empty);
-    if !results.iter().all(empty) {
-        for r in results.iter_mut().filter(|r| empty(r)) {
-            r.result = Ok(());
-        }
+    let all_empty = results.iter().all(empty);
+    for r in results.iter_mut().skip(usize::from(all_empty)).filter(|r| empty(r)) {
+        r.result = Ok(());
     }
-    // Problems, with each stretch's lines moved to their lines in the whole file.
+    // Problems, with each stretch's lines moved to their lines in the whole file (the header
+    // being on line `header_line`, after any blank lines).
     let mut errors = Vec::new();
-    let mut offset = 0;
+    let mut offset = header_line - 1;
     for r in &mut results {
         if let Err(e) = std::mem::replace(&mut r.result, Ok(())) {
             let moved = e.problems().iter().cloned().map(|mut p| {
@@ -657,25 +768,33 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
     Ok(sums)
 }
 
-/// How a file is split: its header line, and the stretches `[start, end)` of the rest.
+/// How a file is split: its header line (and its 1-based line number: blank lines may come
+/// first), and the stretches `[start, end)` of the rest.
 struct Plan {
     header: Vec<u8>,
+    header_line: u64,
     stretches: Vec<(u64, u64)>,
 }
 
 /// Splits the file at line ends, into one stretch per thread (one for a small file); `None`
-/// when the file should be read whole by the full reader (no line end, or a quoted header).
-fn plan(path: &Path, options: StreamOptions) -> Result<Option<Plan>, Error> {
+/// when the file should be read whole by the full reader: no line end, a header the CSV reader
+/// might read otherwise (quoted, or with a carriage return in it, or after blank lines that
+/// are not plain line ends) or with a problem (reported once, by that reader).
+///
+/// The header is found as the CSV reader finds it: the first line that is not blank. Each
+/// stretch is read behind it as a file of its own.
+fn plan(path: &Path, name: &str, options: StreamOptions) -> Result<Option<Plan>, Error> {
     let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
     let size = f.metadata().map_err(|e| io_error(path, "read the file's size", &e))?.len();
-    let Some(header_end) = line_end(&mut f, 0)? else { return Ok(None) };
-    let mut header = vec![0; header_end as usize];
-    f.seek(SeekFrom::Start(0)).and_then(|_| f.read_exact(&mut header)).map_err(|e| io_error(path, "read the file", &e))?;
+    let Some((header_start, blank_lines)) = header_start(&mut f)? else { return Ok(None) };
+    let Some(header_end) = line_end(&mut f, header_start)? else { return Ok(None) };
+    let mut header = vec![0; (header_end - header_start) as usize];
+    f.seek(SeekFrom::Start(header_start)).and_then(|_| f.read_exact(&mut header)).map_err(|e| io_error(path, "read the file", &e))?;
     // A quote could hide a line end, and a carriage return before the header's own line end
     // ends a record: either way the first line may hold more than the header.
     let line = header.strip_suffix(b"\n").unwrap_or(&header);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.iter().any(|&b| b == b'"' || b == b'\r') {
+    if line.iter().any(|&b| b == b'"' || b == b'\r') || super::read::EventColumns::from_header(name, &header).is_err() {
         return Ok(None);
     }
     let threads = if size < options.min_split_bytes.max(1) { 1 } else { options.threads.max(1) as u64 };
@@ -683,14 +802,67 @@ fn plan(path: &Path, options: StreamOptions) -> Result<Option<Plan>, Error> {
     let mut starts = vec![header_end];
     for k in 1..threads {
         let at = header_end + body * k / threads;
-        match line_end(&mut f, at)? {
+        match split_point(&mut f, at)? {
             Some(e) if e > *starts.last().unwrap_or(&0) && e < size => starts.push(e),
             _ => {}
         }
     }
     let mut ends: Vec<u64> = starts[1..].to_vec();
     ends.push(size);
-    Ok(Some(Plan { header, stretches: starts.into_iter().zip(ends).collect() }))
+    Ok(Some(Plan { header, header_line: blank_lines + 1, stretches: starts.into_iter().zip(ends).collect() }))
+}
+
+/// Where a stretch may start at or after `from`: just after the end of a line that is not
+/// blank, so that blank lines before a record are in the same stretch as the record. (The CSV
+/// reader places a record that follows blank lines at the first of them.)
+fn split_point(f: &mut File, from: u64) -> Result<Option<u64>, Error> {
+    let io = |e: std::io::Error| Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"));
+    f.seek(SeekFrom::Start(from)).map_err(io)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut at = from;
+    // Whether the line read so far holds nothing but carriage returns (a line only partly
+    // read at `from` counts as blank).
+    let mut blank = true;
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' if !blank => return Ok(Some(at + i as u64 + 1)),
+                b'\n' => blank = true,
+                b'\r' => {}
+                _ => blank = false,
+            }
+        }
+        at += n as u64;
+    }
+}
+
+/// Where the header starts, after any blank lines, and how many lines come before it; `None`
+/// when the blank lines are not all plain line ends (`\n` or `\r\n`: a lone carriage return
+/// also ends a line for the CSV reader) or the file is blank.
+fn header_start(f: &mut File) -> Result<Option<(u64, u64)>, Error> {
+    let io = |e: std::io::Error| Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"));
+    f.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut at, mut lines, mut after_cr) = (0u64, 0u64, false);
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        for &b in &buf[..n] {
+            match (b, after_cr) {
+                (b'\n', _) => (lines, after_cr) = (lines + 1, false),
+                (b'\r', false) => after_cr = true,
+                (_, true) => return Ok(None),
+                (_, false) => return Ok(Some((at, lines))),
+            }
+            at += 1;
+        }
+    }
 }
 
 /// The offset just after the first line end at or after `from`.
@@ -734,4 +906,52 @@ fn inexact(name: &str) -> Error {
 
 fn overflow(name: &str) -> Error {
     Error::new(Location::source(name), ProblemKind::Overflow, "the costs are too large to be summed exactly")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The streamed sums' verdict on exactness, gathered in two parts and merged, is the
+        /// rule's (`sums_exactly`), for lines of up to 14 decimals, small and near the bounds.
+        #[test]
+        fn magnitudes_decide_as_the_rule_does(
+            lines in proptest::collection::vec((proptest::num::i128::ANY, 0u32..=SCALE, 0u32..4), 0..10),
+            cut in 0usize..10,
+        ) {
+            let amounts: Vec<Decimal> = lines
+                .iter()
+                .map(|&(m, s, size)| {
+                    let m = m % [1_000, 1_000_000_000_000, 1i128 << 90, 1i128 << 96][size as usize];
+                    Decimal::from_i128_with_scale(m, s)
+                })
+                .collect();
+            let mut parts = [Magnitudes::default(), Magnitudes::default()];
+            let mut representable = true;
+            for (i, a) in amounts.iter().enumerate() {
+                match units(*a) {
+                    Some(v) => parts[usize::from(i >= cut)].add(v, a.scale()),
+                    None => representable = false,
+                }
+            }
+            let [mut whole, second] = parts;
+            whole.merge(second);
+            if representable {
+                proptest::prop_assert_eq!(whole.exact(), crate::money::sums_exactly(&amounts));
+            }
+        }
+    }
+
+    #[test]
+    fn a_sum_of_whole_pounds_up_to_the_bound_is_money() {
+        let bound = crate::money::MAX_SUM_OF_MAGNITUDES;
+        assert_eq!(money(bound * 10i128.pow(SCALE)).unwrap().exact(), Decimal::from_i128_with_scale(bound, 0));
+        assert_eq!(money(12_345).unwrap().exact().to_string(), "0.00000000012345");
+        let mut m = Magnitudes::default();
+        m.add(bound * 10i128.pow(SCALE), 0);
+        assert!(m.exact());
+        m.add(1, 14);
+        assert!(!m.exact(), "a hundred-trillionth of a penny past the bound");
+    }
 }

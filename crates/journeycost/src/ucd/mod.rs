@@ -67,6 +67,7 @@
 //! `-` read as none ([`AGENCY_SPELLINGS`]). The text as written is kept beside it.
 
 mod csv2014;
+mod package;
 mod text;
 mod workbook;
 

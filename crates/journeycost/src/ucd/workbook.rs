@@ -83,11 +83,48 @@ pub(crate) struct Grid {
 
 static EMPTY: Cell = Cell::Empty;
 
+/// The most cells a sheet's used range (from its first to its last used row and column) may
+/// span: the importer holds it as a grid. (The GMCA workbook's largest spans about 60,000.)
+pub(crate) const MAX_GRID_CELLS: u64 = 1 << 21;
+
 impl Grid {
-    fn from_range(range: &calamine::Range<Data>) -> Grid {
-        let Some((first_row, first_col)) = range.start() else { return Grid::default() };
-        let rows = range.rows().map(|r| r.iter().map(Cell::from_data).collect()).collect();
-        Grid { first_row, first_col, rows }
+    /// The grid of a sheet's used cells, read one by one; a used range of more than
+    /// [`MAX_GRID_CELLS`] cells is refused (with the range in the message) before any grid is
+    /// made.
+    fn read<R: Read + Seek>(book: &mut Xlsx<R>, sheet: &str) -> Result<Grid, String> {
+        let mut reader = match book.worksheet_cells_reader(sheet) {
+            Ok(r) => r,
+            // A chart sheet, say: no cells, as calamine's own range reader has it.
+            Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Grid::default()),
+            Err(e) => return Err(format!("cannot read the sheet: {e}")),
+        };
+        let mut cells = Vec::new();
+        while let Some(c) = reader.next_cell().map_err(|e| format!("cannot read the sheet: {e}"))? {
+            let value = Data::from(c.get_value().clone());
+            if value != Data::Empty {
+                cells.push((c.get_position(), value));
+            }
+        }
+        let Some(&((r0, c0), _)) = cells.first() else { return Ok(Grid::default()) };
+        let (mut first, mut last) = ((r0, c0), (r0, c0));
+        for &((r, c), _) in &cells {
+            first = (first.0.min(r), first.1.min(c));
+            last = (last.0.max(r), last.1.max(c));
+        }
+        let (rows, cols) = (u64::from(last.0 - first.0) + 1, u64::from(last.1 - first.1) + 1);
+        if rows * cols > MAX_GRID_CELLS {
+            return Err(format!(
+                "its used range {}:{} spans {} cells; a sheet may span at most {MAX_GRID_CELLS}",
+                cell_name(first),
+                cell_name(last),
+                rows * cols
+            ));
+        }
+        let mut grid = Grid { first_row: first.0, first_col: first.1, rows: vec![vec![Cell::Empty; cols as usize]; rows as usize] };
+        for ((r, c), value) in cells {
+            grid.rows[(r - first.0) as usize][(c - first.1) as usize] = Cell::from_data(&value);
+        }
+        Ok(grid)
     }
 
     /// A grid from rows of cells starting at A1 (for tests).
@@ -111,6 +148,18 @@ impl Grid {
     fn end_col(&self) -> u32 {
         self.first_col + self.rows.iter().map(Vec::len).max().unwrap_or(0) as u32
     }
+}
+
+/// A 0-based (row, column) as a spreadsheet names the cell, such as `XFD1048576`.
+fn cell_name((row, col): (u32, u32)) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), u64::from(row) + 1)
 }
 
 /// Header text in the form it is matched: lowercase with every white space character removed, so
@@ -567,9 +616,14 @@ fn find_current_year(grid: &Grid, current_k: &str, source: &str, problems: &mut 
 }
 
 /// Reads a workbook: the seven theme sheets and the Lookups GDP table. See [`super::read_workbook`].
-pub(crate) fn read<R: Read + Seek>(name: &str, input: R, lines_wanted: bool) -> Result<UcdWorkbook, Error> {
-    // calamine can panic on a damaged file (an arithmetic overflow in its cell references was
-    // seen): such a file is reported as damaged, never allowed to panic through.
+///
+/// The zip package is checked first ([`super::package`]): its sizes, and the references
+/// calamine's arithmetic cannot take, so that a crafted file is refused with a clear error
+/// rather than allocating without bound or panicking.
+pub(crate) fn read<R: Read + Seek>(name: &str, mut input: R, lines_wanted: bool) -> Result<UcdWorkbook, Error> {
+    super::package::check(name, &mut input)?;
+    // Should calamine still panic on a damaged file, it is reported as damaged, never allowed
+    // to panic through.
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_unguarded(name, input, lines_wanted)));
     attempt.unwrap_or_else(|_| {
         Err(Error::new(Location::source(name), ProblemKind::Syntax, "the workbook is damaged: its contents could not be read"))
@@ -597,14 +651,10 @@ fn read_unguarded<R: Read + Seek>(name: &str, input: R, lines_wanted: bool) -> R
     let mut problems = Vec::new();
     let mut lines = Vec::new();
     let mut grid_of = |sheet: &str, fatal: &mut Vec<Problem>| -> Option<Grid> {
-        match book.worksheet_range(sheet) {
-            Ok(range) => Some(Grid::from_range(&range)),
-            Err(e) => {
-                fatal.push(Problem::new(
-                    Location::source(format!("{name} sheet {sheet:?}")),
-                    ProblemKind::Syntax,
-                    format!("cannot read the sheet: {e}"),
-                ));
+        match Grid::read(&mut book, sheet) {
+            Ok(grid) => Some(grid),
+            Err(message) => {
+                fatal.push(Problem::new(Location::source(format!("{name} sheet {sheet:?}")), ProblemKind::Syntax, message));
                 None
             }
         }

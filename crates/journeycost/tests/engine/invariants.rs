@@ -268,7 +268,9 @@ proptest! {
     /// several: the same bytes, or the same problems at the same lines. The files mix plain
     /// rows with spells, own costs, probabilities, demands, notes, columns in any order, CRLF
     /// line ends, blank lines, a missing last line end, and the occasional bad field, ragged
-    /// row, quote, lone carriage return or byte that is not UTF-8.
+    /// row, quote, lone carriage return or byte that is not UTF-8. Before the header there may
+    /// be a UTF-8 byte order mark and blank lines, and after it a run of blank lines long enough
+    /// to fill the first stretch.
     #[test]
     fn the_fast_reader_reads_as_the_csv_reader_does(
         optional in proptest::collection::vec(proptest::bool::ANY, 6),
@@ -277,6 +279,7 @@ proptest! {
         crlf in proptest::bool::ANY,
         last_line_end in proptest::bool::ANY,
         clean in proptest::bool::weighted(0.7),
+        (lead, blank_run) in (0usize..LEADS.len(), prop_oneof![Just(0usize), 1usize..4, 20usize..200]),
     ) {
         let all = ["person_id", "pathway", "date", "code", "quantity", "end_date", "probability", "demand", "cost", "note"];
         let columns: Vec<&str> = order.iter().map(|&i| all[i]).filter(|c| match all.iter().position(|a| a == c) {
@@ -284,8 +287,12 @@ proptest! {
             _ => true,
         }).collect();
         let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
-        let mut e = columns.join(",").into_bytes();
+        let mut e = LEADS[lead].to_vec();
+        e.extend_from_slice(columns.join(",").as_bytes());
         e.extend_from_slice(end);
+        for _ in 0..blank_run {
+            e.extend_from_slice(end);
+        }
         for (values, shape) in &rows {
             // A clean file has only good fields, and no row of a bad shape.
             let (r, shape) = match (clean, *shape) {
@@ -329,8 +336,42 @@ proptest! {
         if clean {
             prop_assert!(csv.is_ok(), "{:?}", csv);
         }
-        for threads in [1, 2, 3] {
+        for threads in [1, 2, 3, 5] {
             prop_assert_eq!(&journeycost::io::cost_streaming_with(&paths, None, options(threads, true)), &csv, "{} thread(s)", threads);
+            prop_assert_eq!(&journeycost::io::cost_streaming_with(&paths, None, options(threads, false)), &csv, "{} thread(s), CSV reader", threads);
+        }
+    }
+}
+
+/// What may come before a header: nothing, a UTF-8 byte order mark, blank lines (LF, CRLF or
+/// a lone CR), or a mark and then blank lines.
+const LEADS: [&[u8]; 8] = [b"", b"\xEF\xBB\xBF", b"\n", b"\r\n", b"\n\n\n", b"\r", b"\xEF\xBB\xBF\n", b"\r\n\n"];
+
+/// A file of over 4 MiB that starts with a blank line, read on every thread count with the
+/// default options (so it is split): the same bytes as on one thread. (Each thread once took
+/// the first row of its stretch for the header.)
+#[test]
+fn a_large_file_starting_with_a_blank_line_reads_the_same_on_any_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    for lead in [&b"\n"[..], b"\r\n\r\n", b"\xEF\xBB\xBF"] {
+        let mut e = lead.to_vec();
+        e.extend_from_slice(b"person_id,pathway,date,code,quantity\n");
+        let mut i = 0;
+        while e.len() < 5 << 20 {
+            e.extend_from_slice(
+                format!("P{},{},2024-{:02}-01,CALL,{}\n", i % 1000, ["old", "new"][i % 2], 1 + i % 12, 1 + i % 3).as_bytes(),
+            );
+            i += 1;
+        }
+        let paths = crate::input_files(dir.path(), "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n", "year,index\n2024,100\n", &e);
+        let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, ..Default::default() })
+            .unwrap();
+        for threads in [2, 3, 4] {
+            let many = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads, ..Default::default() });
+            match many {
+                Ok(many) => assert!(many == one, "{threads} threads, lead {lead:?}: other bytes"),
+                Err(e) => panic!("{threads} threads, lead {lead:?}: {e}"),
+            }
         }
     }
 }

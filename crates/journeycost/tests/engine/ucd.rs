@@ -466,3 +466,169 @@ proptest! {
         let _ = read_workbook("w.xlsx", Cursor::new(bytes));
     }
 }
+
+/// A workbook of the given parts, built with a zip writer (deflated, as Excel writes them).
+fn zipped(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in parts {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// The parts of a workbook with one sheet, `Lookups`, whose XML is `sheet`, and the shared
+/// strings `strings`.
+fn one_sheet<'a>(sheet: &'a [u8], strings: &'a [u8]) -> Vec<(&'a str, &'a [u8])> {
+    vec![
+        (
+            "[Content_Types].xml",
+            &br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#[..],
+        ),
+        (
+            "_rels/.rels",
+            br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Lookups" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/sharedStrings.xml", strings),
+    ]
+}
+
+/// A sheet's XML with `data` inside its `sheetData` and the dimension `dimension`.
+fn sheet(dimension: &str, data: &str) -> Vec<u8> {
+    format!(
+        r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{data}</sheetData></worksheet>"#
+    )
+    .into_bytes()
+}
+
+const STRINGS: &[u8] = br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>Year</t></si></sst>"#;
+
+/// The problem of reading `bytes` as the price index of a workbook (which must fail), which
+/// the reader of the whole workbook reports too.
+fn refused(bytes: Vec<u8>) -> String {
+    let err = read_gdp_deflator("w.xlsx", Cursor::new(bytes.clone())).unwrap_err();
+    assert_eq!(err.problems().len(), 1, "{err}");
+    let whole = read_workbook("w.xlsx", Cursor::new(bytes)).unwrap_err();
+    assert!(whole.problems().contains(&err.problems()[0]), "{whole}");
+    err.problems()[0].to_string()
+}
+
+/// A workbook whose sheet uses two far corners would make a grid of 2^34 cells (512 GiB): it is
+/// refused, naming the range, before any grid is made.
+#[test]
+fn a_sheet_spanning_the_whole_worksheet_is_refused() {
+    for (dimension, data) in [
+        ("A1:XFD1048576", r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#),
+        // The dimension can lie: the cells decide.
+        ("A1", r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#),
+        ("A1:A2", r#"<row r="3"><c r="A3"><v>1</v></c></row><row r="900000"><c r="Z900000"><v>2</v></c></row>"#),
+    ] {
+        let message = refused(zipped(&one_sheet(&sheet(dimension, data), STRINGS)));
+        assert!(message.starts_with("w.xlsx sheet \"Lookups\": its used range "), "{message}");
+        assert!(message.ends_with(" cells; a sheet may span at most 2097152"), "{message}");
+    }
+    let message = refused(zipped(&one_sheet(
+        &sheet(
+            "A1",
+            r#"<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>1</v></c></row><row r="1048576"><c r="B1048576"><v>2</v></c></row>"#,
+        ),
+        STRINGS,
+    )));
+    assert!(message.contains("its used range A1:XFD1048576 spans 17179869184 cells"), "{message}");
+}
+
+/// References calamine's arithmetic cannot take (a row past u32, eight letters, a dimension
+/// that ends before it starts) and a shared-string count to reserve terabytes for are refused
+/// as references outside a worksheet, never a panic.
+#[test]
+fn references_outside_a_worksheet_are_refused() {
+    let cases: [(&str, String, &[u8]); 7] = [
+        ("A1", r#"<row r="1"><c r="A99999999999"><v>1</v></c></row>"#.into(), STRINGS),
+        ("A1", r#"<row r="1"><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row>"#.into(), STRINGS),
+        ("A1", r#"<row r="99999999999"><c><v>1</v></c></row>"#.into(), STRINGS),
+        ("A1", r#"<row r="1048577"><c><v>1</v></c></row>"#.into(), STRINGS),
+        ("B2:A1", r#"<row r="1"><c r="A1"><v>1</v></c></row>"#.into(), STRINGS),
+        ("A1:A99999999999", r#"<row r="1"><c r="A1"><v>1</v></c></row>"#.into(), STRINGS),
+        (
+            "A1",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row>"#.into(),
+            br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="99999999999999"><si><t>Year</t></si></sst>"#,
+        ),
+    ];
+    for (dimension, data, strings) in cases {
+        let message = refused(zipped(&one_sheet(&sheet(dimension, &data), strings)));
+        assert!(message.starts_with("w.xlsx: the workbook's part \"xl/"), "{message}");
+        assert!(
+            message.contains("outside a worksheet (A1 to XFD1048576)")
+                || message.contains("which ends before it starts")
+                || message.contains("shared strings; it could hold at most"),
+            "{message}"
+        );
+    }
+}
+
+/// A zip bomb: a part that would expand past the bound is refused from its declared size,
+/// before it is read; a part that declares less than it holds is read only one byte past what
+/// it declares.
+#[test]
+fn a_zip_bomb_is_refused_without_expanding_it() {
+    // 129 MiB of one cell's XML over and over compresses to a few hundred kilobytes.
+    let row = br#"<row><c t="inlineStr"><is><t>boom</t></is></c></row>"#;
+    let mut big = sheet("A1", "");
+    let tail = big.split_off(big.len() - "</sheetData></worksheet>".len());
+    while big.len() < (129 << 20) {
+        big.extend_from_slice(row);
+    }
+    big.extend_from_slice(&tail);
+    let bytes = zipped(&one_sheet(&big, STRINGS));
+    assert!(bytes.len() < 4 << 20, "{} bytes", bytes.len());
+    let message = refused(bytes);
+    assert!(message.contains("\"xl/worksheets/sheet1.xml\" would expand to 13526"), "{message}");
+    assert!(message.ends_with("bytes; a part may hold at most 134217728"), "{message}");
+
+    // Declared sizes that lie: the part says 1,000 bytes and holds a megabyte.
+    let mut small = sheet("A1", "");
+    let tail = small.split_off(small.len() - "</sheetData></worksheet>".len());
+    while small.len() < (1 << 20) {
+        small.extend_from_slice(row);
+    }
+    small.extend_from_slice(&tail);
+    let actual = small.len() as u32;
+    let mut bytes = zipped(&one_sheet(&small, STRINGS));
+    // Both the local header (offset 22) and the central directory (offset 24) say 1,000.
+    let mut patched = 0;
+    for (signature, at) in [(0x0403_4b50u32, 22), (0x0201_4b50, 24)] {
+        for i in 0..bytes.len() - 4 {
+            if u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap()) == signature
+                && u32::from_le_bytes(bytes[i + at..i + at + 4].try_into().unwrap()) == actual
+            {
+                bytes[i + at..i + at + 4].copy_from_slice(&1000u32.to_le_bytes());
+                patched += 1;
+            }
+        }
+    }
+    assert_eq!(patched, 2);
+    let message = refused(bytes);
+    assert_eq!(message, "w.xlsx: the workbook's part \"xl/worksheets/sheet1.xml\" holds more than the 1000 bytes it declares");
+}
+
+/// A small well-formed workbook of the same shape reads (the crafted ones above fail only for
+/// what they are crafted with): its Lookups table has no header.
+#[test]
+fn the_crafted_workbooks_are_workbooks() {
+    let bytes = zipped(&one_sheet(&sheet("A1", r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#), STRINGS));
+    let message = read_workbook("w.xlsx", Cursor::new(bytes)).unwrap_err().to_string();
+    assert!(!message.contains("part"), "{message}");
+    assert!(message.contains("Lookups"), "{message}");
+}

@@ -281,7 +281,7 @@ impl<'a> Reader<'a> {
             self.last_person.1 = id;
             id
         };
-        self.sums.add_units((pathway, agency, month), person, side, v);
+        self.sums.add_units((pathway, agency, month), person, side, v, real.1 + quantity.1);
         true
     }
 
@@ -358,8 +358,8 @@ impl<'a> Codes<'a> {
 }
 
 /// The month (`year * 12 + month - 1`, as [`Month`](crate::period::Month) counts) of a
-/// strict `YYYY-MM-DD` date, read as [`parse_date`](crate::period::parse_date) reads it;
-/// `None` for anything it refuses.
+/// strict `YYYY-MM-DD` date in the supported range, read as
+/// [`parse_date`](crate::period::parse_date) reads it; `None` for anything else.
 fn month_of(b: &[u8]) -> Option<i32> {
     let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = b else { return None };
     let digit = |c: u8| {
@@ -367,6 +367,10 @@ fn month_of(b: &[u8]) -> Option<i32> {
         (d < 10).then_some(u32::from(d))
     };
     let year = ((digit(y0)? * 10 + digit(y1)?) * 10 + digit(y2)?) * 10 + digit(y3)?;
+    // A date outside the supported range goes to the full rules, which refuse it.
+    if !(crate::period::FIRST_YEAR as u32..=crate::period::LAST_YEAR as u32).contains(&year) {
+        return None;
+    }
     let month = digit(m0)? * 10 + digit(m1)?;
     let day = digit(d0)? * 10 + digit(d1)?;
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
@@ -474,12 +478,12 @@ mod tests {
         #[test]
         fn month_agrees_with_parse_date(y in 0u32..10000, m in 0u32..14, d in 0u32..33, sep in prop::sample::select(vec!['-', '/'])) {
             let s = format!("{y:04}{sep}{m:02}-{d:02}");
-            prop_assert_eq!(month_of(s.as_bytes()), parse_date(&s).map(|d| Month::of(d).0));
+            prop_assert_eq!(month_of(s.as_bytes()), parse_date(&s).filter(|d| crate::period::is_supported(*d)).map(|d| Month::of(d).0));
         }
 
         #[test]
         fn month_agrees_on_any_bytes(s in "[0-9\\-]{8,11}") {
-            prop_assert_eq!(month_of(s.as_bytes()), parse_date(&s).map(|d| Month::of(d).0));
+            prop_assert_eq!(month_of(s.as_bytes()), parse_date(&s).filter(|d| crate::period::is_supported(*d)).map(|d| Month::of(d).0));
         }
 
         /// A quantity read fast is the very Decimal the full reader reads (mantissa and scale),
