@@ -16,5 +16,7 @@ mod errors;
 mod extrapolate;
 /// `journeycost cost` against the plain-Python oracle's outputs, byte for byte.
 mod oracle;
+/// `--out`: a folder journeycost owns, replaced whole; inputs never replaced; pipes and FIFOs.
+mod outputs;
 /// `journeycost report`: golden reports, escaping, disclosure control, house templates.
 mod report;
