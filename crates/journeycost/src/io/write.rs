@@ -74,6 +74,9 @@ pub const MANIFEST: &str = ".journeycost-manifest.json";
 
 const MANIFEST_SCHEMA: &str = "journeycost/manifest/1";
 
+/// Held while a commit runs (see [`OutputSet::commit_with`]).
+static COMMITTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// How many unexpected entries an error names before it counts the rest.
 const NAMED: usize = 5;
 
@@ -164,6 +167,8 @@ impl OutputSet {
     /// stops there and cleans nothing up, as a killed process would.
     fn commit_with(&self, dir: &Path, inputs: &[PathBuf], go_on: &mut dyn FnMut(Step) -> bool) -> Result<Vec<PathBuf>, Error> {
         self.check_names()?;
+        // Staging is named by process id: two threads of one process commit one at a time.
+        let _one_at_a_time = COMMITTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let target = Target::locate(dir, true)?.ok_or_else(|| refuse(dir, "cannot find the folder's parent"))?;
         target.recover()?;
         let existing = target.check(inputs)?;
@@ -228,7 +233,10 @@ impl OutputSet {
     fn check_names(&self) -> Result<(), Error> {
         let mut seen = BTreeSet::new();
         for (name, _) in &self.files {
-            let plain = !name.is_empty() && Path::new(name).components().all(|c| matches!(c, Component::Normal(_)));
+            // Each part a plain name, written as the folder will list it (no `.`, `//` or `..`).
+            let parts: Vec<Component<'_>> = Path::new(name).components().collect();
+            let plain = parts.iter().all(|c| matches!(c, Component::Normal(_)))
+                && parts.iter().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/") == *name;
             if !plain || name == MANIFEST || name.contains('\\') {
                 return Err(refuse(Path::new(name), "is not a name an output file may have"));
             }
@@ -865,7 +873,7 @@ mod tests {
     fn names_must_be_plain_and_unique() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        for bad in ["../escape.csv", "/abs.csv", "", "a/../../b", MANIFEST, "a\\b"] {
+        for bad in ["../escape.csv", "/abs.csv", "", "a/../../b", MANIFEST, "a\\b", "a/./b", "a//b", "./a", "a/"] {
             assert!(set(&[("ok.csv", "x"), (bad, "x")]).commit(&out, &[]).is_err(), "{bad:?}");
         }
         assert!(set(&[("a.csv", "x"), ("a.csv", "y")]).commit(&out, &[]).is_err());
