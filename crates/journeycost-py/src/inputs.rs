@@ -532,6 +532,11 @@ pub(crate) struct Events {
 }
 
 impl Events {
+    /// The file the events were read from, if any.
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     pub(crate) fn new(name: impl Into<String>, journeys: Journeys) -> Events {
         Events { inner: Arc::new(journeys), name: name.into(), path: None }
     }

@@ -1,7 +1,7 @@
 //! The results: `Ledger`, `Comparison`, `Appraisal`, `Extrapolation`, and the `Scenario` that
 //! makes them from a scenario file, plus the `cost` and `compare` functions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -583,14 +583,14 @@ impl Comparison {
     /// as ``journeycost compare --out`` does: ``out`` is new, empty, or one journeycost wrote,
     /// and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        let scenario = match &self.origin {
-            CompareOrigin::Scenario(s) => Some(s.get()),
+        let inputs = match &self.origin {
+            CompareOrigin::Scenario(s) => s.get().input_files(),
             CompareOrigin::Ledger { ledger, .. } => match &ledger.get().origin {
-                LedgerOrigin::Scenario(s) => Some(s.get()),
-                LedgerOrigin::Objects { .. } => None,
+                LedgerOrigin::Scenario(s) => s.get().input_files(),
+                LedgerOrigin::Objects { events, .. } => events.get().path().map(Path::to_path_buf).into_iter().collect(),
             },
         };
-        write(py, &self.files, out, &scenario.map(Scenario::input_files).unwrap_or_default())
+        write(py, &self.files, out, &inputs)
     }
 
     /// The red and blue lines as an SVG chart (of the first group when grouped).
