@@ -442,15 +442,21 @@ pub fn digest(role: &'static str, path: &Path) -> Result<InputDigest, Error> {
         });
     }
     let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
+    let sha256 = sha256_of(&mut f).map_err(|e| io_error(path, "read the file", &e))?;
+    Ok(InputDigest { role, file, sha256 })
+}
+
+/// The lowercase hex SHA-256 of everything `input` holds, read in blocks.
+pub(crate) fn sha256_of(input: &mut impl Read) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = f.read(&mut buf).map_err(|e| io_error(path, "read the file", &e))?;
-        if n == 0 {
-            break;
+        match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        hasher.update(&buf[..n]);
     }
-    let hex = hex(&hasher.finalize());
-    Ok(InputDigest { role, file, sha256: hex })
+    Ok(hex(&hasher.finalize()))
 }

@@ -593,8 +593,10 @@ impl Target {
                 match &listed {
                     Some(files) if known && m.is_file() && (files.contains_key(&name) || rel.is_empty() && name == MANIFEST) => {
                         if name != MANIFEST {
-                            let bytes = fs::read(e.path()).map_err(|err| io_error(&e.path(), "read the output file", &err))?;
-                            if super::hex(&Sha256::digest(&bytes)) != files[&name] {
+                            let sha256 = fs::File::open(e.path())
+                                .and_then(|mut f| super::sha256_of(&mut f))
+                                .map_err(|err| io_error(&e.path(), "read the output file", &err))?;
+                            if sha256 != files[&name] {
                                 changed.push(name);
                             }
                         }
