@@ -378,9 +378,11 @@ impl Drop for InputFile {
     fn drop(&mut self) {
         if self.pipe.is_some() {
             let mut buf = vec![0u8; 1 << 16];
-            while let Ok(n) = self.read(&mut buf) {
-                if n == 0 {
-                    break;
+            loop {
+                match self.read(&mut buf) {
+                    Ok(0) => break,
+                    Err(e) if e.kind() != std::io::ErrorKind::Interrupted => break,
+                    _ => {}
                 }
             }
         }
