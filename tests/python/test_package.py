@@ -11,6 +11,7 @@ import datetime
 import io
 import json
 import pickle
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -169,6 +170,28 @@ def test_a_failed_report_writes_nothing(tmp_path: Path):
         jc.Scenario.load(bad).report(tmp_path / "out")
     assert info.value.problems[0]["kind"] == "io"
     assert not (tmp_path / "out").exists()
+
+
+def test_write_replaces_its_own_folder_whole_and_never_an_input(tmp_path: Path):
+    anna = tmp_path / "anna"
+    shutil.copytree(ANNA, anna)
+    before = {p.name: p.read_bytes() for p in anna.iterdir()}
+    s = jc.Scenario.load(anna / "scenario.toml")
+    writers = (lambda out: s.compare().write(out), lambda out: s.appraise().write(out), lambda out: s.report(out, key="a python test key"))
+    for write in writers:
+        with pytest.raises(jc.InputError) as info:
+            write(anna)
+        assert "holds the input" in str(info.value)
+    assert {p.name: p.read_bytes() for p in anna.iterdir()} == before
+    out = tmp_path / "out"
+    written = s.compare().write(out)
+    assert sorted(p.name for p in written) == sorted(p.name for p in out.iterdir() if p.name != ".journeycost-manifest.json")
+    s.appraise().write(out)
+    assert not (out / "series.csv").exists(), "the comparison's files are gone: the folder is replaced whole"
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(jc.InputError, match="notes.txt"):
+        s.compare().write(out)
+    assert (out / "notes.txt").read_text() == "mine"
 
 
 def test_errors_are_specific_and_carry_every_problem(tmp_path: Path):

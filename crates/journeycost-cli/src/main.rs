@@ -48,7 +48,8 @@ enum Command {
         /// Threads reading the events file (default: every core); the results never depend on it
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
-        /// Directory to write the results into (created if needed)
+        /// Folder to write the results into: new, empty, or one journeycost wrote, which is
+        /// replaced whole (see docs/formats.md)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -59,7 +60,8 @@ enum Command {
         inputs: InputArgs,
         #[command(flatten)]
         options: CompareArgs,
-        /// Directory to write the results into (created if needed)
+        /// Folder to write the results into: new, empty, or one journeycost wrote, which is
+        /// replaced whole (see docs/formats.md)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -73,7 +75,8 @@ enum Command {
     Appraise {
         #[command(flatten)]
         inputs: InputArgs,
-        /// Directory to write the results into (created if needed)
+        /// Folder to write the results into: new, empty, or one journeycost wrote, which is
+        /// replaced whole (see docs/formats.md)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -90,7 +93,8 @@ enum Command {
         /// Threads to use; the results are the same for any number [default: all cores]
         #[arg(long, value_name = "T")]
         threads: Option<usize>,
-        /// Directory to write the results into (created if needed)
+        /// Folder to write the results into: new, empty, or one journeycost wrote, which is
+        /// replaced whole (see docs/formats.md)
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -101,7 +105,8 @@ enum Command {
         inputs: InputArgs,
         #[command(flatten)]
         options: CompareArgs,
-        /// Directory to write the report into (created if needed)
+        /// Folder to write the report into: new, empty, or one journeycost wrote, which is
+        /// replaced whole (see docs/formats.md)
         #[arg(long, value_name = "DIR", default_value = "report")]
         out: PathBuf,
         /// Pseudonym key, so the same person gets the same pseudonym and the report regenerates
@@ -175,7 +180,7 @@ enum CatalogueCommand {
         /// The workbook (.xlsx) or the 2014 CSV export's files
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// The catalogue CSV to write
+        /// The catalogue CSV to write (never one of the files read)
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Which value becomes `unit_cost`: fiscal, economic or social (the others are kept in
@@ -318,6 +323,8 @@ fn parse_period(s: &str) -> Result<PeriodKind, String> {
 
 /// Inputs and options after merging a scenario file with the flags.
 struct Resolved {
+    /// The scenario file, if any.
+    scenario: Option<PathBuf>,
     paths: InputPaths,
     price_year: Option<PriceYear>,
     values: &'static [ValueType],
@@ -366,6 +373,7 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
         spec
     });
     Ok(Resolved {
+        scenario: args.scenario,
         paths,
         costing_log,
         price_year: args.price_year.or_else(|| scenario.as_ref().and_then(|s| s.price_year)),
@@ -378,22 +386,38 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
     })
 }
 
+impl Resolved {
+    /// Every input file, the scenario first: what an output folder may not hold.
+    fn inputs(&self) -> Vec<PathBuf> {
+        self.scenario.iter().cloned().chain(self.paths.files()).collect()
+    }
+
+    /// The inputs, once `out` is known to be a folder journeycost may write them beside.
+    fn inputs_beside(&self, out: &Path) -> Result<Vec<PathBuf>, Error> {
+        let inputs = self.inputs();
+        journeycost::io::check_out_dir(out, &inputs)?;
+        Ok(inputs)
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Cost { inputs, threads, out } => {
             // Streamed: the events are summed as they are read, never stored.
             let r = resolve(inputs)?;
+            let protect = r.inputs_beside(&out)?;
             let mut options = journeycost::io::StreamOptions::default();
             if let Some(t) = threads {
                 options.threads = usize::from(t);
             }
             let files = journeycost::io::cost_streaming_with(&r.paths, r.price_year, options)?;
-            files.commit(&out)?;
+            files.commit(&out, &protect)?;
             eprintln!("wrote {} files to {}", files.files().len(), out.display());
             Ok(())
         }
         Command::Compare { inputs, options, out } => {
             let r = resolve(inputs)?;
+            let protect = r.inputs_beside(&out)?;
             let opts = compare_options(Some(&options), &r.compare, PeriodKind::Month);
             let sc = r.compare;
             let person = options.person.or(sc.person);
@@ -402,12 +426,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             let (run, price_base) =
                 journeycost::io::compare_streaming(&r.paths, r.price_year, r.values, &opts, person.as_deref(), by.as_deref())?;
             let files = comparison_files(&run, &digests_noted(&r.paths, price_base)?);
-            files.commit(&out)?;
+            files.commit(&out, &protect)?;
             print_summary(&run, &opts, price_base, &out);
             Ok(())
         }
         Command::Appraise { inputs, out } => {
             let r = resolve(inputs)?;
+            let protect = r.inputs_beside(&out)?;
             let pathways = compare_options(None, &r.compare, PeriodKind::Month);
             let spec = r.appraisal.unwrap_or_else(|| {
                 let mut spec = AppraisalSpec { baseline: pathways.baseline, alternative: pathways.alternative, ..AppraisalSpec::default() };
@@ -419,7 +444,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let inputs = Inputs::load(&r.paths, r.price_year)?;
             let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             let a = appraise(&ledger, &inputs.catalogue, &spec)?;
-            appraisal_files(&a, &spec.baseline, &spec.alternative, &digests_noted(&r.paths, a.price_base)?).commit(&out)?;
+            appraisal_files(&a, &spec.baseline, &spec.alternative, &digests_noted(&r.paths, a.price_base)?).commit(&out, &protect)?;
             let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
             say!(
                 "appraisal of {} against {}, {} prices, {} discounting from {}",
@@ -440,6 +465,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Extrapolate { inputs, draws, seed, threads, out } => {
             let r = resolve(inputs)?;
+            let protect = r.inputs_beside(&out)?;
             let plan = r.extrapolation.ok_or_else(|| {
                 Error::new(
                     journeycost::error::Location::source("scenario"),
@@ -472,7 +498,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&progress))?;
             bar.finish_and_clear();
-            journeycost::output::extrapolation_files(&x, &digests_noted(&r.paths, ledger.price_base())?).commit(&out)?;
+            journeycost::output::extrapolation_files(&x, &digests_noted(&r.paths, ledger.price_base())?).commit(&out, &protect)?;
             let bn = |v: f64| format!("£{:.2}bn", v / 1e9);
             let n = &x.net_annual;
             let pct = |p: f64| n.percentiles.iter().find(|(q, _)| (*q - p).abs() < 1e-9).map(|(_, v)| bn(*v));
@@ -496,7 +522,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             let settings = ReportSettings { options, key, suppress_below, templates, timestamp, protection_margin };
             let bundled = inputs.scenario.is_none() && inputs.catalogue.is_empty() && inputs.events.is_none();
             if !bundled {
-                report_one(inputs, &settings)?.commit(&out)?;
+                let (files, protect) = report_one(inputs, &settings, Some(&out))?;
+                files.commit(&out, &protect)?;
                 say!("report written to {}", out.join("index.html").display());
                 return Ok(());
             }
@@ -515,6 +542,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 .filter(|p| p.exists())
                 .collect();
             examples.sort();
+            // The bundled examples, and the house templates, are the inputs.
+            let protect: Vec<PathBuf> = std::iter::once(PathBuf::from("examples")).chain(settings.templates.clone()).collect();
+            journeycost::io::check_out_dir(&out, &protect)?;
             // Every example is rendered before anything is written: one failure writes nothing.
             let mut links = Vec::new();
             let mut all = journeycost::io::OutputSet::new();
@@ -529,7 +559,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     price_year: None,
                     values: None,
                 };
-                for (file, bytes) in report_one(args, &settings)?.files() {
+                for (file, bytes) in report_one(args, &settings, None)?.0.files() {
                     all.add(format!("{name}/{file}"), bytes.clone());
                 }
                 links.push(name);
@@ -542,7 +572,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             index.push_str("</ul>\n</body>\n</html>\n");
             all.add("index.html", index.into_bytes());
-            all.commit(&out)?;
+            all.commit(&out, &protect)?;
             for l in &links {
                 say!("{l}: {}", out.join(l).join("index.html").display());
             }
@@ -551,12 +581,10 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Catalogue(command) => catalogue(command),
         Command::Prices(PricesCommand::Import { file, out }) => {
+            let inputs = [file.clone()];
+            journeycost::io::check_out_file(&out, &inputs)?;
             let years = journeycost::hmt::import_file(&file)?;
-            let name = out.file_name().map_or_else(|| "deflators.csv".to_owned(), |n| n.to_string_lossy().into_owned());
-            let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let mut set = journeycost::io::OutputSet::new();
-            set.add(name, journeycost::hmt::deflators_csv(&years));
-            set.commit(dir)?;
+            journeycost::io::write_file(&out, &journeycost::hmt::deflators_csv(&years), &inputs)?;
             let count = |f: fn(&PriceYear) -> bool| years.iter().filter(|y| f(&y.year)).count();
             eprintln!(
                 "wrote {} financial and {} calendar years to {} ({} of them OBR forecasts, marked forecast)",
@@ -654,10 +682,19 @@ fn compare_options(flags: Option<&CompareArgs>, scenario: &journeycost::scenario
 }
 
 /// Builds one report (with the scenario's appraisal and extrapolation, when it has them), and
-/// tells the analyst on stderr what disclosure control did (that summary is not published: the
-/// narrowest interval would help an attacker).
-fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycost::io::OutputSet, Error> {
+/// its inputs (with the house templates); checks `out` first, when given. Tells the analyst on
+/// stderr what disclosure control did (that summary is not published: the narrowest interval
+/// would help an attacker).
+fn report_one(
+    inputs: InputArgs,
+    settings: &ReportSettings,
+    out: Option<&Path>,
+) -> Result<(journeycost::io::OutputSet, Vec<PathBuf>), Error> {
     let r = resolve(inputs)?;
+    let protect: Vec<PathBuf> = r.inputs().into_iter().chain(settings.templates.clone()).collect();
+    if let Some(out) = out {
+        journeycost::io::check_out_dir(out, &protect)?;
+    }
     let o = &settings.options;
     let compare = compare_options(Some(o), &r.compare, PeriodKind::Quarter);
     let opts = journeycost_report::ReportOptions {
@@ -690,7 +727,7 @@ fn report_one(inputs: InputArgs, settings: &ReportSettings) -> Result<journeycos
             report.audit.min_width_share.map_or_else(|| "unbounded".to_owned(), |s| format!("{:.0}% of its value wide", s * 100.0))
         );
     }
-    Ok(report.files)
+    Ok((report.files, protect))
 }
 
 fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {
@@ -700,6 +737,7 @@ fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {
 fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
     match command {
         CatalogueCommand::Import { files, out, value } => {
+            journeycost::io::check_out_file(&out, &files)?;
             let mut lines = Vec::new();
             let mut attributions: Vec<String> = Vec::new();
             for f in &files {
@@ -716,11 +754,7 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
             for p in export.renamed.iter().chain(&export.left_out) {
                 eprintln!("note: {p}");
             }
-            let name = out.file_name().map_or_else(|| "catalogue.csv".to_owned(), |n| n.to_string_lossy().into_owned());
-            let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let mut set = journeycost::io::OutputSet::new();
-            set.add(name, export.csv);
-            set.commit(dir)?;
+            journeycost::io::write_file(&out, &export.csv, &files)?;
             eprintln!(
                 "wrote {} unit costs to {} ({} under a numbered code, {} at £0 fiscal with only economic or social values, {} left out); {}",
                 export.written,

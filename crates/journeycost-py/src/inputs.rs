@@ -24,6 +24,8 @@ use crate::work::{Progress, run};
 
 /// Reads a whole file, naming it in the error as the user gave it.
 fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    // A named FIFO is refused rather than opened (opening one waits for a writer).
+    journeycost::io::check_input(path)?;
     std::fs::read(path)
         .map_err(|e| Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot read the file: {e}")))
 }
@@ -536,6 +538,11 @@ pub(crate) struct Events {
 }
 
 impl Events {
+    /// The file the events were read from, if any.
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     pub(crate) fn new(name: impl Into<String>, journeys: Journeys) -> Events {
         Events { inner: Arc::new(journeys), name: name.into(), path: None }
     }
@@ -589,6 +596,7 @@ impl Events {
     pub(crate) fn read_csv(py: Python<'_>, path: &Path, catalogue: Option<&CoreCatalogue>) -> PyResult<Events> {
         let name = path.display().to_string();
         run(py, Class::Input, Some(Progress { wanted: None, total: None, what: "reading events" }), |_| {
+            journeycost::io::check_input(path)?;
             let f = std::fs::File::open(path)
                 .map_err(|e| Error::new(Location::source(&name), ProblemKind::Io, format!("cannot open the file: {e}")))?;
             read_events(&name, std::io::BufReader::with_capacity(1 << 16, f), catalogue).map(|j| Events {

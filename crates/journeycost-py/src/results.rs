@@ -1,7 +1,7 @@
 //! The results: `Ledger`, `Comparison`, `Appraisal`, `Extrapolation`, and the `Scenario` that
 //! makes them from a scenario file, plus the `cost` and `compare` functions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -48,9 +48,10 @@ fn json(files: &OutputSet, name: &str) -> PyResult<String> {
     String::from_utf8(bytes.to_vec()).map_err(|e| JourneyCostError::new_err(e.to_string()))
 }
 
-/// Writes every file to `out` (all or nothing), returning the paths written.
-fn write(py: Python<'_>, files: &OutputSet, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-    run(py, Class::Input, None, |_| files.commit(&out))
+/// Makes `out` hold exactly these files (all at once), never replacing one of `inputs`;
+/// returns the paths written.
+fn write(py: Python<'_>, files: &OutputSet, out: PathBuf, inputs: &[PathBuf]) -> PyResult<Vec<PathBuf>> {
+    run(py, Class::Input, None, |_| files.commit(&out, inputs))
 }
 
 /// How a ledger was made, so it can be pickled and its catalogue reused.
@@ -578,9 +579,18 @@ impl Comparison {
         json(&self.files, "comparison.json")
     }
 
-    /// Writes the CLI's files (``series.csv`` ... ``comparison.json``) to ``out`` (all or nothing).
+    /// Writes the CLI's files (``series.csv`` ... ``comparison.json``) to the folder ``out``,
+    /// as ``journeycost compare --out`` does: ``out`` is new, empty, or one journeycost wrote,
+    /// and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        write(py, &self.files, out)
+        let inputs = match &self.origin {
+            CompareOrigin::Scenario(s) => s.get().input_files(),
+            CompareOrigin::Ledger { ledger, .. } => match &ledger.get().origin {
+                LedgerOrigin::Scenario(s) => s.get().input_files(),
+                LedgerOrigin::Objects { events, .. } => events.get().path().map(Path::to_path_buf).into_iter().collect(),
+            },
+        };
+        write(py, &self.files, out, &inputs)
     }
 
     /// The red and blue lines as an SVG chart (of the first group when grouped).
@@ -754,9 +764,10 @@ impl Appraisal {
         json(&self.files, "appraisal.json")
     }
 
-    /// Writes the CLI's files to ``out`` (all or nothing).
+    /// Writes the CLI's files to the folder ``out``, as the CLI's ``--out`` does: ``out`` is
+    /// new, empty, or one journeycost wrote, and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        write(py, &self.files, out)
+        write(py, &self.files, out, &self.scenario.get().input_files())
     }
 
     fn __repr__(&self) -> String {
@@ -866,9 +877,10 @@ impl Extrapolation {
         json(&self.files, "extrapolation.json")
     }
 
-    /// Writes the CLI's files to ``out`` (all or nothing).
+    /// Writes the CLI's files to the folder ``out``, as the CLI's ``--out`` does: ``out`` is
+    /// new, empty, or one journeycost wrote, and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        write(py, &self.files, out)
+        write(py, &self.files, out, &self.scenario.get().input_files())
     }
 
     /// The distribution of the net annual saving as a matplotlib figure.
@@ -921,6 +933,11 @@ pub(crate) struct Scenario {
 }
 
 impl Scenario {
+    /// The scenario file and the files it names: what an output folder may not hold.
+    fn input_files(&self) -> Vec<PathBuf> {
+        std::iter::once(self.path.clone()).chain(self.inner.inputs.files()).collect()
+    }
+
     fn load_inputs(&self) -> Result<(Inputs, CoreLedger, Vec<InputDigest>), Error> {
         let inputs = Inputs::load(&self.inner.inputs, self.inner.price_year)?;
         let values = self.inner.values.unwrap_or(&[ValueType::Fiscal]);
@@ -1129,7 +1146,7 @@ impl Scenario {
             suppress_below: suppress_below.or(s.report.suppress_below).unwrap_or(5),
             protection_margin: protection_margin.unwrap_or(journeycost_report::DEFAULT_PROTECTION_MARGIN),
             by: by.or_else(|| s.compare.by.clone()),
-            template_dir: templates,
+            template_dir: templates.clone(),
             timestamp,
             attribution: s.report.attribution.clone(),
         };
@@ -1141,7 +1158,11 @@ impl Scenario {
             extrapolation: s.extrapolation.as_ref(),
             threads: None,
         };
-        run(py, Class::Input, None, |_| journeycost_report::build_report(&job, opts)?.commit(&out_dir))?;
+        let inputs: Vec<PathBuf> = self.input_files().into_iter().chain(templates).collect();
+        run(py, Class::Input, None, |_| {
+            journeycost::io::check_out_dir(&out_dir, &inputs)?;
+            journeycost_report::build_report(&job, opts)?.commit(&out_dir, &inputs)
+        })?;
         Ok(out_dir.join("index.html"))
     }
 

@@ -309,7 +309,8 @@ fn percent(d: Option<journeycost::Decimal>) -> String {
     )
 }
 
-const WITHHELD_SMALL: &str = "Chart withheld: it would show values resting on counts small enough to identify people, or that would give them back.";
+const WITHHELD_SMALL: &str =
+    "Chart withheld: it would show values resting on counts small enough to identify people, or that would give them back.";
 
 /// Builds the report's files: `index.html`, `report.md`, `results.json`, `charts/*.svg` and
 /// `data/*.csv`.
@@ -411,8 +412,14 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     }
     charts.push(chart(&mut files, "red-blue-cohort", "Cumulative cost, the cohort: old way (red) and new way (blue)".to_owned(), svg, t));
     // One person's own lines only without disclosure control (illustrative data).
-    let mut person_model =
-        PersonModel { published: false, pseudonym: String::new(), baseline: String::new(), alternative: String::new(), saving: String::new(), break_even: String::new() };
+    let mut person_model = PersonModel {
+        published: false,
+        pseudonym: String::new(),
+        baseline: String::new(),
+        alternative: String::new(),
+        saving: String::new(),
+        break_even: String::new(),
+    };
     if !on && cohort.savings.persons > 1 {
         let person_id = if let Some(p) = &opts.person {
             p.clone()
@@ -509,7 +516,11 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     let mut events_table = HumanCsv::new(&["tier", "baseline_events", "alternative_events"]);
     for (level, label, name) in tables::TIERS {
         let get = |p: &str| {
-            cohort.tiers.iter().zip(&cells.tiers).find(|(r, _)| r.pathway == p && r.tier.map_or(0, journeycost::catalogue::Tier::level) == level)
+            cohort
+                .tiers
+                .iter()
+                .zip(&cells.tiers)
+                .find(|(r, _)| r.pathway == p && r.tier.map_or(0, journeycost::catalogue::Tier::level) == level)
         };
         let (o, n) = (get(base), get(alt));
         if level != 0 || o.is_some_and(|r| r.0.events > 0) || n.is_some_and(|r| r.0.events > 0) {
@@ -517,7 +528,9 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         }
         if level != 0 {
             tier_events.push((name.to_owned(), o.map_or(0.0, |r| r.0.events as f64), n.map_or(0.0, |r| r.0.events as f64)));
-            let ev = |x: Option<(&journeycost::compare::TierRow, &sdc::CellId)>| x.map_or_else(|| "0".to_owned(), |(r, c)| show(*c, r.events.to_string()));
+            let ev = |x: Option<(&journeycost::compare::TierRow, &sdc::CellId)>| {
+                x.map_or_else(|| "0".to_owned(), |(r, c)| show(*c, r.events.to_string()))
+            };
             events_table.row([name.to_owned(), ev(o), ev(n)]);
         }
         for (r, c) in [o, n].into_iter().flatten() {
@@ -527,8 +540,11 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         }
     }
     let tiers_shown = pattern.all_shown(&cells.tiers);
-    let events_svg =
-        if tiers_shown { charts::pyramid_counts("The triangle of need: events by tier (crisis at the top)", &tier_events) } else { String::new() };
+    let events_svg = if tiers_shown {
+        charts::pyramid_counts("The triangle of need: events by tier (crisis at the top)", &tier_events)
+    } else {
+        String::new()
+    };
     charts.push(chart(&mut files, "triangle-events", "The triangle of need: events".to_owned(), events_svg, events_table));
     let svg = if tiers_shown { charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid) } else { String::new() };
     charts.push(chart(&mut files, "triangle", "The triangle of need".to_owned(), svg, t));
@@ -555,8 +571,12 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         let share = if f.cost.is_zero() { None } else { journeycost::money::round_quotient(f.fail_cost.exact(), f.cost.exact(), 4) };
         let share_text = tables::derived(&pattern, &pair, || share.map_or_else(String::new, |s| format!("{s:.4}")));
         let contacts = tables::derived(&pattern, &pair, || format!("{:.4}", f.fail_events as f64 / f.events as f64));
-        let (e, fe, c, fc) =
-            (show(f.all, f.events.to_string()), show(f.fail, f.fail_events.to_string()), show(f.all, f.cost.to_string()), show(f.fail, f.fail_cost.to_string()));
+        let (e, fe, c, fc) = (
+            show(f.all, f.events.to_string()),
+            show(f.fail, f.fail_events.to_string()),
+            show(f.all, f.cost.to_string()),
+            show(f.fail, f.fail_cost.to_string()),
+        );
         t.row([f.agency.clone(), pathway.clone(), e.clone(), fe.clone(), c.clone(), fc.clone(), share_text.clone(), contacts.clone()]);
         failure.push(row(&[
             ("agency", f.agency.clone()),
@@ -604,7 +624,15 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     // The groups of the `by` column.
     let mut groups = Vec::new();
     if let Some(column) = &opts.by {
-        let mut t = HumanCsv::new(&[column.as_str(), "persons", "baseline_events", "alternative_events", "baseline_cost", "alternative_cost", "saving"]);
+        let mut t = HumanCsv::new(&[
+            column.as_str(),
+            "persons",
+            "baseline_events",
+            "alternative_events",
+            "baseline_cost",
+            "alternative_cost",
+            "saving",
+        ]);
         for g in &cells.groups {
             let cols = [
                 show(g.persons_cell, g.persons.to_string()),
@@ -634,13 +662,22 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
             for (r, c) in a.who_pays.iter().zip(&ac.who_pays) {
                 let cols = [show(c[0], r.cost_borne.to_string()), show(c[1], r.saving_received.to_string()), show(c[2], r.net.to_string())];
                 t.row([r.agency.clone(), cols[0].clone(), cols[1].clone(), cols[2].clone()]);
-                who_pays.push(row(&[("agency", r.agency.clone()), ("cost_borne", cols[0].clone()), ("saving_received", cols[1].clone()), ("net", cols[2].clone())]));
+                who_pays.push(row(&[
+                    ("agency", r.agency.clone()),
+                    ("cost_borne", cols[0].clone()),
+                    ("saving_received", cols[1].clone()),
+                    ("net", cols[2].clone()),
+                ]));
             }
             let borne_shown = pattern.all_shown(&ac.who_pays.iter().map(|c| c[0]).collect::<Vec<_>>());
             let mut borne: Vec<(String, f64)> =
                 a.who_pays.iter().filter(|r| !r.cost_borne.is_zero()).map(|r| (r.agency.clone(), -r.cost_borne.to_f64())).collect();
             borne.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
-            let svg = if borne_shown { charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED) } else { String::new() };
+            let svg = if borne_shown {
+                charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED)
+            } else {
+                String::new()
+            };
             charts.push(chart(&mut files, "intervention-cost", "Intervention cost by agency".to_owned(), svg, t));
             let dnets: Vec<sdc::CellId> = ac.years.iter().map(|c| c[2]).collect();
             let labels: Vec<String> = a.years.iter().map(|y| y.year.clone()).collect();
@@ -747,7 +784,10 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                 ("p95", p(95.0)),
                 ("gross_median", charts::short_money(x.gross_annual.median)),
                 ("prob_below_zero", format!("{:.1}%", x.net_annual.prob_below_zero * 100.0)),
-                ("prob_below_threshold", x.net_annual.prob_below_threshold.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))),
+                (
+                    "prob_below_threshold",
+                    x.net_annual.prob_below_threshold.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0)),
+                ),
             ]))
         }
         _ => None,
@@ -1002,7 +1042,8 @@ impl HumanCsv {
 #[must_use]
 pub fn neutralise(field: &str) -> String {
     let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']);
-    let number = field.parse::<f64>().is_ok() && field.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'e' || b == b'E');
+    let number =
+        field.parse::<f64>().is_ok() && field.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'e' || b == b'E');
     if risky && !number { format!("'{field}") } else { field.to_owned() }
 }
 
@@ -1075,8 +1116,10 @@ fn environment(dir: Option<&Path>) -> Result<minijinja::Environment<'static>, Er
     }
     for (name, builtin) in [("index.html.j2", HTML_TEMPLATE), ("report.md.j2", MARKDOWN_TEMPLATE)] {
         let source = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
-            Some(path) => std::fs::read_to_string(&path).map_err(|e| {
-                Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot read the template: {e}"))
+            Some(path) => journeycost::io::check_input(&path).and_then(|()| {
+                std::fs::read_to_string(&path).map_err(|e| {
+                    Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot read the template: {e}"))
+                })
             })?,
             None => builtin.to_owned(),
         };

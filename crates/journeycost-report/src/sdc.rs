@@ -468,7 +468,14 @@ impl Publication {
                 }
             }
         }
-        Breach { place: c.places[0].clone(), measure: m.name(), value: iv.value, low: iv.low, high: iv.high, through: through.into_iter().collect() }
+        Breach {
+            place: c.places[0].clone(),
+            measure: m.name(),
+            value: iv.value,
+            low: iv.low,
+            high: iv.high,
+            through: through.into_iter().collect(),
+        }
     }
 
     /// The first measure of cell `i` an attacker can narrow down, with its interval.
@@ -560,7 +567,10 @@ impl Publication {
             candidates = (0..self.cells.len())
                 .filter(|j| {
                     let c = &self.cells[*j];
-                    !suppressed[*j] && c.importance != Importance::Pinned && c.universe == self.cells[i].universe && c.shown[measure as usize]
+                    !suppressed[*j]
+                        && c.importance != Importance::Pinned
+                        && c.universe == self.cells[i].universe
+                        && c.shown[measure as usize]
                 })
                 .map(|j| CellId(j as u32))
                 .collect();
@@ -689,8 +699,8 @@ impl Solver {
                 }
             }
         }
-        let value: f64 = self.forms[i].iter().map(|(v, k)| k * values[*v as usize]).sum::<f64>()
-            + if m == Measure::Money { cell.constant } else { 0.0 };
+        let value: f64 =
+            self.forms[i].iter().map(|(v, k)| k * values[*v as usize]).sum::<f64>() + if m == Measure::Money { cell.constant } else { 0.0 };
         let tolerance = cell.tolerance[m as usize];
         if self.forms[i].is_empty() {
             return Ok(Interval { value, low: value, high: value, tolerance });
@@ -749,7 +759,9 @@ impl Solver {
                     }
                 }
                 Ok(Err(e)) => return Err(ProtectError::Solver(AuditFailure(format!("{} of {}: {e}", m.name(), cell.places[0])))),
-                Err(_) => return Err(ProtectError::Solver(AuditFailure(format!("{} of {}: the solver panicked", m.name(), cell.places[0])))),
+                Err(_) => {
+                    return Err(ProtectError::Solver(AuditFailure(format!("{} of {}: the solver panicked", m.name(), cell.places[0]))));
+                }
             };
             ends[k] = end + if m == Measure::Money { cell.constant } else { 0.0 };
         }
@@ -768,11 +780,7 @@ mod tests {
     /// Three agencies, baseline only: NHS (2 events), Police (6), Housing (20); a total; a tier
     /// table where NHS and Police share tier 4.
     fn three_agencies() -> (Publication, [CellId; 6]) {
-        let atoms = vec![
-            atom(2, 1555.54, &[0, 1]),
-            atom(6, 600.0, &[0, 1, 2, 3, 4]),
-            atom(20, 110.0, &[0, 1, 2, 3, 4, 5, 6]),
-        ];
+        let atoms = vec![atom(2, 1555.54, &[0, 1]), atom(6, 600.0, &[0, 1, 2, 3, 4]), atom(20, 110.0, &[0, 1, 2, 3, 4, 5, 6])];
         let mut p = Publication::new(atoms, Vec::new());
         let cell = |p: &mut Publication, terms: Vec<(u32, f64)>, place: &str, imp| {
             let c = p.cell(Universe::Ledger, terms, 0.0, place, imp);

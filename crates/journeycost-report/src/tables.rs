@@ -333,8 +333,7 @@ impl<'v, 'a> Book<'v, 'a> {
 
     /// A People cell: the persons of the categories `pick` keeps.
     pub fn people(&mut self, place: &str, importance: Importance, pick: impl Fn(u32, u8) -> bool, printed: u64) -> Result<CellId, Error> {
-        let terms: Vec<(u32, f64)> =
-            self.view.people_atom.iter().filter(|((g, c), _)| pick(*g, *c)).map(|(_, a)| (*a, 1.0)).collect();
+        let terms: Vec<(u32, f64)> = self.view.people_atom.iter().filter(|((g, c), _)| pick(*g, *c)).map(|(_, a)| (*a, 1.0)).collect();
         let count: u64 = terms.iter().map(|(a, _)| self.view.people[*a as usize]).sum();
         if count != printed {
             return Err(internal(&format!("{place}: the report prints {printed} persons but its atoms count {count}")));
@@ -473,8 +472,13 @@ pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts:
         let mut pair = [saving; 2];
         for (i, side) in sides.iter().enumerate() {
             let cost = if i == 0 { row.baseline_cost } else { row.alternative_cost };
-            pair[i] =
-                book.sum(&format!("who-pays.csv: {label}, {}", names[i]), Importance::Detail, |k| (of(k) && k.side == *side).then_some(1.0), Some(cost), None)?;
+            pair[i] = book.sum(
+                &format!("who-pays.csv: {label}, {}", names[i]),
+                Importance::Detail,
+                |k| (of(k) && k.side == *side).then_some(1.0),
+                Some(cost),
+                None,
+            )?;
             columns[i].push(pair[i]);
         }
         let s = book.sum(
@@ -576,7 +580,8 @@ pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts:
     // Persons: the cohort's size is public; how many save and how many cost more are not.
     let s = &c.savings;
     let persons = book.people("results.json: persons", Importance::Pinned, |_, _| true, s.persons as u64)?;
-    let persons_saving = book.people("savings-distribution.csv: persons saving", Importance::Detail, |_, c| c == 0, s.persons_saving as u64)?;
+    let persons_saving =
+        book.people("savings-distribution.csv: persons saving", Importance::Detail, |_, c| c == 0, s.persons_saving as u64)?;
     let persons_costing_more =
         book.people("savings-distribution.csv: persons costing more", Importance::Detail, |_, c| c == 1, s.persons_costing_more as u64)?;
 
@@ -596,11 +601,13 @@ pub(crate) fn register_groups(book: &mut Book<'_, '_>, cells: &mut Cells, opts: 
     let mut savings = Vec::new();
     let mut people = Vec::new();
     for (value, ids) in values {
-        let persons: u64 = book.view.people_atom.iter().filter(|((g, _), _)| ids.contains(g)).map(|(_, a)| book.view.people[*a as usize]).sum();
+        let persons: u64 =
+            book.view.people_atom.iter().filter(|((g, _), _)| ids.contains(g)).map(|(_, a)| book.view.people[*a as usize]).sum();
         if persons == 0 {
             continue;
         }
-        let persons_cell = book.people(&format!("groups.csv: {column} = {value}, persons"), Importance::Detail, |g, _| ids.contains(&g), persons)?;
+        let persons_cell =
+            book.people(&format!("groups.csv: {column} = {value}, persons"), Importance::Detail, |g, _| ids.contains(&g), persons)?;
         people.push(persons_cell);
         let mut pair = [cells.saving; 2];
         let mut costs = [Money::ZERO; 2];
@@ -659,7 +666,12 @@ pub(crate) struct AppraisalCells {
 }
 
 /// Registers an appraisal's published figures as linear forms over the atoms.
-pub(crate) fn register_appraisal(book: &mut Book<'_, '_>, a: &Appraisal, lin_factors: &[Decimal], constants: &BTreeMap<(usize, String), Decimal>) -> Result<AppraisalCells, Error> {
+pub(crate) fn register_appraisal(
+    book: &mut Book<'_, '_>,
+    a: &Appraisal,
+    lin_factors: &[Decimal],
+    constants: &BTreeMap<(usize, String), Decimal>,
+) -> Result<AppraisalCells, Error> {
     let f = |t: usize| lin_factors.get(t).map_or(0.0, |d| Money::new(*d).to_f64());
     let view: &View<'_> = book.view;
     let w = |k: &AtomKey| view.weights.get(k.weights as usize).and_then(Option::as_ref);
@@ -706,7 +718,8 @@ pub(crate) fn register_appraisal(book: &mut Book<'_, '_>, a: &Appraisal, lin_fac
     }
     let pv_b = |lw: &LineWeights| lw.benefit.iter().map(|(bt, x)| f(*bt) * dec(*x)).sum::<f64>();
     let pv_c = |lw: &LineWeights| f(lw.t) * dec(lw.cost);
-    let pv_benefits = book.linear("results.json: appraisal, pv_benefits", Importance::Headline, |k| w(k).map_or(0.0, pv_b), 0.0, a.pv_benefits)?;
+    let pv_benefits =
+        book.linear("results.json: appraisal, pv_benefits", Importance::Headline, |k| w(k).map_or(0.0, pv_b), 0.0, a.pv_benefits)?;
     let observed: Vec<bool> = a.years.iter().map(|y| y.observed).collect();
     let pv_gross = book.linear(
         "results.json: appraisal, pv_gross_benefits",
@@ -715,7 +728,13 @@ pub(crate) fn register_appraisal(book: &mut Book<'_, '_>, a: &Appraisal, lin_fac
         0.0,
         a.pv_gross_benefits,
     )?;
-    let pv_costs = book.linear("results.json: appraisal, pv_costs", Importance::Headline, |k| w(k).map_or(0.0, pv_c), constant_in(None, None, true), a.pv_costs)?;
+    let pv_costs = book.linear(
+        "results.json: appraisal, pv_costs",
+        Importance::Headline,
+        |k| w(k).map_or(0.0, pv_c),
+        constant_in(None, None, true),
+        a.pv_costs,
+    )?;
     let npv = book.linear(
         "results.json: appraisal, npv",
         Importance::Headline,
@@ -772,8 +791,10 @@ pub(crate) fn register_segments(book: &mut Book<'_, '_>, plan: &ExtrapolationPla
         }
         let i = index;
         index += 1;
-        let members: Vec<u32> = book.view.groups.iter().enumerate().filter(|(_, g)| g.1.get(i).copied().unwrap_or(false)).map(|(g, _)| g as u32).collect();
-        let persons: u64 = book.view.people_atom.iter().filter(|((g, _), _)| members.contains(g)).map(|(_, a)| book.view.people[*a as usize]).sum();
+        let members: Vec<u32> =
+            book.view.groups.iter().enumerate().filter(|(_, g)| g.1.get(i).copied().unwrap_or(false)).map(|(g, _)| g as u32).collect();
+        let persons: u64 =
+            book.view.people_atom.iter().filter(|((g, _), _)| members.contains(g)).map(|(_, a)| book.view.people[*a as usize]).sum();
         let mut exact = Decimal::ZERO;
         for (k, x) in book.view.keys.iter().zip(&book.view.exact) {
             if members.contains(&k.group) {

@@ -376,6 +376,7 @@ impl Scenario {
     /// If the file cannot be read, is not valid TOML, has unknown keys, or has an invalid
     /// price year; the message names the file and, for TOML errors, the line.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
+        crate::io::check_input(path)?;
         let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read the scenario file", &e))?;
         Scenario::parse(&text, path.parent().unwrap_or(Path::new("")), &path.display().to_string())
     }

@@ -71,7 +71,9 @@ fn background(n: usize) -> Vec<Ev> {
     let mut v = Vec::new();
     for i in 0..n {
         let p = format!("P{i:02}");
-        for (month, c) in [(1 + (i % 3) as u32, "CALL"), (4 + (i % 3) as u32, "CALL"), (7 + (i % 3) as u32, "RENT"), (10 + (i % 3) as u32, "CALL")] {
+        for (month, c) in
+            [(1 + (i % 3) as u32, "CALL"), (4 + (i % 3) as u32, "CALL"), (7 + (i % 3) as u32, "RENT"), (10 + (i % 3) as u32, "CALL")]
+        {
             v.push(Ev { person: p.clone(), side: 0, month, code: c });
         }
         for month in [2 + (i % 3) as u32, 5 + (i % 3) as u32, 8 + (i % 3) as u32, 11] {
@@ -158,7 +160,8 @@ fn published(dir: &Path, atoms: &[Atom], values: &[(i64, i64)], by: Option<&str>
     };
     let side_of = |s: &str| usize::from(s != "old");
     let quarter_of = |s: &str| s.rsplit('Q').next().and_then(|q| q.parse::<u32>().ok()).unwrap_or(0);
-    let label = |a: &Atom, level2: bool| if level2 && !a.detail.is_empty() { format!("{} / {}", a.agency, a.detail) } else { a.agency.to_owned() };
+    let label =
+        |a: &Atom, level2: bool| if level2 && !a.detail.is_empty() { format!("{} / {}", a.agency, a.detail) } else { a.agency.to_owned() };
     let level2 = std::fs::read_to_string(dir.join("data/who-pays.csv")).unwrap_or_default().contains(" / A&E [");
     // the series
     for r in parse_csv(&dir.join("data/red-blue-cohort.csv")) {
@@ -473,7 +476,13 @@ fn attack(name: &str, cohort: &Cohort, extra: &[&str], scenario: Option<&str>) -
                 let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
                 if amounts(&text).contains(&secret) {
                     let kept = dir.keep();
-                    panic!("{name}: the money of {} ({}) is published in {} (kept in {})", s.what, s.money / 100.0, f.display(), kept.display());
+                    panic!(
+                        "{name}: the money of {} ({}) is published in {} (kept in {})",
+                        s.what,
+                        s.money / 100.0,
+                        f.display(),
+                        kept.display()
+                    );
                 }
             }
         }

@@ -19,6 +19,8 @@ mod errors;
 mod extrapolate;
 /// `journeycost cost` against the plain-Python oracle's outputs, byte for byte.
 mod oracle;
+/// `--out`: a folder journeycost owns, replaced whole; inputs never replaced; pipes and FIFOs.
+mod outputs;
 /// `journeycost report`: golden reports, escaping, disclosure control, house templates.
 mod report;
 /// Crafted input from the review of #13: no abort and no panic text, bounded resources,

@@ -93,7 +93,8 @@ impl Linear {
         let agency = ledger.agencies().get(line.agency as usize)?.clone();
         let ob = &self.spec.optimism;
         let intervention = sign.is_sign_negative()
-            && (self.intervention_agency[line.agency as usize] || self.intervention_code.get(line.entry as usize).copied().unwrap_or(false));
+            && (self.intervention_agency[line.agency as usize]
+                || self.intervention_code.get(line.entry as usize).copied().unwrap_or(false));
         if intervention {
             let w = (Decimal::ONE + ob.grade(u.confidence)) * (Decimal::ONE + ob.intervention);
             return Some(LineWeights { t, agency, benefit: Vec::new(), gross: Decimal::ZERO, cost: w });
@@ -204,7 +205,11 @@ mod tests {
             let mut s = base_spec.clone();
             s.adjustments.combine = combine;
             let a = appraise(&ledger, &catalogue, &s).unwrap();
-            assert!(a.years.iter().any(|y| y.gross_benefit.exact() < Decimal::ZERO) || a.who_pays.iter().any(|r| r.saving_received.exact() < Decimal::ZERO), "the case has a disbenefit");
+            assert!(
+                a.years.iter().any(|y| y.gross_benefit.exact() < Decimal::ZERO)
+                    || a.who_pays.iter().any(|r| r.saving_received.exact() < Decimal::ZERO),
+                "the case has a disbenefit"
+            );
             let lin = Linear::new(&ledger, &catalogue, &s).unwrap();
             let n = a.years.len();
             let (mut benefit, mut cost, mut gross) = (vec![Decimal::ZERO; n], vec![Decimal::ZERO; n], vec![Decimal::ZERO; n]);

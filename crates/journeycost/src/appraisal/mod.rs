@@ -40,7 +40,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 pub use discount::{Convention, MAX_YEARS, Schedule, npv, try_npv};
-pub use linear::{Linear, LineWeights};
+pub use linear::{LineWeights, Linear};
 
 use crate::catalogue::{Catalogue, Confidence, ValueType};
 use crate::error::{Error, Location, ProblemKind};

@@ -708,11 +708,15 @@ struct Stretch {
 fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -> Result<Sums, Error> {
     let agencies = c.catalogue.agencies().len();
     let single = || {
-        let f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
+        let (_, f) = super::open(path)?;
         let mut sums = Sums::new(agencies);
-        visit_events(name, BufReader::with_capacity(1 << 16, f), Some(c.catalogue), |e, entry| sums.event(c, e, entry))?;
+        visit_events(name, f, Some(c.catalogue), |e, entry| sums.event(c, e, entry))?;
         Ok(sums)
     };
+    // A pipe cannot be split by seeking: it is read once, on one thread.
+    if super::input_kind(path)? != super::InputKind::File {
+        return single();
+    }
     let Some(Plan { header, header_line, stretches }) = plan(path, name, options)? else { return single() };
     // Each stretch by the fast reader, or by the full one where the fast one hands it back.
     let read = |(start, end): (u64, u64)| {

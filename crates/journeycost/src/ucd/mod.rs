@@ -294,6 +294,7 @@ pub fn read_workbook<R: Read + Seek>(name: &str, input: R) -> Result<UcdWorkbook
 /// # Errors
 /// As [`read_workbook`], and an I/O problem if the file cannot be opened.
 pub fn open_workbook(path: &Path) -> Result<UcdWorkbook, Error> {
+    crate::io::check_input(path)?;
     let file = File::open(path).map_err(|e| io_error(path, "open the workbook", &e))?;
     read_workbook(&path.display().to_string(), BufReader::new(file))
 }
@@ -315,6 +316,7 @@ pub fn read_gdp_deflator<R: Read + Seek>(name: &str, input: R) -> Result<GdpDefl
 /// # Errors
 /// As [`open_workbook`] or [`read_csv_2014`]; a file that cannot be opened.
 pub fn import_file(path: &Path) -> Result<UcdImport, Error> {
+    crate::io::check_input(path)?;
     if is_workbook(path) {
         return open_workbook(path).map(|w| w.into_import().0);
     }
@@ -325,6 +327,10 @@ pub fn import_file(path: &Path) -> Result<UcdImport, Error> {
 /// Whether a file starts like a workbook (a zip archive).
 #[must_use]
 pub fn is_workbook(path: &Path) -> bool {
+    // Only a regular file is opened to look: a pipe would lose its first bytes, a FIFO block.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut magic = [0u8; 4];
     std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok() && &magic == b"PK\x03\x04"
 }
