@@ -1098,6 +1098,11 @@ fn environment(dir: Option<&Path>) -> Result<minijinja::Environment<'static>, Er
         }
     });
     env.add_filter("money", |v: String| money_text(&v));
+    // Pounds with the sign: "£1,234.56"; a suppressed "[c]" stays as it is.
+    env.add_filter("gbp", |v: String| {
+        let text = money_text(&v);
+        if text == v && !v.bytes().any(|b| b.is_ascii_digit()) { v } else { format!("£{text}") }
+    });
     // A template that loops for ever fails instead of running for ever.
     env.set_fuel(Some(TEMPLATE_FUEL));
     if let Some(d) = dir {
