@@ -226,7 +226,9 @@ pub fn pyramid_counts(title: &str, tiers: &[(String, f64, f64)]) -> String {
 fn pyramid_with(title: &str, tiers: &[(String, f64, f64)], money: bool) -> String {
     svg(|root| {
         let n = tiers.len().max(1) as u32;
-        let m = tiers.iter().map(|t| t.1.max(t.2)).fold(1.0, f64::max) * 1.15;
+        // Symmetric about the centre, wide enough for every bar whatever its sign (a refund can
+        // make a tier's cost negative: its bar then points the other way, still on the chart).
+        let m = tiers.iter().map(|t| t.1.abs().max(t.2.abs())).filter(|v| v.is_finite()).fold(1.0, f64::max) * 1.15;
         let labels: Vec<String> = tiers.iter().map(|t| t.0.clone()).collect();
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 18))
@@ -283,7 +285,11 @@ pub fn paired_bars(title: &str, rows: &[(String, f64, f64)], max: f64, percent: 
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(190)
-            .build_cartesian_2d(0f64..max.max(f64::EPSILON), (0..n - 1).into_segmented())
+            .build_cartesian_2d(
+                rows.iter().flat_map(|r| [r.1, r.2]).filter(|v| v.is_finite()).fold(0.0, f64::min)
+                    ..rows.iter().flat_map(|r| [r.1, r.2]).filter(|v| v.is_finite()).fold(max.max(f64::EPSILON), f64::max),
+                (0..n - 1).into_segmented(),
+            )
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -296,6 +302,7 @@ pub fn paired_bars(title: &str, rows: &[(String, f64, f64)], max: f64, percent: 
             .map_err(|e| e.to_string())?;
         let h = band(rows.len());
         let bar = |i: usize, v: f64, top: bool, color: RGBColor| {
+            let v = if v.is_finite() { v } else { 0.0 };
             let i = i as u32;
             let mut r = Rectangle::new([(0.0, SegmentValue::Exact(i)), (v, SegmentValue::Exact(i + 1))], color.filled());
             if top {
@@ -410,6 +417,39 @@ pub fn tornado(title: &str, rows: &[(String, f64, f64)], central: f64) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Money of any sign and size a ledger can hold (refunds included), and counts.
+    fn amount() -> impl proptest::strategy::Strategy<Value = f64> {
+        use proptest::prelude::*;
+        prop_oneof![-1e15f64..1e15, -1e3f64..1e3, Just(0.0), Just(-1e13), Just(1e13)]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, failure_persistence: None, ..Default::default() })]
+        /// No chart panics (plotters overflowed on a bar far outside its axis), whatever the values.
+        #[test]
+        fn no_chart_panics_whatever_the_values(
+            values in proptest::collection::vec((amount(), amount()), 1..6),
+        ) {
+            let labels: Vec<String> = (0..values.len()).map(|i| format!("row {i}")).collect();
+            let pairs: Vec<(String, f64, f64)> = labels.iter().cloned().zip(values.iter().copied()).map(|(l, (a, b))| (l, a, b)).collect();
+            let singles: Vec<(String, f64)> = pairs.iter().map(|(l, a, _)| (l.clone(), *a)).collect();
+            let series = vec![
+                Series { label: "old".into(), color: RED, values: values.iter().map(|v| v.0).collect() },
+                Series { label: "new".into(), color: BLUE, values: values.iter().map(|v| v.1).collect() },
+            ];
+            for svg in [
+                lines("t", &labels, &series, Some((0, "break-even")), &[(RED, values[0].0, values[0].1)], true),
+                diverging_bars("t", &singles, GREEN, RED),
+                pyramid("t", &pairs),
+                pyramid_counts("t", &pairs),
+                paired_bars("t", &pairs, 1.0, true),
+                tornado("t", &pairs, values[0].0),
+            ] {
+                proptest::prop_assert!(svg.starts_with("<svg"));
+            }
+        }
+    }
 
     #[test]
     fn charts_are_svg_and_deterministic() {
