@@ -611,7 +611,16 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Validate { inputs } => {
             let r = resolve(inputs)?;
             let inputs = Inputs::load(&r.paths, r.price_year)?;
-            Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
+            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
+            // A scenario is checked as compare, appraise and report would run it: its pathways
+            // differ and have events, and so do its appraisal's.
+            if r.scenario.is_some() {
+                let opts = compare_options(None, &r.compare, PeriodKind::Month);
+                journeycost::compare::compare(&ledger, &opts, None)?;
+                if let Some(spec) = &r.appraisal {
+                    appraise(&ledger, &inputs.catalogue, spec)?;
+                }
+            }
             say!(
                 "ok: {} unit costs, {} price years, {} events of {} persons on {} pathways",
                 inputs.catalogue.len(),

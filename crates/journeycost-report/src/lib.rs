@@ -309,6 +309,9 @@ fn percent(d: Option<journeycost::Decimal>) -> String {
     )
 }
 
+/// The fewest persons a cohort segment of an extrapolation may resample under disclosure control.
+pub const MIN_BOOTSTRAP_PERSONS: u64 = 20;
+
 const WITHHELD_SMALL: &str =
     "Chart withheld: it would show values resting on counts small enough to identify people, or that would give them back.";
 
@@ -382,11 +385,11 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         None => Vec::new(),
     };
     let pattern = book.p.protect(threshold, opts.protection_margin).map_err(|e| {
-        Error::new(
-            Location::source("report"),
-            ProblemKind::Disclosure,
-            format!("{e}; nothing was written (suppress more with a higher --suppress-below, or report a coarser --period)"),
-        )
+        let advice = match e {
+            sdc::ProtectError::TooMany => "report a coarser --period, a lower --agency-level or fewer --by groups",
+            _ => "report a coarser --period or a lower --agency-level, or raise --suppress-below",
+        };
+        Error::new(Location::source("report"), ProblemKind::Disclosure, format!("{e}; nothing was written ({advice})"))
     })?;
     let show = |cell: sdc::CellId, text: String| tables::shown(&pattern, cell, text);
 
@@ -398,17 +401,25 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     let series_shown = pattern.all_shown(&cells.series);
     let svg = if series_shown { red_blue_chart(&cohort, base, alt, "the cohort") } else { String::new() };
     let mut t = HumanCsv::new(&["pathway", "period", "events", "cost", "cumulative_cost"]);
-    let mut upto: BTreeMap<&str, Vec<sdc::CellId>> = BTreeMap::new();
-    for (s, cell) in cohort.series.iter().zip(&cells.series) {
-        let running = upto.entry(s.pathway.as_str()).or_default();
-        running.push(*cell);
-        t.row([
-            s.pathway.clone(),
-            s.period.to_string(),
-            show(*cell, s.events.to_string()),
-            show(*cell, s.cost.to_string()),
-            tables::derived(&pattern, running, || s.cumulative_cost.to_string()),
-        ]);
+    for (i, (s, cell)) in cohort.series.iter().zip(&cells.series).enumerate() {
+        // A running total is the periods up to it, or the pathway's total less the periods after.
+        let side: Vec<(usize, sdc::CellId)> = cohort
+            .series
+            .iter()
+            .zip(&cells.series)
+            .enumerate()
+            .filter(|(_, (x, _))| x.pathway == s.pathway)
+            .map(|(j, (_, c))| (j, *c))
+            .collect();
+        let before: Vec<sdc::CellId> = side.iter().filter(|(j, _)| *j <= i).map(|(_, c)| *c).collect();
+        let mut after: Vec<sdc::CellId> = side.iter().filter(|(j, _)| *j > i).map(|(_, c)| *c).collect();
+        after.push(cells.total[usize::from(s.pathway != *base)]);
+        let running = if pattern.all_shown(&before) || pattern.all_shown(&after) {
+            s.cumulative_cost.to_string()
+        } else {
+            disclosure::SUPPRESSED.to_owned()
+        };
+        t.row([s.pathway.clone(), s.period.to_string(), show(*cell, s.events.to_string()), show(*cell, s.cost.to_string()), running]);
     }
     charts.push(chart(&mut files, "red-blue-cohort", "Cumulative cost, the cohort: old way (red) and new way (blue)".to_owned(), svg, t));
     // One person's own lines only without disclosure control (illustrative data).
@@ -702,7 +713,12 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                     show(c[0], y.benefit.to_string()),
                     show(c[1], y.cost.to_string()),
                     show(c[2], y.discounted_net.to_string()),
-                    tables::derived(&pattern, &dnets[..=i], || y.cumulative_discounted_net.to_string()),
+                    // The years up to it, or the net present value less the years after.
+                    if pattern.all_shown(&dnets[..=i]) || (pattern.all_shown(&dnets[i + 1..]) && !pattern.hides(ac.npv)) {
+                        y.cumulative_discounted_net.to_string()
+                    } else {
+                        disclosure::SUPPRESSED.to_owned()
+                    },
                 ]);
             }
             charts.push(chart(&mut files, "appraisal", "Appraisal: cumulative discounted net benefit".to_owned(), svg, t));
@@ -726,12 +742,15 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     // The extrapolation rests on the cohort segments' savings and, through the bootstrap, on
     // each of their persons: published when every segment's saving is, and every segment has
     // at least the threshold of persons.
+    // With few persons a resample can be one person's saving again and again: the draws'
+    // extremes would then be the cohort's smallest and largest savings.
+    let min_persons = threshold.max(MIN_BOOTSTRAP_PERSONS);
     let extrapolation_withheld = data.extrapolation.and_then(|_| {
         segments.iter().find_map(|(name, cell, persons)| {
             if pattern.hides(*cell) {
                 Some(format!("segment {name:?}'s saving rests on suppressed figures"))
-            } else if on && *persons < threshold {
-                Some(format!("segment {name:?} draws on fewer than {threshold} persons of the cohort"))
+            } else if on && *persons < min_persons {
+                Some(format!("segment {name:?} draws on {persons} persons of the cohort, fewer than the {min_persons} it needs"))
             } else {
                 None
             }
@@ -741,10 +760,20 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         (Some((_, x)), None) => {
             let bins: Vec<(f64, f64, u64)> = x.histogram.iter().map(|b| (b.from, b.to, b.count)).collect();
             let label = x.threshold.map(charts::short_money);
-            let svg = charts::histogram("National net annual saving: distribution of the draws", &bins, x.threshold.zip(label.as_deref()));
+            // The histogram runs from the smallest draw to the largest: with the cohort's own
+            // savings resampled, it is withheld under disclosure control.
+            let svg = if on && !segments.is_empty() {
+                String::new()
+            } else {
+                charts::histogram("National net annual saving: distribution of the draws", &bins, x.threshold.zip(label.as_deref()))
+            };
             let mut t = HumanCsv::new(&["from", "to", "count"]);
-            for b in &x.histogram {
-                t.row([format!("{:.2}", b.from), format!("{:.2}", b.to), b.count.to_string()]);
+            if svg.is_empty() {
+                t.row([disclosure::SUPPRESSED, disclosure::SUPPRESSED, disclosure::SUPPRESSED]);
+            } else {
+                for b in &x.histogram {
+                    t.row([format!("{:.2}", b.from), format!("{:.2}", b.to), b.count.to_string()]);
+                }
             }
             charts.push(chart(&mut files, "extrapolation", "Extrapolation: distribution".to_owned(), svg, t));
             let top: Vec<(String, f64, f64)> =

@@ -76,6 +76,9 @@ pub struct LedgerAtom {
     pub money: f64,
     /// The persons with a line in it, sorted and unique.
     pub persons: Vec<u32>,
+    /// Its money per event, when its money is exactly its events times a unit cost the
+    /// catalogue publishes (so an attacker who knows one knows the other).
+    pub price: Option<f64>,
 }
 
 /// A cell's identity in a [`Publication`].
@@ -156,6 +159,17 @@ pub struct Audit {
     pub intervals: Vec<(String, &'static str, f64, f64, f64)>,
 }
 
+impl Audit {
+    fn record(&mut self, place: &str, m: Measure, iv: &Interval) {
+        self.audited += 1;
+        if iv.value != 0.0 && iv.width().is_finite() {
+            let share = iv.width() / iv.value.abs();
+            self.min_width_share = Some(self.min_width_share.map_or(share, |s: f64| s.min(share)));
+        }
+        self.intervals.push((place.to_owned(), m.name(), iv.value, iv.low, iv.high));
+    }
+}
+
 /// Why a pattern cannot be published.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Breach {
@@ -203,6 +217,9 @@ pub struct Publication {
     cells: Vec<Cell>,
     index: HashMap<FormKey, CellId>,
     relations: Vec<Vec<CellId>>,
+    /// Forms known to be at least one event (or person): a row that is listed only when it has
+    /// one, whatever its figures show.
+    floors: Vec<(Universe, Vec<(u32, f64)>)>,
 }
 
 /// A form up to scale: the universe, the atoms, and the coefficients and constant divided by the
@@ -235,8 +252,10 @@ impl Interval {
 
     fn protected(&self, margin: f64) -> bool {
         let w = self.width();
-        // Wider than the margin, and more than the printed rounding could explain.
-        w > margin * self.value.abs() && w > 2.0 * self.tolerance + 1e-6
+        // Wider than the margin, and more than the printed rounding could explain; the solver's
+        // floating point must not tip a range of exactly the margin over it.
+        let need = margin * self.value.abs();
+        w > need + 1e-6 * need.max(1.0) && w > 2.0 * self.tolerance + 1e-6
     }
 }
 
@@ -244,7 +263,7 @@ impl Publication {
     /// A publication over these atoms.
     #[must_use]
     pub fn new(ledger: Vec<LedgerAtom>, people: Vec<u64>) -> Publication {
-        Publication { ledger, people, cells: Vec::new(), index: HashMap::new(), relations: Vec::new() }
+        Publication { ledger, people, cells: Vec::new(), index: HashMap::new(), relations: Vec::new(), floors: Vec::new() }
     }
 
     /// The cell of a linear form over atoms of `universe`, shown at `place`; the same form (up
@@ -304,6 +323,25 @@ impl Publication {
         r.dedup();
         if r.len() > 1 {
             self.relations.push(r);
+        }
+    }
+
+    /// Records that the atoms of `terms` hold at least one event (or person), as the existence
+    /// of a row tells a reader even when its figures are suppressed.
+    pub fn floor(&mut self, universe: Universe, terms: &[u32]) {
+        if !terms.is_empty() {
+            self.floors.push((universe, terms.iter().map(|a| (*a, 1.0)).collect()));
+        }
+    }
+
+    /// An atom's count, money and price.
+    fn atom(&self, u: Universe, a: u32) -> (f64, f64, Option<f64>) {
+        match u {
+            Universe::Ledger => {
+                let x = &self.ledger[a as usize];
+                (x.events as f64, x.money, x.price)
+            }
+            Universe::People => (self.people[a as usize] as f64, 0.0, None),
         }
     }
 
@@ -393,14 +431,29 @@ impl Publication {
         if !suppressed.iter().any(|s| *s) {
             return Ok(Pattern { suppressed, primary, audit: Audit::default() });
         }
+        // Every sensitive value needs two programmes at least: refuse at once what cannot fit.
+        let needed: u64 = (0..n).filter(|i| primary[*i]).map(|i| 2 * self.cells[i].shown.iter().filter(|s| **s).count() as u64).sum();
+        if needed > MAX_SOLVES {
+            return Err(ProtectError::TooMany);
+        }
         let solver = Solver::new(self);
         self.singletons(&mut suppressed);
         // Every suppressed cell, in order; complements join the queue.
         let mut queue: std::collections::VecDeque<usize> = (0..n).filter(|i| suppressed[*i]).collect();
         let mut seen: BTreeSet<usize> = queue.iter().copied().collect();
+        // Each cell's intervals when it last passed. Suppressing more only removes constraints, so
+        // an interval can only widen afterwards: these are what the final pattern guarantees at
+        // least, and auditing every cell again would add nothing but time.
+        let mut passed: BTreeMap<usize, Vec<(Measure, Interval)>> = BTreeMap::new();
         while let Some(i) = queue.pop_front() {
             loop {
-                let failing = self.failing(&solver, i, &suppressed, margin)?;
+                let failing = match self.failing(&solver, i, &suppressed, margin)? {
+                    Ok(intervals) => {
+                        passed.insert(i, intervals);
+                        None
+                    }
+                    Err(fail) => Some(fail),
+                };
                 let Some((measure, current)) = failing else { break };
                 let Some(j) = self.complement(&solver, i, measure, current, &mut suppressed, margin)? else {
                     let iv = current;
@@ -418,7 +471,12 @@ impl Publication {
                 }
             }
         }
-        let audit = self.audit_all(&solver, &suppressed, margin)?;
+        let mut audit = Audit::default();
+        for (i, intervals) in &passed {
+            for (m, iv) in intervals {
+                audit.record(&self.cells[*i].places[0], *m, iv);
+            }
+        }
         Ok(Pattern { suppressed, primary, audit })
     }
 
@@ -446,12 +504,7 @@ impl Publication {
                 if !iv.protected(margin) {
                     return Err(ProtectError::Breach(self.breach(i, m, iv, suppressed)));
                 }
-                audit.audited += 1;
-                if iv.value != 0.0 && iv.width().is_finite() {
-                    let share = iv.width() / iv.value.abs();
-                    audit.min_width_share = Some(audit.min_width_share.map_or(share, |s: f64| s.min(share)));
-                }
-                audit.intervals.push((self.cells[i].places[0].clone(), m.name(), iv.value, iv.low, iv.high));
+                audit.record(&self.cells[i].places[0], m, &iv);
             }
         }
         Ok(audit)
@@ -462,7 +515,7 @@ impl Publication {
         let atoms: BTreeSet<u32> = c.terms.iter().map(|t| t.0).collect();
         let mut through: BTreeSet<String> = BTreeSet::new();
         for (j, o) in self.cells.iter().enumerate() {
-            if !suppressed[j] && o.universe == c.universe && o.shown[m as usize] && o.terms.iter().any(|t| atoms.contains(&t.0)) {
+            if !suppressed[j] && o.universe == c.universe && (o.shown[0] || o.shown[1]) && o.terms.iter().any(|t| atoms.contains(&t.0)) {
                 for p in &o.places {
                     through.insert(p.split(':').next().unwrap_or(p).to_owned());
                 }
@@ -478,18 +531,27 @@ impl Publication {
         }
     }
 
-    /// The first measure of cell `i` an attacker can narrow down, with its interval.
-    fn failing(&self, solver: &Solver, i: usize, suppressed: &[bool], margin: f64) -> Result<Option<(Measure, Interval)>, ProtectError> {
+    /// The intervals of every measure of cell `i`, or the first an attacker can narrow down.
+    #[allow(clippy::type_complexity)]
+    fn failing(
+        &self,
+        solver: &Solver,
+        i: usize,
+        suppressed: &[bool],
+        margin: f64,
+    ) -> Result<Result<Vec<(Measure, Interval)>, (Measure, Interval)>, ProtectError> {
+        let mut intervals = Vec::new();
         for m in [Measure::Count, Measure::Money] {
             if !self.cells[i].shown[m as usize] {
                 continue;
             }
             let iv = solver.interval(self, i, m, suppressed)?;
             if !iv.protected(margin) {
-                return Ok(Some((m, iv)));
+                return Ok(Err((m, iv)));
             }
+            intervals.push((m, iv));
         }
-        Ok(None)
+        Ok(Ok(intervals))
     }
 
     /// No relation may have exactly one suppressed member: the cheapest other member joins it.
@@ -559,7 +621,7 @@ impl Publication {
             .into_iter()
             .filter(|c| {
                 let cell = &self.cells[c.0 as usize];
-                !suppressed[c.0 as usize] && cell.importance != Importance::Pinned && cell.shown[measure as usize]
+                !suppressed[c.0 as usize] && cell.importance != Importance::Pinned && (cell.shown[0] || cell.shown[1])
             })
             .collect();
         if candidates.is_empty() {
@@ -570,7 +632,7 @@ impl Publication {
                     !suppressed[*j]
                         && c.importance != Importance::Pinned
                         && c.universe == self.cells[i].universe
-                        && c.shown[measure as usize]
+                        && (c.shown[0] || c.shown[1])
                 })
                 .map(|j| CellId(j as u32))
                 .collect();
@@ -601,6 +663,8 @@ pub enum ProtectError {
     Breach(Breach),
     /// The solver failed.
     Solver(AuditFailure),
+    /// More linear programmes than [`MAX_SOLVES`] would be needed.
+    TooMany,
 }
 
 impl std::fmt::Display for ProtectError {
@@ -608,149 +672,218 @@ impl std::fmt::Display for ProtectError {
         match self {
             ProtectError::Breach(b) => b.fmt(f),
             ProtectError::Solver(s) => write!(f, "the disclosure audit could not be completed: {}", s.0),
+            ProtectError::TooMany => write!(
+                f,
+                "so many figures rest on few events or persons that protecting them would take more than {MAX_SOLVES} linear programmes: \
+                 the report cannot be published at this level of detail"
+            ),
         }
     }
 }
 
-/// The audit's linear programmes. Atoms that enter every cell alike (the same coefficients
-/// everywhere and the same sign) are merged into one variable first, which changes no interval.
+/// The audit's linear programmes, one problem for counts and money together: an atom whose
+/// money is its events times a unit cost the catalogue publishes has one variable, its count;
+/// any other atom has a count and an amount of money. Atoms that enter every cell alike (the
+/// same coefficients everywhere, the same price, the same sign of money) are merged into one
+/// variable first, which changes no interval.
 struct Solver {
-    /// Per universe and measure: each variable's value.
-    values: BTreeMap<(Universe, Measure), Vec<f64>>,
+    /// Per universe: each variable's count, money and price (money per event, when known).
+    vars: BTreeMap<Universe, Vec<Var>>,
     /// Per cell: (variable, coefficient), merged.
     forms: Vec<Vec<(u32, f64)>>,
     /// Per universe: the cells touching each variable.
     cells_of: BTreeMap<Universe, Vec<Vec<u32>>>,
+    /// Per universe: the floors (each form is at least one event or person), merged.
+    floors: BTreeMap<Universe, Vec<Vec<(u32, f64)>>>,
+    /// Linear programmes solved so far, against the budget.
+    solves: std::cell::Cell<u64>,
 }
+
+/// What makes atoms one variable: their column (the cells they enter, with coefficients), the
+/// sign of their money, and their price.
+type MergeKey = (Vec<(u32, i64)>, bool, Option<i64>);
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Var {
+    count: f64,
+    money: f64,
+    /// The money per event, when known.
+    price: Option<f64>,
+}
+
+/// How many linear programmes one protection may solve: beyond that, the report has too many
+/// small cells to publish at its grain, and saying so is better than running for hours.
+pub const MAX_SOLVES: u64 = 1_000;
 
 impl Solver {
     fn new(p: &Publication) -> Solver {
-        let mut values = BTreeMap::new();
+        let mut vars = BTreeMap::new();
         let mut cells_of = BTreeMap::new();
+        let mut floors = BTreeMap::new();
         let mut forms: Vec<Vec<(u32, f64)>> = vec![Vec::new(); p.cells.len()];
         for u in [Universe::Ledger, Universe::People] {
             let n = p.universe_len(u);
-            // Each atom's column: the cells it enters, with their coefficients.
+            // Each atom's column: the cells it enters, with their coefficients, and the floors.
             let mut columns: Vec<Vec<(u32, i64)>> = vec![Vec::new(); n];
             for (ci, c) in p.cells.iter().enumerate().filter(|(_, c)| c.universe == u) {
                 for (a, k) in &c.terms {
                     columns[*a as usize].push((ci as u32, quantise(*k)));
                 }
             }
-            let mut key_to_var: HashMap<(Vec<(u32, i64)>, bool), u32> = HashMap::new();
+            for (fi, (fu, terms)) in p.floors.iter().enumerate() {
+                if *fu == u {
+                    for (a, k) in terms {
+                        columns[*a as usize].push((u32::MAX - fi as u32, quantise(*k)));
+                    }
+                }
+            }
+            let mut key_to_var: HashMap<MergeKey, u32> = HashMap::new();
             let mut map = vec![u32::MAX; n];
-            let mut count = Vec::new();
-            let mut money = Vec::new();
+            let mut list: Vec<Var> = Vec::new();
             for a in 0..n {
                 if columns[a].is_empty() {
                     continue;
                 }
-                let m = p.atom_value(u, a as u32, Measure::Money);
-                let key = (std::mem::take(&mut columns[a]), m < 0.0);
-                let next = count.len() as u32;
+                let (count, money, price) = p.atom(u, a as u32);
+                // Prices are whole pennies: a millionth of a pound tells them apart.
+                let key = (std::mem::take(&mut columns[a]), money < 0.0, price.map(|x| (x * 1e6).round() as i64));
+                let next = list.len() as u32;
                 let v = *key_to_var.entry(key).or_insert(next);
                 if v == next {
-                    count.push(0.0);
-                    money.push(0.0);
+                    list.push(Var { count: 0.0, money: 0.0, price });
                 }
-                count[v as usize] += p.atom_value(u, a as u32, Measure::Count);
-                money[v as usize] += m;
+                list[v as usize].count += count;
+                list[v as usize].money += money;
                 map[a] = v;
             }
-            let mut touching: Vec<Vec<u32>> = vec![Vec::new(); count.len()];
+            let mut touching: Vec<Vec<u32>> = vec![Vec::new(); list.len()];
+            let merge = |terms: &[(u32, f64)]| -> Vec<(u32, f64)> {
+                // Merged atoms share their coefficients, so a form adds k once per variable.
+                let f: BTreeMap<u32, f64> = terms.iter().map(|(a, k)| (map[*a as usize], *k)).collect();
+                f.into_iter().collect()
+            };
             for (ci, c) in p.cells.iter().enumerate().filter(|(_, c)| c.universe == u) {
-                let mut f: BTreeMap<u32, f64> = BTreeMap::new();
-                for (a, k) in &c.terms {
-                    // Merged atoms share their coefficients, so a cell adds k once per variable.
-                    f.insert(map[*a as usize], *k);
-                }
-                for v in f.keys() {
+                let f = merge(&c.terms);
+                for (v, _) in &f {
                     touching[*v as usize].push(ci as u32);
                 }
-                forms[ci] = f.into_iter().collect();
+                forms[ci] = f;
             }
-            values.insert((u, Measure::Count), count);
-            values.insert((u, Measure::Money), money);
+            floors.insert(u, p.floors.iter().filter(|(fu, _)| *fu == u).map(|(_, t)| merge(t)).collect());
+            vars.insert(u, list);
             cells_of.insert(u, touching);
         }
-        Solver { values, forms, cells_of }
+        Solver { vars, forms, cells_of, floors, solves: std::cell::Cell::new(0) }
     }
 
-    /// The smallest and largest value of cell `i`'s measure consistent with every published cell.
+    /// The smallest and largest value of cell `i`'s measure consistent with every published cell
+    /// (in both measures) and every floor.
     fn interval(&self, p: &Publication, i: usize, m: Measure, suppressed: &[bool]) -> Result<Interval, ProtectError> {
         let cell = &p.cells[i];
         let u = cell.universe;
-        let values = &self.values[&(u, m)];
+        let vars = &self.vars[&u];
         let touching = &self.cells_of[&u];
+        let value_of = |v: u32, m: Measure| {
+            let x = vars[v as usize];
+            if m == Measure::Count { x.count } else { x.money }
+        };
+        let form_value = |form: &[(u32, f64)], m: Measure| form.iter().map(|(v, k)| k * value_of(*v, m)).sum::<f64>();
+        let value = form_value(&self.forms[i], m) + if m == Measure::Money { cell.constant } else { 0.0 };
+        let tolerance = cell.tolerance[m as usize];
+        if self.forms[i].is_empty() {
+            return Ok(Interval { value, low: value, high: value, tolerance });
+        }
         // The connected part: variables reachable from the cell through published cells.
-        let mut vars: BTreeSet<u32> = self.forms[i].iter().map(|t| t.0).collect();
+        let mut within: BTreeSet<u32> = self.forms[i].iter().map(|t| t.0).collect();
         let mut constraints: BTreeSet<u32> = BTreeSet::new();
-        let mut stack: Vec<u32> = vars.iter().copied().collect();
+        let mut stack: Vec<u32> = within.iter().copied().collect();
         while let Some(v) = stack.pop() {
             for &c in &touching[v as usize] {
                 let cc = &p.cells[c as usize];
-                if suppressed[c as usize] || !cc.shown[m as usize] || !constraints.insert(c) {
+                if suppressed[c as usize] || !(cc.shown[0] || cc.shown[1]) || !constraints.insert(c) {
                     continue;
                 }
                 for (w, _) in &self.forms[c as usize] {
-                    if vars.insert(*w) {
+                    if within.insert(*w) {
                         stack.push(*w);
                     }
                 }
             }
         }
-        let value: f64 =
-            self.forms[i].iter().map(|(v, k)| k * values[*v as usize]).sum::<f64>() + if m == Measure::Money { cell.constant } else { 0.0 };
-        let tolerance = cell.tolerance[m as usize];
-        if self.forms[i].is_empty() {
-            return Ok(Interval { value, low: value, high: value, tolerance });
+        let floors: Vec<&Vec<(u32, f64)>> = self.floors[&u].iter().filter(|f| f.iter().any(|(v, _)| within.contains(v))).collect();
+        for f in &floors {
+            for (v, _) in *f {
+                within.insert(*v);
+            }
         }
-        let order: Vec<u32> = vars.into_iter().collect();
-        let position: HashMap<u32, usize> = order.iter().enumerate().map(|(k, v)| (*v, k)).collect();
-        let bounds = |v: u32| {
-            let x = values[v as usize];
-            // Counts are never negative; money keeps its sign.
-            if x < 0.0 { (f64::NEG_INFINITY, 0.0) } else { (0.0, f64::INFINITY) }
-        };
-        let scale = order.iter().map(|v| values[*v as usize].abs()).fold(1.0f64, f64::max);
+        self.solves.set(self.solves.get() + 2);
+        if self.solves.get() > MAX_SOLVES {
+            return Err(ProtectError::TooMany);
+        }
+        let order: Vec<u32> = within.into_iter().collect();
         let mut ends = [0.0f64; 2];
         for (k, maximise) in [false, true].into_iter().enumerate() {
             let mut pv = ProblemVariables::new();
-            let xs: Vec<Variable> = order
+            // A count for every variable; an amount of money for those without a price.
+            let counts: HashMap<u32, Variable> = order.iter().map(|v| (*v, pv.add(variable().min(0.0)))).collect();
+            let moneys: HashMap<u32, Variable> = order
                 .iter()
+                .filter(|v| vars[**v as usize].price.is_none())
                 .map(|v| {
-                    let (lo, hi) = bounds(*v);
-                    let mut d = variable();
-                    if lo.is_finite() {
-                        d = d.min(lo);
-                    }
-                    if hi.is_finite() {
-                        d = d.max(hi);
-                    }
-                    pv.add(d)
+                    let x = vars[*v as usize].money;
+                    // Money keeps its sign: an attacker knows whether a unit cost is a cost or a refund.
+                    let d = if x < 0.0 { variable().max(0.0) } else { variable().min(0.0) };
+                    (*v, pv.add(d))
                 })
                 .collect();
-            let expr = |form: &[(u32, f64)]| -> Expression {
+            // A row of the programme, divided by its largest coefficient: money rows mix unit
+            // costs of thousands with counts and amounts, and the simplex is steadier on rows of
+            // one scale.
+            let row = |form: &[(u32, f64)], m: Measure| -> (Expression, f64) {
+                let coef = |v: &u32, kf: f64| match (m, vars[*v as usize].price) {
+                    (Measure::Money, Some(price)) => kf * price,
+                    _ => kf,
+                };
+                let scale = form.iter().map(|(v, kf)| coef(v, *kf).abs()).fold(0.0f64, f64::max).max(f64::MIN_POSITIVE);
                 let mut e = Expression::with_capacity(form.len());
                 for (v, kf) in form {
-                    e.add_mul(*kf, xs[position[v]]);
+                    let c = coef(v, *kf) / scale;
+                    match (m, vars[*v as usize].price) {
+                        (Measure::Count, _) | (Measure::Money, Some(_)) => e.add_mul(c, counts[v]),
+                        (Measure::Money, None) => e.add_mul(c, moneys[v]),
+                    }
                 }
-                e
+                (e, scale)
             };
-            let objective = expr(&self.forms[i]);
+            let (objective, objective_scale) = row(&self.forms[i], m);
             let mut model = if maximise { pv.maximise(objective.clone()) } else { pv.minimise(objective.clone()) }.using(good_lp::microlp);
             for &c in &constraints {
                 let cc = &p.cells[c as usize];
                 let form = &self.forms[c as usize];
-                let truth: f64 = form.iter().map(|(v, kf)| kf * values[*v as usize]).sum();
-                // The published value is within its printed rounding of the truth; the slack
-                // covers floating-point error at the scale of the values.
-                let allowance = cc.tolerance[m as usize] + 1e-9 * scale.max(truth.abs());
-                model = model.with(expr(form).leq(truth + allowance)).with(expr(form).geq(truth - allowance));
+                for cm in [Measure::Count, Measure::Money] {
+                    if !cc.shown[cm as usize] {
+                        continue;
+                    }
+                    let truth = form_value(form, cm);
+                    let (e, scale) = row(form, cm);
+                    if cm == Measure::Count {
+                        // Counts are whole and exact: one equation.
+                        model = model.with(e.eq(truth / scale));
+                    } else {
+                        // Money is within its printed rounding of the truth (and floating point
+                        // at the scale of the values).
+                        let allowance = (cc.tolerance[cm as usize] + 1e-9 * truth.abs().max(1.0)) / scale;
+                        let (lo, hi) = (truth / scale - allowance, truth / scale + allowance);
+                        model = model.with(e.clone().leq(hi)).with(e.geq(lo));
+                    }
+                }
+            }
+            for f in &floors {
+                model = model.with(row(f, Measure::Count).0.geq(1.0 / row(f, Measure::Count).1));
             }
             let solved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.solve()));
             let end = match solved {
-                Ok(Ok(s)) => s.eval(&objective),
+                Ok(Ok(s)) => s.eval(&objective) * objective_scale,
                 Ok(Err(ResolutionError::Unbounded)) => {
                     if maximise {
                         f64::INFINITY
@@ -774,7 +907,7 @@ mod tests {
     use super::*;
 
     fn atom(events: u64, money: f64, persons: &[u32]) -> LedgerAtom {
-        LedgerAtom { events, money, persons: persons.to_vec() }
+        LedgerAtom { events, money, persons: persons.to_vec(), price: None }
     }
 
     /// Three agencies, baseline only: NHS (2 events), Police (6), Housing (20); a total; a tier
@@ -814,7 +947,7 @@ mod tests {
         let err = p.audit(&[nhs], 0.5).unwrap_err();
         let ProtectError::Breach(b) = err else { panic!("{err:?}") };
         assert_eq!(b.place, "who-pays.csv: NHS");
-        assert!((b.low - 2.0).abs() < 1e-6 && (b.high - 2.0).abs() < 1e-6, "{b:?}");
+        assert!((b.low - 2.0).abs() < 1e-3 && (b.high - 2.0).abs() < 1e-3, "{b:?}");
         assert!(b.through.contains(&"results.json".to_owned()), "{b:?}");
     }
 
@@ -869,5 +1002,68 @@ mod tests {
         let off = p.protect(0, 0.5).unwrap();
         assert!(cells.iter().all(|c| !off.hides(*c)));
         assert_eq!(off.audit, Audit::default());
+    }
+
+    /// The red team's case: a prison (2 events at £5,000, one person) hidden with the police
+    /// (70 at £100) as its complement, but the old way's events and cost are published, and so is
+    /// Housing: with the unit costs public, 2 equations give both. The joint audit sees it.
+    #[test]
+    fn counts_and_money_are_one_system_when_unit_costs_are_public() {
+        let priced = |events: u64, price: f64, persons: &[u32]| LedgerAtom {
+            events,
+            money: events as f64 * price,
+            persons: persons.to_vec(),
+            price: Some(price),
+        };
+        let build = |priced_atoms: bool| {
+            let mut atoms = vec![priced(2, 5000.0, &[0]), priced(70, 100.0, &[0, 1, 2, 3, 4, 5]), priced(40, 25.0, &[1, 2, 3, 4, 5, 6])];
+            if !priced_atoms {
+                for a in &mut atoms {
+                    a.price = None;
+                }
+            }
+            let mut p = Publication::new(atoms, Vec::new());
+            let mut cell = |terms: Vec<(u32, f64)>, place: &str, imp| {
+                let c = p.cell(Universe::Ledger, terms, 0.0, place, imp);
+                p.show(c, Measure::Count, 0.0);
+                p.show(c, Measure::Money, 0.005);
+                c
+            };
+            let prison = cell(vec![(0, 1.0)], "who-pays.csv: Prison", Importance::Detail);
+            let police = cell(vec![(1, 1.0)], "who-pays.csv: Police", Importance::Detail);
+            let housing = cell(vec![(2, 1.0)], "who-pays.csv: Housing", Importance::Detail);
+            let total = cell(vec![(0, 1.0), (1, 1.0), (2, 1.0)], "results.json: total", Importance::Headline);
+            p.relation(&[total, prison, police, housing]);
+            (p, prison, police)
+        };
+        // Alone, each measure leaves the prison a wide range: the audit with unknown prices passes.
+        let (p, prison, police) = build(false);
+        assert!(p.audit(&[prison, police], 0.5).is_ok());
+        // With the prices public, the prison's 2 events and £10,000 follow exactly.
+        let (p, prison, police) = build(true);
+        let Err(ProtectError::Breach(b)) = p.audit(&[prison, police], 0.5) else { panic!("the prison is given back") };
+        assert!((b.high - b.low).abs() < 1e-3, "{b:?}");
+        // Protection finds a pattern that holds.
+        let pattern = p.protect(5, 0.5).unwrap();
+        assert!(pattern.hides(prison));
+    }
+
+    /// A row listed only when it has an event says it has at least one: two hidden agencies of
+    /// one event each, whose sum (2) is published, are each exactly 1.
+    #[test]
+    fn a_listed_row_has_at_least_one_event() {
+        let mut p = Publication::new(vec![atom(1, 500.0, &[0]), atom(1, 500.0, &[1]), atom(72, 7200.0, &[2, 3, 4, 5, 6])], Vec::new());
+        let cell = |p: &mut Publication, terms: Vec<(u32, f64)>, place: &str| {
+            let c = p.cell(Universe::Ledger, terms, 0.0, place, Importance::Detail);
+            p.show(c, Measure::Count, 0.0);
+            c
+        };
+        let a = cell(&mut p, vec![(0, 1.0)], "t: A");
+        let b = cell(&mut p, vec![(1, 1.0)], "t: B");
+        cell(&mut p, vec![(0, 1.0), (1, 1.0)], "t: A and B");
+        assert!(p.audit(&[a, b], 0.5).is_ok(), "counts alone: each of A and B lies in [0, 2]");
+        p.floor(Universe::Ledger, &[0]);
+        p.floor(Universe::Ledger, &[1]);
+        assert!(p.audit(&[a, b], 0.5).is_err(), "listed, each is at least 1, so exactly 1");
     }
 }

@@ -37,6 +37,8 @@ pub(crate) struct AtomKey {
     pub side: Side,
     pub period: Period,
     pub agency: u32,
+    /// The unit cost (its catalogue entry), whose price the catalogue publishes.
+    pub entry: u32,
     /// 0 for none, else 1 + the interned agency detail.
     pub detail: u32,
     /// 0 unassigned, else the tier's level.
@@ -177,6 +179,7 @@ impl<'a> View<'a> {
                 side,
                 period: p,
                 agency: l.agency,
+                entry: l.entry,
                 detail,
                 tier: l.tier.map_or(0, Tier::level),
                 demand: demand_code(l.demand),
@@ -198,9 +201,15 @@ impl<'a> View<'a> {
         for (k, (events, money, mut persons)) in folded {
             persons.sort_unstable();
             persons.dedup();
+            // The catalogue is public: when the atom's money is its events times its unit cost at
+            // the price base (summed over the value types counted), a reader who learns its count
+            // learns its money.
+            let unit: Option<Decimal> =
+                ledger.value_types().iter().map(|t| ledger.real_unit_cost(k.entry as usize, *t)).sum::<Option<Decimal>>();
+            let price = unit.filter(|u| events > 0 && u.checked_mul(Decimal::from(events)) == Some(money)).map(|u| Money::new(u).to_f64());
             keys.push(k);
             exact.push(money);
-            atoms.push(LedgerAtom { events, money: Money::new(money).to_f64(), persons });
+            atoms.push(LedgerAtom { events, money: Money::new(money).to_f64(), persons, price });
         }
 
         // Persons of the comparison by group and by the sign of their saving.
@@ -221,21 +230,30 @@ impl<'a> View<'a> {
         // are two rows, so their labels say which is which.
         let mut agency_labels: BTreeMap<(u32, u32), String> = BTreeMap::new();
         let ids: BTreeSet<(u32, u32)> = keys.iter().map(|k| (k.agency, if opts.agency_detail { k.detail } else { 0 })).collect();
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        // A label is compared as the report's CSV files show it (formulas neutralised), and a
+        // numbered label must not be another row's label either.
+        let shown = |label: &str| crate::neutralise(label);
         let plain = |(a, d): (u32, u32)| {
             let name = &ledger.agencies()[a as usize];
             if d == 0 { name.clone() } else { format!("{name} / {}", details[d as usize - 1]) }
         };
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for id in &ids {
-            *seen.entry(plain(*id)).or_default() += 1;
+            *seen.entry(shown(&plain(*id))).or_default() += 1;
         }
-        let mut nth: HashMap<String, usize> = HashMap::new();
+        let mut taken: BTreeSet<String> = ids.iter().map(|id| shown(&plain(*id))).filter(|l| seen[l] == 1).collect();
+        let mut next: HashMap<String, usize> = HashMap::new();
         for id in ids {
             let label = plain(id);
-            let text = if seen[&label] > 1 {
-                let n = nth.entry(label.clone()).or_default();
-                *n += 1;
-                format!("{label} [{}]", *n)
+            let text = if seen[&shown(&label)] > 1 {
+                let n = next.entry(shown(&label)).or_insert(0);
+                loop {
+                    *n += 1;
+                    let candidate = format!("{label} [{n}]");
+                    if taken.insert(shown(&candidate)) {
+                        break candidate;
+                    }
+                }
             } else {
                 label
             };
@@ -300,6 +318,12 @@ impl<'v, 'a> Book<'v, 'a> {
             self.p.show(cell, Measure::Count, 0.0);
         }
         Ok(cell)
+    }
+
+    /// Records that the atoms `pick` keeps hold at least one event: a row listed only then.
+    pub fn floor(&mut self, pick: impl Fn(&AtomKey) -> bool) {
+        let terms: Vec<u32> = self.view.keys.iter().enumerate().filter(|(_, k)| pick(k)).map(|(i, _)| i as u32).collect();
+        self.p.floor(Universe::Ledger, &terms);
     }
 
     fn p_events(&self, i: usize) -> u64 {
@@ -453,6 +477,11 @@ pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts:
         r.push(total[i]);
         book.p.relation(&r);
     }
+    // The series runs from the first period with an event to the last.
+    if let (Some(first), Some(last)) = (c.series.iter().map(|s| s.period).min(), c.series.iter().map(|s| s.period).max()) {
+        book.floor(|k| k.period == first);
+        book.floor(|k| k.period == last);
+    }
 
     // Who pays: agencies (and details at level 2), keyed by identity.
     // In the comparison's order: agency id, then detail by name.
@@ -469,6 +498,8 @@ pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts:
         let (a, d) = (*a, *d);
         let label = book.view.agency_label(a, d);
         let of = |k: &AtomKey| k.agency == a && (!opts.agency_detail || k.detail == d);
+        // Listed only with an event on either side.
+        book.floor(of);
         let mut pair = [saving; 2];
         for (i, side) in sides.iter().enumerate() {
             let cost = if i == 0 { row.baseline_cost } else { row.alternative_cost };
@@ -558,6 +589,8 @@ pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts:
                 Some(Money::new(fcost)),
                 Some(fevents),
             )?;
+            // Listed only with an event.
+            book.floor(|k| k.agency == a && k.side == *side);
             fcolumns[i].push(all);
             failure.push(FailureRow {
                 agency: name.clone(),
@@ -608,6 +641,10 @@ pub(crate) fn register_groups(book: &mut Book<'_, '_>, cells: &mut Cells, opts: 
         }
         let persons_cell =
             book.people(&format!("groups.csv: {column} = {value}, persons"), Importance::Detail, |g, _| ids.contains(&g), persons)?;
+        // Listed only with a person (and so with an event).
+        let members: Vec<u32> = book.view.people_atom.iter().filter(|((g, _), _)| ids.contains(g)).map(|(_, a)| *a).collect();
+        book.p.floor(Universe::People, &members);
+        book.floor(|k| ids.contains(&k.group));
         people.push(persons_cell);
         let mut pair = [cells.saving; 2];
         let mut costs = [Money::ZERO; 2];

@@ -8,7 +8,8 @@
 //!   over the cohort's atoms (side × quarter × agency × detail × tier × demand × group, which
 //!   the public catalogue lets anyone lay out);
 //! - exact elimination finds every sum of atoms those equations determine, across all tables
-//!   at once (differencing totals, linked tables, a cell shown in two places);
+//!   at once (differencing totals, linked tables, a cell shown in two places), counts and money
+//!   apart and together (the catalogue's unit costs are public, so money is events × unit cost);
 //! - each sensitive figure (known to the test from the events) must not be one of them, in
 //!   money or in counts, nor appear anywhere in any file;
 //! - quantiles must not be any person's own saving while fewer than the threshold of persons
@@ -455,6 +456,16 @@ fn attack(name: &str, cohort: &Cohort, extra: &[&str], scenario: Option<&str>) -
     let n = atoms.len();
     let counts = reduce(&eqs.count, n);
     let money = reduce(&eqs.money, n);
+    // The catalogue is public and every atom here holds one code: its money is its events times
+    // the code's unit cost. Counts and money then make one system over the counts.
+    let price: Vec<f64> = values.iter().map(|v| v.1 as f64 / v.0 as f64).collect();
+    let joint_eqs: Vec<(Vec<(usize, f64)>, f64)> = eqs
+        .count
+        .iter()
+        .cloned()
+        .chain(eqs.money.iter().map(|(f, v)| (f.iter().map(|(i, c)| (*i, c * price[*i])).collect(), *v)))
+        .collect();
+    let joint = reduce(&joint_eqs, n);
     // Every published equation holds for the true data: the attacker reads the files right.
     for (f, v) in &eqs.money {
         let truth: f64 = f.iter().map(|(i, c)| c * values[*i].1 as f64).sum();
@@ -464,6 +475,12 @@ fn attack(name: &str, cohort: &Cohort, extra: &[&str], scenario: Option<&str>) -
     for s in &secrets {
         if let Some(v) = determined(&money, &s.form) {
             panic!("{name}: the attacker recovers the money of {} ({}) from the published figures: {}", s.what, s.money / 100.0, v / 100.0);
+        }
+        if let Some(v) = determined(&joint, &s.form) {
+            panic!(
+                "{name}: with the public unit costs, the attacker recovers the count of {} ({}) from the published figures: {v}",
+                s.what, s.count
+            );
         }
         if let Some(v) = determined(&counts, &s.form) {
             panic!("{name}: the attacker recovers the count of {} ({}) from the published figures: {v}", s.what, s.count);
@@ -665,6 +682,27 @@ per_case = { dist = "cohort", years = 1, column = "group", equals = "rare" }
     let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
     assert!(html.contains("The national extrapolation is withheld"), "the extrapolation rests on 3 persons");
     assert!(!dir.path().join("r/data/extrapolation.csv").exists());
+    // 12 persons (above the threshold of 5): resamples of so few can repeat one person's saving,
+    // so the draws' extremes would be the cohort's own: still withheld.
+    let mut c = cohort(background(14));
+    for i in 0..12 {
+        c.group_of.insert(format!("P{i:02}"), "rare".to_owned());
+    }
+    let (dir, _) = attack("a segment of 12", &c, &[], Some(scenario));
+    let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
+    assert!(html.contains("draws on 12 persons of the cohort, fewer than the 20 it needs"));
+    // 24 persons: published, but not the histogram, which runs from the smallest draw to the
+    // largest.
+    let mut c = cohort(background(26));
+    for i in 0..24 {
+        c.group_of.insert(format!("P{i:02}"), "rare".to_owned());
+    }
+    let (dir, _) = attack("a segment of 24", &c, &[], Some(scenario));
+    let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
+    assert!(!html.contains("The national extrapolation is withheld"));
+    let hist = std::fs::read_to_string(dir.path().join("r/data/extrapolation.csv")).unwrap();
+    assert_eq!(hist, "from,to,count\n[c],[c],[c]\n");
+    assert!(!dir.path().join("r/charts/extrapolation.svg").exists());
 }
 
 /// Random small cohorts: the attacker recovers nothing from any of them.

@@ -153,3 +153,23 @@ fn usage_errors_exit_2() {
     let o = run_in(dir.path(), &["compare", "--period", "fortnight", "--out", "x"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn validate_checks_a_scenarios_pathways_as_compare_would() {
+    let dir = fixture(&[
+        ("catalogue.csv", CATALOGUE),
+        ("deflators.csv", DEFLATORS),
+        ("events.csv", &events("P1,old,2024-01-10,CALL,1,,\nP1,new,2024-01-11,CALL,1,,\n")),
+        ("same.toml", b"[inputs]\ncatalogue = [\"catalogue.csv\"]\ndeflators = \"deflators.csv\"\nevents = \"events.csv\"\n[compare]\nbaseline = \"new\"\nalternative = \"new\"\n"),
+        ("nope.toml", b"[inputs]\ncatalogue = [\"catalogue.csv\"]\ndeflators = \"deflators.csv\"\nevents = \"events.csv\"\n[compare]\nalternative = \"nope\"\n"),
+        ("good.toml", b"[inputs]\ncatalogue = [\"catalogue.csv\"]\ndeflators = \"deflators.csv\"\nevents = \"events.csv\"\n"),
+    ]);
+    let o = run_in(dir.path(), &["validate", "same.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("a comparison needs two different pathways"), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["validate", "nope.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no event is on pathway \"nope\""), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["validate", "good.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
