@@ -106,22 +106,26 @@ struct Cohort {
 }
 
 impl Cohort {
+    /// The atom of an event.
+    fn atom(&self, e: &Ev) -> Atom {
+        let (_, agency, detail, _, tier, demand) = code(e.code);
+        Atom {
+            side: e.side,
+            quarter: (e.month - 1) / 3 + 1,
+            agency,
+            detail,
+            tier,
+            failure: demand == "failure",
+            group: self.group_of.get(&e.person).cloned().unwrap_or_default(),
+        }
+    }
+
     fn atoms(&self) -> BTreeMap<Atom, (i64, i64)> {
         let mut out: BTreeMap<Atom, (i64, i64)> = BTreeMap::new();
         for e in &self.events {
-            let (_, agency, detail, pennies, tier, demand) = code(e.code);
-            let a = Atom {
-                side: e.side,
-                quarter: (e.month - 1) / 3 + 1,
-                agency,
-                detail,
-                tier,
-                failure: demand == "failure",
-                group: self.group_of.get(&e.person).cloned().unwrap_or_default(),
-            };
-            let x = out.entry(a).or_default();
+            let x = out.entry(self.atom(e)).or_default();
             x.0 += 1;
-            x.1 += pennies;
+            x.1 += code(e.code).3;
         }
         out
     }
@@ -370,18 +374,7 @@ fn secrets(cohort: &Cohort, atoms: &[Atom], values: &[(i64, i64)], threshold: us
         cohort
             .events
             .iter()
-            .filter(|e| {
-                let (_, agency, detail, _, tier, demand) = code(e.code);
-                pick(&Atom {
-                    side: e.side,
-                    quarter: (e.month - 1) / 3 + 1,
-                    agency,
-                    detail,
-                    tier,
-                    failure: demand == "failure",
-                    group: cohort.group_of.get(&e.person).cloned().unwrap_or_default(),
-                })
-            })
+            .filter(|e| pick(&cohort.atom(e)))
             .map(|e| e.person.as_str())
             .collect::<BTreeSet<_>>()
             .len()
@@ -541,20 +534,7 @@ fn amounts(text: &str) -> BTreeSet<i64> {
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::util::files_under(dir).into_iter().map(|f| dir.join(f)).collect()
 }
 
 fn cohort(events: Vec<Ev>) -> Cohort {

@@ -1,27 +1,7 @@
-use crate::util::{assert_same_files, fixture, root, run_in, stderr};
+use crate::util::{assert_same_files, files_under, fixture, root, run_in, stderr};
 
 /// The pseudonym key of the golden reports (keys have at least 16 bytes).
 const GOLDEN_KEY: &str = "golden-report-key";
-
-/// Every file under `dir`, relative and sorted, as `/`-separated names.
-fn files_under(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().is_some_and(|n| n == journeycost::io::MANIFEST) {
-                // The manifest lists the others' hashes: checked in `outputs`, not a golden file.
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 #[test]
 fn every_example_report_regenerates_byte_for_byte() {
