@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, Rust and Python: the command the README gives and CI runs.
-#   unit, integration and doc tests of every crate; the Rust examples, run; the criterion
+#   unit, integration and doc tests of every crate (with every fuzz seed and kept crash); a
+#   bounded, reproducible fuzzing of every reader; the Rust examples, run; the criterion
 #   benchmarks, each run once as a test; the pytest suite against the built CLI, including the
 #   HTML report rendered in headless Chromium.
 # Installs what it needs on first use: a virtualenv with pytest under .venv/, and Debian's
@@ -10,6 +11,11 @@ cd "$(dirname "$0")/.."
 
 echo "== cargo test (unit, integration, doc tests)"
 cargo test --workspace --locked
+
+echo "== fuzzing, bounded: 1,000 mutated inputs for each reader (the same inputs on every run)"
+# A failing input is kept in fuzz/regressions/<target>/ and replayed by cargo test from then on.
+# Coverage-guided runs without a bound: fuzz/run.sh (cargo-fuzz, nightly), see fuzz/README.md.
+cargo run --locked -q -p journeycost-fuzz -- --inputs 1000
 
 echo "== Rust examples"
 cargo run --locked -q -p journeycost --example journey_in_code > /dev/null

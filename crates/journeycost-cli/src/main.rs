@@ -763,6 +763,14 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
             for p in export.renamed.iter().chain(&export.left_out) {
                 eprintln!("note: {p}");
             }
+            if export.written == 0 {
+                // A catalogue of no unit costs is refused by every command: do not write one.
+                return Err(Error::new(
+                    journeycost::error::Location::source(files[0].display().to_string()),
+                    journeycost::ProblemKind::NotFound,
+                    format!("no cost line has a {} value: nothing to write to {}", value.as_str(), out.display()),
+                ));
+            }
             journeycost::io::write_file(&out, &export.csv, &files)?;
             eprintln!(
                 "wrote {} unit costs to {} ({} under a numbered code, {} at £0 fiscal with only economic or social values, {} left out); {}",

@@ -67,15 +67,10 @@ impl Cell {
 /// # Errors
 /// A file that cannot be read, or a sheet without a `Financial year` or `Calendar year` table.
 pub fn import_file(path: &Path) -> Result<Vec<DeflatorYear>, Error> {
+    crate::io::check_input(path)?;
     let name = path.display().to_string();
-    let rows = if crate::ucd::is_workbook(path) {
-        let f = std::fs::File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
-        workbook_rows(&name, std::io::BufReader::new(f))?
-    } else {
-        let f = std::fs::File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
-        csv_rows(&name, f)?
-    };
-    read_rows(&name, &rows)
+    let f = std::fs::File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
+    if crate::ucd::is_workbook(path) { read_workbook(&name, std::io::BufReader::new(f)) } else { read_csv(&name, f) }
 }
 
 /// Reads the published sheet as CSV text.
@@ -97,6 +92,15 @@ pub fn import_file(path: &Path) -> Result<Vec<DeflatorYear>, Error> {
 /// ```
 pub fn read_csv(name: &str, input: impl Read) -> Result<Vec<DeflatorYear>, Error> {
     read_rows(name, &csv_rows(name, input)?)
+}
+
+/// Reads the published workbook (its first sheet), after the same checks of its zip package as
+/// the Unit Cost Database workbook gets (sizes, parts, cell references).
+///
+/// # Errors
+/// As [`import_file`]; a file that is not an `.xlsx` workbook, or one that breaks a bound.
+pub fn read_workbook<R: Read + Seek>(name: &str, input: R) -> Result<Vec<DeflatorYear>, Error> {
+    read_rows(name, &workbook_rows(name, input)?)
 }
 
 /// Renders years as `deflators.csv`: `year,index,forecast`, financial years first, each block
@@ -125,25 +129,40 @@ fn csv_rows(name: &str, input: impl Read) -> Result<Vec<Vec<Cell>>, Error> {
 fn workbook_rows<R: Read + Seek>(name: &str, input: R) -> Result<Vec<Vec<Cell>>, Error> {
     use calamine::{Data, Reader};
     let bad = |m: String| Error::new(Location::source(name), ProblemKind::Syntax, m);
+    // The same bounds as the Unit Cost Database workbook: a crafted file gets a clear error
+    // before calamine could allocate without bound or overflow on its references.
+    let mut input = input;
+    crate::ucd::package::check(name, &mut input)?;
     let mut wb = calamine::Xlsx::new(input).map_err(|e| bad(format!("cannot read the file as an .xlsx workbook: {e}")))?;
     let sheet = wb.sheet_names().first().cloned().ok_or_else(|| bad("the workbook has no sheet".to_owned()))?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| bad(format!("cannot read sheet {sheet:?}: {e}")))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let mut rows = vec![Vec::new(); first_row as usize];
-    for r in range.rows() {
-        let mut cells = vec![Cell::Empty; first_col as usize];
-        for c in r {
-            cells.push(match c {
-                Data::Empty => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
-                Data::Float(f) => crate::ucd::decimal_from_f64(*f).map_or(Cell::Empty, Cell::Number),
-                Data::Int(i) => Cell::Number(Decimal::from(*i)),
-                other => Cell::Text(other.to_string()),
-            });
+    // Cell by cell, not calamine's range: a range spanning A1 to XFD1048576 would be allocated
+    // whole (found by fuzzing: 512 GiB). The rows from A1 are bounded as the importer's are.
+    let mut reader = wb.worksheet_cells_reader(&sheet).map_err(|e| bad(format!("cannot read sheet {sheet:?}: {e}")))?;
+    let mut cells = Vec::new();
+    while let Some(c) = reader.next_cell().map_err(|e| bad(format!("cannot read sheet {sheet:?}: {e}")))? {
+        let value = Data::from(c.get_value().clone());
+        if value != Data::Empty {
+            cells.push((c.get_position(), value));
         }
-        rows.push(cells);
     }
-    Ok(rows)
+    let rows = cells.iter().map(|((r, _), _)| u64::from(*r) + 1).max().unwrap_or(0);
+    let cols = cells.iter().map(|((_, c), _)| u64::from(*c) + 1).max().unwrap_or(0);
+    if rows * cols > crate::ucd::MAX_GRID_CELLS {
+        return Err(bad(format!(
+            "its sheet {sheet:?} spans {rows} rows and {cols} columns from A1; a sheet may span at most {} cells",
+            crate::ucd::MAX_GRID_CELLS
+        )));
+    }
+    let mut grid = vec![vec![Cell::Empty; cols as usize]; rows as usize];
+    for ((r, c), value) in cells {
+        grid[r as usize][c as usize] = match value {
+            Data::String(s) => Cell::Text(s),
+            Data::Float(f) => crate::ucd::decimal_from_f64(f).map_or(Cell::Empty, Cell::Number),
+            Data::Int(i) => Cell::Number(Decimal::from(i)),
+            other => Cell::Text(other.to_string()),
+        };
+    }
+    Ok(grid)
 }
 
 /// Finds each block by its header cell and reads its years.
@@ -173,7 +192,21 @@ fn read_rows(name: &str, rows: &[Vec<Cell>]) -> Result<Vec<DeflatorYear>, Error>
             let marked = text.contains('(');
             let (index, forecast) = match (index, change, previous) {
                 (Some(i), _, _) => (i, marked),
-                (None, Some(c), Some(p)) => (p * (Decimal::ONE_HUNDRED + c) / Decimal::ONE_HUNDRED, true),
+                (None, Some(c), Some(p)) => {
+                    // A change too large to chain exactly is an error, not an overflow (found by fuzzing).
+                    let chained = Decimal::ONE_HUNDRED
+                        .checked_add(c)
+                        .and_then(|f| p.checked_mul(f))
+                        .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED));
+                    let chained = chained.ok_or_else(|| {
+                        Error::new(
+                            location(),
+                            ProblemKind::Overflow,
+                            format!("{year}: the change of {c}% on {p} is too large to compute exactly"),
+                        )
+                    })?;
+                    (chained, true)
+                }
                 _ => {
                     return Err(Error::new(
                         location(),
@@ -182,12 +215,14 @@ fn read_rows(name: &str, rows: &[Vec<Cell>]) -> Result<Vec<DeflatorYear>, Error>
                     ));
                 }
             };
-            if index <= Decimal::ZERO {
-                return Err(Error::new(
-                    location(),
-                    ProblemKind::InvalidValue,
-                    format!("{year}: expected an index above zero, found {index}"),
-                ));
+            // The index as deflators.csv will hold it, checked as deflators.csv is read, so that
+            // the file written always reads (found by fuzzing: 0.00000000001 and 10^28 did not).
+            let rounded = index.round_dp_with_strategy(10, RoundingStrategy::MidpointNearestEven);
+            if let Err(m) = crate::io::check_index(rounded) {
+                return Err(Error::new(location(), ProblemKind::InvalidValue, format!("{year}: {m}")));
+            }
+            if out.iter().any(|y: &DeflatorYear| y.year == year) {
+                return Err(Error::new(location(), ProblemKind::InvalidValue, format!("{year} appears twice in the table")));
             }
             previous = Some(index);
             let index = index.round_dp_with_strategy(10, RoundingStrategy::MidpointNearestEven);

@@ -403,9 +403,11 @@ impl PriceIndex {
         let mut value = Fraction { num: BigInt::from(100u8), den: BigInt::one() };
         index.values.insert(first.sort_key(), (first, Decimal::ONE_HUNDRED, Some(value.clone())));
         for &(year, change) in changes {
-            let step = Fraction::of(Decimal::ONE_HUNDRED + change);
+            // A change near the largest decimal has no exact 100 + change (found by fuzzing).
+            let total = Decimal::ONE_HUNDRED.checked_add(change).ok_or(PriceIndexError::Overflow { from: first, to: year })?;
+            let step = Fraction::of(total);
             if step.num <= BigInt::zero() {
-                return Err(PriceIndexError::NotPositive(Decimal::ONE_HUNDRED + change));
+                return Err(PriceIndexError::NotPositive(total));
             }
             value = Fraction { num: value.num * step.num, den: value.den * step.den * 100u8 }.reduced();
             let shown = value.to_decimal(10).ok_or(PriceIndexError::Overflow { from: first, to: year })?;
@@ -420,6 +422,14 @@ impl PriceIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// #13 (found by fuzzing): a change too large to add to 100 is an error, not a panic.
+    #[test]
+    fn a_change_near_the_largest_decimal_is_an_error() {
+        let fy = PriceYear::Financial;
+        let err = PriceIndex::from_changes(fy(2002), &[(fy(2003), Decimal::MAX)]).unwrap_err();
+        assert_eq!(err, PriceIndexError::Overflow { from: fy(2002), to: fy(2003) });
+    }
 
     #[test]
     fn parses_and_prints_labels() {

@@ -82,6 +82,22 @@ fn importing_the_2014_export_writes_a_catalogue_that_reads_back() {
     );
 }
 
+/// #13 (found by fuzzing): a file with no line of the value asked for is refused, not written
+/// as a catalogue of no unit costs that no command would read.
+#[test]
+fn importing_no_line_of_a_value_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = std::fs::read_to_string(root().join("tests/data/ucd/csv-2014/HOUSING.csv")).unwrap();
+    let head = whole.lines().take(6).collect::<Vec<_>>().join("\n") + "\n";
+    std::fs::write(dir.path().join("head.csv"), head).unwrap();
+    let o = run_in(dir.path(), &["catalogue", "import", "head.csv", "--value", "social", "--out", "social.csv"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no cost line has a social value: nothing to write to social.csv"), "{}", stderr(&o));
+    assert!(!dir.path().join("social.csv").exists());
+    let o = run_in(dir.path(), &["catalogue", "import", "head.csv", "--out", "fiscal.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 #[test]
 fn the_workbook_and_percentage_changes_serve_as_price_indices() {
     let dir = fixture(&[

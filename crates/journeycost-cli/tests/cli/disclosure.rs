@@ -371,13 +371,7 @@ struct Secret {
 fn secrets(cohort: &Cohort, atoms: &[Atom], values: &[(i64, i64)], threshold: usize) -> Vec<Secret> {
     let mut out = Vec::new();
     let persons_of = |pick: &dyn Fn(&Atom) -> bool| -> usize {
-        cohort
-            .events
-            .iter()
-            .filter(|e| pick(&cohort.atom(e)))
-            .map(|e| e.person.as_str())
-            .collect::<BTreeSet<_>>()
-            .len()
+        cohort.events.iter().filter(|e| pick(&cohort.atom(e))).map(|e| e.person.as_str()).collect::<BTreeSet<_>>().len()
     };
     let mut consider = |what: String, pick: &dyn Fn(&Atom) -> bool| {
         let form: Vec<f64> = atoms.iter().map(|a| if pick(a) { 1.0 } else { 0.0 }).collect();

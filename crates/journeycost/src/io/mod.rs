@@ -11,6 +11,9 @@
 //! perhaps for ever), a folder or a device is refused with a message naming it.
 
 mod compare_stream;
+mod lines;
+pub(crate) use lines::LineCounter;
+pub(crate) use read::{check_index, line_of};
 mod read;
 mod stream;
 mod write;

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::catalogue::{Amount, Catalogue, UnitCost};
 use crate::error::{Error, Location, Problem, ProblemKind, Problems};
+use crate::io::lines::LineCounter;
 use crate::journey::{Event, EventParts, Journeys, Persons, check_amount, check_magnitude};
 use crate::period::parse_date;
 use crate::prices::{PriceIndex, PriceYear};
@@ -20,7 +21,7 @@ pub const MAX_INDEX_DECIMALS: u32 = 10;
 /// A CSV source being read: its name, header positions, and the problems found so far.
 struct Sheet<R: Read> {
     name: String,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineCounter<R>>,
     columns: Vec<String>,
     problems: Problems,
 }
@@ -28,16 +29,22 @@ struct Sheet<R: Read> {
 impl<R: Read> Sheet<R> {
     /// Opens a CSV source and reads its header; `required` columns must be present.
     fn open(name: &str, input: R, required: &[&str]) -> Result<Sheet<R>, Error> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(LineCounter::new(input));
         let loc = || Location::source(name);
         let mut header = csv::ByteRecord::new();
         match reader.read_byte_record(&mut header) {
             Ok(true) => {}
             Ok(false) => return Err(Error::new(loc(), ProblemKind::Empty, "the file is empty: expected a header row")),
-            Err(e) => return Err(csv_error(name, &e)),
+            Err(e) => return Err(Error::from_problems(vec![csv_problem(name, &e, reader.get_mut())], 0)),
         }
+        // The header's own line: blank lines before it are skipped by the reader.
+        let header_line = line_of(reader.get_mut(), header.position()).max(1);
         std::str::from_utf8(header.as_slice()).map_err(|_| {
-            Error::new(loc().at_line(1), ProblemKind::Encoding, "expected UTF-8 text in the header, found bytes that are not UTF-8")
+            Error::new(
+                loc().at_line(header_line),
+                ProblemKind::Encoding,
+                "expected UTF-8 text in the header, found bytes that are not UTF-8",
+            )
         })?;
         let mut columns: Vec<String> = header.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
         if let Some(first) = columns.first_mut() {
@@ -49,7 +56,7 @@ impl<R: Read> Sheet<R> {
         for (i, c) in columns.iter().enumerate() {
             if columns[..i].contains(c) {
                 problems.push(Problem::new(
-                    loc().at_line(1).in_field(c.clone()),
+                    loc().at_line(header_line).in_field(c.clone()),
                     ProblemKind::DuplicateColumn,
                     format!("column {c:?} appears more than once"),
                 ));
@@ -58,7 +65,7 @@ impl<R: Read> Sheet<R> {
         for r in required {
             if !columns.iter().any(|c| c == r) {
                 problems.push(Problem::new(
-                    loc().at_line(1),
+                    loc().at_line(header_line),
                     ProblemKind::MissingColumn,
                     format!("missing required column {r:?} (the header has: {})", columns.join(", ")),
                 ));
@@ -85,14 +92,14 @@ impl<R: Read> Sheet<R> {
                 Ok(false) => break,
                 Ok(true) => {
                     count += 1;
-                    let line = record.position().map_or(0, csv::Position::line);
+                    let line = line_of(self.reader.get_mut(), record.position());
                     let row = Row { name: &self.name, line, record: &record };
                     each(&mut self.problems, &row);
                 }
                 Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
                     count += 1;
                     let csv::ErrorKind::Utf8 { pos, err } = e.kind() else { continue };
-                    let line = pos.as_ref().map_or(0, csv::Position::line);
+                    let line = line_of(self.reader.get_mut(), pos.as_ref());
                     let mut loc = Location::source(self.name.clone()).at_line(line);
                     if let Some(f) = self.columns.get(err.field()) {
                         loc = loc.in_field(f.clone());
@@ -102,7 +109,7 @@ impl<R: Read> Sheet<R> {
                 Err(e) => {
                     if let csv::ErrorKind::UnequalLengths { pos, expected_len, len } = e.kind() {
                         count += 1;
-                        let line = pos.as_ref().map_or(0, csv::Position::line);
+                        let line = line_of(self.reader.get_mut(), pos.as_ref());
                         self.problems.push(Problem::new(
                             Location::source(self.name.clone()).at_line(line),
                             ProblemKind::Syntax,
@@ -110,7 +117,8 @@ impl<R: Read> Sheet<R> {
                         ));
                         continue;
                     }
-                    self.problems.push(csv_problem(&self.name, &e));
+                    let problem = csv_problem(&self.name, &e, self.reader.get_mut());
+                    self.problems.push(problem);
                     return count;
                 }
             }
@@ -188,17 +196,31 @@ impl<'a> Row<'a> {
     }
 }
 
-fn csv_problem(name: &str, e: &csv::Error) -> Problem {
+/// The line of a record's (or an error's) position, counted at every kind of line end.
+pub(crate) fn line_of<R: Read>(counter: &mut LineCounter<R>, position: Option<&csv::Position>) -> u64 {
+    position.map_or(0, |p| counter.line_at(p.byte()))
+}
+
+fn csv_problem<R: Read>(name: &str, e: &csv::Error, counter: &mut LineCounter<R>) -> Problem {
     let mut loc = Location::source(name);
     if let Some(p) = e.position() {
-        loc = loc.at_line(p.line());
+        loc = loc.at_line(counter.line_at(p.byte()));
     }
     let kind = if e.is_io_error() { ProblemKind::Io } else { ProblemKind::Syntax };
     Problem::new(loc, kind, format!("cannot read the file: {e}"))
 }
 
-fn csv_error(name: &str, e: &csv::Error) -> Error {
-    Error::from_problems(vec![csv_problem(name, e)], 0)
+/// Checks a price index value as `deflators.csv` takes it: at most [`MAX_INDEX_DECIMALS`]
+/// decimal places, above zero, and within the input bound. (`prices import` checks what it
+/// writes with it, so that its file always reads.)
+pub(crate) fn check_index(d: Decimal) -> Result<(), String> {
+    if d.normalize().scale() > MAX_INDEX_DECIMALS {
+        return Err(format!("expected at most {MAX_INDEX_DECIMALS} decimal places, found {d}"));
+    }
+    if d <= Decimal::ZERO {
+        return Err(format!("expected an index greater than zero, found {d}"));
+    }
+    check_magnitude(d)
 }
 
 /// Parses a plain decimal: an optional minus sign, digits, and an optional point followed by
@@ -416,13 +438,7 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
         }
         let v = row.parsed(problems, value, "index", |s| {
             let d = parse_decimal(s)?;
-            if d.normalize().scale() > MAX_INDEX_DECIMALS {
-                return Err(format!("expected at most {MAX_INDEX_DECIMALS} decimal places, found {s}"));
-            }
-            if d <= Decimal::ZERO {
-                return Err(format!("expected an index greater than zero, found {s}"));
-            }
-            check_magnitude(d)?;
+            check_index(d)?;
             Ok(d)
         });
         if let (Some(y), Some(v)) = (y, v) {

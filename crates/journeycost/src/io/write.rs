@@ -174,12 +174,11 @@ impl OutputSet {
         let existing = target.check(inputs)?;
         let pid = std::process::id();
         let staging = target.sibling("staging", pid);
-        fs::create_dir(&staging).map_err(|e| io_error(&staging, "create the staging folder", &e))?;
-        let fresh = match private(&staging) {
+        let fresh = match private_folder(&staging) {
             Ok(p) => p,
             Err(e) => {
                 discard(&staging);
-                return Err(io_error(&staging, "restrict the staging folder", &e));
+                return Err(io_error(&staging, "create the staging folder", &e));
             }
         };
         for (i, (name, bytes)) in self.files.iter().enumerate() {
@@ -383,18 +382,25 @@ fn identity(_: &fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
-/// Makes a folder private (0700), returning the permissions it had.
+/// Creates a folder that only the user can open (0700 from the moment it exists), returning
+/// the permissions a new folder would have had (those the output folder gets once in place).
+/// Those are read off a folder created plainly at the same path and removed at once: empty, it
+/// holds nothing, and the private folder is another one (a handle opened on the first sees
+/// nothing of the second). A kill in between leaves it empty, for the next commit to remove.
 #[cfg(unix)]
-fn private(path: &Path) -> std::io::Result<fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let before = fs::metadata(path)?.permissions();
-    fs::set_permissions(path, fs::Permissions::from_mode(0o700))?;
-    Ok(before)
+fn private_folder(path: &Path) -> std::io::Result<fs::Permissions> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    fs::create_dir(path)?;
+    let fresh = fs::metadata(path)?.permissions();
+    fs::remove_dir(path)?;
+    fs::DirBuilder::new().mode(0o700).create(path)?;
+    Ok(fresh)
 }
 
 /// The folder's permissions (no private mode on this platform).
 #[cfg(not(unix))]
-fn private(path: &Path) -> std::io::Result<fs::Permissions> {
+fn private_folder(path: &Path) -> std::io::Result<fs::Permissions> {
+    fs::create_dir(path)?;
     Ok(fs::metadata(path)?.permissions())
 }
 

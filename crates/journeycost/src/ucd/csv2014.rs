@@ -39,7 +39,7 @@ pub const NON_FISCAL_AGENCY: &str = "Society / Economic";
 
 /// See [`super::read_csv_2014`].
 pub(crate) fn read(name: &str, input: impl Read) -> Result<UcdImport, Error> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(crate::io::LineCounter::new(input));
     let mut problems = Vec::new();
     let mut lines = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -49,13 +49,15 @@ pub(crate) fn read(name: &str, input: impl Read) -> Result<UcdImport, Error> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let loc = e.position().map_or_else(|| Location::source(name), |p| Location::source(name).at_line(p.line()));
+                let loc = e
+                    .position()
+                    .map_or_else(|| Location::source(name), |p| Location::source(name).at_line(reader.get_mut().line_at(p.byte())));
                 let kind = if e.is_io_error() { ProblemKind::Io } else { ProblemKind::Syntax };
                 return Err(Error::new(loc, kind, format!("cannot read the file: {e}")));
             }
         }
         rows += 1;
-        let line_no = record.position().map_or(0, csv::Position::line);
+        let line_no = crate::io::line_of(reader.get_mut(), record.position());
         let loc = Location::source(name).at_line(line_no);
         let Ok(fields) = record.iter().map(std::str::from_utf8).collect::<Result<Vec<&str>, _>>() else {
             let col = record.iter().position(|f| std::str::from_utf8(f).is_err()).unwrap_or(0);

@@ -67,7 +67,8 @@
 //! `-` read as none ([`AGENCY_SPELLINGS`]). The text as written is kept beside it.
 
 mod csv2014;
-mod package;
+pub(crate) mod package;
+pub(crate) use workbook::MAX_GRID_CELLS;
 mod text;
 mod workbook;
 

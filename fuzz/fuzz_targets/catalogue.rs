@@ -1,0 +1,6 @@
+//! cargo-fuzz target `catalogue`: see journeycost_fuzz::TARGETS.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (journeycost_fuzz::target("catalogue").expect("a target of journeycost-fuzz").run)(data);
+});

@@ -1,0 +1,6 @@
+//! cargo-fuzz target `hmt-workbook`: see journeycost_fuzz::TARGETS.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (journeycost_fuzz::target("hmt-workbook").expect("a target of journeycost-fuzz").run)(data);
+});

@@ -1,0 +1,6 @@
+//! cargo-fuzz target `table`: see journeycost_fuzz::TARGETS.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (journeycost_fuzz::target("table").expect("a target of journeycost-fuzz").run)(data);
+});
