@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Every test of the project, Rust and Python: the command the README gives and CI runs.
-#   unit, integration and doc tests of every crate (with every fuzz seed and kept crash); a
-#   bounded, reproducible fuzzing of every reader; the Rust examples, run; the criterion
-#   benchmarks, each run once as a test; the pytest suite against the built CLI, including the
-#   HTML report rendered in headless Chromium.
+#   rustfmt and clippy (warnings are errors); unit, integration and doc tests of every crate
+#   (with every fuzz seed and kept crash); a bounded, reproducible fuzzing of every reader;
+#   the Rust examples, run; the criterion benchmarks, each run once as a test; ruff's lint and
+#   format check; the pytest suite against the built CLI, including the HTML report rendered
+#   in headless Chromium.
 # Installs what it needs on first use: a virtualenv with pytest under .venv/, and Debian's
 # chromium package when it is missing (as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== format: rustfmt (max_width 120, rustfmt.toml), the workspace and the cargo-fuzz project"
+cargo fmt --all --check
+(cd fuzz && cargo fmt --check)
+
 echo "== cargo test (unit, integration, doc tests)"
 cargo test --workspace --locked
+
+echo "== clippy: every crate and target, warnings are errors (the lint set: Cargo.toml [workspace.lints])"
+cargo clippy --workspace --all-targets --locked -q -- -D warnings
 
 echo "== fuzzing, bounded: 1,000 mutated inputs for each reader (the same inputs on every run)"
 # A failing input is kept in fuzz/regressions/<target>/ and replayed by cargo test from then on.
@@ -37,6 +45,9 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+echo "== ruff: lint and format of every Python file (the rules: pyproject.toml [tool.ruff])"
+.venv/bin/ruff check --no-cache .
+.venv/bin/ruff format --no-cache --check .
 echo "== the Python package, built into .venv (maturin develop)"
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop -q
 JOURNEYCOST_BIN="$PWD/target/debug/journeycost" .venv/bin/python -m pytest -c tests/python/pytest.ini tests/python

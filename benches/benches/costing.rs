@@ -43,8 +43,14 @@ fn data(events: usize) -> (String, String, String) {
     let mut catalogue = String::from("code,agency,unit_cost,price_year,unit\n");
     for i in 0..62 {
         let unit = ["event", "event", "day", "week"][i % 4];
-        let _ =
-            writeln!(catalogue, "C{i:02},{},{}.{:02},{},{unit}", AGENCIES[i % 10], 5 + rng.next(5000), rng.next(100), 2010 + rng.next(15));
+        let _ = writeln!(
+            catalogue,
+            "C{i:02},{},{}.{:02},{},{unit}",
+            AGENCIES[i % 10],
+            5 + rng.next(5000),
+            rng.next(100),
+            2010 + rng.next(15)
+        );
     }
     let mut deflators = String::from("year,index\n");
     for y in 2010..=2026 {
@@ -83,12 +89,17 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| read_events("events.csv", black_box(ev_csv.as_bytes()), Some(&catalogue)).expect("events"));
     });
     let journeys = read_events("events.csv", ev_csv.as_bytes(), Some(&catalogue)).expect("events");
-    g.bench_function("cost ledger", |b| b.iter(|| Ledger::build(black_box(&journeys), &catalogue, &index, base).expect("ledger")));
+    g.bench_function("cost ledger", |b| {
+        b.iter(|| Ledger::build(black_box(&journeys), &catalogue, &index, base).expect("ledger"));
+    });
     let ledger = Ledger::build(&journeys, &catalogue, &index, base).expect("ledger");
     g.bench_function("aggregate tables", |b| b.iter(|| cost_tables(black_box(&ledger))));
     for threads in [1, 2] {
         g.bench_function(format!("tables from events, {threads} thread(s)"), |b| {
-            b.iter(|| journeycost::io::cost_tables_of(black_box(&journeys), &catalogue, &index, base, threads).expect("tables"));
+            b.iter(|| {
+                journeycost::io::cost_tables_of(black_box(&journeys), &catalogue, &index, base, threads)
+                    .expect("tables")
+            });
         });
     }
     // The streaming `cost` job on the same events as files: the fast reader of plain rows
@@ -114,7 +125,9 @@ fn pipeline(c: &mut Criterion) {
     g.bench_function("compare the file, streamed", |b| {
         let options = journeycost::compare::CompareOptions::default();
         let fiscal = [journeycost::catalogue::ValueType::Fiscal];
-        b.iter(|| journeycost::io::compare_streaming(&paths, Some(base), &fiscal, &options, None, None).expect("compared"));
+        b.iter(|| {
+            journeycost::io::compare_streaming(&paths, Some(base), &fiscal, &options, None, None).expect("compared")
+        });
     });
     g.finish();
     let _ = std::fs::remove_dir_all(&dir);
@@ -168,7 +181,8 @@ fn monte_carlo(c: &mut Criterion) {
         5,
     );
     two.attribution = Dist::normal(0.1, 0.05, Some(0.0), Some(1.0)).expect("valid");
-    let spec = ExtrapolationSpec { segments: vec![three, two], draws: 100_000, seed: 1, ..ExtrapolationSpec::default() };
+    let spec =
+        ExtrapolationSpec { segments: vec![three, two], draws: 100_000, seed: 1, ..ExtrapolationSpec::default() };
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut g = c.benchmark_group("extrapolate");
     g.sample_size(10);

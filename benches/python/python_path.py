@@ -27,7 +27,13 @@ import polars as pl
 def read(datadir: Path) -> pl.DataFrame:
     return pl.read_csv(
         datadir / "events.csv",
-        schema={"person_id": pl.String, "pathway": pl.String, "date": pl.Date, "code": pl.String, "quantity": pl.Decimal(18, 2)},
+        schema={
+            "person_id": pl.String,
+            "pathway": pl.String,
+            "date": pl.Date,
+            "code": pl.String,
+            "quantity": pl.Decimal(18, 2),
+        },
     )
 
 
@@ -36,28 +42,39 @@ def polars_side(df: pl.DataFrame, datadir: Path, year: int = 2024) -> list[tuple
     defl = pl.read_csv(datadir / "deflators.csv", schema={"year": pl.Int32, "index": pl.Decimal(18, 4)})
     idx = defl.select("year", ten_k=(pl.col("index") * 10_000).cast(pl.Int64))
     idx_t = idx.filter(pl.col("year") == year)["ten_k"].item()
-    cat = pl.read_csv(datadir / "catalogue.csv", schema_overrides={"unit_cost": pl.Decimal(18, 2), "price_year": pl.Int32})
+    cat = pl.read_csv(
+        datadir / "catalogue.csv", schema_overrides={"unit_cost": pl.Decimal(18, 2), "price_year": pl.Int32}
+    )
     num = (pl.col("unit_cost") * 100).cast(pl.Int64) * idx_t
     q, r = num // pl.col("ten_k"), num % pl.col("ten_k")
     up = (2 * r > pl.col("ten_k")) | ((2 * r == pl.col("ten_k")) & (q % 2 == 1))
     cat = cat.join(idx, left_on="price_year", right_on="year").select(
-        "code", "agency", real=((q + up.cast(pl.Int64)).cast(pl.Decimal(18, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(18, 4))
+        "code",
+        "agency",
+        real=((q + up.cast(pl.Int64)).cast(pl.Decimal(18, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(18, 4)),
     )
     ev = df.lazy().join(cat.lazy(), on="code", how="left").with_columns(cost=pl.col("real") * pl.col("quantity"))
     old = pl.col("cost").filter(pl.col("pathway") == "old").sum()
     new = pl.col("cost").filter(pl.col("pathway") == "new").sum()
-    monthly = ev.group_by("pathway", "agency", month=pl.col("date").dt.strftime("%Y-%m")).agg(events=pl.len(), cost=pl.col("cost").sum())
+    monthly = ev.group_by("pathway", "agency", month=pl.col("date").dt.strftime("%Y-%m")).agg(
+        events=pl.len(), cost=pl.col("cost").sum()
+    )
     persons = ev.group_by("person_id").agg(old_cost=old, new_cost=new)
     by_agency = ev.group_by("agency").agg(old_cost=old, new_cost=new).sort("agency")
     monthly, persons, by_agency = pl.collect_all([monthly, persons, by_agency])
-    return [(r[0], str(r[1].quantize(Decimal("0.01"))), str(r[2].quantize(Decimal("0.01"))), "") for r in by_agency.iter_rows()]
+    return [
+        (r[0], str(r[1].quantize(Decimal("0.01"))), str(r[2].quantize(Decimal("0.01"))), "")
+        for r in by_agency.iter_rows()
+    ]
 
 
 def journeycost_side(df: pl.DataFrame, datadir: Path) -> list[tuple[str, str, str, str]]:
     import journeycost as jc
 
     events = jc.Events.from_polars(df)
-    ledger = jc.cost(events, catalogue=datadir / "catalogue.csv", prices=datadir / "deflators.csv", price_year=2024, progress=False)
+    ledger = jc.cost(
+        events, catalogue=datadir / "catalogue.csv", prices=datadir / "deflators.csv", price_year=2024, progress=False
+    )
     ledger.monthly()
     ledger.persons()
     summary = ledger.summary()

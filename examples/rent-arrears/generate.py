@@ -123,8 +123,7 @@ def episodes(rng, pattern):
             out.append((dt.date(y, 9, rng.randint(5, 20)), 1))
     elif pattern in ("hours cut", "irregular"):
         k = rng.randint(3, 6) if pattern == "hours cut" else rng.randint(3, 5)
-        for m in sorted(rng.sample(range(23), k)):
-            out.append((add_months(START, m, rng.randint(1, 25)), 1))
+        out.extend((add_months(START, m, rng.randint(1, 25)), 1) for m in sorted(rng.sample(range(23), k)))
     else:  # steady build-up: one long run of monthly letters
         start = add_months(START, rng.randint(0, 8), rng.randint(1, 25))
         out.append((start, rng.randint(4, 12)))
@@ -303,10 +302,22 @@ def main():
         w.writerows(rows)
     with open(os.path.join(here, "persons.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["person_id", "reason", "insecure_work", "pattern", "household", "old_stage", "new_stage", "new_help"])
+        w.writerow(
+            ["person_id", "reason", "insecure_work", "pattern", "household", "old_stage", "new_stage", "new_help"]
+        )
         for a in accounts:
-            w.writerow([a.pid, a.reason, "true" if a.insecure else "false", a.pattern, a.household,
-                        a.old_stage, a.new_stage, "visit" if a.visited else "call"])
+            w.writerow(
+                [
+                    a.pid,
+                    a.reason,
+                    "true" if a.insecure else "false",
+                    a.pattern,
+                    a.household,
+                    a.old_stage,
+                    a.new_stage,
+                    "visit" if a.visited else "call",
+                ]
+            )
 
 
 if __name__ == "__main__":

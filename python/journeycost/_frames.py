@@ -43,7 +43,18 @@ def to_polars(table: Any) -> Any:
 
 #: The columns of ``events.csv``: the only ones read from a DataFrame (others are ignored, as
 #: in the CSV file).
-EVENT_COLUMNS = ("person_id", "pathway", "date", "code", "quantity", "end_date", "cost", "demand", "probability", "note")
+EVENT_COLUMNS = (
+    "person_id",
+    "pathway",
+    "date",
+    "code",
+    "quantity",
+    "end_date",
+    "cost",
+    "demand",
+    "probability",
+    "note",
+)
 
 
 def _input_error(message: str, field: Any = None, kind: str = "invalid_value") -> Exception:
@@ -51,7 +62,9 @@ def _input_error(message: str, field: Any = None, kind: str = "invalid_value") -
     from journeycost._journeycost import InputError
 
     err = InputError(f"DataFrame: {message}" if field is None else f'DataFrame, field "{field}": {message}')
-    err.problems = [{"source": "DataFrame", "line": None, "row": None, "field": field, "kind": kind, "message": message}]
+    err.problems = [
+        {"source": "DataFrame", "line": None, "row": None, "field": field, "kind": kind, "message": message}
+    ]
     err.omitted = 0
     return err
 

@@ -1,9 +1,10 @@
 """Type stubs of the compiled extension (checked against it by ``python -m mypy.stubtest``)."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from os import PathLike
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union, final
+from typing import Any, Optional, Union, final
 
 from typing_extensions import CapsuleType
 
@@ -11,22 +12,22 @@ _Path = Union[str, PathLike[str]]
 _Year = Union[str, int]
 
 __all__ = [
+    "HMT_DEFLATOR_ATTRIBUTION",
+    "UCD_ATTRIBUTION",
     "Appraisal",
     "Catalogue",
     "CatalogueError",
     "Comparison",
+    "DisclosureError",
     "Events",
     "Extrapolation",
-    "HMT_DEFLATOR_ATTRIBUTION",
     "InputError",
     "JourneyCostError",
     "Ledger",
     "PriceIndex",
     "Scenario",
     "ScenarioError",
-    "DisclosureError",
     "Table",
-    "UCD_ATTRIBUTION",
     "__version__",
     "_table_from_ipc",
     "compare",
@@ -69,6 +70,7 @@ class Table:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
 
 def _table_from_ipc(name: str, data: bytes) -> Table: ...
+
 @final
 class Catalogue:
     @staticmethod

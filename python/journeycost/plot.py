@@ -23,7 +23,7 @@ def _pyplot() -> Any:
 def _axes(ax: Optional[Any]) -> Any:
     if ax is not None:
         return ax
-    fig, new = _pyplot().subplots(figsize=(8, 4.5))
+    _, new = _pyplot().subplots(figsize=(8, 4.5))
     return new
 
 
@@ -94,7 +94,13 @@ def tiers(comparison: Any, ax: Optional[Any] = None, group: Optional[str] = None
     width = 0.4
     for k, (pathway, colour) in enumerate(((comparison.baseline, RED), (comparison.alternative, BLUE))):
         cost = {r["tier"]: float(r["cost"]) for r in rows if r["pathway"] == pathway}
-        ax.barh([i + (k - 0.5) * width for i in range(len(order))], [cost.get(t, 0.0) for t in order], height=width, color=colour, label=pathway)
+        ax.barh(
+            [i + (k - 0.5) * width for i in range(len(order))],
+            [cost.get(t, 0.0) for t in order],
+            height=width,
+            color=colour,
+            label=pathway,
+        )
     ax.set_yticks(range(len(order)), ["1 universal", "2 early help", "3 specialist", "4 crisis", "unassigned"])
     ax.set_xlabel(f"cost, £ ({comparison.price_base} prices)")
     ax.set_title("The triangle of need: cost by tier")

@@ -121,10 +121,7 @@ def month_days(start: dt.date, end: dt.date) -> list[tuple[tuple[int, int], int]
     out = []
     cursor = start
     while cursor <= end:
-        if cursor.month == 12:
-            next_first = dt.date(cursor.year + 1, 1, 1)
-        else:
-            next_first = dt.date(cursor.year, cursor.month + 1, 1)
+        next_first = dt.date(cursor.year + 1, 1, 1) if cursor.month == 12 else dt.date(cursor.year, cursor.month + 1, 1)
         last = min(end, next_first - dt.timedelta(days=1))
         out.append(((cursor.year, cursor.month), (last - cursor).days + 1))
         cursor = last + dt.timedelta(days=1)
@@ -226,7 +223,7 @@ def read_deflators(path: Path) -> dict[tuple[int, int], Fraction]:
 def read_events(path: Path) -> list[Event]:
     out = []
     for i, r in enumerate(_rows(path)):
-        get = lambda k: r.get(k) or ""  # noqa: E731 - absent column and empty field alike
+        get = lambda k, r=r: r.get(k) or ""  # noqa: E731 - absent column and empty field alike
         out.append(
             Event(
                 row=i,
@@ -251,7 +248,7 @@ class Inputs:
     events: list[Event]
 
     @classmethod
-    def load(cls, catalogue: Path, deflators: Path, events: Path) -> "Inputs":
+    def load(cls, catalogue: Path, deflators: Path, events: Path) -> Inputs:
         return cls(read_catalogue(catalogue), read_deflators(deflators), read_events(events))
 
     def price_base(self, price_year: str | None) -> tuple[int, int]:
@@ -278,7 +275,7 @@ def cost_pieces(inputs: Inputs, price_base: tuple[int, int]) -> list[Piece]:
         rate = real * ev.quantity * probability
         demand = ev.demand if ev.demand is not None else line.demand
 
-        def piece(month, cost):
+        def piece(month, cost, ev=ev, line=line, demand=demand):
             return Piece(ev.row, ev.person, ev.pathway, line.agency, month, cost, line.tier, demand)
 
         if ev.end is None:
@@ -315,7 +312,9 @@ def occurrences(pieces: list[Piece], kind: str) -> list[Occurrence]:
     out = []
     for (_, period), ps in grouped.items():
         p = ps[0]
-        out.append(Occurrence(p.person, p.pathway, p.agency, period, sum((q.cost for q in ps), Fraction(0)), p.tier, p.demand))
+        out.append(
+            Occurrence(p.person, p.pathway, p.agency, period, sum((q.cost for q in ps), Fraction(0)), p.tier, p.demand)
+        )
     return out
 
 
@@ -343,7 +342,10 @@ def cost_tables(inputs: Inputs, price_year: str | None = None) -> dict[str, byte
         t[0] += 1
         t[1] += o.cost
     keys = sorted(monthly, key=lambda k: (_bytes_key(k[0]), _bytes_key(k[1]), k[2]))
-    monthly_rows = [[pw, ag, period_label("month", m), str(monthly[(pw, ag, m)][0]), money(monthly[(pw, ag, m)][1])] for pw, ag, m in keys]
+    monthly_rows = [
+        [pw, ag, period_label("month", m), str(monthly[(pw, ag, m)][0]), money(monthly[(pw, ag, m)][1])]
+        for pw, ag, m in keys
+    ]
 
     person_cost: dict[str, dict[str, Fraction]] = {}
     for ev in inputs.events:
@@ -423,7 +425,13 @@ class Comparison:
     savings: dict[str, object]
 
 
-def compare(inputs: Inputs, baseline: str = "old", alternative: str = "new", period: str = "month", price_year: str | None = None) -> Comparison:
+def compare(
+    inputs: Inputs,
+    baseline: str = "old",
+    alternative: str = "new",
+    period: str = "month",
+    price_year: str | None = None,
+) -> Comparison:
     base_year = inputs.price_base(price_year)
     pieces = cost_pieces(inputs, base_year)
     occ = [o for o in occurrences(pieces, period) if o.pathway in (baseline, alternative)]
@@ -458,7 +466,9 @@ def compare(inputs: Inputs, baseline: str = "old", alternative: str = "new", per
         b = sum((o.cost for o in occ if o.agency == a and o.pathway == baseline), zero)
         n = sum((o.cost for o in occ if o.agency == a and o.pathway == alternative), zero)
         agency_rows.append([a, money(b), money(n), money(b - n)])
-    agency_rows.append(["TOTAL", money(total[baseline]), money(total[alternative]), money(total[baseline] - total[alternative])])
+    agency_rows.append(
+        ["TOTAL", money(total[baseline]), money(total[alternative]), money(total[baseline] - total[alternative])]
+    )
 
     demand_rows, tier_rows = [], []
     for s in sides:
@@ -466,10 +476,19 @@ def compare(inputs: Inputs, baseline: str = "old", alternative: str = "new", per
             here = [o for o in occ if o.pathway == s and o.demand == kind]
             cost = sum((o.cost for o in here), zero)
             sh = share(cost, total[s])
-            demand_rows.append([s, kind or "unclassified", str(len(here)), money(cost), "" if sh is None else fixed(sh, 4)])
+            demand_rows.append(
+                [s, kind or "unclassified", str(len(here)), money(cost), "" if sh is None else fixed(sh, 4)]
+            )
         for tier in TIER_ORDER:
             here = [o for o in occ if o.pathway == s and o.tier == tier]
-            tier_rows.append([s, "unassigned" if tier is None else str(tier), str(len(here)), money(sum((o.cost for o in here), zero))])
+            tier_rows.append(
+                [
+                    s,
+                    "unassigned" if tier is None else str(tier),
+                    str(len(here)),
+                    money(sum((o.cost for o in here), zero)),
+                ]
+            )
 
     person_cost: dict[str, dict[str, Fraction]] = {}
     for o in occ:

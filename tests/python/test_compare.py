@@ -11,9 +11,8 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
-
 import oracle
+import pytest
 from checks import assert_plain_csv_bytes, assert_same_bytes, read_csv
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +35,14 @@ class Variant:
 
 
 def _flags(d: Path) -> tuple[str, ...]:
-    return ("--catalogue", str(d / "catalogue.csv"), "--deflators", str(d / "deflators.csv"), "--events", str(d / "events.csv"))
+    return (
+        "--catalogue",
+        str(d / "catalogue.csv"),
+        "--deflators",
+        str(d / "deflators.csv"),
+        "--events",
+        str(d / "events.csv"),
+    )
 
 
 SCENARIO = str(ANNA / "scenario.toml")
@@ -47,7 +53,14 @@ VARIANTS = {
     "anna-quarter": Variant(ANNA, (SCENARIO, "--period", "quarter"), "quarter", "2023/24"),
     "anna-year": Variant(ANNA, (SCENARIO, "--period", "year"), "year", "2023/24"),
     "anna-fy": Variant(ANNA, (SCENARIO, "--period", "fy"), "fy", "2023/24"),
-    "anna-swapped-month": Variant(ANNA, (SCENARIO, "--baseline", "new", "--alternative", "old", "--period", "month"), "month", "2023/24", "new", "old"),
+    "anna-swapped-month": Variant(
+        ANNA,
+        (SCENARIO, "--baseline", "new", "--alternative", "old", "--period", "month"),
+        "month",
+        "2023/24",
+        "new",
+        "old",
+    ),
     "anna-2013-14-fy": Variant(ANNA, (SCENARIO, "--price-year", "2013/14", "--period", "fy"), "fy", "2013/14"),
     # no persons file; price year defaults to the latest year of the deflators
     "sample-quarter": Variant(SAMPLE, (*_flags(SAMPLE), "--period", "quarter"), "quarter", None, persons=False),
@@ -158,7 +171,11 @@ def test_trend_is_the_least_squares_line(run_variant, variant):
         for printed, exact in ((row[2], slope), (row[3], intercept)):
             assert re.fullmatch(r"-?\d+\.\d{6}", printed), printed
             assert not re.fullmatch(r"-0\.0+", printed), "negative zero printed"
-            assert abs(Fraction(printed) - exact) <= Fraction(5, 10**7) + Fraction(1, 10**12), (side, printed, float(exact))
+            assert abs(Fraction(printed) - exact) <= Fraction(5, 10**7) + Fraction(1, 10**12), (
+                side,
+                printed,
+                float(exact),
+            )
 
 
 # ----------------------------------------------------------------------------- comparison.json
@@ -190,9 +207,19 @@ def test_json_totals_and_break_even(run_variant, variant):
     g = r.json()["groups"][0]
     c = g["comparison"]
     assert g["persons"] == e.persons_in_ledger
-    assert (c["baseline"], c["alternative"], c["period"], c["price_base"]) == (e.baseline, e.alternative, e.period, e.price_base)
+    assert (c["baseline"], c["alternative"], c["period"], c["price_base"]) == (
+        e.baseline,
+        e.alternative,
+        e.period,
+        e.price_base,
+    )
     base, alt = e.total
-    assert c["total"] == {"agency": "TOTAL", "baseline_cost": oracle.money(base), "alternative_cost": oracle.money(alt), "saving": oracle.money(base - alt)}
+    assert c["total"] == {
+        "agency": "TOTAL",
+        "baseline_cost": oracle.money(base),
+        "alternative_cost": oracle.money(alt),
+        "saving": oracle.money(base - alt),
+    }
     if e.saving_share is None:
         assert c["saving_share"] is None
     else:
@@ -219,10 +246,16 @@ def test_json_tables_equal_the_csv_files(run_variant, variant):
     def body(name):
         return read_csv(r.bytes(name))[1:]
 
-    assert [[s["pathway"], s["period"], str(s["events"]), s["cost"], s["cumulative_cost"]] for s in c["series"]] == body("series.csv")
-    assert [[a["agency"], a["baseline_cost"], a["alternative_cost"], a["saving"]] for a in [*c["agencies"], c["total"]]] == body("agencies.csv")
+    assert [
+        [s["pathway"], s["period"], str(s["events"]), s["cost"], s["cumulative_cost"]] for s in c["series"]
+    ] == body("series.csv")
+    assert [
+        [a["agency"], a["baseline_cost"], a["alternative_cost"], a["saving"]] for a in [*c["agencies"], c["total"]]
+    ] == body("agencies.csv")
     assert [[t["pathway"], t["tier"], str(t["events"]), t["cost"]] for t in c["tiers"]] == body("tiers.csv")
-    assert [[p["person_id"], p["baseline_cost"], p["alternative_cost"], p["saving"]] for p in c["persons"]] == body("persons.csv")
+    assert [[p["person_id"], p["baseline_cost"], p["alternative_cost"], p["saving"]] for p in c["persons"]] == body(
+        "persons.csv"
+    )
     demand = body("demand.csv")
     assert len(c["demand"]) == len(demand)
     for d, row in zip(c["demand"], demand):

@@ -7,17 +7,16 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import journeycost as jc
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
 
-import journeycost as jc
-
 REPO = Path(__file__).resolve().parents[2]
 ANNA = REPO / "examples" / "anna"
 SEVEN = REPO / "examples" / "seven-cases"
-KW = dict(catalogue=SEVEN / "catalogue.csv", prices=SEVEN / "deflators.csv")
+KW = {"catalogue": SEVEN / "catalogue.csv", "prices": SEVEN / "deflators.csv"}
 
 
 def rows(t):
@@ -55,11 +54,28 @@ def test_arrow_round_trip_and_types(events):
 
 def test_a_cost_with_many_decimals_survives_every_trip():
     records = [
-        {"person_id": "A", "pathway": "old", "date": datetime.date(2024, 1, 1), "code": "X", "cost": Decimal("12.3456789012"), "quantity": Decimal("0.123456")},
-        {"person_id": "A", "pathway": "new", "date": datetime.date(2024, 1, 2), "code": "X", "cost": Decimal("-0.0000000001")},
+        {
+            "person_id": "A",
+            "pathway": "old",
+            "date": datetime.date(2024, 1, 1),
+            "code": "X",
+            "cost": Decimal("12.3456789012"),
+            "quantity": Decimal("0.123456"),
+        },
+        {
+            "person_id": "A",
+            "pathway": "new",
+            "date": datetime.date(2024, 1, 2),
+            "code": "X",
+            "cost": Decimal("-0.0000000001"),
+        },
     ]
     e = jc.Events.from_records(records)
-    for trip in (lambda x: jc.Events.from_pandas(x.to_pandas()), lambda x: jc.Events.from_polars(x.to_polars()), lambda x: jc.Events.from_arrow(x.to_arrow())):
+    for trip in (
+        lambda x: jc.Events.from_pandas(x.to_pandas()),
+        lambda x: jc.Events.from_polars(x.to_polars()),
+        lambda x: jc.Events.from_arrow(x.to_arrow()),
+    ):
         again = trip(e).to_table().rows()
         assert [r["cost"] for r in again] == [Decimal("12.3456789012"), Decimal("-0.0000000001")]
         assert again[0]["quantity"] == Decimal("0.123456")
@@ -113,7 +129,15 @@ def test_timestamps_with_a_time_of_day_are_refused():
 
 
 def test_floats_are_refused_unless_asked_for():
-    df = pd.DataFrame({"person_id": ["A", "B"], "pathway": ["old", "new"], "date": ["2020-01-01", "2020-01-02"], "code": ["X", "X"], "cost": [0.1, 0.2]})
+    df = pd.DataFrame(
+        {
+            "person_id": ["A", "B"],
+            "pathway": ["old", "new"],
+            "date": ["2020-01-01", "2020-01-02"],
+            "code": ["X", "X"],
+            "cost": [0.1, 0.2],
+        }
+    )
     with pytest.raises(jc.InputError) as info:
         jc.Events.from_pandas(df)
     assert len(info.value.problems) == 1, "one problem for the column, not one per row"
@@ -123,8 +147,12 @@ def test_floats_are_refused_unless_asked_for():
     with pytest.raises(jc.InputError, match="floats are not exact"):
         jc.Events.from_polars(pl.from_pandas(df))
     with pytest.raises(jc.InputError, match="floats are not exact"):
-        jc.Events.from_records([{"person_id": "A", "pathway": "old", "date": "2020-01-01", "code": "X", "quantity": 1.5}])
-    e = jc.Events.from_records([{"person_id": "A", "pathway": "old", "date": "2020-01-01", "code": "X", "quantity": 1.1}], allow_float=True)
+        jc.Events.from_records(
+            [{"person_id": "A", "pathway": "old", "date": "2020-01-01", "code": "X", "quantity": 1.5}]
+        )
+    e = jc.Events.from_records(
+        [{"person_id": "A", "pathway": "old", "date": "2020-01-01", "code": "X", "quantity": 1.1}], allow_float=True
+    )
     assert e.to_table().rows()[0]["quantity"] == Decimal("1.1")
 
 
@@ -148,13 +176,16 @@ def test_every_bad_row_is_reported_with_its_row():
         (3, "quantity", "invalid_value"),
     ]
     assert all(p["source"] == "DataFrame" and p["line"] is None for p in info.value.problems)
-    assert "DataFrame row 1, field \"date\"" in str(info.value)
+    assert 'DataFrame row 1, field "date"' in str(info.value)
 
 
 def test_missing_columns_and_wrong_types():
     with pytest.raises(jc.InputError) as info:
         jc.Events.from_polars(pl.DataFrame({"person_id": ["A"], "date": [True], "code": ["X"]}))
-    assert [(p["field"], p["kind"]) for p in info.value.problems] == [("pathway", "missing_column"), ("date", "invalid_value")]
+    assert [(p["field"], p["kind"]) for p in info.value.problems] == [
+        ("pathway", "missing_column"),
+        ("date", "invalid_value"),
+    ]
     with pytest.raises(TypeError, match="pandas DataFrame"):
         jc.Events.from_pandas(pl.DataFrame({"a": [1]}))
     with pytest.raises(TypeError, match="polars DataFrame"):
@@ -175,8 +206,16 @@ def test_records_problems():
             ]
         )
     got = [(p["row"], p["field"], p["kind"]) for p in info.value.problems]
-    assert got == [(0, "date", "invalid_value"), (1, "date", "missing_value"), (2, None, "syntax"), (3, "probability", "invalid_value"), (4, "quantity", "invalid_value")]
-    ok = jc.Events.from_records([{"person_id": 7, "pathway": "old", "date": datetime.datetime(2024, 1, 1), "code": "X", "note": None}])
+    assert got == [
+        (0, "date", "invalid_value"),
+        (1, "date", "missing_value"),
+        (2, None, "syntax"),
+        (3, "probability", "invalid_value"),
+        (4, "quantity", "invalid_value"),
+    ]
+    ok = jc.Events.from_records(
+        [{"person_id": 7, "pathway": "old", "date": datetime.datetime(2024, 1, 1), "code": "X", "note": None}]
+    )
     assert ok.persons == ["7"]
 
 

@@ -23,9 +23,8 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
-
 import oracle
+import pytest
 from checks import assert_same_bytes
 
 CATALOGUE = """\
@@ -99,7 +98,15 @@ old,2024-Q1,3,56.46,14442.46
 old,2024-Q2,1,0.02,14442.48
 """
 # by month the same spell counts once in each month it touches
-SERIES_MONTH_NEW_EVENTS = {"2023-12": 1, "2024-01": 2, "2024-02": 1, "2024-03": 0, "2024-04": 1, "2024-05": 1, "2024-06": 1}
+SERIES_MONTH_NEW_EVENTS = {
+    "2023-12": 1,
+    "2024-01": 2,
+    "2024-02": 1,
+    "2024-03": 0,
+    "2024-04": 1,
+    "2024-05": 1,
+    "2024-06": 1,
+}
 AGENCIES = """\
 agency,baseline_cost,alternative_cost,saving
 Children,14386.03,-0.02,14386.05
@@ -131,11 +138,15 @@ def _flags(d: Path) -> list:
 
 
 def test_reference_reproduces_the_hand_computation(handset):
-    files = oracle.cost_tables(oracle.Inputs.load(*(handset / f"{n}.csv" for n in ("catalogue", "deflators", "events"))), "2024")
+    files = oracle.cost_tables(
+        oracle.Inputs.load(*(handset / f"{n}.csv" for n in ("catalogue", "deflators", "events"))), "2024"
+    )
     assert files["monthly.csv"].decode() == MONTHLY
     assert files["persons.csv"].decode() == PERSONS
     assert files["summary.csv"].decode() == SUMMARY
-    c = oracle.compare(oracle.Inputs.load(*(handset / f"{n}.csv" for n in ("catalogue", "deflators", "events"))), period="quarter")
+    c = oracle.compare(
+        oracle.Inputs.load(*(handset / f"{n}.csv" for n in ("catalogue", "deflators", "events"))), period="quarter"
+    )
     assert c.files["series.csv"].decode() == SERIES_QUARTER
     assert c.files["agencies.csv"].decode() == AGENCIES
     assert DEMAND_NEW in c.files["demand.csv"].decode()
@@ -207,7 +218,9 @@ def test_equal_cumulative_lines_break_even_in_the_first_period(journeycost, tmp_
     events = "person_id,pathway,date,code,quantity,end_date\n" + "".join(
         f"P1,{pw},2023-11-20,W,1.5,2024-02-03\nP2,{pw},2024-03-01,X,2,\n" for pw in ("old", "new")
     )
-    d = _write(tmp_path / "in", "code,agency,unit_cost,price_year,unit\nW,A,10.01,2024,week\nX,B,0.333,2024,event\n", events)
+    d = _write(
+        tmp_path / "in", "code,agency,unit_cost,price_year,unit\nW,A,10.01,2024,week\nX,B,0.333,2024,event\n", events
+    )
     out = tmp_path / "out"
     journeycost("compare", *_flags(d), "--period", "quarter", "--out", out)
     c = json.loads((out / "comparison.json").read_text(encoding="utf-8"))["groups"][0]["comparison"]
@@ -220,12 +233,19 @@ def test_equal_cumulative_lines_break_even_in_the_first_period(journeycost, tmp_
     # (0.333 -> 0.33, x 2) 0.66 = 73.58.
     e = oracle.compare(oracle.Inputs.load(d / "catalogue.csv", d / "deflators.csv", d / "events.csv"), period="quarter")
     assert e.files["series.csv"] == (out / "series.csv").read_bytes()
-    assert (out / "series.csv").read_text(encoding="utf-8").splitlines()[1:3] == ["new,2023-Q4,1,90.10,90.10", "new,2024-Q1,2,73.58,163.68"]
+    assert (out / "series.csv").read_text(encoding="utf-8").splitlines()[1:3] == [
+        "new,2023-Q4,1,90.10,90.10",
+        "new,2024-Q1,2,73.58,163.68",
+    ]
 
 
 def test_equal_remainders_go_to_the_earliest_months(journeycost, tmp_path):
     """The spell above by month: four equal remainders, two pennies left, Nov and Dec get them."""
-    d = _write(tmp_path / "in", "code,agency,unit_cost,price_year,unit\nW,A,10.01,2024,week\n", "person_id,pathway,date,code,quantity,end_date\nP1,old,2023-11-20,W,1.5,2024-02-03\n")
+    d = _write(
+        tmp_path / "in",
+        "code,agency,unit_cost,price_year,unit\nW,A,10.01,2024,week\n",
+        "person_id,pathway,date,code,quantity,end_date\nP1,old,2023-11-20,W,1.5,2024-02-03\n",
+    )
     out = tmp_path / "out"
     journeycost("cost", *_flags(d), "--out", out)
     assert (out / "monthly.csv").read_text(encoding="utf-8") == (

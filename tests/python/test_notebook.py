@@ -8,10 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import journeycost
 import nbformat
 from nbclient import NotebookClient
-
-import journeycost
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "examples" / "notebooks" / "anna.ipynb"
@@ -19,8 +18,12 @@ NOTEBOOK = REPO / "examples" / "notebooks" / "anna.ipynb"
 
 def test_the_example_notebook_runs_without_errors():
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    ).execute()
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"
+    ]
     assert errors == []
     html = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
     assert any("<svg" in h for h in html), "the comparison shows its red and blue lines inline"
@@ -29,7 +32,9 @@ def test_the_example_notebook_runs_without_errors():
 
 
 def test_the_stub_matches_the_extension():
-    proc = subprocess.run([sys.executable, "-m", "mypy.stubtest", "journeycost._journeycost"], capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "journeycost._journeycost"], capture_output=True, text=True, cwd=REPO
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

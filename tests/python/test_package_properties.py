@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import journeycost as jc
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import journeycost as jc
 
 CATALOGUE_CODES = ["CR1.0", "CR2.0", "CR3.0", "CR4.0"]
 PROFILE = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -27,12 +26,20 @@ def records(draw):
             "pathway": draw(st.sampled_from(["old", "new"])),
             "date": draw(st.dates(min_value=datetime.date(2015, 1, 1), max_value=datetime.date(2024, 12, 31))),
             "code": draw(st.sampled_from(CATALOGUE_CODES)),
-            "quantity": draw(st.decimals(min_value=0, max_value=1000, places=draw(st.integers(0, 6)), allow_nan=False, allow_infinity=False)),
+            "quantity": draw(
+                st.decimals(
+                    min_value=0, max_value=1000, places=draw(st.integers(0, 6)), allow_nan=False, allow_infinity=False
+                )
+            ),
         }
         if draw(st.booleans()):
-            r["cost"] = draw(st.decimals(min_value=-10_000, max_value=10_000, places=4, allow_nan=False, allow_infinity=False))
+            r["cost"] = draw(
+                st.decimals(min_value=-10_000, max_value=10_000, places=4, allow_nan=False, allow_infinity=False)
+            )
         if draw(st.booleans()):
-            r["probability"] = draw(st.decimals(min_value=0, max_value=1, places=3, allow_nan=False, allow_infinity=False))
+            r["probability"] = draw(
+                st.decimals(min_value=0, max_value=1, places=3, allow_nan=False, allow_infinity=False)
+            )
         out.append(r)
     pathways = {r["pathway"] for r in out}
     if pathways != {"old", "new"}:

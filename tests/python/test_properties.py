@@ -20,9 +20,8 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
-
 import oracle
+import pytest
 from checks import assert_files_match, assert_plain_csv_bytes, assert_same_bytes
 
 COST_SEEDS = range(40)
@@ -85,7 +84,14 @@ def _deflators(rng: random.Random, seed: int) -> tuple[list[tuple[str, str]], li
     """(year label, index) rows and the price years to ask for (None: the default, the latest)."""
     style = seed % 4
     if style == 0:  # designed: ratio 1.1 from 2022 to 2024 gives step-1 ties; 4-dp and recurring ratios
-        rows = [("2019", "98.4896"), ("2020", "91.6667"), ("2021", "88.0000"), ("2022", "100.00"), ("2023", "106.7250"), ("2024", "110.00")]
+        rows = [
+            ("2019", "98.4896"),
+            ("2020", "91.6667"),
+            ("2021", "88.0000"),
+            ("2022", "100.00"),
+            ("2023", "106.7250"),
+            ("2024", "110.00"),
+        ]
         return rows, [None, "2024", "2023"]
     if style == 1:  # random calendar years
         first = rng.randint(2015, 2019)
@@ -152,8 +158,28 @@ def generate(seed: int) -> InputSet:
         demand = rng.choice(["", "value", "failure"])
         # "2022" exists only in the designed deflators; otherwise any year of the file
         year = "2022" if seed % 4 == 0 and rng.random() < 0.5 else rng.choice(labels)
-        lines.append({"code": code, "agency": rng.choice(agencies), "unit": unit, "unit_cost": cost, "price_year": year, "tier": tier, "demand": demand})
-    lines.append({"code": "UNUSED", "agency": "Zeta Unused", "unit": "event", "unit_cost": "5.00", "price_year": labels[0], "tier": "", "demand": ""})
+        lines.append(
+            {
+                "code": code,
+                "agency": rng.choice(agencies),
+                "unit": unit,
+                "unit_cost": cost,
+                "price_year": year,
+                "tier": tier,
+                "demand": demand,
+            }
+        )
+    lines.append(
+        {
+            "code": "UNUSED",
+            "agency": "Zeta Unused",
+            "unit": "event",
+            "unit_cost": "5.00",
+            "price_year": labels[0],
+            "tier": "",
+            "demand": "",
+        }
+    )
     cat_cols = ["code", "agency", "unit", "unit_cost", "price_year", "tier", "demand"]
     if seed % 3 == 1:
         rng.shuffle(cat_cols)
@@ -173,11 +199,23 @@ def generate(seed: int) -> InputSet:
         pathway = rng.choices(pathways, weights=[45, 45, 10][: len(pathways)])[0]
         q = rng.random()
         quantity = "" if q < 0.2 else rng.choice(QUANTITIES) if q < 0.8 else rand_decimal(rng, 20, rng.randint(0, 6))
-        probability = "" if rng.random() < 0.55 else rng.choice(PROBABILITIES) if rng.random() < 0.7 else rand_decimal(rng, 1, rng.randint(1, 6))
+        probability = (
+            ""
+            if rng.random() < 0.55
+            else rng.choice(PROBABILITIES)
+            if rng.random() < 0.7
+            else rand_decimal(rng, 1, rng.randint(1, 6))
+        )
         if zero_new and pathway == "new":
             probability = "0"
         c = rng.random()
-        cost = "" if c < 0.85 else rng.choice(TIE_COSTS) if c < 0.92 else ("-" if rng.random() < 0.4 else "") + rand_decimal(rng, 500, rng.choice([2, 4]))
+        cost = (
+            ""
+            if c < 0.85
+            else rng.choice(TIE_COSTS)
+            if c < 0.92
+            else ("-" if rng.random() < 0.4 else "") + rand_decimal(rng, 500, rng.choice([2, 4]))
+        )
         demand = "" if rng.random() < 0.8 else rng.choice(["value", "failure"])
         note = "" if rng.random() < 0.8 else rng.choice(['said "no", twice', "a, b", "plain"])
         events.append(
@@ -199,9 +237,11 @@ def generate(seed: int) -> InputSet:
         if not any(e["pathway"] == pw for e in events):
             events[len(events) // 2 if pw == "new" else 0]["pathway"] = pw
     cols = ["person_id", "pathway", "date", "code"]
-    for opt in ("quantity", "end_date", "cost", "probability", "demand", "note"):
-        if any(e[opt] for e in events) or rng.random() < 0.5:
-            cols.append(opt)
+    cols.extend(
+        opt
+        for opt in ("quantity", "end_date", "cost", "probability", "demand", "note")
+        if any(e[opt] for e in events) or rng.random() < 0.5
+    )
     if seed % 3 == 0:
         rng.shuffle(cols)
     return InputSet(
@@ -219,7 +259,17 @@ def _reference_inputs(d: Path) -> oracle.Inputs:
 
 
 def _cost(journeycost, d: Path, out: Path, price_year: str | None):
-    args = ["cost", "--catalogue", d / "catalogue.csv", "--deflators", d / "deflators.csv", "--events", d / "events.csv", "--out", out]
+    args = [
+        "cost",
+        "--catalogue",
+        d / "catalogue.csv",
+        "--deflators",
+        d / "deflators.csv",
+        "--events",
+        d / "events.csv",
+        "--out",
+        out,
+    ]
     if price_year:
         args += ["--price-year", price_year]
     return journeycost(*args)
@@ -248,7 +298,7 @@ def test_cost_matches_reference_and_ignores_row_order(journeycost, tmp_path, see
     d = s.write(tmp_path / "in")
     _cost(journeycost, d, tmp_path / "out", s.price_year)
     expected = oracle.cost_tables(_reference_inputs(d), s.price_year)
-    for name, data in expected.items():
+    for name in expected:
         assert_plain_csv_bytes((tmp_path / "out" / name).read_bytes(), name)
     assert_files_match(tmp_path / "out", expected, f"seed {seed}: ")
 
@@ -259,7 +309,11 @@ def test_cost_matches_reference_and_ignores_row_order(journeycost, tmp_path, see
     d2 = s.write(tmp_path / "shuffled", rows)
     _cost(journeycost, d2, tmp_path / "out2", s.price_year)
     for name in expected:
-        assert_same_bytes((tmp_path / "out2" / name).read_bytes(), (tmp_path / "out" / name).read_bytes(), f"seed {seed} shuffled: {name}")
+        assert_same_bytes(
+            (tmp_path / "out2" / name).read_bytes(),
+            (tmp_path / "out" / name).read_bytes(),
+            f"seed {seed} shuffled: {name}",
+        )
 
 
 @pytest.mark.parametrize("seed", COMPARE_SEEDS)
@@ -267,7 +321,19 @@ def test_compare_matches_reference_on_random_sets(journeycost, tmp_path, seed):
     s = generate(seed)
     d = s.write(tmp_path / "in")
     period = oracle.PERIOD_KINDS[seed % 4]
-    args = ["compare", "--catalogue", d / "catalogue.csv", "--deflators", d / "deflators.csv", "--events", d / "events.csv", "--period", period, "--out", tmp_path / "out"]
+    args = [
+        "compare",
+        "--catalogue",
+        d / "catalogue.csv",
+        "--deflators",
+        d / "deflators.csv",
+        "--events",
+        d / "events.csv",
+        "--period",
+        period,
+        "--out",
+        tmp_path / "out",
+    ]
     if s.price_year:
         args += ["--price-year", s.price_year]
     journeycost(*args)
@@ -280,7 +346,11 @@ def test_compare_matches_reference_on_random_sets(journeycost, tmp_path, seed):
     assert c["price_base"] == e.price_base
     assert c["savings"] == e.savings
     base, alt = e.total
-    assert (c["total"]["baseline_cost"], c["total"]["alternative_cost"], c["total"]["saving"]) == (oracle.money(base), oracle.money(alt), oracle.money(base - alt))
+    assert (c["total"]["baseline_cost"], c["total"]["alternative_cost"], c["total"]["saving"]) == (
+        oracle.money(base),
+        oracle.money(alt),
+        oracle.money(base - alt),
+    )
     assert (c["saving_share"] is None) == (e.saving_share is None)
     if e.saving_share is not None:
         assert Fraction(Decimal(c["saving_share"])) == e.saving_share

@@ -38,7 +38,9 @@ class Balance(HTMLParser):
         if tag in VOID:
             return
         if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"line {self.getpos()[0]}: </{tag}> closes <{self.stack[-1] if self.stack else 'nothing'}>")
+            self.errors.append(
+                f"line {self.getpos()[0]}: </{tag}> closes <{self.stack[-1] if self.stack else 'nothing'}>"
+            )
             if tag in self.stack:
                 while self.stack.pop() != tag:
                     pass
@@ -69,10 +71,27 @@ def test_there_are_golden_reports():
 
 
 def test_markup_in_user_text_stays_text(journeycost, tmp_path: Path):
-    (tmp_path / "c.csv").write_text('code,agency,unit_cost,price_year\nA,"</td></tr></table><script>x()</script>",100,2024\nB,Team,10,2024\n')
+    (tmp_path / "c.csv").write_text(
+        'code,agency,unit_cost,price_year\nA,"</td></tr></table><script>x()</script>",100,2024\nB,Team,10,2024\n'
+    )
     (tmp_path / "d.csv").write_text("year,index\n2024,100\n")
-    (tmp_path / "e.csv").write_text("person_id,pathway,date,code\n" + "".join(f"P{i},old,2024-01-0{i},A\nP{i},new,2024-01-0{i},B\n" for i in range(1, 8)))
-    journeycost("report", "--catalogue", tmp_path / "c.csv", "--deflators", tmp_path / "d.csv", "--events", tmp_path / "e.csv", "--key", "a python test key", "--out", tmp_path / "r")
+    (tmp_path / "e.csv").write_text(
+        "person_id,pathway,date,code\n"
+        + "".join(f"P{i},old,2024-01-0{i},A\nP{i},new,2024-01-0{i},B\n" for i in range(1, 8))
+    )
+    journeycost(
+        "report",
+        "--catalogue",
+        tmp_path / "c.csv",
+        "--deflators",
+        tmp_path / "d.csv",
+        "--events",
+        tmp_path / "e.csv",
+        "--key",
+        "a python test key",
+        "--out",
+        tmp_path / "r",
+    )
     text = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     b = check(text)
     assert b.errors == [] and b.stack == [] and b.scripts == 0

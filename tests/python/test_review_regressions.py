@@ -10,13 +10,12 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import journeycost as jc
 import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
-
-import journeycost as jc
 
 REPO = Path(__file__).resolve().parents[2]
 ANNA = REPO / "examples" / "anna"
@@ -30,7 +29,9 @@ def rec(**kw):
 
 def test_catalogue_tables_keep_every_digit(tmp_path):
     p = tmp_path / "catalogue.csv"
-    p.write_text("code,agency,unit_cost,price_year\nBIG,Police,999999999999,2024\nPRECISE,NHS,0.1234567890123456789,2024\n")
+    p.write_text(
+        "code,agency,unit_cost,price_year\nBIG,Police,999999999999,2024\nPRECISE,NHS,0.1234567890123456789,2024\n"
+    )
     t = jc.Catalogue.from_csv(p).to_table()
     assert t.column("unit_cost") == [Decimal("999999999999"), Decimal("0.1234567890123456789")]
     assert jc.Catalogue.from_csv(p).to_pandas()["unit_cost"].tolist() == t.column("unit_cost")
@@ -59,10 +60,16 @@ def test_decimals_are_never_rounded_on_the_way_in():
 
 def test_allow_float_reads_the_shortest_decimal_at_each_width():
     e = jc.Events.from_records(
-        [rec(quantity=np.float64(0.1)), rec(quantity=1e-06), rec(quantity=np.float32(0.1)), rec(cost=1e11)], allow_float=True
+        [rec(quantity=np.float64(0.1)), rec(quantity=1e-06), rec(quantity=np.float32(0.1)), rec(cost=1e11)],
+        allow_float=True,
     )
     got = [(r["quantity"], r["cost"]) for r in e.to_table().rows()]
-    assert got == [(Decimal("0.1"), None), (Decimal("0.000001"), None), (Decimal("0.1"), None), (Decimal(1), Decimal("1e11"))]
+    assert got == [
+        (Decimal("0.1"), None),
+        (Decimal("0.000001"), None),
+        (Decimal("0.1"), None),
+        (Decimal(1), Decimal("1e11")),
+    ]
     t = pa.table(
         {
             "person_id": ["A", "A"],
@@ -79,18 +86,27 @@ def test_allow_float_reads_the_shortest_decimal_at_each_width():
 
 
 def test_odd_columns_do_not_crash():
-    base = {"person_id": ["A", "B"], "pathway": ["old", "new"], "date": ["2024-01-01", "2024-01-02"], "code": ["X", "X"]}
+    base = {
+        "person_id": ["A", "B"],
+        "pathway": ["old", "new"],
+        "date": ["2024-01-01", "2024-01-02"],
+        "code": ["X", "X"],
+    }
     e = jc.Events.from_polars(pl.DataFrame({**base, "note": pl.Series([None, None], dtype=pl.Categorical)}))
     assert len(e) == 2
     e = jc.Events.from_polars(pl.DataFrame({**base, "note": [None, None], "unused": [None, None]}))
     assert len(e) == 2
-    df = pd.DataFrame({**base, "demand": pd.Categorical([None, None], categories=["value"]).remove_categories(["value"])})
+    df = pd.DataFrame(
+        {**base, "demand": pd.Categorical([None, None], categories=["value"]).remove_categories(["value"])}
+    )
     assert len(jc.Events.from_pandas(df)) == 2
     assert len(jc.Events.from_polars(pl.DataFrame(base).head(0))) == 0
 
 
 def test_a_stream_whose_batches_break_its_schema_is_an_input_error():
-    schema = pa.schema([("person_id", pa.string()), ("pathway", pa.string()), ("date", pa.string()), ("code", pa.string())])
+    schema = pa.schema(
+        [("person_id", pa.string()), ("pathway", pa.string()), ("date", pa.string()), ("code", pa.string())]
+    )
     good = pa.record_batch([["A"], ["old"], ["2024-01-01"], ["X"]], schema=schema)
     bad = pa.record_batch([[1], ["old"], ["2024-01-01"], ["X"]], names=schema.names)
 
@@ -111,7 +127,14 @@ def test_huge_and_tiny_costs_round_trip():
 
 
 def test_pandas_problems_are_records_too():
-    df = pd.DataFrame({"person_id": ["A", "B"], "pathway": ["old", "new"], "date": [datetime.date(2024, 1, 1), "x"], "code": ["X", "X"]})
+    df = pd.DataFrame(
+        {
+            "person_id": ["A", "B"],
+            "pathway": ["old", "new"],
+            "date": [datetime.date(2024, 1, 1), "x"],
+            "code": ["X", "X"],
+        }
+    )
     with pytest.raises(jc.InputError) as info:
         jc.Events.from_pandas(df)
     assert info.value.problems[0]["field"] == "date" and info.value.omitted == 0

@@ -238,7 +238,10 @@ struct CatalogueArgs {
 }
 
 fn parse_value_type(s: &str) -> Result<ValueType, String> {
-    ValueType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| format!("expected fiscal, economic or social, found {s:?}"))
+    ValueType::ALL
+        .into_iter()
+        .find(|t| t.as_str() == s)
+        .ok_or_else(|| format!("expected fiscal, economic or social, found {s:?}"))
 }
 
 fn parse_schedule(s: &str) -> Result<Schedule, String> {
@@ -347,10 +350,16 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
             format!("missing --{flag}: give it, or a scenario file that names it"),
         )
     };
-    let from = |flag: Option<PathBuf>, sc: Option<&PathBuf>, name: &str| flag.or_else(|| sc.cloned()).ok_or_else(|| missing(name));
+    let from = |flag: Option<PathBuf>, sc: Option<&PathBuf>, name: &str| {
+        flag.or_else(|| sc.cloned()).ok_or_else(|| missing(name))
+    };
     let sc_inputs = scenario.as_ref().map(|s| &s.inputs);
     let paths = InputPaths {
-        catalogue: if args.catalogue.is_empty() { sc_inputs.map(|i| i.catalogue.clone()).unwrap_or_default() } else { args.catalogue },
+        catalogue: if args.catalogue.is_empty() {
+            sc_inputs.map(|i| i.catalogue.clone()).unwrap_or_default()
+        } else {
+            args.catalogue
+        },
         deflators: args.deflators.or_else(|| sc_inputs.and_then(|i| i.deflators.clone())),
         events: from(args.events, sc_inputs.map(|i| &i.events), "events")?,
         persons: args.persons.or_else(|| sc_inputs.and_then(|i| i.persons.clone())),
@@ -362,7 +371,11 @@ fn resolve(args: InputArgs) -> Result<Resolved, Error> {
     if let Some(v) = args.values {
         record(
             &mut costing_log,
-            Assumption::given("value_types", &journeycost::appraisal::values_label(v), Origin::CommandLine("--values".into())),
+            Assumption::given(
+                "value_types",
+                &journeycost::appraisal::values_label(v),
+                Origin::CommandLine("--values".into()),
+            ),
         );
     }
     // The appraisal as the scenario asks for it, with the price base and values as given.
@@ -423,8 +436,14 @@ fn run(cli: Cli) -> Result<(), Error> {
             let person = options.person.or(sc.person);
             let by = options.by.or(sc.by);
             // Streamed: the events are costed and compared part by part, never all stored.
-            let (run, price_base) =
-                journeycost::io::compare_streaming(&r.paths, r.price_year, r.values, &opts, person.as_deref(), by.as_deref())?;
+            let (run, price_base) = journeycost::io::compare_streaming(
+                &r.paths,
+                r.price_year,
+                r.values,
+                &opts,
+                person.as_deref(),
+                by.as_deref(),
+            )?;
             let files = comparison_files(&run, &digests_noted(&r.paths, price_base)?);
             files.commit(&out, &protect)?;
             print_summary(&run, &opts, price_base, &out);
@@ -435,17 +454,24 @@ fn run(cli: Cli) -> Result<(), Error> {
             let protect = r.inputs_beside(&out)?;
             let pathways = compare_options(None, &r.compare, PeriodKind::Month);
             let spec = r.appraisal.unwrap_or_else(|| {
-                let mut spec = AppraisalSpec { baseline: pathways.baseline, alternative: pathways.alternative, ..AppraisalSpec::default() };
+                let mut spec = AppraisalSpec {
+                    baseline: pathways.baseline,
+                    alternative: pathways.alternative,
+                    ..AppraisalSpec::default()
+                };
                 for a in &r.costing_log {
                     record(&mut spec.assumptions, a.clone());
                 }
                 spec
             });
             let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
+            let ledger =
+                Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             let a = appraise(&ledger, &inputs.catalogue, &spec)?;
-            appraisal_files(&a, &spec.baseline, &spec.alternative, &digests_noted(&r.paths, a.price_base)?).commit(&out, &protect)?;
-            let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
+            appraisal_files(&a, &spec.baseline, &spec.alternative, &digests_noted(&r.paths, a.price_base)?)
+                .commit(&out, &protect)?;
+            let ratio =
+                |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
             say!(
                 "appraisal of {} against {}, {} prices, {} discounting from {}",
                 spec.alternative,
@@ -454,7 +480,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                 a.schedule,
                 a.base_year
             );
-            say!("PV benefits  {:>16}  (before adjustments, observed years only: {})", a.pv_benefits, a.pv_gross_benefits);
+            say!(
+                "PV benefits  {:>16}  (before adjustments, observed years only: {})",
+                a.pv_benefits,
+                a.pv_gross_benefits
+            );
             say!("PV costs     {:>16}", a.pv_costs);
             say!("NPV          {:>16}", a.npv);
             say!("BCR          {:>16}", ratio(a.bcr));
@@ -474,7 +504,8 @@ fn run(cli: Cli) -> Result<(), Error> {
                 )
             })?;
             let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
+            let ledger =
+                Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             let opts = compare_options(None, &r.compare, PeriodKind::Month);
             let comparison = journeycost::compare::compare(&ledger, &opts, None)?;
             let mut spec = plan.resolve(&comparison.persons, inputs.persons.as_ref())?;
@@ -484,8 +515,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             if let Some(s) = seed {
                 spec.set_seed(s, Origin::CommandLine("--seed".into()));
             }
-            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-            let bar = indicatif::ProgressBar::with_draw_target(Some(spec.draws), indicatif::ProgressDrawTarget::hidden());
+            let threads =
+                threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+            let bar =
+                indicatif::ProgressBar::with_draw_target(Some(spec.draws), indicatif::ProgressDrawTarget::hidden());
             let started = std::time::Instant::now();
             let shown = std::sync::atomic::AtomicBool::new(false);
             let progress = |done: u64| {
@@ -498,7 +531,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&progress))?;
             bar.finish_and_clear();
-            journeycost::output::extrapolation_files(&x, &digests_noted(&r.paths, ledger.price_base())?).commit(&out, &protect)?;
+            journeycost::output::extrapolation_files(&x, &digests_noted(&r.paths, ledger.price_base())?)
+                .commit(&out, &protect)?;
             let bn = |v: f64| format!("£{:.2}bn", v / 1e9);
             let n = &x.net_annual;
             let pct = |p: f64| n.percentiles.iter().find(|(q, _)| (*q - p).abs() < 1e-9).map(|(_, v)| bn(*v));
@@ -543,13 +577,17 @@ fn run(cli: Cli) -> Result<(), Error> {
                 .collect();
             examples.sort();
             // The bundled examples, and the house templates, are the inputs.
-            let protect: Vec<PathBuf> = std::iter::once(PathBuf::from("examples")).chain(settings.templates.clone()).collect();
+            let protect: Vec<PathBuf> =
+                std::iter::once(PathBuf::from("examples")).chain(settings.templates.clone()).collect();
             journeycost::io::check_out_dir(&out, &protect)?;
             // Every example is rendered before anything is written: one failure writes nothing.
             let mut links = Vec::new();
             let mut all = journeycost::io::OutputSet::new();
             for scenario in examples {
-                let name = scenario.parent().and_then(Path::file_name).map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let name = scenario
+                    .parent()
+                    .and_then(Path::file_name)
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
                 let args = InputArgs {
                     scenario: Some(scenario),
                     catalogue: Vec::new(),
@@ -603,15 +641,17 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Npv { schedule, convention, flows } => {
-            let v = try_npv(&flows, schedule, convention)
-                .map_err(|m| Error::new(journeycost::error::Location::source("npv"), journeycost::ProblemKind::InvalidValue, m))?;
+            let v = try_npv(&flows, schedule, convention).map_err(|m| {
+                Error::new(journeycost::error::Location::source("npv"), journeycost::ProblemKind::InvalidValue, m)
+            })?;
             say!("{}", journeycost::Money::new(v));
             Ok(())
         }
         Command::Validate { inputs } => {
             let r = resolve(inputs)?;
             let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
+            let ledger =
+                Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             // A scenario is checked as compare, appraise and report would run it: its pathways
             // differ and have events, and so do its appraisal's.
             if r.scenario.is_some() {
@@ -656,7 +696,11 @@ fn print_summary(run: &journeycost::compare::ComparisonRun, opts: &CompareOption
         let share = c
             .saving_share
             .map(|s| {
-                format!(" ({}%)", (s * journeycost::Decimal::ONE_HUNDRED).round_dp_with_strategy(1, journeycost::money::PENNY_ROUNDING))
+                format!(
+                    " ({}%)",
+                    (s * journeycost::Decimal::ONE_HUNDRED)
+                        .round_dp_with_strategy(1, journeycost::money::PENNY_ROUNDING)
+                )
             })
             .unwrap_or_default();
         say!("{:<12} {:>16}{share}", "saving", c.total.saving);
@@ -677,7 +721,11 @@ struct ReportSettings {
 
 /// The comparison options: flags first, then the scenario's `[compare]`, then the defaults
 /// (`old` against `new`, `period`, agency level 1).
-fn compare_options(flags: Option<&CompareArgs>, scenario: &journeycost::scenario::CompareSection, period: PeriodKind) -> CompareOptions {
+fn compare_options(
+    flags: Option<&CompareArgs>,
+    scenario: &journeycost::scenario::CompareSection,
+    period: PeriodKind,
+) -> CompareOptions {
     let mut o = scenario.options(period);
     if let Some(f) = flags {
         o.baseline = f.baseline.clone().unwrap_or(o.baseline);
@@ -733,7 +781,10 @@ fn report_one(
             report.primary,
             report.secondary,
             report.audit.audited,
-            report.audit.min_width_share.map_or_else(|| "unbounded".to_owned(), |s| format!("{:.0}% of its value wide", s * 100.0))
+            report
+                .audit
+                .min_width_share
+                .map_or_else(|| "unbounded".to_owned(), |s| format!("{:.0}% of its value wide", s * 100.0))
         );
     }
     Ok((report.files, protect))
@@ -812,7 +863,10 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
             say!("economic      {}", amount(u.economic));
             say!("social        {}", amount(u.social));
             say!("confidence    {}", u.confidence.map_or("-", |c| c.as_str()));
-            say!("tier          {}", u.tier.map_or_else(|| "-".to_owned(), |t| format!("{} ({})", t.level(), t.name())));
+            say!(
+                "tier          {}",
+                u.tier.map_or_else(|| "-".to_owned(), |t| format!("{} ({})", t.level(), t.name()))
+            );
             say!("demand        {}", u.demand.map_or("-", |d| d.as_str()));
             say!("cashable      {}", u.cashable.map_or_else(|| "-".to_owned(), |c| c.to_string()));
             say!("source        {}", text(&u.source));

@@ -363,11 +363,17 @@ mod tests {
     #[test]
     fn a_workbook_is_mutated_inside_its_zip() {
         let book = zip(
-            &[("xl/worksheets/sheet1.xml".to_owned(), b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>".to_vec())],
+            &[(
+                "xl/worksheets/sheet1.xml".to_owned(),
+                b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>".to_vec(),
+            )],
             true,
         );
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let inside = (0..100).filter_map(|_| unzip(&mutate(&mut rng, &book, &[], Shape::Workbook))).filter(|p| p.len() == 1).count();
+        let inside = (0..100)
+            .filter_map(|_| unzip(&mutate(&mut rng, &book, &[], Shape::Workbook)))
+            .filter(|p| p.len() == 1)
+            .count();
         assert!(inside > 50, "{inside} of 100 mutants are still zips of the one part");
     }
 

@@ -49,7 +49,12 @@ fn folder() -> &'static Mutex<tempfile::TempDir> {
     static DIR: OnceLock<Mutex<tempfile::TempDir>> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::Builder::new().prefix("journeycost-fuzz-").tempdir().expect("a temporary folder");
-        for (name, text) in [("catalogue.csv", CATALOGUE), ("deflators.csv", DEFLATORS), ("events.csv", EVENTS), ("persons.csv", PERSONS)] {
+        for (name, text) in [
+            ("catalogue.csv", CATALOGUE),
+            ("deflators.csv", DEFLATORS),
+            ("events.csv", EVENTS),
+            ("persons.csv", PERSONS),
+        ] {
             std::fs::write(dir.path().join(name), text).expect("writes the inputs");
         }
         Mutex::new(dir)
@@ -101,7 +106,8 @@ pub fn catalogue(input: &[u8]) {
         }
     }
     let export = output::catalogue_csv(file.catalogue.entries());
-    let again = read_catalogue("export.csv", export.as_slice()).unwrap_or_else(|e| panic!("the export of a catalogue does not read: {e}"));
+    let again = read_catalogue("export.csv", export.as_slice())
+        .unwrap_or_else(|e| panic!("the export of a catalogue does not read: {e}"));
     assert_eq!(again.catalogue.entries(), file.catalogue.entries(), "the export of a catalogue reads as another");
 }
 
@@ -127,9 +133,16 @@ pub fn events(input: &[u8]) {
         assert!(bare.is_some(), "events read against a catalogue but not without one");
     }
     for journeys in [bare, costed].into_iter().flatten() {
-        let batch = arrow::journeys_to_batch(&journeys).unwrap_or_else(|e| panic!("events that read do not go to Arrow: {e}"));
-        let back = arrow::journeys_from_batches("batch", &batch.schema(), [Ok(batch.clone())], None, arrow::ReadOptions::default())
-            .unwrap_or_else(|e| panic!("events sent through Arrow do not read back: {e}"));
+        let batch =
+            arrow::journeys_to_batch(&journeys).unwrap_or_else(|e| panic!("events that read do not go to Arrow: {e}"));
+        let back = arrow::journeys_from_batches(
+            "batch",
+            &batch.schema(),
+            [Ok(batch.clone())],
+            None,
+            arrow::ReadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("events sent through Arrow do not read back: {e}"));
         assert_eq!(back.len(), journeys.len(), "events lost in Arrow");
         for i in 0..journeys.len() {
             assert_eq!(back.get(i), journeys.get(i), "event {i} changed in Arrow");
@@ -190,7 +203,10 @@ fn stream_cost_answer(input: &[u8]) -> Result<journeycost::io::OutputSet, String
 pub fn scenario(input: &[u8]) {
     let Ok(text) = std::str::from_utf8(input) else { return };
     let dir = folder().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Some(s) = checked(journeycost::scenario::Scenario::parse(text, dir.path(), "scenario.toml"), Some(input)) else { return };
+    let Some(s) = checked(journeycost::scenario::Scenario::parse(text, dir.path(), "scenario.toml"), Some(input))
+    else {
+        return;
+    };
     // Only Anna's files are read: a fuzzed path could name any file of the machine.
     let ours = |p: &Path| p.parent() == Some(dir.path()) && p.is_file();
     let files: Vec<PathBuf> = s.inputs.files();
@@ -199,8 +215,10 @@ pub fn scenario(input: &[u8]) {
     }
     let Some(inputs) = checked(Inputs::load(&s.inputs, s.price_year), None) else { return };
     let values = s.values.unwrap_or(&[ValueType::Fiscal]);
-    let Some(ledger) = checked(Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values), None)
-    else {
+    let Some(ledger) = checked(
+        Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values),
+        None,
+    ) else {
         return;
     };
     let options = s.compare.options(PeriodKind::Quarter);

@@ -61,14 +61,17 @@ fn the_seeds_read() {
     use std::io::Cursor;
     let seeds = |t: &str| files(&corpus().join("seeds").join(t));
     for p in seeds("catalogue") {
-        journeycost::io::read_catalogue("c", std::fs::File::open(&p).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        journeycost::io::read_catalogue("c", std::fs::File::open(&p).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     }
     for p in seeds("events").into_iter().chain(seeds("stream-cost")) {
-        journeycost::io::read_events("e", std::fs::File::open(&p).unwrap(), None).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        journeycost::io::read_events("e", std::fs::File::open(&p).unwrap(), None)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     }
     for p in seeds("scenario") {
         let text = std::fs::read_to_string(&p).unwrap();
-        journeycost::scenario::Scenario::parse(&text, Path::new("."), "s").unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        journeycost::scenario::Scenario::parse(&text, Path::new("."), "s")
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     }
     for p in seeds("hmt-workbook") {
         let years = journeycost::hmt::read_workbook("w", Cursor::new(std::fs::read(&p).unwrap())).unwrap();

@@ -27,7 +27,8 @@ pub(crate) fn export_stream(py: Python<'_>, batch: RecordBatch) -> PyResult<Boun
 
 /// The schema as an `arrow_schema` capsule.
 pub(crate) fn export_schema<'py>(py: Python<'py>, batch: &RecordBatch) -> PyResult<Bound<'py, PyCapsule>> {
-    let schema = FFI_ArrowSchema::try_from(batch.schema().as_ref()).map_err(|e| JourneyCostError::new_err(e.to_string()))?;
+    let schema =
+        FFI_ArrowSchema::try_from(batch.schema().as_ref()).map_err(|e| JourneyCostError::new_err(e.to_string()))?;
     PyCapsule::new(py, schema, Some(CString::from(c"arrow_schema")))
 }
 
@@ -58,7 +59,9 @@ pub(crate) fn import_stream(obj: &Bound<'_, PyAny>) -> PyResult<RecordBatchStrea
         )));
     }
     let capsule = obj.call_method1("__arrow_c_stream__", (obj.py().None(),))?;
-    let capsule = capsule.cast::<PyCapsule>().map_err(|_| PyTypeError::new_err("__arrow_c_stream__ did not return a PyCapsule"))?;
+    let capsule = capsule
+        .cast::<PyCapsule>()
+        .map_err(|_| PyTypeError::new_err("__arrow_c_stream__ did not return a PyCapsule"))?;
     let pointer = capsule.pointer_checked(Some(STREAM))?;
     // SAFETY: the capsule is named "arrow_array_stream", so by the Arrow PyCapsule interface its
     // pointer is a valid `struct ArrowArrayStream`, which `FFI_ArrowArrayStream` mirrors
@@ -66,5 +69,6 @@ pub(crate) fn import_stream(obj: &Bound<'_, PyAny>) -> PyResult<RecordBatchStrea
     // producer's capsule destructor will not release it a second time.
     #[allow(unsafe_code)]
     let stream = unsafe { FFI_ArrowArrayStream::from_raw(pointer.as_ptr().cast()) };
-    RecordBatchStreamReader::try_new(stream).map_err(|e| JourneyCostError::new_err(format!("cannot read the Arrow stream: {e}")))
+    RecordBatchStreamReader::try_new(stream)
+        .map_err(|e| JourneyCostError::new_err(format!("cannot read the Arrow stream: {e}")))
 }

@@ -18,7 +18,12 @@ create_exception!(
     JourneyCostError,
     "Bad input. `problems` lists every problem found, each a dict with source, line, row, field, kind and message."
 );
-create_exception!(_journeycost, CatalogueError, InputError, "A catalogue (of unit costs) or price index that cannot be read.");
+create_exception!(
+    _journeycost,
+    CatalogueError,
+    InputError,
+    "A catalogue (of unit costs) or price index that cannot be read."
+);
 create_exception!(_journeycost, ScenarioError, InputError, "A scenario file, or an option, that is invalid.");
 create_exception!(
     _journeycost,

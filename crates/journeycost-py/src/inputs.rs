@@ -26,8 +26,9 @@ use crate::work::{Progress, run};
 fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     // A named FIFO is refused rather than opened (opening one waits for a writer).
     journeycost::io::check_input(path)?;
-    std::fs::read(path)
-        .map_err(|e| Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot read the file: {e}")))
+    std::fs::read(path).map_err(|e| {
+        Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot read the file: {e}"))
+    })
 }
 
 fn is_workbook(bytes: &[u8]) -> bool {
@@ -119,7 +120,11 @@ impl Catalogue {
         }
         let name = path.display().to_string();
         let bytes = read_file(path)?;
-        let layer = if is_workbook(&bytes) { Catalogue::workbook_layer(&name, &bytes)? } else { Layer { name, csv: Some(bytes) } };
+        let layer = if is_workbook(&bytes) {
+            Catalogue::workbook_layer(&name, &bytes)?
+        } else {
+            Layer { name, csv: Some(bytes) }
+        };
         Catalogue::build(vec![layer])
     }
 
@@ -144,7 +149,10 @@ impl Catalogue {
             return Py::new(py, Catalogue::build(layers).map_err(|e| to_py(py, &e, Class::Catalogue))?);
         }
         let path: PathBuf = obj.extract().map_err(|_| {
-            PyTypeError::new_err(format!("catalogue: expected a Catalogue, a path or a list of them, found {}", type_name(obj)))
+            PyTypeError::new_err(format!(
+                "catalogue: expected a Catalogue, a path or a list of them, found {}",
+                type_name(obj)
+            ))
         })?;
         Py::new(py, run(py, Class::Catalogue, None, |_| Catalogue::from_path(&path))?)
     }
@@ -263,7 +271,11 @@ impl Catalogue {
     }
 
     #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(&self, py: Python<'py>, requested_schema: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyCapsule>> {
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
         crate::arrow_ffi::export_stream(py, self.table()?.batch)
     }
@@ -293,13 +305,19 @@ impl Catalogue {
     }
 
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("<p>{}</p>\n{}", crate::table::escape(&self.__repr__()), crate::table::html_table(py, &self.table()?, 10)?))
+        Ok(format!(
+            "<p>{}</p>\n{}",
+            crate::table::escape(&self.__repr__()),
+            crate::table::html_table(py, &self.table()?, 10)?
+        ))
     }
 
     /// Rebuilds a catalogue from its layers (pickling).
     #[staticmethod]
     fn _from_layers(py: Python<'_>, layers: Vec<(String, Option<Vec<u8>>)>) -> PyResult<Catalogue> {
-        run(py, Class::Catalogue, None, |_| Catalogue::build(layers.into_iter().map(|(name, csv)| Layer { name, csv }).collect()))
+        run(py, Class::Catalogue, None, |_| {
+            Catalogue::build(layers.into_iter().map(|(name, csv)| Layer { name, csv }).collect())
+        })
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
@@ -341,7 +359,9 @@ impl PriceIndex {
     fn build(source: IndexSource) -> Result<PriceIndex, Error> {
         let inner = match &source.bytes {
             None => journeycost::builtin::price_index(),
-            Some(b) if is_workbook(b) => journeycost::ucd::read_gdp_deflator(&source.name, Cursor::new(b.as_slice()))?.index,
+            Some(b) if is_workbook(b) => {
+                journeycost::ucd::read_gdp_deflator(&source.name, Cursor::new(b.as_slice()))?.index
+            }
             Some(b) => read_deflators(&source.name, b.as_slice())?,
         };
         Ok(PriceIndex { inner: Arc::new(inner), source })
@@ -374,9 +394,9 @@ impl PriceIndex {
         if let Ok(p) = obj.cast::<PriceIndex>() {
             return Ok(p.clone().unbind());
         }
-        let path: PathBuf = obj
-            .extract()
-            .map_err(|_| PyTypeError::new_err(format!("prices: expected a PriceIndex or a path, found {}", type_name(obj))))?;
+        let path: PathBuf = obj.extract().map_err(|_| {
+            PyTypeError::new_err(format!("prices: expected a PriceIndex or a path, found {}", type_name(obj)))
+        })?;
         Py::new(py, run(py, Class::Catalogue, None, |_| PriceIndex::from_path(&path))?)
     }
 
@@ -484,7 +504,11 @@ impl PriceIndex {
         };
         let (from, to) = (parse_year(from_year)?, parse_year(to_year)?);
         self.inner.convert(amount, from, to).map_err(|e| {
-            to_py(py, &Error::new(Location::source(&self.source.name), ProblemKind::MissingPriceYear, e.to_string()), Class::Catalogue)
+            to_py(
+                py,
+                &Error::new(Location::source(&self.source.name), ProblemKind::MissingPriceYear, e.to_string()),
+                Class::Catalogue,
+            )
         })
     }
 
@@ -495,7 +519,13 @@ impl PriceIndex {
 
     fn __repr__(&self) -> String {
         let first = self.inner.iter().next().map(|(y, _)| y.to_string()).unwrap_or_default();
-        format!("<PriceIndex {} years, {} to {}, from {}>", self.inner.len(), first, self.latest().unwrap_or_default(), self.source.name)
+        format!(
+            "<PriceIndex {} years, {} to {}, from {}>",
+            self.inner.len(),
+            first,
+            self.latest().unwrap_or_default(),
+            self.source.name
+        )
     }
 
     /// Rebuilds a price index from its source (pickling).
@@ -557,8 +587,14 @@ impl Events {
         let total = None;
         run(py, Class::Input, Some(Progress { wanted: None, total, what: "reading events" }), |_| {
             let schema = arrow_array::RecordBatchReader::schema(&reader);
-            journeys_from_batches(name, &schema, crate::arrow_ffi::Batches(reader), None, ReadOptions { allow_float, threads: None })
-                .map(|j| Events::new(name, j))
+            journeys_from_batches(
+                name,
+                &schema,
+                crate::arrow_ffi::Batches(reader),
+                None,
+                ReadOptions { allow_float, threads: None },
+            )
+            .map(|j| Events::new(name, j))
         })
     }
 
@@ -597,8 +633,9 @@ impl Events {
         let name = path.display().to_string();
         run(py, Class::Input, Some(Progress { wanted: None, total: None, what: "reading events" }), |_| {
             journeycost::io::check_input(path)?;
-            let f = std::fs::File::open(path)
-                .map_err(|e| Error::new(Location::source(&name), ProblemKind::Io, format!("cannot open the file: {e}")))?;
+            let f = std::fs::File::open(path).map_err(|e| {
+                Error::new(Location::source(&name), ProblemKind::Io, format!("cannot open the file: {e}"))
+            })?;
             read_events(&name, std::io::BufReader::with_capacity(1 << 16, f), catalogue).map(|j| Events {
                 inner: Arc::new(j),
                 name: name.clone(),
@@ -653,7 +690,10 @@ impl RecordReader<'_> {
                     self.fail(
                         field,
                         ProblemKind::InvalidValue,
-                        format!("expected a date, found a datetime with a time of day or a time zone: {}", short_repr(v)),
+                        format!(
+                            "expected a date, found a datetime with a time of day or a time zone: {}",
+                            short_repr(v)
+                        ),
                     );
                     None
                 }
@@ -673,7 +713,11 @@ impl RecordReader<'_> {
             self.fail(field, ProblemKind::InvalidValue, format!("expected a date YYYY-MM-DD, found {s:?}"));
             return None;
         }
-        self.fail(field, ProblemKind::InvalidValue, format!("expected a date (datetime.date or YYYY-MM-DD), found {}", type_name(v)));
+        self.fail(
+            field,
+            ProblemKind::InvalidValue,
+            format!("expected a date (datetime.date or YYYY-MM-DD), found {}", type_name(v)),
+        );
         None
     }
 
@@ -723,7 +767,11 @@ pub(crate) fn exact_number(v: &Bound<'_, PyAny>, allow_float: bool) -> Result<Op
     }
     if let Ok(s) = v.cast::<PyString>() {
         let s = s.to_string();
-        return if s.is_empty() { Ok(None) } else { journeycost::io::parse_decimal(&s).map(Some).map_err(Refusal::Other) };
+        return if s.is_empty() {
+            Ok(None)
+        } else {
+            journeycost::io::parse_decimal(&s).map(Some).map_err(Refusal::Other)
+        };
     }
     if v.is_instance_of::<pyo3::types::PyInt>() {
         let text = v.str().map_err(|e| Refusal::Other(e.to_string()))?.to_string();
@@ -734,9 +782,11 @@ pub(crate) fn exact_number(v: &Bound<'_, PyAny>, allow_float: bool) -> Result<Op
         static FORMAT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let format = FORMAT.import(py, "builtins", "format").map_err(|e| Refusal::Other(e.to_string()))?;
         let text = format.call1((v, "f")).map_err(|e| Refusal::Other(e.to_string()))?.to_string();
-        return journeycost::io::parse_decimal(&text)
-            .map(Some)
-            .map_err(|_| Refusal::Other(format!("expected a finite decimal of at most 28 significant digits, found Decimal({text:?})")));
+        return journeycost::io::parse_decimal(&text).map(Some).map_err(|_| {
+            Refusal::Other(format!(
+                "expected a finite decimal of at most 28 significant digits, found Decimal({text:?})"
+            ))
+        });
     }
     let is_float = v.is_instance_of::<pyo3::types::PyFloat>() || kind.starts_with("float");
     if is_float {
@@ -745,7 +795,11 @@ pub(crate) fn exact_number(v: &Bound<'_, PyAny>, allow_float: bool) -> Result<Op
         }
         let f: f64 = v.extract().map_err(|e: PyErr| Refusal::Other(e.to_string()))?;
         let narrow = matches!(kind.as_str(), "float32" | "float16");
-        let d = if narrow { journeycost::arrow::decimal_from_f32(f as f32) } else { journeycost::arrow::decimal_from_float(f) };
+        let d = if narrow {
+            journeycost::arrow::decimal_from_f32(f as f32)
+        } else {
+            journeycost::arrow::decimal_from_float(f)
+        };
         return d.map(Some).map_err(Refusal::Other);
     }
     if kind.starts_with("int") || kind.starts_with("uint") {
@@ -823,7 +877,10 @@ impl Events {
     fn from_polars(py: Python<'_>, df: &Bound<'_, PyAny>, allow_float: bool) -> PyResult<Events> {
         let module = df.get_type().module().map(|m| m.to_string()).unwrap_or_default();
         if !module.starts_with("polars") {
-            return Err(PyTypeError::new_err(format!("from_polars: expected a polars DataFrame, found {}", type_name(df))));
+            return Err(PyTypeError::new_err(format!(
+                "from_polars: expected a polars DataFrame, found {}",
+                type_name(df)
+            )));
         }
         let ready = py.import("journeycost._frames")?.getattr("polars_events")?.call1((df,))?;
         Events::from_stream(py, "DataFrame", &ready, allow_float)
@@ -853,11 +910,21 @@ impl Events {
             let get = |k: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
                 if mapping.contains(k)? { Ok(Some(mapping.get_item(k)?)) } else { Ok(None) }
             };
-            let values: Vec<Option<Bound<'_, PyAny>>> =
-                ["person_id", "pathway", "date", "code", "quantity", "end_date", "cost", "demand", "probability", "note"]
-                    .iter()
-                    .map(|k| get(k))
-                    .collect::<PyResult<_>>()?;
+            let values: Vec<Option<Bound<'_, PyAny>>> = [
+                "person_id",
+                "pathway",
+                "date",
+                "code",
+                "quantity",
+                "end_date",
+                "cost",
+                "demand",
+                "probability",
+                "note",
+            ]
+            .iter()
+            .map(|k| get(k))
+            .collect::<PyResult<_>>()?;
             let mut r = RecordReader { row, allow_float, problems: &mut problems, floats_seen: &mut floats_seen };
             let person = r.text("person_id", values[0].as_ref());
             let pathway = r.text("pathway", values[1].as_ref());
@@ -962,7 +1029,11 @@ impl Events {
     }
 
     #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(&self, py: Python<'py>, requested_schema: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyCapsule>> {
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
         crate::arrow_ffi::export_stream(py, self.table()?.batch)
     }
@@ -1013,7 +1084,9 @@ impl Events {
     #[pyo3(signature = (name, data, path=None))]
     fn _from_ipc(py: Python<'_>, name: String, data: Vec<u8>, path: Option<PathBuf>) -> PyResult<Events> {
         run(py, Class::Input, None, |_| {
-            let bad = |e: arrow_schema::ArrowError| Error::new(Location::source(&name), ProblemKind::Io, format!("cannot unpickle: {e}"));
+            let bad = |e: arrow_schema::ArrowError| {
+                Error::new(Location::source(&name), ProblemKind::Io, format!("cannot unpickle: {e}"))
+            };
             let reader = arrow_ipc::reader::StreamReader::try_new(Cursor::new(data), None).map_err(bad)?;
             let schema = reader.schema();
             journeys_from_batches(&name, &schema, reader, None, ReadOptions::default()).map(|j| Events {

@@ -56,7 +56,13 @@ fn write(py: Python<'_>, files: &OutputSet, out: PathBuf, inputs: &[PathBuf]) ->
 
 /// How a ledger was made, so it can be pickled and its catalogue reused.
 enum LedgerOrigin {
-    Objects { events: Py<Events>, catalogue: Py<Catalogue>, prices: Py<PriceIndex>, price_year: Option<String>, values: String },
+    Objects {
+        events: Py<Events>,
+        catalogue: Py<Catalogue>,
+        prices: Py<PriceIndex>,
+        price_year: Option<String>,
+        values: String,
+    },
     Scenario(Py<Scenario>),
 }
 
@@ -104,7 +110,9 @@ impl Ledger {
             return Ok(l.clone());
         }
         let c = &self.source;
-        let built = run(py, Class::Input, None, |_| CoreLedger::build_with(&c.journeys, &c.catalogue, &c.index, c.price_base, c.values))?;
+        let built = run(py, Class::Input, None, |_| {
+            CoreLedger::build_with(&c.journeys, &c.catalogue, &c.index, c.price_base, c.values)
+        })?;
         Ok(self.core.get_or_init(|| Arc::new(built)).clone())
     }
 
@@ -176,8 +184,9 @@ impl Ledger {
     fn lines(&self, py: Python<'_>) -> PyResult<Table> {
         let ledger = self.core(py)?;
         run(py, Class::Input, None, |_| {
-            journeycost::arrow::ledger_to_batch(&ledger)
-                .map_err(|m| Error::new(journeycost::error::Location::source("ledger"), journeycost::ProblemKind::Overflow, m))
+            journeycost::arrow::ledger_to_batch(&ledger).map_err(|m| {
+                Error::new(journeycost::error::Location::source("ledger"), journeycost::ProblemKind::Overflow, m)
+            })
         })
         .map(|b| Table::new("lines", b))
     }
@@ -211,7 +220,11 @@ impl Ledger {
     }
 
     #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(&self, py: Python<'py>, requested_schema: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyCapsule>> {
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
         crate::arrow_ffi::export_stream(py, self.lines(py)?.batch)
     }
@@ -264,7 +277,13 @@ impl Ledger {
         let py = slf.py();
         match &slf.get().origin {
             LedgerOrigin::Objects { events, catalogue, prices, price_year, values } => {
-                let args = (events.clone_ref(py), catalogue.clone_ref(py), prices.clone_ref(py), price_year.clone(), values.clone())
+                let args = (
+                    events.clone_ref(py),
+                    catalogue.clone_ref(py),
+                    prices.clone_ref(py),
+                    price_year.clone(),
+                    values.clone(),
+                )
                     .into_pyobject(py)?;
                 Ok((slf.get_type().getattr("_rebuild")?, args))
             }
@@ -326,7 +345,11 @@ pub(crate) fn cost(
     let (j, c, p) = (events.get().inner.clone(), catalogue.get().inner.clone(), prices.get().inner.clone());
     let source = prices.get().source_name();
     let Some(base) = year.or_else(|| p.latest_outturn()) else {
-        let e = Error::new(journeycost::error::Location::source(&source), journeycost::ProblemKind::Empty, "the price index has no years");
+        let e = Error::new(
+            journeycost::error::Location::source(&source),
+            journeycost::ProblemKind::Empty,
+            "the price index has no years",
+        );
         return Err(crate::errors::to_py(py, &e, Class::Input));
     };
     let core = std::sync::OnceLock::new();
@@ -355,7 +378,13 @@ pub(crate) fn cost(
         core,
         persons: None,
         inputs,
-        origin: LedgerOrigin::Objects { events, catalogue, prices, price_year: year.map(|y| y.to_string()), values: values.to_owned() },
+        origin: LedgerOrigin::Objects {
+            events,
+            catalogue,
+            prices,
+            price_year: year.map(|y| y.to_string()),
+            values: values.to_owned(),
+        },
         cost_files,
     })
 }
@@ -587,7 +616,9 @@ impl Comparison {
             CompareOrigin::Scenario(s) => s.get().input_files(),
             CompareOrigin::Ledger { ledger, .. } => match &ledger.get().origin {
                 LedgerOrigin::Scenario(s) => s.get().input_files(),
-                LedgerOrigin::Objects { events, .. } => events.get().path().map(Path::to_path_buf).into_iter().collect(),
+                LedgerOrigin::Objects { events, .. } => {
+                    events.get().path().map(Path::to_path_buf).into_iter().collect()
+                }
             },
         };
         write(py, &self.files, out, &inputs)
@@ -602,19 +633,31 @@ impl Comparison {
     /// The red and blue lines as a matplotlib figure (needs matplotlib: ``pip install journeycost[plot]``).
     /// A grouped comparison draws one group: ``group=`` one of its ``totals``' groups.
     #[pyo3(signature = (ax=None, group=None))]
-    fn plot<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>, group: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+    fn plot<'py>(
+        slf: &Bound<'py, Self>,
+        ax: Option<Bound<'py, PyAny>>,
+        group: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         slf.py().import("journeycost.plot")?.getattr("red_blue")?.call1((slf, ax, group))
     }
 
     /// Who pays and who saves, by agency, as a matplotlib figure.
     #[pyo3(signature = (ax=None, group=None))]
-    fn plot_agencies<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>, group: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+    fn plot_agencies<'py>(
+        slf: &Bound<'py, Self>,
+        ax: Option<Bound<'py, PyAny>>,
+        group: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         slf.py().import("journeycost.plot")?.getattr("agencies")?.call1((slf, ax, group))
     }
 
     /// The triangle of need (cost by tier, both pathways) as a matplotlib figure.
     #[pyo3(signature = (ax=None, group=None))]
-    fn plot_tiers<'py>(slf: &Bound<'py, Self>, ax: Option<Bound<'py, PyAny>>, group: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+    fn plot_tiers<'py>(
+        slf: &Bound<'py, Self>,
+        ax: Option<Bound<'py, PyAny>>,
+        group: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         slf.py().import("journeycost.plot")?.getattr("tiers")?.call1((slf, ax, group))
     }
 
@@ -678,9 +721,15 @@ impl Comparison {
             CompareOrigin::Ledger { ledger, person, agency_level } => {
                 let f = py.import("journeycost._journeycost")?.getattr("compare")?;
                 let o = &me.options;
-                let args =
-                    (ledger.clone_ref(py), o.baseline.clone(), o.alternative.clone(), o.period.to_string(), person.clone(), *agency_level)
-                        .into_pyobject(py)?;
+                let args = (
+                    ledger.clone_ref(py),
+                    o.baseline.clone(),
+                    o.alternative.clone(),
+                    o.period.to_string(),
+                    person.clone(),
+                    *agency_level,
+                )
+                    .into_pyobject(py)?;
                 Ok((f, args))
             }
             CompareOrigin::Scenario(s) => Ok((s.bind(py).getattr("compare")?, PyTuple::empty(py))),
@@ -796,7 +845,10 @@ impl Appraisal {
         ];
         let mut out = String::from("<table>\n");
         for (k, v) in rows {
-            out += &format!("<tr><th style=\"text-align:left\">{k}</th><td style=\"text-align:right\">{}</td></tr>\n", escape(&v));
+            out += &format!(
+                "<tr><th style=\"text-align:left\">{k}</th><td style=\"text-align:right\">{}</td></tr>\n",
+                escape(&v)
+            );
         }
         out + "</table>\n"
     }
@@ -941,7 +993,8 @@ impl Scenario {
     fn load_inputs(&self) -> Result<(Inputs, CoreLedger, Vec<InputDigest>), Error> {
         let inputs = Inputs::load(&self.inner.inputs, self.inner.price_year)?;
         let values = self.inner.values.unwrap_or(&[ValueType::Fiscal]);
-        let ledger = CoreLedger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values)?;
+        let ledger =
+            CoreLedger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values)?;
         let d = digests(&self.inner.inputs)?;
         Ok((inputs, ledger, d))
     }
@@ -950,7 +1003,9 @@ impl Scenario {
         let py = slf.py();
         let me = slf.get();
         let (inputs, ledger, d) =
-            run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| me.load_inputs())?;
+            run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| {
+                me.load_inputs()
+            })?;
         let core = std::sync::OnceLock::new();
         let price_base = ledger.price_base();
         let _ = core.set(Arc::new(ledger));
@@ -1040,7 +1095,13 @@ impl Scenario {
         let ledger = Bound::new(slf.py(), Scenario::ledger(slf, None)?)?;
         let sc = &slf.get().inner.compare;
         let options = sc.options(PeriodKind::Month);
-        Ledger::comparison(&ledger, options, sc.person.clone(), sc.by.clone(), CompareOrigin::Scenario(slf.clone().unbind()))
+        Ledger::comparison(
+            &ledger,
+            options,
+            sc.person.clone(),
+            sc.by.clone(),
+            CompareOrigin::Scenario(slf.clone().unbind()),
+        )
     }
 
     /// Appraises as ``journeycost appraise scenario.toml`` does.
@@ -1070,7 +1131,9 @@ impl Scenario {
         let py = slf.py();
         let me = slf.get();
         let plan = me.inner.extrapolation.clone().ok_or_else(|| {
-            ScenarioError::new_err("extrapolate needs a scenario with an [extrapolation] section (see docs/extrapolation.md)")
+            ScenarioError::new_err(
+                "extrapolate needs a scenario with an [extrapolation] section (see docs/extrapolation.md)",
+            )
         })?;
         let (inputs, ledger, d) = run(py, Class::Input, None, |_| me.load_inputs())?;
         let options = me.inner.compare.options(PeriodKind::Month);
@@ -1089,12 +1152,13 @@ impl Scenario {
             return Err(ScenarioError::new_err("threads must be at least 1"));
         }
         let total = spec.draws;
-        let (inner, files) = run(py, Class::Input, Some(Progress { wanted: progress, total: Some(total), what: "draws" }), |done| {
-            let report = |n: u64| done.store(n, Ordering::Relaxed);
-            let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&report))?;
-            let files = journeycost::output::extrapolation_files(&x, &d);
-            Ok((x, files))
-        })?;
+        let (inner, files) =
+            run(py, Class::Input, Some(Progress { wanted: progress, total: Some(total), what: "draws" }), |done| {
+                let report = |n: u64| done.store(n, Ordering::Relaxed);
+                let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&report))?;
+                let files = journeycost::output::extrapolation_files(&x, &d);
+                Ok((x, files))
+            })?;
         Ok(Extrapolation { inner, files, scenario: slf.clone().unbind() })
     }
 

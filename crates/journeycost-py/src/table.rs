@@ -40,7 +40,8 @@ impl Table {
 
     /// A table from one of journeycost's CSV outputs.
     pub(crate) fn from_csv(name: &str, bytes: &[u8]) -> PyResult<Table> {
-        let batch = journeycost::arrow::table_from_csv(bytes).map_err(|m| JourneyCostError::new_err(format!("table {name}: {m}")))?;
+        let batch = journeycost::arrow::table_from_csv(bytes)
+            .map_err(|m| JourneyCostError::new_err(format!("table {name}: {m}")))?;
         Ok(Table::new(name.trim_end_matches(".csv"), batch))
     }
 
@@ -71,7 +72,10 @@ impl Table {
     }
 
     fn index_of(&self, name: &str) -> PyResult<usize> {
-        self.batch.schema().index_of(name).map_err(|_| PyKeyError::new_err(format!("no column {name:?} in table {}", self.name)))
+        self.batch
+            .schema()
+            .index_of(name)
+            .map_err(|_| PyKeyError::new_err(format!("no column {name:?} in table {}", self.name)))
     }
 
     /// The cells of the first `n` rows as text, for `repr` and the HTML view.
@@ -157,7 +161,11 @@ impl Table {
 
     /// The Arrow PyCapsule stream interface: the table as one record batch.
     #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(&self, py: Python<'py>, requested_schema: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyCapsule>> {
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema; // The protocol lets a producer keep its own schema.
         export_stream(py, self.batch.clone())
     }
@@ -188,8 +196,9 @@ impl Table {
         let mut out = format!("<Table {} ({} rows)\n", self.name, self.batch.num_rows());
         let mut cells = vec![self.columns()];
         cells.extend(self.preview(py, shown)?);
-        let widths: Vec<usize> =
-            (0..self.batch.num_columns()).map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+        let widths: Vec<usize> = (0..self.batch.num_columns())
+            .map(|c| cells.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
         for row in &cells {
             let line: Vec<String> = row.iter().zip(&widths).map(|(v, w)| format!("{v:>w$}")).collect();
             out += "  ";
@@ -216,7 +225,10 @@ impl Table {
             w.finish().map_err(|e| JourneyCostError::new_err(e.to_string()))?;
         }
         let f = py.import("journeycost._journeycost")?.getattr("_table_from_ipc")?;
-        Ok((f, PyTuple::new(py, [self.name.clone().into_pyobject(py)?.into_any(), PyBytes::new(py, &bytes).into_any()])?))
+        Ok((
+            f,
+            PyTuple::new(py, [self.name.clone().into_pyobject(py)?.into_any(), PyBytes::new(py, &bytes).into_any()])?,
+        ))
     }
 }
 
@@ -225,14 +237,20 @@ impl Table {
 pub(crate) fn _table_from_ipc(name: String, data: &[u8]) -> PyResult<Table> {
     let bad = |e: arrow_schema::ArrowError| JourneyCostError::new_err(format!("cannot unpickle the table: {e}"));
     let mut reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(data), None).map_err(bad)?;
-    let batch = reader.next().ok_or_else(|| JourneyCostError::new_err("cannot unpickle the table: no data"))?.map_err(bad)?;
+    let batch =
+        reader.next().ok_or_else(|| JourneyCostError::new_err("cannot unpickle the table: no data"))?.map_err(bad)?;
     Ok(Table::new(name, batch))
 }
 
 /// An HTML table of the first `n` rows, escaped, for notebooks.
 pub(crate) fn html_table(py: Python<'_>, t: &Table, n: usize) -> PyResult<String> {
-    let numeric: Vec<bool> =
-        t.batch.schema().fields().iter().map(|f| matches!(f.data_type(), DataType::Int64 | DataType::Decimal128(..))).collect();
+    let numeric: Vec<bool> = t
+        .batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| matches!(f.data_type(), DataType::Int64 | DataType::Decimal128(..)))
+        .collect();
     let mut out = String::from("<table class=\"journeycost\">\n<thead><tr>");
     for c in t.columns() {
         out += &format!("<th>{}</th>", escape(&c));

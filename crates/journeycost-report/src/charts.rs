@@ -125,7 +125,10 @@ pub fn lines(
         for s in series {
             let color = s.color;
             chart
-                .draw_series(LineSeries::new(s.values.iter().enumerate().map(|(i, v)| (i as f64, *v)), color.stroke_width(3)))
+                .draw_series(LineSeries::new(
+                    s.values.iter().enumerate().map(|(i, v)| (i as f64, *v)),
+                    color.stroke_width(3),
+                ))
                 .map_err(|e| e.to_string())?
                 .label(s.label.clone())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3)));
@@ -133,7 +136,10 @@ pub fn lines(
         for &(color, slope, intercept) in trends {
             let end = (n - 1) as f64;
             chart
-                .draw_series(LineSeries::new(vec![(0.0, intercept), (end, intercept + slope * end)], color.mix(0.6).stroke_width(1)))
+                .draw_series(LineSeries::new(
+                    vec![(0.0, intercept), (end, intercept + slope * end)],
+                    color.mix(0.6).stroke_width(1),
+                ))
                 .map_err(|e| e.to_string())?;
         }
         if let Some((i, text)) = marker {
@@ -201,7 +207,8 @@ pub fn diverging_bars(title: &str, rows: &[(String, f64)], pos: RGBColor, neg: R
             .draw_series(rows.iter().rev().enumerate().map(|(i, (_, v))| {
                 let color = if *v >= 0.0 { pos } else { neg };
                 let i = i as u32;
-                let mut r = Rectangle::new([(0.0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))], color.filled());
+                let mut r =
+                    Rectangle::new([(0.0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))], color.filled());
                 r.set_margin(m, m, 0, 0);
                 r
             }))
@@ -249,7 +256,8 @@ fn pyramid_with(title: &str, tiers: &[(String, f64, f64)], money: bool) -> Strin
         let pad = band(tiers.len()) / 8;
         let bar = |i: usize, from: f64, to: f64, color: RGBColor| {
             let i = i as u32;
-            let mut r = Rectangle::new([(from, SegmentValue::Exact(i)), (to, SegmentValue::Exact(i + 1))], color.filled());
+            let mut r =
+                Rectangle::new([(from, SegmentValue::Exact(i)), (to, SegmentValue::Exact(i + 1))], color.filled());
             r.set_margin(pad, pad, 0, 0);
             r
         };
@@ -287,7 +295,11 @@ pub fn paired_bars(title: &str, rows: &[(String, f64, f64)], max: f64, percent: 
             .y_label_area_size(190)
             .build_cartesian_2d(
                 rows.iter().flat_map(|r| [r.1, r.2]).filter(|v| v.is_finite()).fold(0.0, f64::min)
-                    ..rows.iter().flat_map(|r| [r.1, r.2]).filter(|v| v.is_finite()).fold(max.max(f64::EPSILON), f64::max),
+                    ..rows
+                        .iter()
+                        .flat_map(|r| [r.1, r.2])
+                        .filter(|v| v.is_finite())
+                        .fold(max.max(f64::EPSILON), f64::max),
                 (0..n - 1).into_segmented(),
             )
             .map_err(|e| e.to_string())?;
@@ -304,7 +316,8 @@ pub fn paired_bars(title: &str, rows: &[(String, f64, f64)], max: f64, percent: 
         let bar = |i: usize, v: f64, top: bool, color: RGBColor| {
             let v = if v.is_finite() { v } else { 0.0 };
             let i = i as u32;
-            let mut r = Rectangle::new([(0.0, SegmentValue::Exact(i)), (v, SegmentValue::Exact(i + 1))], color.filled());
+            let mut r =
+                Rectangle::new([(0.0, SegmentValue::Exact(i)), (v, SegmentValue::Exact(i + 1))], color.filled());
             if top {
                 r.set_margin(h / 10, h / 2, 0, 0);
             } else {
@@ -361,7 +374,11 @@ pub fn histogram(title: &str, bins: &[(f64, f64, u64)], line: Option<(f64, &str)
                 .draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, top)], RED.stroke_width(2))))
                 .map_err(|e| e.to_string())?;
             chart
-                .draw_series(std::iter::once(Text::new(text.to_owned(), (x, top * 0.95), ("sans-serif", 13).into_font().color(&RED))))
+                .draw_series(std::iter::once(Text::new(
+                    text.to_owned(),
+                    (x, top * 0.95),
+                    ("sans-serif", 13).into_font().color(&RED),
+                )))
                 .map_err(|e| e.to_string())?;
         }
         Ok(())

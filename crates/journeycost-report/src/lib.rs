@@ -172,7 +172,8 @@ pub fn build_report_audited(job: &ReportJob<'_>, mut opts: ReportOptions) -> Res
         Some(plan) => {
             let c = compare(&ledger, &opts.compare, None)?;
             let spec = plan.resolve(&c.persons, inputs.persons.as_ref())?;
-            let threads = job.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+            let threads =
+                job.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
             Some(journeycost::extrapolate::extrapolate(&spec, threads, None)?)
         }
         None => None,
@@ -302,7 +303,8 @@ fn percent(d: Option<journeycost::Decimal>) -> String {
     d.map_or_else(
         || "n/a".to_owned(),
         |s| {
-            let mut p = (s * journeycost::Decimal::ONE_HUNDRED).round_dp_with_strategy(1, journeycost::money::PENNY_ROUNDING);
+            let mut p =
+                (s * journeycost::Decimal::ONE_HUNDRED).round_dp_with_strategy(1, journeycost::money::PENNY_ROUNDING);
             p.rescale(1);
             format!("{p}%")
         },
@@ -312,8 +314,7 @@ fn percent(d: Option<journeycost::Decimal>) -> String {
 /// The fewest persons a cohort segment of an extrapolation may resample under disclosure control.
 pub const MIN_BOOTSTRAP_PERSONS: u64 = 20;
 
-const WITHHELD_SMALL: &str =
-    "Chart withheld: it would show values resting on counts small enough to identify people, or that would give them back.";
+const WITHHELD_SMALL: &str = "Chart withheld: it would show values resting on counts small enough to identify people, or that would give them back.";
 
 /// Builds the report's files: `index.html`, `report.md`, `results.json`, `charts/*.svg` and
 /// `data/*.csv`.
@@ -344,14 +345,20 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         )));
     }
     if !(opts.protection_margin.is_finite() && opts.protection_margin >= 0.0) {
-        return Err(problem(format!("the protection margin must be a share of 0 or more, found {}", opts.protection_margin)));
+        return Err(problem(format!(
+            "the protection margin must be a share of 0 or more, found {}",
+            opts.protection_margin
+        )));
     }
     if let (Some(column), None) = (&opts.by, data.persons) {
         return Err(problem(format!("the report is broken down by {column:?}, which needs a persons file")));
     }
     if let (Some(column), Some(p)) = (&opts.by, data.persons) {
         if !p.columns().iter().any(|c| c == column) {
-            return Err(problem(format!("{column:?} is not a column of the persons file (it has: {})", p.columns().join(", "))));
+            return Err(problem(format!(
+                "{column:?} is not a column of the persons file (it has: {})",
+                p.columns().join(", ")
+            )));
         }
     }
     let base = &opts.compare.baseline;
@@ -419,9 +426,21 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         } else {
             disclosure::SUPPRESSED.to_owned()
         };
-        t.row([s.pathway.clone(), s.period.to_string(), show(*cell, s.events.to_string()), show(*cell, s.cost.to_string()), running]);
+        t.row([
+            s.pathway.clone(),
+            s.period.to_string(),
+            show(*cell, s.events.to_string()),
+            show(*cell, s.cost.to_string()),
+            running,
+        ]);
     }
-    charts.push(chart(&mut files, "red-blue-cohort", "Cumulative cost, the cohort: old way (red) and new way (blue)".to_owned(), svg, t));
+    charts.push(chart(
+        &mut files,
+        "red-blue-cohort",
+        "Cumulative cost, the cohort: old way (red) and new way (blue)".to_owned(),
+        svg,
+        t,
+    ));
     // One person's own lines only without disclosure control (illustrative data).
     let mut person_model = PersonModel {
         published: false,
@@ -437,7 +456,9 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         } else {
             let mut ps: Vec<&journeycost::compare::PersonRow> = cohort.persons.iter().collect();
             ps.sort_by(|a, b| a.saving.cmp(&b.saving).then(a.person_id.cmp(&b.person_id)));
-            ps.get(ps.len().saturating_sub(1) / 2).map(|p| p.person_id.clone()).ok_or_else(|| problem("there is no person to report on"))?
+            ps.get(ps.len().saturating_sub(1) / 2)
+                .map(|p| p.person_id.clone())
+                .ok_or_else(|| problem("there is no person to report on"))?
         };
         let pid = ledger.person_id(&person_id).ok_or_else(|| problem(format!("person {person_id:?} has no events")))?;
         let mut mask = vec![false; ledger.persons().len()];
@@ -447,9 +468,21 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         let svg = red_blue_chart(&one, base, alt, &alias);
         let mut t = HumanCsv::new(&["pathway", "period", "events", "cost", "cumulative_cost"]);
         for s in &one.series {
-            t.row([s.pathway.clone(), s.period.to_string(), s.events.to_string(), s.cost.to_string(), s.cumulative_cost.to_string()]);
+            t.row([
+                s.pathway.clone(),
+                s.period.to_string(),
+                s.events.to_string(),
+                s.cost.to_string(),
+                s.cumulative_cost.to_string(),
+            ]);
         }
-        charts.push(chart(&mut files, "red-blue-person", format!("Cumulative cost, {alias}: old way (red) and new way (blue)"), svg, t));
+        charts.push(chart(
+            &mut files,
+            "red-blue-person",
+            format!("Cumulative cost, {alias}: old way (red) and new way (blue)"),
+            svg,
+            t,
+        ));
         person_model = PersonModel {
             published: true,
             pseudonym: alias,
@@ -497,12 +530,18 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     let (old_cells, new_cells) = (side_cells(base), side_cells(alt));
     let mut t = HumanCsv::new(&["period", "baseline_events", "alternative_events"]);
     for (i, l) in labels.iter().enumerate() {
-        t.row([l.clone(), show(old_cells[i], (old_n[i] as u64).to_string()), show(new_cells[i], (new_n[i] as u64).to_string())]);
+        t.row([
+            l.clone(),
+            show(old_cells[i], (old_n[i] as u64).to_string()),
+            show(new_cells[i], (new_n[i] as u64).to_string()),
+        ]);
     }
     let trend_of = |name: &str| cohort.trend.iter().find(|t| t.pathway == name).map(|t| (t.slope, t.intercept));
     let svg = if series_shown {
-        let trends: Vec<_> =
-            [(RED, trend_of(base)), (BLUE, trend_of(alt))].into_iter().filter_map(|(c, t)| t.map(|(s, i)| (c, s, i))).collect();
+        let trends: Vec<_> = [(RED, trend_of(base)), (BLUE, trend_of(alt))]
+            .into_iter()
+            .filter_map(|(c, t)| t.map(|(s, i)| (c, s, i)))
+            .collect();
         charts::lines(
             "Demand over time: events per period, with trend lines",
             &labels,
@@ -538,7 +577,11 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
             pyramid.push((name.to_owned(), o.map_or(0.0, |r| r.0.cost.to_f64()), n.map_or(0.0, |r| r.0.cost.to_f64())));
         }
         if level != 0 {
-            tier_events.push((name.to_owned(), o.map_or(0.0, |r| r.0.events as f64), n.map_or(0.0, |r| r.0.events as f64)));
+            tier_events.push((
+                name.to_owned(),
+                o.map_or(0.0, |r| r.0.events as f64),
+                n.map_or(0.0, |r| r.0.events as f64),
+            ));
             let ev = |x: Option<(&journeycost::compare::TierRow, &sdc::CellId)>| {
                 x.map_or_else(|| "0".to_owned(), |(r, c)| show(*c, r.events.to_string()))
             };
@@ -547,7 +590,12 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         for (r, c) in [o, n].into_iter().flatten() {
             let (e, cost) = (show(*c, r.events.to_string()), show(*c, r.cost.to_string()));
             t.row([r.pathway.clone(), label.to_owned(), e.clone(), cost.clone()]);
-            tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.to_owned()), ("events", e), ("cost", cost)]));
+            tiers.push(row(&[
+                ("pathway", r.pathway.clone()),
+                ("tier", name.to_owned()),
+                ("events", e),
+                ("cost", cost),
+            ]));
         }
     }
     let tiers_shown = pattern.all_shown(&cells.tiers);
@@ -556,8 +604,18 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     } else {
         String::new()
     };
-    charts.push(chart(&mut files, "triangle-events", "The triangle of need: events".to_owned(), events_svg, events_table));
-    let svg = if tiers_shown { charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid) } else { String::new() };
+    charts.push(chart(
+        &mut files,
+        "triangle-events",
+        "The triangle of need: events".to_owned(),
+        events_svg,
+        events_table,
+    ));
+    let svg = if tiers_shown {
+        charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid)
+    } else {
+        String::new()
+    };
     charts.push(chart(&mut files, "triangle", "The triangle of need".to_owned(), svg, t));
 
     // Failure demand by agency.
@@ -579,7 +637,11 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         let pathway = if f.side == 0 { base } else { alt };
         let pair = [f.all, f.fail];
         all_failure_cells.extend(pair);
-        let share = if f.cost.is_zero() { None } else { journeycost::money::round_quotient(f.fail_cost.exact(), f.cost.exact(), 4) };
+        let share = if f.cost.is_zero() {
+            None
+        } else {
+            journeycost::money::round_quotient(f.fail_cost.exact(), f.cost.exact(), 4)
+        };
         let share_text = tables::derived(&pattern, &pair, || share.map_or_else(String::new, |s| format!("{s:.4}")));
         let contacts = tables::derived(&pattern, &pair, || format!("{:.4}", f.fail_events as f64 / f.events as f64));
         let (e, fe, c, fc) = (
@@ -588,7 +650,16 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
             show(f.all, f.cost.to_string()),
             show(f.fail, f.fail_cost.to_string()),
         );
-        t.row([f.agency.clone(), pathway.clone(), e.clone(), fe.clone(), c.clone(), fc.clone(), share_text.clone(), contacts.clone()]);
+        t.row([
+            f.agency.clone(),
+            pathway.clone(),
+            e.clone(),
+            fe.clone(),
+            c.clone(),
+            fc.clone(),
+            share_text.clone(),
+            contacts.clone(),
+        ]);
         failure.push(row(&[
             ("agency", f.agency.clone()),
             ("pathway", pathway.clone()),
@@ -619,18 +690,33 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     } else {
         (String::new(), String::new())
     };
-    let mut contacts_table = HumanCsv::new(&["agency", "baseline_failure_contact_share", "alternative_failure_contact_share"]);
-    for f in cells.failure.iter().filter(|f| f.side == 0 || !cells.failure.iter().any(|g| g.side == 0 && g.agency == f.agency)) {
+    let mut contacts_table =
+        HumanCsv::new(&["agency", "baseline_failure_contact_share", "alternative_failure_contact_share"]);
+    for f in cells
+        .failure
+        .iter()
+        .filter(|f| f.side == 0 || !cells.failure.iter().any(|g| g.side == 0 && g.agency == f.agency))
+    {
         let of = |side: usize| {
             cells.failure.iter().find(|g| g.agency == f.agency && g.side == side).map_or_else(
                 || "0.0000".to_owned(),
-                |g| tables::derived(&pattern, &[g.all, g.fail], || format!("{:.4}", g.fail_events as f64 / g.events as f64)),
+                |g| {
+                    tables::derived(&pattern, &[g.all, g.fail], || {
+                        format!("{:.4}", g.fail_events as f64 / g.events as f64)
+                    })
+                },
             )
         };
         contacts_table.row([f.agency.clone(), of(0), of(1)]);
     }
     charts.push(chart(&mut files, "failure-demand", "Failure demand by agency".to_owned(), svg, t));
-    charts.push(chart(&mut files, "failure-contacts", "Failure demand by agency: contacts".to_owned(), contacts_svg, contacts_table));
+    charts.push(chart(
+        &mut files,
+        "failure-contacts",
+        "Failure demand by agency: contacts".to_owned(),
+        contacts_svg,
+        contacts_table,
+    ));
 
     // The groups of the `by` column.
     let mut groups = Vec::new();
@@ -653,7 +739,15 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                 show(g.cells[1], g.costs[1].to_string()),
                 show(g.saving, (g.costs[0] - g.costs[1]).to_string()),
             ];
-            t.row([g.value.clone(), cols[0].clone(), cols[1].clone(), cols[2].clone(), cols[3].clone(), cols[4].clone(), cols[5].clone()]);
+            t.row([
+                g.value.clone(),
+                cols[0].clone(),
+                cols[1].clone(),
+                cols[2].clone(),
+                cols[3].clone(),
+                cols[4].clone(),
+                cols[5].clone(),
+            ]);
             groups.push(row(&[
                 ("group", g.value.clone()),
                 ("persons", cols[0].clone()),
@@ -671,7 +765,11 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         (Some((_, a)), Some(ac)) => {
             let mut t = HumanCsv::new(&["agency", "cost_borne", "saving_received", "net"]);
             for (r, c) in a.who_pays.iter().zip(&ac.who_pays) {
-                let cols = [show(c[0], r.cost_borne.to_string()), show(c[1], r.saving_received.to_string()), show(c[2], r.net.to_string())];
+                let cols = [
+                    show(c[0], r.cost_borne.to_string()),
+                    show(c[1], r.saving_received.to_string()),
+                    show(c[2], r.net.to_string()),
+                ];
                 t.row([r.agency.clone(), cols[0].clone(), cols[1].clone(), cols[2].clone()]);
                 who_pays.push(row(&[
                     ("agency", r.agency.clone()),
@@ -681,8 +779,12 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                 ]));
             }
             let borne_shown = pattern.all_shown(&ac.who_pays.iter().map(|c| c[0]).collect::<Vec<_>>());
-            let mut borne: Vec<(String, f64)> =
-                a.who_pays.iter().filter(|r| !r.cost_borne.is_zero()).map(|r| (r.agency.clone(), -r.cost_borne.to_f64())).collect();
+            let mut borne: Vec<(String, f64)> = a
+                .who_pays
+                .iter()
+                .filter(|r| !r.cost_borne.is_zero())
+                .map(|r| (r.agency.clone(), -r.cost_borne.to_f64()))
+                .collect();
             borne.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
             let svg = if borne_shown {
                 charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED)
@@ -714,14 +816,21 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                     show(c[1], y.cost.to_string()),
                     show(c[2], y.discounted_net.to_string()),
                     // The years up to it, or the net present value less the years after.
-                    if pattern.all_shown(&dnets[..=i]) || (pattern.all_shown(&dnets[i + 1..]) && !pattern.hides(ac.npv)) {
+                    if pattern.all_shown(&dnets[..=i]) || (pattern.all_shown(&dnets[i + 1..]) && !pattern.hides(ac.npv))
+                    {
                         y.cumulative_discounted_net.to_string()
                     } else {
                         disclosure::SUPPRESSED.to_owned()
                     },
                 ]);
             }
-            charts.push(chart(&mut files, "appraisal", "Appraisal: cumulative discounted net benefit".to_owned(), svg, t));
+            charts.push(chart(
+                &mut files,
+                "appraisal",
+                "Appraisal: cumulative discounted net benefit".to_owned(),
+                svg,
+                t,
+            ));
             let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
             let pv = [ac.pv_benefits, ac.pv_costs];
             Some(row(&[
@@ -733,7 +842,12 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                 ("npv", show(ac.npv, a.npv.to_string())),
                 ("bcr", tables::derived(&pattern, &pv, || ratio(a.bcr))),
                 ("roi", tables::derived(&pattern, &pv, || ratio(a.roi))),
-                ("payback", tables::derived(&pattern, &dnets, || a.payback.clone().unwrap_or_else(|| "not within the horizon".to_owned()))),
+                (
+                    "payback",
+                    tables::derived(&pattern, &dnets, || {
+                        a.payback.clone().unwrap_or_else(|| "not within the horizon".to_owned())
+                    }),
+                ),
             ]))
         }
         _ => None,
@@ -750,7 +864,9 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
             if pattern.hides(*cell) {
                 Some(format!("segment {name:?}'s saving rests on suppressed figures"))
             } else if on && *persons < min_persons {
-                Some(format!("segment {name:?} draws on {persons} persons of the cohort, fewer than the {min_persons} it needs"))
+                Some(format!(
+                    "segment {name:?} draws on {persons} persons of the cohort, fewer than the {min_persons} it needs"
+                ))
             } else {
                 None
             }
@@ -765,7 +881,11 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
             let svg = if on && !segments.is_empty() {
                 String::new()
             } else {
-                charts::histogram("National net annual saving: distribution of the draws", &bins, x.threshold.zip(label.as_deref()))
+                charts::histogram(
+                    "National net annual saving: distribution of the draws",
+                    &bins,
+                    x.threshold.zip(label.as_deref()),
+                )
             };
             let mut t = HumanCsv::new(&["from", "to", "count"]);
             if svg.is_empty() {
@@ -776,10 +896,15 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                 }
             }
             charts.push(chart(&mut files, "extrapolation", "Extrapolation: distribution".to_owned(), svg, t));
-            let top: Vec<(String, f64, f64)> =
-                x.tornado.iter().take(10).map(|r| (format!("{}: {}", r.parameter, r.segment), r.saving_at_low, r.saving_at_high)).collect();
+            let top: Vec<(String, f64, f64)> = x
+                .tornado
+                .iter()
+                .take(10)
+                .map(|r| (format!("{}: {}", r.parameter, r.segment), r.saving_at_low, r.saving_at_high))
+                .collect();
             let svg = charts::tornado("One-way sensitivity: national net annual saving", &top, x.central.net_annual);
-            let mut t = HumanCsv::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
+            let mut t =
+                HumanCsv::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
             for r in &x.tornado {
                 t.row([
                     r.segment.clone(),
@@ -815,7 +940,9 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
                 ("prob_below_zero", format!("{:.1}%", x.net_annual.prob_below_zero * 100.0)),
                 (
                     "prob_below_threshold",
-                    x.net_annual.prob_below_threshold.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0)),
+                    x.net_annual
+                        .prob_below_threshold
+                        .map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0)),
                 ),
             ]))
         }
@@ -900,7 +1027,9 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         alternative: show(cells.total[1], cohort.total.alternative_cost.to_string()),
         saving: show(cells.saving, cohort.total.saving.to_string()),
         saving_share: tables::derived(&pattern, &[cells.saving, cells.total[0]], || percent(cohort.saving_share)),
-        break_even: tables::derived(&pattern, &cells.series, || cohort.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string())),
+        break_even: tables::derived(&pattern, &cells.series, || {
+            cohort.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string())
+        }),
     };
     let audit = &pattern.audit;
     let suppression = if on {
@@ -915,7 +1044,8 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
             pattern.secondary(),
         )
     } else {
-        "Small-count suppression is off for this report: its data are illustrative, not records of real people.".to_owned()
+        "Small-count suppression is off for this report: its data are illustrative, not records of real people."
+            .to_owned()
     };
     let audit_text = if on && audit.audited > 0 {
         format!(
@@ -1071,14 +1201,15 @@ impl HumanCsv {
 #[must_use]
 pub fn neutralise(field: &str) -> String {
     let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']);
-    let number =
-        field.parse::<f64>().is_ok() && field.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'e' || b == b'E');
+    let number = field.parse::<f64>().is_ok()
+        && field.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'e' || b == b'E');
     if risky && !number { format!("'{field}") } else { field.to_owned() }
 }
 
 /// Period labels and the two cumulative lines.
 fn cumulative(c: &Comparison, base: &str, alt: &str) -> (Vec<String>, Vec<f64>, Vec<f64>) {
-    let of = |p: &str| c.series.iter().filter(|s| s.pathway == p).map(|s| s.cumulative_cost.to_f64()).collect::<Vec<f64>>();
+    let of =
+        |p: &str| c.series.iter().filter(|s| s.pathway == p).map(|s| s.cumulative_cost.to_f64()).collect::<Vec<f64>>();
     let labels = c.series.iter().filter(|s| s.pathway == base).map(|s| s.period.to_string()).collect();
     (labels, of(base), of(alt))
 }
@@ -1152,7 +1283,11 @@ fn environment(dir: Option<&Path>) -> Result<minijinja::Environment<'static>, Er
         let source = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
             Some(path) => journeycost::io::check_input(&path).and_then(|()| {
                 std::fs::read_to_string(&path).map_err(|e| {
-                    Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot read the template: {e}"))
+                    Error::new(
+                        Location::source(path.display().to_string()),
+                        ProblemKind::Io,
+                        format!("cannot read the template: {e}"),
+                    )
                 })
             })?,
             None => builtin.to_owned(),

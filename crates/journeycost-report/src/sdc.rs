@@ -263,7 +263,14 @@ impl Publication {
     /// A publication over these atoms.
     #[must_use]
     pub fn new(ledger: Vec<LedgerAtom>, people: Vec<u64>) -> Publication {
-        Publication { ledger, people, cells: Vec::new(), index: HashMap::new(), relations: Vec::new(), floors: Vec::new() }
+        Publication {
+            ledger,
+            people,
+            cells: Vec::new(),
+            index: HashMap::new(),
+            relations: Vec::new(),
+            floors: Vec::new(),
+        }
     }
 
     /// The cell of a linear form over atoms of `universe`, shown at `place`; the same form (up
@@ -271,7 +278,14 @@ impl Publication {
     ///
     /// # Panics
     /// Never: atoms out of range are a programming error caught in debug builds.
-    pub fn cell(&mut self, universe: Universe, terms: Vec<(u32, f64)>, constant: f64, place: &str, importance: Importance) -> CellId {
+    pub fn cell(
+        &mut self,
+        universe: Universe,
+        terms: Vec<(u32, f64)>,
+        constant: f64,
+        place: &str,
+        importance: Importance,
+    ) -> CellId {
         let mut merged: BTreeMap<u32, f64> = BTreeMap::new();
         for (a, c) in terms {
             debug_assert!((a as usize) < self.universe_len(universe));
@@ -424,7 +438,8 @@ impl Publication {
             let persons = self.ledger.iter().flat_map(|a| a.persons.iter()).max().map_or(0, |m| *m as usize + 1);
             let mut stamp = vec![0u32; persons];
             for (i, c) in self.cells.iter().enumerate() {
-                primary[i] = c.importance != Importance::Pinned && self.sensitive(c, threshold, &mut stamp, i as u32 + 1);
+                primary[i] =
+                    c.importance != Importance::Pinned && self.sensitive(c, threshold, &mut stamp, i as u32 + 1);
             }
         }
         let mut suppressed = primary.clone();
@@ -432,7 +447,8 @@ impl Publication {
             return Ok(Pattern { suppressed, primary, audit: Audit::default() });
         }
         // Every sensitive value needs two programmes at least: refuse at once what cannot fit.
-        let needed: u64 = (0..n).filter(|i| primary[*i]).map(|i| 2 * self.cells[i].shown.iter().filter(|s| **s).count() as u64).sum();
+        let needed: u64 =
+            (0..n).filter(|i| primary[*i]).map(|i| 2 * self.cells[i].shown.iter().filter(|s| **s).count() as u64).sum();
         if needed > MAX_SOLVES {
             return Err(ProtectError::TooMany);
         }
@@ -515,7 +531,11 @@ impl Publication {
         let atoms: BTreeSet<u32> = c.terms.iter().map(|t| t.0).collect();
         let mut through: BTreeSet<String> = BTreeSet::new();
         for (j, o) in self.cells.iter().enumerate() {
-            if !suppressed[j] && o.universe == c.universe && (o.shown[0] || o.shown[1]) && o.terms.iter().any(|t| atoms.contains(&t.0)) {
+            if !suppressed[j]
+                && o.universe == c.universe
+                && (o.shown[0] || o.shown[1])
+                && o.terms.iter().any(|t| atoms.contains(&t.0))
+            {
                 for p in &o.places {
                     through.insert(p.split(':').next().unwrap_or(p).to_owned());
                 }
@@ -810,7 +830,8 @@ impl Solver {
                 }
             }
         }
-        let floors: Vec<&Vec<(u32, f64)>> = self.floors[&u].iter().filter(|f| f.iter().any(|(v, _)| within.contains(v))).collect();
+        let floors: Vec<&Vec<(u32, f64)>> =
+            self.floors[&u].iter().filter(|f| f.iter().any(|(v, _)| within.contains(v))).collect();
         for f in &floors {
             for (v, _) in *f {
                 within.insert(*v);
@@ -856,7 +877,8 @@ impl Solver {
                 (e, scale)
             };
             let (objective, objective_scale) = row(&self.forms[i], m);
-            let mut model = if maximise { pv.maximise(objective.clone()) } else { pv.minimise(objective.clone()) }.using(good_lp::microlp);
+            let mut model = if maximise { pv.maximise(objective.clone()) } else { pv.minimise(objective.clone()) }
+                .using(good_lp::microlp);
             for &c in &constraints {
                 let cc = &p.cells[c as usize];
                 let form = &self.forms[c as usize];
@@ -891,9 +913,15 @@ impl Solver {
                         f64::NEG_INFINITY
                     }
                 }
-                Ok(Err(e)) => return Err(ProtectError::Solver(AuditFailure(format!("{} of {}: {e}", m.name(), cell.places[0])))),
+                Ok(Err(e)) => {
+                    return Err(ProtectError::Solver(AuditFailure(format!("{} of {}: {e}", m.name(), cell.places[0]))));
+                }
                 Err(_) => {
-                    return Err(ProtectError::Solver(AuditFailure(format!("{} of {}: the solver panicked", m.name(), cell.places[0]))));
+                    return Err(ProtectError::Solver(AuditFailure(format!(
+                        "{} of {}: the solver panicked",
+                        m.name(),
+                        cell.places[0]
+                    ))));
                 }
             };
             ends[k] = end + if m == Measure::Money { cell.constant } else { 0.0 };
@@ -913,7 +941,8 @@ mod tests {
     /// Three agencies, baseline only: NHS (2 events), Police (6), Housing (20); a total; a tier
     /// table where NHS and Police share tier 4.
     fn three_agencies() -> (Publication, [CellId; 6]) {
-        let atoms = vec![atom(2, 1555.54, &[0, 1]), atom(6, 600.0, &[0, 1, 2, 3, 4]), atom(20, 110.0, &[0, 1, 2, 3, 4, 5, 6])];
+        let atoms =
+            vec![atom(2, 1555.54, &[0, 1]), atom(6, 600.0, &[0, 1, 2, 3, 4]), atom(20, 110.0, &[0, 1, 2, 3, 4, 5, 6])];
         let mut p = Publication::new(atoms, Vec::new());
         let cell = |p: &mut Publication, terms: Vec<(u32, f64)>, place: &str, imp| {
             let c = p.cell(Universe::Ledger, terms, 0.0, place, imp);
@@ -1016,7 +1045,11 @@ mod tests {
             price: Some(price),
         };
         let build = |priced_atoms: bool| {
-            let mut atoms = vec![priced(2, 5000.0, &[0]), priced(70, 100.0, &[0, 1, 2, 3, 4, 5]), priced(40, 25.0, &[1, 2, 3, 4, 5, 6])];
+            let mut atoms = vec![
+                priced(2, 5000.0, &[0]),
+                priced(70, 100.0, &[0, 1, 2, 3, 4, 5]),
+                priced(40, 25.0, &[1, 2, 3, 4, 5, 6]),
+            ];
             if !priced_atoms {
                 for a in &mut atoms {
                     a.price = None;
@@ -1052,7 +1085,10 @@ mod tests {
     /// one event each, whose sum (2) is published, are each exactly 1.
     #[test]
     fn a_listed_row_has_at_least_one_event() {
-        let mut p = Publication::new(vec![atom(1, 500.0, &[0]), atom(1, 500.0, &[1]), atom(72, 7200.0, &[2, 3, 4, 5, 6])], Vec::new());
+        let mut p = Publication::new(
+            vec![atom(1, 500.0, &[0]), atom(1, 500.0, &[1]), atom(72, 7200.0, &[2, 3, 4, 5, 6])],
+            Vec::new(),
+        );
         let cell = |p: &mut Publication, terms: Vec<(u32, f64)>, place: &str| {
             let c = p.cell(Universe::Ledger, terms, 0.0, place, Importance::Detail);
             p.show(c, Measure::Count, 0.0);

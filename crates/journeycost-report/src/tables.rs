@@ -28,8 +28,13 @@ use crate::sdc::{CellId, Importance, LedgerAtom, Measure, Pattern, Publication, 
 pub(crate) const PENNY: f64 = 0.005;
 
 /// The tiers in the order the report shows them, with their names.
-pub(crate) const TIERS: [(u8, &str, &str); 5] =
-    [(1, "1", "1 universal"), (2, "2", "2 early help"), (3, "3", "3 specialist"), (4, "4", "4 crisis"), (0, "unassigned", "unassigned")];
+pub(crate) const TIERS: [(u8, &str, &str); 5] = [
+    (1, "1", "1 universal"),
+    (2, "2", "2 early help"),
+    (3, "3", "3 specialist"),
+    (4, "4", "4 crisis"),
+    (0, "unassigned", "unassigned"),
+];
 
 /// The atom an aggregated ledger line belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -204,9 +209,14 @@ impl<'a> View<'a> {
             // The catalogue is public: when the atom's money is its events times its unit cost at
             // the price base (summed over the value types counted), a reader who learns its count
             // learns its money.
-            let unit: Option<Decimal> =
-                ledger.value_types().iter().map(|t| ledger.real_unit_cost(k.entry as usize, *t)).sum::<Option<Decimal>>();
-            let price = unit.filter(|u| events > 0 && u.checked_mul(Decimal::from(events)) == Some(money)).map(|u| Money::new(u).to_f64());
+            let unit: Option<Decimal> = ledger
+                .value_types()
+                .iter()
+                .map(|t| ledger.real_unit_cost(k.entry as usize, *t))
+                .sum::<Option<Decimal>>();
+            let price = unit
+                .filter(|u| events > 0 && u.checked_mul(Decimal::from(events)) == Some(money))
+                .map(|u| Money::new(u).to_f64());
             keys.push(k);
             exact.push(money);
             atoms.push(LedgerAtom { events, money: Money::new(money).to_f64(), persons, price });
@@ -215,7 +225,9 @@ impl<'a> View<'a> {
         // Persons of the comparison by group and by the sign of their saving.
         let mut people_count: BTreeMap<(u32, u8), u64> = BTreeMap::new();
         for p in &cohort.persons {
-            let id = ledger.person_id(&p.person_id).ok_or_else(|| internal(&format!("person {:?} not in the ledger", p.person_id)))?;
+            let id = ledger
+                .person_id(&p.person_id)
+                .ok_or_else(|| internal(&format!("person {:?} not in the ledger", p.person_id)))?;
             let category = match p.saving.cmp(&Money::ZERO) {
                 std::cmp::Ordering::Greater => 0,
                 std::cmp::Ordering::Less => 1,
@@ -223,13 +235,15 @@ impl<'a> View<'a> {
             };
             *people_count.entry((group_of[id as usize], category)).or_default() += 1;
         }
-        let people_atom: BTreeMap<(u32, u8), u32> = people_count.keys().enumerate().map(|(i, k)| (*k, i as u32)).collect();
+        let people_atom: BTreeMap<(u32, u8), u32> =
+            people_count.keys().enumerate().map(|(i, k)| (*k, i as u32)).collect();
         let people: Vec<u64> = people_count.values().copied().collect();
 
         // Labels by identity, made unique: "NHS / A&E" the agency and "NHS" with detail "A&E"
         // are two rows, so their labels say which is which.
         let mut agency_labels: BTreeMap<(u32, u32), String> = BTreeMap::new();
-        let ids: BTreeSet<(u32, u32)> = keys.iter().map(|k| (k.agency, if opts.agency_detail { k.detail } else { 0 })).collect();
+        let ids: BTreeSet<(u32, u32)> =
+            keys.iter().map(|k| (k.agency, if opts.agency_detail { k.detail } else { 0 })).collect();
         // A label is compared as the report's CSV files show it (formulas neutralised), and a
         // numbered label must not be another row's label either.
         let shown = |label: &str| crate::neutralise(label);
@@ -269,7 +283,10 @@ impl<'a> View<'a> {
 
     /// The label of an agency row.
     pub fn agency_label(&self, agency: u32, detail: u32) -> String {
-        self.agency_labels.get(&(agency, detail)).cloned().unwrap_or_else(|| self.ledger.agencies()[agency as usize].clone())
+        self.agency_labels
+            .get(&(agency, detail))
+            .cloned()
+            .unwrap_or_else(|| self.ledger.agencies()[agency as usize].clone())
     }
 }
 
@@ -322,7 +339,8 @@ impl<'v, 'a> Book<'v, 'a> {
 
     /// Records that the atoms `pick` keeps hold at least one event: a row listed only then.
     pub fn floor(&mut self, pick: impl Fn(&AtomKey) -> bool) {
-        let terms: Vec<u32> = self.view.keys.iter().enumerate().filter(|(_, k)| pick(k)).map(|(i, _)| i as u32).collect();
+        let terms: Vec<u32> =
+            self.view.keys.iter().enumerate().filter(|(_, k)| pick(k)).map(|(i, _)| i as u32).collect();
         self.p.floor(Universe::Ledger, &terms);
     }
 
@@ -356,8 +374,15 @@ impl<'v, 'a> Book<'v, 'a> {
     }
 
     /// A People cell: the persons of the categories `pick` keeps.
-    pub fn people(&mut self, place: &str, importance: Importance, pick: impl Fn(u32, u8) -> bool, printed: u64) -> Result<CellId, Error> {
-        let terms: Vec<(u32, f64)> = self.view.people_atom.iter().filter(|((g, c), _)| pick(*g, *c)).map(|(_, a)| (*a, 1.0)).collect();
+    pub fn people(
+        &mut self,
+        place: &str,
+        importance: Importance,
+        pick: impl Fn(u32, u8) -> bool,
+        printed: u64,
+    ) -> Result<CellId, Error> {
+        let terms: Vec<(u32, f64)> =
+            self.view.people_atom.iter().filter(|((g, c), _)| pick(*g, *c)).map(|(_, a)| (*a, 1.0)).collect();
         let count: u64 = terms.iter().map(|(a, _)| self.view.people[*a as usize]).sum();
         if count != printed {
             return Err(internal(&format!("{place}: the report prints {printed} persons but its atoms count {count}")));
@@ -428,7 +453,11 @@ fn side_index(s: Side) -> usize {
 }
 
 /// Registers the comparison's figures.
-pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts: &CompareOptions) -> Result<Cells, Error> {
+pub(crate) fn register_comparison(
+    book: &mut Book<'_, '_>,
+    c: &Comparison,
+    opts: &CompareOptions,
+) -> Result<Cells, Error> {
     let names = [&opts.baseline, &opts.alternative];
     let side_of = |pathway: &str| usize::from(pathway != opts.baseline);
     let sides = [Side::Baseline, Side::Alternative];
@@ -478,7 +507,9 @@ pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts:
         book.p.relation(&r);
     }
     // The series runs from the first period with an event to the last.
-    if let (Some(first), Some(last)) = (c.series.iter().map(|s| s.period).min(), c.series.iter().map(|s| s.period).max()) {
+    if let (Some(first), Some(last)) =
+        (c.series.iter().map(|s| s.period).min(), c.series.iter().map(|s| s.period).max())
+    {
         book.floor(|k| k.period == first);
         book.floor(|k| k.period == last);
     }
@@ -492,7 +523,11 @@ pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts:
     let mut columns: [Vec<CellId>; 2] = [Vec::new(), Vec::new()];
     let mut savings = Vec::new();
     if ids.len() != c.agencies.len() {
-        return Err(internal(&format!("{} agency rows in the comparison, {} in the report", c.agencies.len(), ids.len())));
+        return Err(internal(&format!(
+            "{} agency rows in the comparison, {} in the report",
+            c.agencies.len(),
+            ids.len()
+        )));
     }
     for (row, (a, d)) in c.agencies.iter().zip(&ids) {
         let (a, d) = (*a, *d);
@@ -613,16 +648,40 @@ pub(crate) fn register_comparison(book: &mut Book<'_, '_>, c: &Comparison, opts:
     // Persons: the cohort's size is public; how many save and how many cost more are not.
     let s = &c.savings;
     let persons = book.people("results.json: persons", Importance::Pinned, |_, _| true, s.persons as u64)?;
-    let persons_saving =
-        book.people("savings-distribution.csv: persons saving", Importance::Detail, |_, c| c == 0, s.persons_saving as u64)?;
-    let persons_costing_more =
-        book.people("savings-distribution.csv: persons costing more", Importance::Detail, |_, c| c == 1, s.persons_costing_more as u64)?;
+    let persons_saving = book.people(
+        "savings-distribution.csv: persons saving",
+        Importance::Detail,
+        |_, c| c == 0,
+        s.persons_saving as u64,
+    )?;
+    let persons_costing_more = book.people(
+        "savings-distribution.csv: persons costing more",
+        Importance::Detail,
+        |_, c| c == 1,
+        s.persons_costing_more as u64,
+    )?;
 
-    Ok(Cells { total, saving, series, agencies, tiers, failure, persons, persons_saving, persons_costing_more, groups: Vec::new() })
+    Ok(Cells {
+        total,
+        saving,
+        series,
+        agencies,
+        tiers,
+        failure,
+        persons,
+        persons_saving,
+        persons_costing_more,
+        groups: Vec::new(),
+    })
 }
 
 /// Registers the groups of the `by` column: persons, cost on each side and saving per group.
-pub(crate) fn register_groups(book: &mut Book<'_, '_>, cells: &mut Cells, opts: &CompareOptions, column: &str) -> Result<(), Error> {
+pub(crate) fn register_groups(
+    book: &mut Book<'_, '_>,
+    cells: &mut Cells,
+    opts: &CompareOptions,
+    column: &str,
+) -> Result<(), Error> {
     let names = [&opts.baseline, &opts.alternative];
     let sides = [Side::Baseline, Side::Alternative];
     // Group ids sharing a by value (they differ only by segment membership).
@@ -634,15 +693,25 @@ pub(crate) fn register_groups(book: &mut Book<'_, '_>, cells: &mut Cells, opts: 
     let mut savings = Vec::new();
     let mut people = Vec::new();
     for (value, ids) in values {
-        let persons: u64 =
-            book.view.people_atom.iter().filter(|((g, _), _)| ids.contains(g)).map(|(_, a)| book.view.people[*a as usize]).sum();
+        let persons: u64 = book
+            .view
+            .people_atom
+            .iter()
+            .filter(|((g, _), _)| ids.contains(g))
+            .map(|(_, a)| book.view.people[*a as usize])
+            .sum();
         if persons == 0 {
             continue;
         }
-        let persons_cell =
-            book.people(&format!("groups.csv: {column} = {value}, persons"), Importance::Detail, |g, _| ids.contains(&g), persons)?;
+        let persons_cell = book.people(
+            &format!("groups.csv: {column} = {value}, persons"),
+            Importance::Detail,
+            |g, _| ids.contains(&g),
+            persons,
+        )?;
         // Listed only with a person (and so with an event).
-        let members: Vec<u32> = book.view.people_atom.iter().filter(|((g, _), _)| ids.contains(g)).map(|(_, a)| *a).collect();
+        let members: Vec<u32> =
+            book.view.people_atom.iter().filter(|((g, _), _)| ids.contains(g)).map(|(_, a)| *a).collect();
         book.p.floor(Universe::People, &members);
         book.floor(|k| ids.contains(&k.group));
         people.push(persons_cell);
@@ -676,7 +745,15 @@ pub(crate) fn register_groups(book: &mut Book<'_, '_>, cells: &mut Cells, opts: 
         )?;
         book.p.relation(&[saving, pair[0], pair[1]]);
         savings.push(saving);
-        cells.groups.push(GroupRow { value, persons: persons as usize, persons_cell, cells: pair, saving, costs, events });
+        cells.groups.push(GroupRow {
+            value,
+            persons: persons as usize,
+            persons_cell,
+            cells: pair,
+            saving,
+            costs,
+            events,
+        });
     }
     for (i, col) in columns.iter().enumerate() {
         let mut r = col.clone();
@@ -755,13 +832,23 @@ pub(crate) fn register_appraisal(
     }
     let pv_b = |lw: &LineWeights| lw.benefit.iter().map(|(bt, x)| f(*bt) * dec(*x)).sum::<f64>();
     let pv_c = |lw: &LineWeights| f(lw.t) * dec(lw.cost);
-    let pv_benefits =
-        book.linear("results.json: appraisal, pv_benefits", Importance::Headline, |k| w(k).map_or(0.0, pv_b), 0.0, a.pv_benefits)?;
+    let pv_benefits = book.linear(
+        "results.json: appraisal, pv_benefits",
+        Importance::Headline,
+        |k| w(k).map_or(0.0, pv_b),
+        0.0,
+        a.pv_benefits,
+    )?;
     let observed: Vec<bool> = a.years.iter().map(|y| y.observed).collect();
     let pv_gross = book.linear(
         "results.json: appraisal, pv_gross_benefits",
         Importance::Headline,
-        |k| w(k).map_or(0.0, |lw| if observed.get(lw.t).copied().unwrap_or(false) { f(lw.t) * dec(lw.gross) } else { 0.0 }),
+        |k| {
+            w(k).map_or(
+                0.0,
+                |lw| if observed.get(lw.t).copied().unwrap_or(false) { f(lw.t) * dec(lw.gross) } else { 0.0 },
+            )
+        },
         0.0,
         a.pv_gross_benefits,
     )?;
@@ -819,7 +906,10 @@ pub(crate) fn register_appraisal(
 
 /// The cell of each cohort segment's saving (baseline minus alternative of its persons), and
 /// its persons, for the extrapolation.
-pub(crate) fn register_segments(book: &mut Book<'_, '_>, plan: &ExtrapolationPlan) -> Result<Vec<(String, CellId, u64)>, Error> {
+pub(crate) fn register_segments(
+    book: &mut Book<'_, '_>,
+    plan: &ExtrapolationPlan,
+) -> Result<Vec<(String, CellId, u64)>, Error> {
     let mut out = Vec::new();
     let mut index = 0usize;
     for (seg, source) in &plan.segments {
@@ -828,10 +918,21 @@ pub(crate) fn register_segments(book: &mut Book<'_, '_>, plan: &ExtrapolationPla
         }
         let i = index;
         index += 1;
-        let members: Vec<u32> =
-            book.view.groups.iter().enumerate().filter(|(_, g)| g.1.get(i).copied().unwrap_or(false)).map(|(g, _)| g as u32).collect();
-        let persons: u64 =
-            book.view.people_atom.iter().filter(|((g, _), _)| members.contains(g)).map(|(_, a)| book.view.people[*a as usize]).sum();
+        let members: Vec<u32> = book
+            .view
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.1.get(i).copied().unwrap_or(false))
+            .map(|(g, _)| g as u32)
+            .collect();
+        let persons: u64 = book
+            .view
+            .people_atom
+            .iter()
+            .filter(|((g, _), _)| members.contains(g))
+            .map(|(_, a)| book.view.people[*a as usize])
+            .sum();
         let mut exact = Decimal::ZERO;
         for (k, x) in book.view.keys.iter().zip(&book.view.exact) {
             if members.contains(&k.group) {

@@ -17,9 +17,9 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Date64Type, Decimal128Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type,
-    UInt64Type,
+    Date32Type, Date64Type, Decimal128Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
+    Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray};
 use arrow_buffer::NullBuffer;
@@ -100,7 +100,9 @@ pub fn journeys_from_batches(
     let columns = locate(name, schema, options)?;
     let mut all = Vec::new();
     for batch in batches {
-        let batch = batch.map_err(|e| Error::new(Location::source(name), ProblemKind::Io, format!("cannot read the Arrow stream: {e}")))?;
+        let batch = batch.map_err(|e| {
+            Error::new(Location::source(name), ProblemKind::Io, format!("cannot read the Arrow stream: {e}"))
+        })?;
         // A producer may send a batch unlike the schema it announced: check each one's types.
         if locate(name, &batch.schema(), options)? != columns {
             return Err(Error::new(
@@ -115,7 +117,10 @@ pub fn journeys_from_batches(
     // batches where needed (a slice of a batch is a view, not a copy: a producer that sends one
     // big batch, as polars does, is still read on every core). Each run's events are appended
     // in order, so the result is the same on any number of threads.
-    let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get)).max(1);
+    let threads = options
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+        .max(1);
     let total: usize = all.iter().map(RecordBatch::num_rows).sum();
     let share = total.div_ceil(threads).max(1);
     let mut runs: Vec<(u64, Vec<RecordBatch>)> = Vec::new();
@@ -141,7 +146,8 @@ pub fn journeys_from_batches(
         let mut problems = Problems::default();
         let mut row = offset;
         for batch in &batches {
-            let cols: Vec<Option<Col<'_>>> = columns.iter().map(|c| c.map(|i| Col::new(batch.column(i).as_ref()))).collect();
+            let cols: Vec<Option<Col<'_>>> =
+                columns.iter().map(|c| c.map(|i| Col::new(batch.column(i).as_ref()))).collect();
             let plain = Plain::new(batch, &columns);
             for i in 0..batch.num_rows() {
                 if !plain.as_ref().is_some_and(|p| p.row(i, catalogue, &problems, &mut journeys)) {
@@ -182,7 +188,11 @@ fn locate(name: &str, schema: &Schema, options: ReadOptions) -> Result<Vec<Optio
     let at = |field: &str| Location::source(name).in_field(field);
     for (i, f) in schema.fields().iter().enumerate() {
         if schema.fields().iter().take(i).any(|g| g.name() == f.name()) {
-            problems.push(Problem::new(at(f.name()), ProblemKind::DuplicateColumn, format!("column {:?} appears twice", f.name())));
+            problems.push(Problem::new(
+                at(f.name()),
+                ProblemKind::DuplicateColumn,
+                format!("column {:?} appears twice", f.name()),
+            ));
         }
     }
     let mut found = Vec::new();
@@ -220,7 +230,9 @@ fn type_problem(column: &str, t: &DataType, options: ReadOptions) -> Option<Stri
     let ok = match want(column) {
         Want::Text => text || t.is_integer(),
         Want::Date => text || matches!(t, DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, None)),
-        Want::Number => text || t.is_integer() || matches!(t, DataType::Decimal128(..)) || (options.allow_float && t.is_floating()),
+        Want::Number => {
+            text || t.is_integer() || matches!(t, DataType::Decimal128(..)) || (options.allow_float && t.is_floating())
+        }
     };
     if ok {
         return None;
@@ -231,9 +243,13 @@ fn type_problem(column: &str, t: &DataType, options: ReadOptions) -> Option<Stri
              (decimal.Decimal values, or pl.Decimal); to accept floats anyway, read each as its shortest decimal with allow_float=True"
         ),
         (Want::Date, DataType::Timestamp(_, Some(tz))) => {
-            format!("the column is a timestamp in time zone {tz}: give dates (datetime.date, date32) or naive timestamps at midnight")
+            format!(
+                "the column is a timestamp in time zone {tz}: give dates (datetime.date, date32) or naive timestamps at midnight"
+            )
         }
-        (Want::Date, t) => format!("expected dates (date32, date64, naive timestamps at midnight, or YYYY-MM-DD text), found {t}"),
+        (Want::Date, t) => {
+            format!("expected dates (date32, date64, naive timestamps at midnight, or YYYY-MM-DD text), found {t}")
+        }
         (Want::Number, t) => format!("expected decimals (decimal128, integers, or text), found {t}"),
         (Want::Text, t) => format!("expected text (or integers), found {t}"),
     })
@@ -251,7 +267,9 @@ impl<'a> Col<'a> {
     fn new(array: &'a dyn Array) -> Col<'a> {
         match array.as_any_dictionary_opt() {
             // A dictionary with no values can only hold nulls (and its keys cannot be read).
-            Some(d) if d.values().is_empty() => Col { array, nulls: Some(NullBuffer::new_null(array.len())), dictionary: None },
+            Some(d) if d.values().is_empty() => {
+                Col { array, nulls: Some(NullBuffer::new_null(array.len())), dictionary: None }
+            }
             Some(d) => Col {
                 array,
                 nulls: array.logical_nulls(),
@@ -308,20 +326,27 @@ fn from_epoch_days(days: i64) -> Option<NaiveDate> {
 fn date(a: &dyn Array, i: usize) -> Result<NaiveDate, String> {
     let midnight = |v: i64, per_day: i64| {
         if v.rem_euclid(per_day) == 0 {
-            from_epoch_days(v.div_euclid(per_day)).ok_or_else(|| format!("expected a date, found a timestamp out of range ({v})"))
+            from_epoch_days(v.div_euclid(per_day))
+                .ok_or_else(|| format!("expected a date, found a timestamp out of range ({v})"))
         } else {
-            Err("expected a date, found a timestamp with a time of day: give dates, or timestamps at midnight".to_owned())
+            Err("expected a date, found a timestamp with a time of day: give dates, or timestamps at midnight"
+                .to_owned())
         }
     };
     match a.data_type() {
-        DataType::Date32 => {
-            from_epoch_days(i64::from(a.as_primitive::<Date32Type>().value(i))).ok_or_else(|| "date out of range".to_owned())
-        }
+        DataType::Date32 => from_epoch_days(i64::from(a.as_primitive::<Date32Type>().value(i)))
+            .ok_or_else(|| "date out of range".to_owned()),
         DataType::Date64 => midnight(a.as_primitive::<Date64Type>().value(i), 86_400_000),
         DataType::Timestamp(TimeUnit::Second, _) => midnight(a.as_primitive::<TimestampSecondType>().value(i), 86_400),
-        DataType::Timestamp(TimeUnit::Millisecond, _) => midnight(a.as_primitive::<TimestampMillisecondType>().value(i), 86_400_000),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => midnight(a.as_primitive::<TimestampMicrosecondType>().value(i), 86_400_000_000),
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => midnight(a.as_primitive::<TimestampNanosecondType>().value(i), 86_400_000_000_000),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            midnight(a.as_primitive::<TimestampMillisecondType>().value(i), 86_400_000)
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            midnight(a.as_primitive::<TimestampMicrosecondType>().value(i), 86_400_000_000)
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            midnight(a.as_primitive::<TimestampNanosecondType>().value(i), 86_400_000_000_000)
+        }
         _ => {
             let s = text(a, i);
             parse_date(&s).ok_or_else(|| format!("expected a date YYYY-MM-DD, found {s:?}"))
@@ -339,7 +364,8 @@ fn number(a: &dyn Array, i: usize) -> Result<Decimal, String> {
         DataType::Float64 => decimal_from_float(a.as_primitive::<Float64Type>().value(i)),
         t if t.is_integer() => {
             let v = integer(a, i).unwrap_or_default();
-            Decimal::try_from_i128_with_scale(v, 0).map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
+            Decimal::try_from_i128_with_scale(v, 0)
+                .map_err(|_| format!("expected a number of at most 28 digits, found {v}"))
         }
         _ => parse_decimal(&text(a, i)),
     }
@@ -347,7 +373,9 @@ fn number(a: &dyn Array, i: usize) -> Result<Decimal, String> {
 
 /// An Arrow decimal (mantissa and scale, which may be negative) as an exact `Decimal`.
 fn decimal_from_i128(mantissa: i128, scale: i8) -> Result<Decimal, String> {
-    let too_big = || format!("expected a number of at most 28 digits, found a decimal with mantissa {mantissa} and scale {scale}");
+    let too_big = || {
+        format!("expected a number of at most 28 digits, found a decimal with mantissa {mantissa} and scale {scale}")
+    };
     if scale >= 0 {
         let sc = u32::from(scale.unsigned_abs());
         if let Ok(d) = Decimal::try_from_i128_with_scale(mantissa, sc) {
@@ -441,7 +469,9 @@ impl<'a> Plain<'a> {
         let quantity = match column(4) {
             None => None,
             Some(a) => match a.data_type() {
-                DataType::Decimal128(_, scale @ 0..=28) => Some((a.as_primitive_opt::<Decimal128Type>()?, u32::from(scale.unsigned_abs()))),
+                DataType::Decimal128(_, scale @ 0..=28) => {
+                    Some((a.as_primitive_opt::<Decimal128Type>()?, u32::from(scale.unsigned_abs())))
+                }
                 _ => return None,
             },
         };
@@ -461,7 +491,10 @@ impl<'a> Plain<'a> {
         if self.others.iter().any(|a| a.is_valid(i)) {
             return false;
         }
-        let (Some(person), Some(pathway), Some(code)) = (self.person.get(i), self.pathway.get(i), self.code.get(i)) else { return false };
+        let (Some(person), Some(pathway), Some(code)) = (self.person.get(i), self.pathway.get(i), self.code.get(i))
+        else {
+            return false;
+        };
         if person.is_empty() || pathway.is_empty() || code.is_empty() || !self.date.is_valid(i) {
             return false;
         }
@@ -532,10 +565,13 @@ fn read_row(
     };
     // Optional columns: a null or an empty text means "not given", as an empty CSV field does.
     let given = |k: usize| cell(4 + k).filter(|(a, j)| !is_empty_text(*a, *j));
-    let optional = |k: usize, found: &mut Vec<_>, read: &dyn Fn(&dyn Array, usize) -> Result<Decimal, String>| match given(k) {
-        None => Some(None),
-        Some((a, j)) => read(a, j).map(Some).map_err(|m| found.push((OPTIONAL[k], ProblemKind::InvalidValue, m))).ok(),
-    };
+    let optional =
+        |k: usize, found: &mut Vec<_>, read: &dyn Fn(&dyn Array, usize) -> Result<Decimal, String>| match given(k) {
+            None => Some(None),
+            Some((a, j)) => {
+                read(a, j).map(Some).map_err(|m| found.push((OPTIONAL[k], ProblemKind::InvalidValue, m))).ok()
+            }
+        };
     let quantity = optional(0, &mut found, &number);
     let cost = optional(2, &mut found, &number);
     let probability = optional(4, &mut found, &number);
@@ -545,11 +581,24 @@ fn read_row(
     };
     let demand = match given(3) {
         None => Some(None),
-        Some((a, j)) => text(a, j).parse::<DemandKind>().map(Some).map_err(|m| found.push(("demand", ProblemKind::InvalidValue, m))).ok(),
+        Some((a, j)) => text(a, j)
+            .parse::<DemandKind>()
+            .map(Some)
+            .map_err(|m| found.push(("demand", ProblemKind::InvalidValue, m)))
+            .ok(),
     };
     let note = given(5).map(|(a, j)| text(a, j));
-    if let (Some(person), Some(pathway), Some(code), Some(start), Some(quantity), Some(cost), Some(probability), Some(end), Some(demand)) =
-        (person, pathway, code, start, quantity, cost, probability, end, demand)
+    if let (
+        Some(person),
+        Some(pathway),
+        Some(code),
+        Some(start),
+        Some(quantity),
+        Some(cost),
+        Some(probability),
+        Some(end),
+        Some(demand),
+    ) = (person, pathway, code, start, quantity, cost, probability, end, demand)
     {
         let parts = EventParts {
             person: &person,
@@ -643,7 +692,8 @@ pub fn table_from_csv(bytes: &[u8]) -> Result<RecordBatch, String> {
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(header.len());
     for (i, (name, values)) in header.iter().zip(&columns).enumerate() {
         // The first column of a grouped output holds the group's value: a label.
-        let kind = if TEXT_COLUMNS.contains(&name.as_str()) || (i == 0 && header.get(1).is_some_and(|h| TEXT_COLUMNS.contains(&h.as_str())))
+        let kind = if TEXT_COLUMNS.contains(&name.as_str())
+            || (i == 0 && header.get(1).is_some_and(|h| TEXT_COLUMNS.contains(&h.as_str())))
         {
             Kind::Text
         } else if MONEY_COLUMNS.contains(&name.as_str()) {
@@ -654,17 +704,25 @@ pub fn table_from_csv(bytes: &[u8]) -> Result<RecordBatch, String> {
         let present = || values.iter().map(|v| Some(v.as_str()).filter(|s| !s.is_empty()));
         let (t, array): (DataType, ArrayRef) = match kind {
             Kind::Text => (DataType::Utf8, Arc::new(present().collect::<StringArray>())),
-            Kind::Integer => (DataType::Int64, Arc::new(present().map(|v| v.and_then(|s| s.parse().ok())).collect::<Int64Array>())),
-            Kind::Boolean => (DataType::Boolean, Arc::new(present().map(|v| v.map(|s| s == "true")).collect::<BooleanArray>())),
-            Kind::Date => (DataType::Date32, Arc::new(present().map(|v| v.and_then(parse_date).map(epoch_days)).collect::<Date32Array>())),
+            Kind::Integer => {
+                (DataType::Int64, Arc::new(present().map(|v| v.and_then(|s| s.parse().ok())).collect::<Int64Array>()))
+            }
+            Kind::Boolean => {
+                (DataType::Boolean, Arc::new(present().map(|v| v.map(|s| s == "true")).collect::<BooleanArray>()))
+            }
+            Kind::Date => (
+                DataType::Date32,
+                Arc::new(present().map(|v| v.and_then(parse_date).map(epoch_days)).collect::<Date32Array>()),
+            ),
             Kind::Decimal(scale) => {
                 let mut mantissas: Vec<Option<i128>> = Vec::with_capacity(values.len());
                 for v in present() {
                     mantissas.push(match v.map(parse_decimal) {
                         None => None,
-                        Some(Ok(d)) => {
-                            Some(mantissa_at(d, scale).ok_or_else(|| format!("column {name}: {d} does not fit decimal128(38, {scale})"))?)
-                        }
+                        Some(Ok(d)) => Some(
+                            mantissa_at(d, scale)
+                                .ok_or_else(|| format!("column {name}: {d} does not fit decimal128(38, {scale})"))?,
+                        ),
                         Some(Err(m)) => return Err(format!("column {name}: {m}")),
                     });
                 }
@@ -726,7 +784,8 @@ fn mantissa_at(d: Decimal, scale: u32) -> Option<i128> {
 /// # Errors
 /// If the scale is more than 38.
 pub fn decimal_array(mantissas: Vec<Option<i128>>, scale: u32) -> Result<Decimal128Array, String> {
-    let s = i8::try_from(scale).map_err(|_| format!("a scale of {scale} decimals is more than Arrow's decimal128 holds"))?;
+    let s = i8::try_from(scale)
+        .map_err(|_| format!("a scale of {scale} decimals is more than Arrow's decimal128 holds"))?;
     Decimal128Array::from(mantissas).with_precision_and_scale(DECIMAL_PRECISION, s).map_err(|e| e.to_string())
 }
 
@@ -741,10 +800,9 @@ pub fn exact_decimal_array(values: &[Option<Decimal>]) -> Result<Decimal128Array
     for v in values {
         mantissas.push(match v {
             None => None,
-            Some(d) => Some(
-                mantissa_at(*d, scale)
-                    .ok_or_else(|| format!("{d} cannot be held exactly in a decimal128 column with {scale} decimals (38 digits in all)"))?,
-            ),
+            Some(d) => Some(mantissa_at(*d, scale).ok_or_else(|| {
+                format!("{d} cannot be held exactly in a decimal128 column with {scale} decimals (38 digits in all)")
+            })?),
         });
     }
     decimal_array(mantissas, scale)
@@ -761,7 +819,9 @@ pub fn exact_decimal_array(values: &[Option<Decimal>]) -> Result<Decimal128Array
 pub fn journeys_to_batch(journeys: &Journeys) -> Result<RecordBatch, String> {
     let n = journeys.len();
     let events: Vec<crate::journey::Event> = (0..n).map(|i| journeys.get(i)).collect();
-    let text = |f: &dyn Fn(&crate::journey::Event) -> Option<&str>| Arc::new(events.iter().map(f).collect::<StringArray>()) as ArrayRef;
+    let text = |f: &dyn Fn(&crate::journey::Event) -> Option<&str>| {
+        Arc::new(events.iter().map(f).collect::<StringArray>()) as ArrayRef
+    };
     let dates = |f: &dyn Fn(&crate::journey::Event) -> Option<NaiveDate>| {
         Arc::new(events.iter().map(|e| f(e).map(epoch_days)).collect::<Date32Array>()) as ArrayRef
     };
@@ -791,7 +851,9 @@ pub fn journeys_to_batch(journeys: &Journeys) -> Result<RecordBatch, String> {
 /// If a cost cannot be held exactly in `decimal128`.
 pub fn ledger_to_batch(ledger: &Ledger) -> Result<RecordBatch, String> {
     let lines: Vec<crate::ledger::Line> = ledger.lines().collect();
-    let text = |f: &dyn Fn(&crate::ledger::Line) -> String| Arc::new(lines.iter().map(|l| Some(f(l))).collect::<StringArray>()) as ArrayRef;
+    let text = |f: &dyn Fn(&crate::ledger::Line) -> String| {
+        Arc::new(lines.iter().map(|l| Some(f(l))).collect::<StringArray>()) as ArrayRef
+    };
     let costs: Vec<Option<Decimal>> = lines.iter().map(|l| Some(l.cost.exact())).collect();
     let columns: Vec<(&str, ArrayRef)> = vec![
         ("person_id", text(&|l| ledger.persons()[l.person as usize].to_string())),
@@ -811,7 +873,10 @@ pub fn ledger_to_batch(ledger: &Ledger) -> Result<RecordBatch, String> {
 #[must_use]
 pub fn events_schema() -> SchemaRef {
     Arc::new(Schema::new(
-        REQUIRED.iter().map(|c| Field::new(*c, if *c == "date" { DataType::Date32 } else { DataType::Utf8 }, false)).collect::<Vec<_>>(),
+        REQUIRED
+            .iter()
+            .map(|c| Field::new(*c, if *c == "date" { DataType::Date32 } else { DataType::Utf8 }, false))
+            .collect::<Vec<_>>(),
     ))
 }
 
@@ -827,7 +892,8 @@ mod tests {
     }
 
     fn read(batch: RecordBatch, options: ReadOptions) -> Result<Journeys, Error> {
-        let cat = Catalogue::new(vec![UnitCost::new("CALL", "Police", Decimal::new(5, 0), PriceYear::Calendar(2024))]).unwrap();
+        let cat = Catalogue::new(vec![UnitCost::new("CALL", "Police", Decimal::new(5, 0), PriceYear::Calendar(2024))])
+            .unwrap();
         journeys_from_batches("DataFrame", &batch.schema(), [Ok(batch)], Some(&cat), options)
     }
 
@@ -879,7 +945,10 @@ mod tests {
         .unwrap();
         let err = read(batch, ReadOptions { allow_float: true, threads: None }).unwrap_err();
         let kinds: Vec<_> = err.problems().iter().map(|p| (p.location.field.clone().unwrap(), p.kind)).collect();
-        assert_eq!(kinds, [("pathway".to_owned(), ProblemKind::MissingColumn), ("date".to_owned(), ProblemKind::InvalidValue)]);
+        assert_eq!(
+            kinds,
+            [("pathway".to_owned(), ProblemKind::MissingColumn), ("date".to_owned(), ProblemKind::InvalidValue)]
+        );
     }
 
     #[test]
@@ -890,8 +959,10 @@ mod tests {
                 .map(|b| {
                     let n = 3 + b;
                     let people: Vec<String> = (0..n).map(|i| format!("P{}", (i * 7 + b) % 5)).collect();
-                    let codes: Vec<&str> = (0..n).map(|i| if !clean && (i + b) % 11 == 0 { "NOPE" } else { "CALL" }).collect();
-                    let when: Vec<&str> = (0..n).map(|i| if clean { dates[2 * ((i + b) % 2)] } else { dates[(i + b) % 3] }).collect();
+                    let codes: Vec<&str> =
+                        (0..n).map(|i| if !clean && (i + b) % 11 == 0 { "NOPE" } else { "CALL" }).collect();
+                    let when: Vec<&str> =
+                        (0..n).map(|i| if clean { dates[2 * ((i + b) % 2)] } else { dates[(i + b) % 3] }).collect();
                     RecordBatch::try_from_iter([
                         ("person_id", Arc::new(StringArray::from(people)) as ArrayRef),
                         ("pathway", s(&vec!["old"; n])),
@@ -903,7 +974,8 @@ mod tests {
                 .collect()
         };
         let batches = make(false);
-        let cat = Catalogue::new(vec![UnitCost::new("CALL", "Police", Decimal::new(5, 0), PriceYear::Calendar(2024))]).unwrap();
+        let cat = Catalogue::new(vec![UnitCost::new("CALL", "Police", Decimal::new(5, 0), PriceYear::Calendar(2024))])
+            .unwrap();
         let read = |threads: usize, bs: &[RecordBatch]| {
             let options = ReadOptions { allow_float: false, threads: Some(threads) };
             journeys_from_batches("t", &bs[0].schema(), bs.iter().cloned().map(Ok), Some(&cat), options)
@@ -911,12 +983,19 @@ mod tests {
         // The same rows in one batch, which the threads share by slicing it.
         let whole = |bs: &[RecordBatch]| {
             let column = |k: usize| -> Vec<String> {
-                bs.iter().flat_map(|b| (0..b.num_rows()).map(move |i| b.column(k).as_string::<i32>().value(i).to_owned())).collect()
+                bs.iter()
+                    .flat_map(|b| (0..b.num_rows()).map(move |i| b.column(k).as_string::<i32>().value(i).to_owned()))
+                    .collect()
             };
             let column = |k: usize| Arc::new(StringArray::from(column(k))) as ArrayRef;
             vec![
-                RecordBatch::try_from_iter([("person_id", column(0)), ("pathway", column(1)), ("date", column(2)), ("code", column(3))])
-                    .unwrap(),
+                RecordBatch::try_from_iter([
+                    ("person_id", column(0)),
+                    ("pathway", column(1)),
+                    ("date", column(2)),
+                    ("code", column(3)),
+                ])
+                .unwrap(),
             ]
         };
         let one = read(1, &batches).unwrap_err();
@@ -1011,7 +1090,8 @@ mod tests {
                 ("code", s(&["CALL"])),
             ])
             .unwrap();
-            let err = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap_err();
+            let err = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default())
+                .unwrap_err();
             assert_eq!(err.problems()[0].location.field.as_deref(), Some("date"), "{days}");
         }
     }
@@ -1033,10 +1113,16 @@ mod tests {
                     columns.push(("end_date", Arc::new(Date32Array::from(vec![days])) as ArrayRef));
                 }
                 let batch = RecordBatch::try_from_iter(columns).unwrap();
-                let err = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap_err();
+                let err =
+                    journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default())
+                        .unwrap_err();
                 let p = &err.problems()[0];
                 assert_eq!(p.location.field.as_deref(), Some(if end { "end_date" } else { "date" }), "{days}");
-                assert!(p.message.starts_with("expected a date from 1900-01-01 to 2199-12-31, found \""), "{}", p.message);
+                assert!(
+                    p.message.starts_with("expected a date from 1900-01-01 to 2199-12-31, found \""),
+                    "{}",
+                    p.message
+                );
             }
         }
         let batch = RecordBatch::try_from_iter([
@@ -1046,7 +1132,8 @@ mod tests {
             ("code", s(&["CALL"])),
         ])
         .unwrap();
-        let err = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap_err();
+        let err =
+            journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap_err();
         assert_eq!(err.problems()[0].message, "expected a date from 1900-01-01 to 2199-12-31, found \"2200-01-01\"");
     }
 
@@ -1056,8 +1143,12 @@ mod tests {
                    A,old,2024-01-01,CALL,1.5,,12.345,failure,0.25,hello\nB,new,2024-02-03,CALL,2,2024-02-05,,,,\n";
         let j = crate::io::read_events("events.csv", csv.as_bytes(), None).unwrap();
         let batch = journeys_to_batch(&j).unwrap();
-        let back = journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap();
-        assert_eq!((0..j.len()).map(|i| j.get(i)).collect::<Vec<_>>(), (0..back.len()).map(|i| back.get(i)).collect::<Vec<_>>());
+        let back =
+            journeys_from_batches("t", &batch.schema(), [Ok(batch.clone())], None, ReadOptions::default()).unwrap();
+        assert_eq!(
+            (0..j.len()).map(|i| j.get(i)).collect::<Vec<_>>(),
+            (0..back.len()).map(|i| back.get(i)).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -1067,7 +1158,10 @@ mod tests {
         )
         .unwrap();
         let types: Vec<String> = t.schema().fields().iter().map(|f| f.data_type().to_string()).collect();
-        assert_eq!(types, ["Utf8", "Utf8", "Int64", "Decimal128(38, 2)", "Decimal128(38, 4)", "Decimal128(38, 1)", "Date32"]);
+        assert_eq!(
+            types,
+            ["Utf8", "Utf8", "Int64", "Decimal128(38, 2)", "Decimal128(38, 4)", "Decimal128(38, 1)", "Date32"]
+        );
         let cost = t.column(3).as_primitive::<Decimal128Type>();
         assert_eq!((cost.value(0), cost.value(1)), (1050, -1));
         assert!(t.column(4).is_null(1));

@@ -52,7 +52,8 @@ struct OverlayRow {
 /// Never: the embedded files are checked by the test suite.
 #[must_use]
 pub fn catalogue_file() -> CatalogueFile {
-    let mut file = read_catalogue(UCD_CATALOGUE_NAME, UCD_CATALOGUE_CSV.as_bytes()).expect("the embedded catalogue is valid");
+    let mut file =
+        read_catalogue(UCD_CATALOGUE_NAME, UCD_CATALOGUE_CSV.as_bytes()).expect("the embedded catalogue is valid");
     let overlay = overlay().expect("the embedded overlay is valid");
     let mut entries = file.catalogue.entries().to_vec();
     apply_overlay(&mut entries, &overlay);
@@ -87,7 +88,8 @@ fn overlay() -> Result<Vec<OverlayRow>, Error> {
     let mut reader = csv::ReaderBuilder::new().from_reader(UCD_OVERLAY_CSV.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
-        let r = record.map_err(|e| Error::new(Location::source("ucd-overlay.csv"), ProblemKind::Syntax, e.to_string()))?;
+        let r =
+            record.map_err(|e| Error::new(Location::source("ucd-overlay.csv"), ProblemKind::Syntax, e.to_string()))?;
         let field = |i: usize| r.get(i).filter(|s| !s.is_empty());
         let bad = |m: String| Error::new(Location::source("ucd-overlay.csv"), ProblemKind::InvalidValue, m);
         let pattern = field(0).ok_or_else(|| bad("a row has no pattern".to_owned()))?;
@@ -191,8 +193,8 @@ pub fn price_index() -> PriceIndex {
 /// ```
 #[must_use]
 pub fn price_index_2025_12_derived() -> PriceIndex {
-    let calendar =
-        read_deflators(HMT_2025_12_DERIVED_NAME, HMT_2025_12_DERIVED_CSV.as_bytes()).expect("the embedded deflator file is valid");
+    let calendar = read_deflators(HMT_2025_12_DERIVED_NAME, HMT_2025_12_DERIVED_CSV.as_bytes())
+        .expect("the embedded deflator file is valid");
     with_financial_years(&calendar)
 }
 
@@ -219,7 +221,9 @@ pub fn with_financial_years(index: &PriceIndex) -> PriceIndex {
     let (three_quarters, quarter) = (Decimal::new(75, 2), Decimal::new(25, 2));
     for (year, value) in index.iter() {
         let PriceYear::Calendar(y) = year else { continue };
-        let (Some(next), None) = (index.get(PriceYear::Calendar(y + 1)), index.get(PriceYear::Financial(y))) else { continue };
+        let (Some(next), None) = (index.get(PriceYear::Calendar(y + 1)), index.get(PriceYear::Financial(y))) else {
+            continue;
+        };
         let derived = (three_quarters * value + quarter * next).normalize();
         // Cannot fail: the year is absent and the value is positive.
         let _ = out.insert(PriceYear::Financial(y), derived);
@@ -256,7 +260,8 @@ mod tests {
         // The same bytes as before #13, under the new name.
         assert_eq!(digest.sha256, crate::io::digest_bytes("deflators", "x", HMT_2025_12_DERIVED_CSV.as_bytes()).sha256);
         assert_eq!(digest.file, "builtin:hmt-2025-12-derived");
-        let fy: Vec<PriceYear> = index.iter().map(|(y, _)| y).filter(|y| matches!(y, PriceYear::Financial(_))).collect();
+        let fy: Vec<PriceYear> =
+            index.iter().map(|(y, _)| y).filter(|y| matches!(y, PriceYear::Financial(_))).collect();
         assert_eq!(fy.first(), Some(&PriceYear::Financial(1990)));
         assert_eq!(fy.last(), Some(&PriceYear::Financial(2023)));
         assert_eq!(fy.len(), 34);
@@ -302,7 +307,8 @@ mod tests {
 
     #[test]
     fn the_embedded_catalogue_is_a_fresh_import_of_the_workbook() {
-        let workbook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/ucd/gmca-unit-cost-database-v1.4.xlsx");
+        let workbook = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/ucd/gmca-unit-cost-database-v1.4.xlsx");
         let import = crate::ucd::import_file(&workbook).unwrap();
         let export = crate::ucd::catalogue_csv(&import.lines, crate::catalogue::ValueType::Fiscal);
         assert!(

@@ -230,7 +230,9 @@ impl ValueType {
         match name {
             "fiscal" => Ok(&[ValueType::Fiscal]),
             "public" => Ok(&ValueType::ALL),
-            _ => Err(format!("expected fiscal (the financial case) or public (fiscal, economic and social values), found {name:?}")),
+            _ => Err(format!(
+                "expected fiscal (the financial case) or public (fiscal, economic and social values), found {name:?}"
+            )),
         }
     }
 }
@@ -244,7 +246,10 @@ impl fmt::Display for ValueType {
 impl FromStr for ValueType {
     type Err = String;
     fn from_str(s: &str) -> Result<ValueType, String> {
-        ValueType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| format!("expected fiscal, economic or social, found {s:?}"))
+        ValueType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| format!("expected fiscal, economic or social, found {s:?}"))
     }
 }
 
@@ -306,7 +311,12 @@ impl UnitCost {
     /// assert_eq!(c.code, "POL-CALL");
     /// ```
     #[must_use]
-    pub fn new(code: impl Into<String>, agency: impl Into<String>, unit_cost: Decimal, price_year: PriceYear) -> UnitCost {
+    pub fn new(
+        code: impl Into<String>,
+        agency: impl Into<String>,
+        unit_cost: Decimal,
+        price_year: PriceYear,
+    ) -> UnitCost {
         UnitCost {
             code: code.into(),
             agency: agency.into(),
@@ -434,7 +444,9 @@ impl Catalogue {
         let opt = |s: &Option<String>| s.as_deref().is_some_and(has);
         self.entries
             .iter()
-            .filter(|u| has(&u.code) || has(&u.agency) || opt(&u.agency_detail) || opt(&u.description) || opt(&u.source))
+            .filter(|u| {
+                has(&u.code) || has(&u.agency) || opt(&u.agency_detail) || opt(&u.description) || opt(&u.source)
+            })
             .collect()
     }
 
@@ -452,7 +464,12 @@ impl Catalogue {
 ///
 /// # Errors
 /// Every entry whose price year (or `to`) is missing from the index, by code.
-pub fn uprated(catalogue: &Catalogue, index: &PriceIndex, to: PriceYear, value: ValueType) -> Result<(Vec<UnitCost>, usize), Error> {
+pub fn uprated(
+    catalogue: &Catalogue,
+    index: &PriceIndex,
+    to: PriceYear,
+    value: ValueType,
+) -> Result<(Vec<UnitCost>, usize), Error> {
     if index.get(to).is_none() {
         return Err(Error::new(
             Location::source("price index"),
@@ -464,7 +481,8 @@ pub fn uprated(catalogue: &Catalogue, index: &PriceIndex, to: PriceYear, value: 
     let mut skipped = 0;
     let mut problems = Vec::new();
     let mut missing = MissingYears::default();
-    let field = if value == ValueType::Fiscal { "price_year".to_owned() } else { format!("{}_price_year", value.as_str()) };
+    let field =
+        if value == ValueType::Fiscal { "price_year".to_owned() } else { format!("{}_price_year", value.as_str()) };
     for u in catalogue.entries() {
         let Some(v) = u.value(value) else {
             skipped += 1;
@@ -521,7 +539,11 @@ impl MissingYears {
     }
 
     /// One problem per missing year, in chronological order.
-    pub(crate) fn problems<'a>(self, index: &'a PriceIndex, index_name: &'a str) -> impl Iterator<Item = crate::error::Problem> + 'a {
+    pub(crate) fn problems<'a>(
+        self,
+        index: &'a PriceIndex,
+        index_name: &'a str,
+    ) -> impl Iterator<Item = crate::error::Problem> + 'a {
         self.by_year.into_iter().map(move |(year, (at, codes, count))| {
             let shown: Vec<String> = codes.iter().map(|c| format!("{c:?}")).collect();
             let rest = count - codes.len();

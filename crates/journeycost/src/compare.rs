@@ -30,7 +30,12 @@ pub struct CompareOptions {
 
 impl Default for CompareOptions {
     fn default() -> CompareOptions {
-        CompareOptions { baseline: "old".into(), alternative: "new".into(), period: PeriodKind::Month, agency_detail: false }
+        CompareOptions {
+            baseline: "old".into(),
+            alternative: "new".into(),
+            period: PeriodKind::Month,
+            agency_detail: false,
+        }
     }
 }
 
@@ -44,7 +49,9 @@ pub fn distinct_pathways(baseline: &str, alternative: &str) -> Result<(), Error>
         return Err(Error::new(
             Location::source("options").in_field("alternative"),
             ProblemKind::Scenario,
-            format!("the baseline and the alternative are both pathway {baseline:?}: a comparison needs two different pathways"),
+            format!(
+                "the baseline and the alternative are both pathway {baseline:?}: a comparison needs two different pathways"
+            ),
         ));
     }
     Ok(())
@@ -242,7 +249,8 @@ pub struct Comparison {
 /// ```
 pub fn compare(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool]>) -> Result<Comparison, Error> {
     distinct_pathways(&options.baseline, &options.alternative)?;
-    let (base, alt) = (find_pathway(ledger.pathways(), &options.baseline)?, find_pathway(ledger.pathways(), &options.alternative)?);
+    let (base, alt) =
+        (find_pathway(ledger.pathways(), &options.baseline)?, find_pathway(ledger.pathways(), &options.alternative)?);
     let included = |person: u32| include.is_none_or(|m| m.get(person as usize).copied().unwrap_or(false));
     let detail = |entry: u32| if options.agency_detail { ledger.agency_detail(entry) } else { None };
     let mut tally = Tally::default();
@@ -307,7 +315,14 @@ pub(crate) struct Tally<'a> {
 impl<'a> Tally<'a> {
     /// Adds a line on `side` in `period` (counting as an event when `counts`), with its
     /// agency detail when agencies are split by it.
-    pub(crate) fn add(&mut self, l: &crate::ledger::Line, side: Side, period: Period, counts: bool, detail: Option<&'a str>) {
+    pub(crate) fn add(
+        &mut self,
+        l: &crate::ledger::Line,
+        side: Side,
+        period: Period,
+        counts: bool,
+        detail: Option<&'a str>,
+    ) {
         let events = u64::from(counts);
         for t in [
             self.periods.entry((side, period)).or_default(),
@@ -322,8 +337,15 @@ impl<'a> Tally<'a> {
     }
 
     /// The comparison, with the names the ids refer to.
-    pub(crate) fn finish(self, options: &CompareOptions, persons: &[Box<str>], agencies: &[String], price_base: PriceYear) -> Comparison {
-        let Tally { periods: by_period, agencies: by_agency, demand: by_demand, tiers: by_tier, persons: by_person } = self;
+    pub(crate) fn finish(
+        self,
+        options: &CompareOptions,
+        persons: &[Box<str>],
+        agencies: &[String],
+        price_base: PriceYear,
+    ) -> Comparison {
+        let Tally { periods: by_period, agencies: by_agency, demand: by_demand, tiers: by_tier, persons: by_person } =
+            self;
         let name_of = |s: Side| match s {
             Side::Baseline => options.baseline.clone(),
             Side::Alternative => options.alternative.clone(),
@@ -352,10 +374,17 @@ impl<'a> Tally<'a> {
                 running += t.cost;
                 cumulative.entry(s).or_default().push(running);
                 counts.entry(s).or_default().push(t.events as f64);
-                series.push(SeriesPoint { pathway: name_of(s), period: p, events: t.events, cost: t.cost, cumulative_cost: running });
+                series.push(SeriesPoint {
+                    pathway: name_of(s),
+                    period: p,
+                    events: t.events,
+                    cost: t.cost,
+                    cumulative_cost: running,
+                });
             }
         }
-        let break_even = break_even_index(cumulative.get(&Side::Baseline), cumulative.get(&Side::Alternative)).map(|i| range_periods[i]);
+        let break_even = break_even_index(cumulative.get(&Side::Baseline), cumulative.get(&Side::Alternative))
+            .map(|i| range_periods[i]);
 
         let mut agency_ids: Vec<(u32, Option<&str>)> = by_agency.keys().map(|k| k.0).collect();
         agency_ids.sort_unstable();
@@ -407,7 +436,12 @@ impl<'a> Tally<'a> {
             .map(|p| {
                 let get = |s| by_person.get(&(p, s)).map_or(Money::ZERO, |t: &Totals| t.cost);
                 let (b, a) = (get(Side::Baseline), get(Side::Alternative));
-                PersonRow { person_id: persons[p as usize].to_string(), baseline_cost: b, alternative_cost: a, saving: b - a }
+                PersonRow {
+                    person_id: persons[p as usize].to_string(),
+                    baseline_cost: b,
+                    alternative_cost: a,
+                    saving: b - a,
+                }
             })
             .collect();
         let savings = distribution(&persons);
@@ -469,7 +503,8 @@ pub fn compare_run(
     by: Option<&str>,
 ) -> Result<ComparisonRun, Error> {
     distinct_pathways(&options.baseline, &options.alternative)?;
-    let not_found = |field: &str, msg: String| Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg);
+    let not_found =
+        |field: &str, msg: String| Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg);
     let mut mask: Option<Vec<bool>> = None;
     if let Some(p) = person {
         let id = ledger.person_id(p).ok_or_else(|| not_found("person", format!("person {p:?} has no events")))?;
@@ -483,7 +518,8 @@ pub fn compare_run(
             vec![GroupComparison { group: None, persons: comparison.savings.persons, comparison }]
         }
         Some(column) => {
-            let table = persons.ok_or_else(|| not_found("by", format!("grouping by {column:?} needs a persons file")))?;
+            let table =
+                persons.ok_or_else(|| not_found("by", format!("grouping by {column:?} needs a persons file")))?;
             if !table.columns().iter().any(|c| c == column) {
                 return Err(not_found(
                     "by",
@@ -506,7 +542,12 @@ pub fn compare_run(
             out
         }
     };
-    Ok(ComparisonRun { person: person.map(str::to_owned), by: by.map(str::to_owned), value_types: ledger.value_types().to_vec(), groups })
+    Ok(ComparisonRun {
+        person: person.map(str::to_owned),
+        by: by.map(str::to_owned),
+        value_types: ledger.value_types().to_vec(),
+        groups,
+    })
 }
 
 /// Groups persons by the value of an attribute, in byte order of the values. Persons missing
@@ -655,7 +696,12 @@ mod tests {
     fn quantiles_interpolate_exactly() {
         let persons: Vec<PersonRow> = ["10", "20", "30", "40"]
             .iter()
-            .map(|s| PersonRow { person_id: (*s).into(), baseline_cost: m(s), alternative_cost: Money::ZERO, saving: m(s) })
+            .map(|s| PersonRow {
+                person_id: (*s).into(),
+                baseline_cost: m(s),
+                alternative_cost: Money::ZERO,
+                saving: m(s),
+            })
             .collect();
         let d = distribution(&persons);
         assert_eq!(d.median, m("25"));

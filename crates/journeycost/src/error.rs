@@ -438,7 +438,9 @@ mod tests {
     fn shown_text_is_escaped_cut_and_stable() {
         assert!(matches!(shown("an ordinary message, \"quoted\""), Cow::Borrowed(_)));
         assert_eq!(shown("a\u{1b}[2Jb\r\0\u{202e}c\n"), "a\\u{1b}[2Jb\\r\\0\\u{202e}c\\n");
-        for text in ["x".repeat(5_000), "\u{1b}".repeat(5_000), "é\u{7}".repeat(3_000), "a".repeat(1_501), "ab".repeat(750)] {
+        for text in
+            ["x".repeat(5_000), "\u{1b}".repeat(5_000), "é\u{7}".repeat(3_000), "a".repeat(1_501), "ab".repeat(750)]
+        {
             let once = shown(&text).into_owned();
             assert!(once.chars().count() <= MAX_SHOWN_CHARS, "{}", once.len());
             assert!(!once.chars().any(escaped));
@@ -447,7 +449,11 @@ mod tests {
         let cut = shown(&"0123456789".repeat(1_000)).into_owned();
         assert!(cut.starts_with("0123456789") && cut.ends_with("0123456789"), "{cut}");
         assert!(cut.contains(" … [8,600 characters left out] … "), "{cut}");
-        let p = Problem::new(Location::source("e\u{1b}.csv").in_field("da\u{1b}te"), ProblemKind::InvalidValue, "found \u{0}");
+        let p = Problem::new(
+            Location::source("e\u{1b}.csv").in_field("da\u{1b}te"),
+            ProblemKind::InvalidValue,
+            "found \u{0}",
+        );
         assert_eq!(p.to_string(), "e\\u{1b}.csv, field \"da\\u{1b}te\": found \\0");
     }
 

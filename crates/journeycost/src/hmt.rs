@@ -120,7 +120,9 @@ fn csv_rows(name: &str, input: impl Read) -> Result<Vec<Vec<Cell>>, Error> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut rows = Vec::new();
     for record in reader.records() {
-        let r = record.map_err(|e| Error::new(Location::source(name), ProblemKind::Syntax, format!("cannot read the file: {e}")))?;
+        let r = record.map_err(|e| {
+            Error::new(Location::source(name), ProblemKind::Syntax, format!("cannot read the file: {e}"))
+        })?;
         rows.push(r.iter().map(|f| if f.trim().is_empty() { Cell::Empty } else { Cell::Text(f.to_owned()) }).collect());
     }
     Ok(rows)
@@ -133,7 +135,8 @@ fn workbook_rows<R: Read + Seek>(name: &str, input: R) -> Result<Vec<Vec<Cell>>,
     // before calamine could allocate without bound or overflow on its references.
     let mut input = input;
     crate::ucd::package::check(name, &mut input)?;
-    let mut wb = calamine::Xlsx::new(input).map_err(|e| bad(format!("cannot read the file as an .xlsx workbook: {e}")))?;
+    let mut wb =
+        calamine::Xlsx::new(input).map_err(|e| bad(format!("cannot read the file as an .xlsx workbook: {e}")))?;
     let sheet = wb.sheet_names().first().cloned().ok_or_else(|| bad("the workbook has no sheet".to_owned()))?;
     // Cell by cell, not calamine's range: a range spanning A1 to XFD1048576 would be allocated
     // whole (found by fuzzing: 512 GiB). The rows from A1 are bounded as the importer's are.
@@ -170,19 +173,22 @@ fn read_rows(name: &str, rows: &[Vec<Cell>]) -> Result<Vec<DeflatorYear>, Error>
     let mut out = Vec::new();
     let mut found = false;
     for (label, financial) in [("financial year", true), ("calendar year", false)] {
-        let header = rows
-            .iter()
-            .enumerate()
-            .find_map(|(r, cells)| cells.iter().position(|c| c.text().is_some_and(|t| t.eq_ignore_ascii_case(label))).map(|c| (r, c)));
+        let header = rows.iter().enumerate().find_map(|(r, cells)| {
+            cells.iter().position(|c| c.text().is_some_and(|t| t.eq_ignore_ascii_case(label))).map(|c| (r, c))
+        });
         let Some((top, col)) = header else { continue };
         found = true;
         let mut previous: Option<Decimal> = None;
         for (r, cells) in rows.iter().enumerate().skip(top + 1) {
             let at = |c: usize| cells.get(c).unwrap_or(&Cell::Empty);
-            let Some(text) = at(col).text().map(str::to_owned).or_else(|| at(col).number().map(|d| d.to_string())) else { continue };
+            let Some(text) = at(col).text().map(str::to_owned).or_else(|| at(col).number().map(|d| d.to_string()))
+            else {
+                continue;
+            };
             let Some(year) = parse_year(&text, financial) else {
                 // The notes below the table end it.
-                if text.to_ascii_lowercase().starts_with("source") || text.to_ascii_lowercase().starts_with("footnote") {
+                if text.to_ascii_lowercase().starts_with("source") || text.to_ascii_lowercase().starts_with("footnote")
+                {
                     break;
                 }
                 continue;
@@ -222,12 +228,17 @@ fn read_rows(name: &str, rows: &[Vec<Cell>]) -> Result<Vec<DeflatorYear>, Error>
                 return Err(Error::new(location(), ProblemKind::InvalidValue, format!("{year}: {m}")));
             }
             if out.iter().any(|y: &DeflatorYear| y.year == year) {
-                return Err(Error::new(location(), ProblemKind::InvalidValue, format!("{year} appears twice in the table")));
+                return Err(Error::new(
+                    location(),
+                    ProblemKind::InvalidValue,
+                    format!("{year} appears twice in the table"),
+                ));
             }
             previous = Some(index);
             let index = index.round_dp_with_strategy(10, RoundingStrategy::MidpointNearestEven);
             // A chained value is shown without trailing zeros; a published one as published.
-            let index = if forecast && change.is_some() && at(col + 1).number().is_none() { index.normalize() } else { index };
+            let index =
+                if forecast && change.is_some() && at(col + 1).number().is_none() { index.normalize() } else { index };
             out.push(DeflatorYear { year, index, forecast });
         }
     }
@@ -279,7 +290,8 @@ March 2026 (Quarterly National Accounts),,,,,,,,,\n\
     fn both_blocks_are_read_from_their_own_columns_with_forecasts_marked() {
         let years = read_csv("gdp.csv", PUBLISHED.as_bytes()).unwrap();
         let fy = PriceYear::Financial;
-        let got: Vec<(PriceYear, String, bool)> = years.iter().map(|y| (y.year, y.index.to_string(), y.forecast)).collect();
+        let got: Vec<(PriceYear, String, bool)> =
+            years.iter().map(|y| (y.year, y.index.to_string(), y.forecast)).collect();
         assert_eq!(
             got,
             [

@@ -126,7 +126,12 @@ pub struct Event {
 impl Event {
     /// A point event of quantity 1.
     #[must_use]
-    pub fn new(person: impl Into<String>, pathway: impl Into<String>, date: NaiveDate, code: impl Into<String>) -> Event {
+    pub fn new(
+        person: impl Into<String>,
+        pathway: impl Into<String>,
+        date: NaiveDate,
+        code: impl Into<String>,
+    ) -> Event {
         Event {
             person: person.into(),
             pathway: pathway.into(),
@@ -455,7 +460,8 @@ impl Journeys {
     /// Adds a row whose fields the caller has already checked (the CSV reader).
     pub(crate) fn push_parts(&mut self, e: &EventParts<'_>) {
         let (person, pathway, code, date, end, quantity) = (e.person, e.pathway, e.code, e.date, e.end, e.quantity);
-        let detail = Detail { cost: e.cost, demand: e.demand, probability: e.probability, note: e.note.map(Into::into) };
+        let detail =
+            Detail { cost: e.cost, demand: e.demand, probability: e.probability, note: e.note.map(Into::into) };
         self.person.push(self.persons.intern(person));
         self.pathway.push(self.pathways.intern(pathway));
         self.code.push(self.codes.intern(code));
@@ -658,7 +664,10 @@ mod tests {
         let mut j = Journeys::new();
         assert!(j.push(Event::new("P", "old", d(1900, 1, 1), "X").until(d(2199, 12, 31))).is_ok());
         let err = j.push(Event::new("P", "old", d(1, 1, 1), "X")).unwrap_err();
-        assert_eq!(err.to_string(), "field \"date\": expected a date from 1900-01-01 to 2199-12-31, found \"0001-01-01\"");
+        assert_eq!(
+            err.to_string(),
+            "field \"date\": expected a date from 1900-01-01 to 2199-12-31, found \"0001-01-01\""
+        );
         let err = j.push(Event::new("P", "old", d(2024, 1, 1), "X").until(d(9999, 12, 31))).unwrap_err();
         assert_eq!(err.field, "end_date");
         assert_eq!(j.len(), 1);

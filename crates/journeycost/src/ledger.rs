@@ -110,7 +110,12 @@ impl Ledger {
     /// let ledger = Ledger::build(&j, &catalogue, &index, y).unwrap();
     /// assert_eq!(ledger.total().to_string(), "682.54");
     /// ```
-    pub fn build(journeys: &Journeys, catalogue: &Catalogue, index: &PriceIndex, price_base: PriceYear) -> Result<Ledger, Error> {
+    pub fn build(
+        journeys: &Journeys,
+        catalogue: &Catalogue,
+        index: &PriceIndex,
+        price_base: PriceYear,
+    ) -> Result<Ledger, Error> {
         Ledger::build_with(journeys, catalogue, index, price_base, &[ValueType::Fiscal])
     }
 
@@ -149,8 +154,9 @@ impl Ledger {
     ) -> Result<Ledger, Error> {
         let mut problems = Problems::default();
         let src = || Location::source("events");
-        let row_problem =
-            |row: usize, field: &str, kind: ProblemKind, message: &str| row_problem(journeys, row, first_row, field, kind, message);
+        let row_problem = |row: usize, field: &str, kind: ProblemKind, message: &str| {
+            row_problem(journeys, row, first_row, field, kind, message)
+        };
         if index.get(price_base).is_none() {
             return Err(Error::new(
                 Location::source("price index"),
@@ -162,7 +168,11 @@ impl Ledger {
         values.sort_unstable();
         values.dedup();
         if values.is_empty() {
-            return Err(Error::new(Location::source("options"), ProblemKind::Scenario, "at least one value type must be counted"));
+            return Err(Error::new(
+                Location::source("options"),
+                ProblemKind::Scenario,
+                "at least one value type must be counted",
+            ));
         }
         // Resolve each distinct code once, and convert each used unit cost once per value type.
         let entry_of: Vec<Option<usize>> = journeys.codes().names().iter().map(|c| catalogue.position(c)).collect();
@@ -249,7 +259,12 @@ impl Ledger {
                 match exact_mul(real_cost, ev.quantity).and_then(|c| exact_mul(c, probability)) {
                     Some(rate) => rates.push((t, rate)),
                     None => {
-                        problems.push(row_problem(ev.row, "quantity", ProblemKind::Overflow, "the cost is too large to compute exactly"));
+                        problems.push(row_problem(
+                            ev.row,
+                            "quantity",
+                            ProblemKind::Overflow,
+                            "the cost is too large to compute exactly",
+                        ));
                     }
                 }
             }
@@ -280,7 +295,10 @@ impl Ledger {
                             ev.row,
                             "end_date",
                             ProblemKind::SpellUnit,
-                            &format!("code {:?} is priced per {}, not per day, week or year, so it cannot be a spell", u.code, u.unit),
+                            &format!(
+                                "code {:?} is priced per {}, not per day, week or year, so it cannot be a spell",
+                                u.code, u.unit
+                            ),
                         ));
                         continue;
                     };
@@ -309,7 +327,13 @@ impl Ledger {
                     // Month by month, each value type's part: the spell counts once per period.
                     for (m, (month, _)) in parts.iter().enumerate() {
                         for (i, (t, money)) in split.iter().enumerate() {
-                            ledger.push(Line { month: *month, cost: money[m], value_type: *t, continuation: m > 0 || i > 0, ..base });
+                            ledger.push(Line {
+                                month: *month,
+                                cost: money[m],
+                                value_type: *t,
+                                continuation: m > 0 || i > 0,
+                                ..base
+                            });
                         }
                     }
                 }
@@ -579,13 +603,34 @@ pub(crate) fn inexact_sums(journeys: &Journeys, row: usize, first_row: usize) ->
     )
 }
 
-fn row_problem(journeys: &Journeys, row: usize, first_row: usize, field: &str, kind: ProblemKind, message: &str) -> crate::error::Problem {
+fn row_problem(
+    journeys: &Journeys,
+    row: usize,
+    first_row: usize,
+    field: &str,
+    kind: ProblemKind,
+    message: &str,
+) -> crate::error::Problem {
     let ev = journeys.at(row);
-    event_problem(first_row + row + 1, journeys.persons().name(ev.person), journeys.codes().name(ev.code), field, kind, message)
+    event_problem(
+        first_row + row + 1,
+        journeys.persons().name(ev.person),
+        journeys.codes().name(ev.code),
+        field,
+        kind,
+        message,
+    )
 }
 
 /// A problem of the 1-based `event` (of `person`, with `code`) in its `field`.
-fn event_problem(event: usize, person: &str, code: &str, field: &str, kind: ProblemKind, message: &str) -> crate::error::Problem {
+fn event_problem(
+    event: usize,
+    person: &str,
+    code: &str,
+    field: &str,
+    kind: ProblemKind,
+    message: &str,
+) -> crate::error::Problem {
     crate::error::Problem::new(
         Location::source("events").in_field(field),
         kind,
@@ -652,8 +697,10 @@ mod tests {
     fn value_types_stay_apart_and_events_count_once() {
         let (cat, idx) = setup();
         let mut entries = cat.entries().to_vec();
-        entries[0].economic = Some(crate::catalogue::Amount { amount: dec("70.00"), price_year: PriceYear::Calendar(2022) });
-        entries[1].social = Some(crate::catalogue::Amount { amount: dec("10.00"), price_year: PriceYear::Calendar(2024) });
+        entries[0].economic =
+            Some(crate::catalogue::Amount { amount: dec("70.00"), price_year: PriceYear::Calendar(2022) });
+        entries[1].social =
+            Some(crate::catalogue::Amount { amount: dec("10.00"), price_year: PriceYear::Calendar(2024) });
         let cat = Catalogue::new(entries).unwrap();
         let mut j = Journeys::new();
         j.push(Event::new("A", "old", day(2024, 1, 25), "FOSTER").until(day(2024, 2, 7))).unwrap();

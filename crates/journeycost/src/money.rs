@@ -215,7 +215,9 @@ pub fn sums_exactly<'a>(amounts: impl IntoIterator<Item = &'a Decimal> + Clone) 
     let mut total: i128 = 0;
     for a in amounts {
         let Some(p) = 10i128.checked_pow(scale - a.scale()) else { return false };
-        let Some(m) = a.mantissa().unsigned_abs().try_into().ok().and_then(|m: i128| m.checked_mul(p)) else { return false };
+        let Some(m) = a.mantissa().unsigned_abs().try_into().ok().and_then(|m: i128| m.checked_mul(p)) else {
+            return false;
+        };
         match total.checked_add(m) {
             Some(t) if t <= limit => total = t,
             _ => return false,
@@ -257,8 +259,9 @@ impl ExactSumCheck {
                 }
             }
         }
-        let term =
-            10i128.checked_pow(self.scale - a.scale()).and_then(|p| i128::try_from(a.mantissa().unsigned_abs()).ok()?.checked_mul(p));
+        let term = 10i128
+            .checked_pow(self.scale - a.scale())
+            .and_then(|p| i128::try_from(a.mantissa().unsigned_abs()).ok()?.checked_mul(p));
         match term.and_then(|m| self.total.checked_add(m)) {
             Some(t) if t <= sum_limit(self.scale) => self.total = t,
             _ => self.over = true,
@@ -484,7 +487,11 @@ mod tests {
             assert_eq!(Money::new(Decimal::from_str(text).unwrap()).to_string(), printed, "{text}");
         }
         assert_eq!(format!("{:>8}", Money::new(Decimal::ONE)), "    1.00");
-        assert_eq!(format!("{:.3}", Money::new(Decimal::new(12345, 2))), "123", "a precision cuts the text, as pad does");
+        assert_eq!(
+            format!("{:.3}", Money::new(Decimal::new(12345, 2))),
+            "123",
+            "a precision cuts the text, as pad does"
+        );
     }
 
     fn d(s: &str) -> Decimal {

@@ -84,12 +84,22 @@ pub(crate) fn render_cost_tables(sums: CostSums<'_>) -> OutputSet {
     let CostSums { pathways, agencies, persons, mut monthly, person_costs, agency_costs } = sums;
     monthly.sort_unstable_by(|a, b| {
         let (ka, kb) = (a.0, b.0);
-        pathways[ka.0 as usize].as_bytes().cmp(pathways[kb.0 as usize].as_bytes()).then(ka.1.cmp(&kb.1)).then(ka.2.cmp(&kb.2))
+        pathways[ka.0 as usize]
+            .as_bytes()
+            .cmp(pathways[kb.0 as usize].as_bytes())
+            .then(ka.1.cmp(&kb.1))
+            .then(ka.2.cmp(&kb.2))
     });
     let mut t = CsvTable::new(&["pathway", "agency", "month", "events", "cost"]);
     for ((pw, ag, month), events, cost) in monthly {
         let period = PeriodKind::Month.of_month(crate::period::Month(month));
-        t.row([pathways[pw as usize].to_string(), agencies[ag as usize].clone(), period.to_string(), events.to_string(), cost.to_string()]);
+        t.row([
+            pathways[pw as usize].to_string(),
+            agencies[ag as usize].clone(),
+            period.to_string(),
+            events.to_string(),
+            cost.to_string(),
+        ]);
     }
     let mut out = OutputSet::new();
     out.add("monthly.csv", t.into_bytes());
@@ -156,7 +166,9 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
     let mut persons = header(&["person_id", "baseline_cost", "alternative_cost", "saving"]);
     for g in &run.groups {
         let pre: Vec<String> = g.group.iter().cloned().collect();
-        let with = |rest: Vec<String>| pre.iter().cloned().chain(rest).chain(mixed.then(|| basis.clone())).collect::<Vec<String>>();
+        let with = |rest: Vec<String>| {
+            pre.iter().cloned().chain(rest).chain(mixed.then(|| basis.clone())).collect::<Vec<String>>()
+        };
         let c = &g.comparison;
         for s in &c.series {
             series.row(with(vec![
@@ -168,11 +180,22 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
             ]));
         }
         for a in c.agencies.iter().chain(std::iter::once(&c.total)) {
-            agencies.row(with(vec![a.agency.clone(), a.baseline_cost.to_string(), a.alternative_cost.to_string(), a.saving.to_string()]));
+            agencies.row(with(vec![
+                a.agency.clone(),
+                a.baseline_cost.to_string(),
+                a.alternative_cost.to_string(),
+                a.saving.to_string(),
+            ]));
         }
         for d in &c.demand {
             let share = d.cost_share.map(|s| format!("{s:.4}")).unwrap_or_default();
-            demand.row(with(vec![d.pathway.clone(), demand_label(d.demand).to_owned(), d.events.to_string(), d.cost.to_string(), share]));
+            demand.row(with(vec![
+                d.pathway.clone(),
+                demand_label(d.demand).to_owned(),
+                d.events.to_string(),
+                d.cost.to_string(),
+                share,
+            ]));
         }
         for t in &c.tiers {
             tiers.row(with(vec![t.pathway.clone(), tier_label(t.tier), t.events.to_string(), t.cost.to_string()]));
@@ -181,7 +204,12 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
             trend.row(with(vec![t.pathway.clone(), t.periods.to_string(), fixed(t.slope), fixed(t.intercept)]));
         }
         for p in &c.persons {
-            persons.row(with(vec![p.person_id.clone(), p.baseline_cost.to_string(), p.alternative_cost.to_string(), p.saving.to_string()]));
+            persons.row(with(vec![
+                p.person_id.clone(),
+                p.baseline_cost.to_string(),
+                p.alternative_cost.to_string(),
+                p.saving.to_string(),
+            ]));
         }
     }
     let mut out = OutputSet::new();
@@ -272,7 +300,14 @@ pub fn appraisal_files(a: &Appraisal, baseline: &str, alternative: &str, inputs:
         ]);
     }
     let mut out = OutputSet::new();
-    let doc = AppraisalDocument { schema: APPRAISAL_SCHEMA, journeycost_version: VERSION, inputs, baseline, alternative, appraisal: a };
+    let doc = AppraisalDocument {
+        schema: APPRAISAL_SCHEMA,
+        journeycost_version: VERSION,
+        inputs,
+        baseline,
+        alternative,
+        appraisal: a,
+    };
     let mut json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     json.push(b'\n');
     out.add("appraisal.json", json);
@@ -306,12 +341,14 @@ fn pounds(x: f64) -> String {
 #[must_use]
 pub fn extrapolation_files(x: &Extrapolation, inputs: &[InputDigest]) -> OutputSet {
     let mut out = OutputSet::new();
-    let doc = ExtrapolationDocument { schema: EXTRAPOLATION_SCHEMA, journeycost_version: VERSION, inputs, extrapolation: x };
+    let doc =
+        ExtrapolationDocument { schema: EXTRAPOLATION_SCHEMA, journeycost_version: VERSION, inputs, extrapolation: x };
     let mut json = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     json.push(b'\n');
     out.add("extrapolation.json", json);
 
-    let mut summary = CsvTable::new(&["measure", "mean", "sd", "min", "median", "max", "prob_below_zero", "prob_below_threshold"]);
+    let mut summary =
+        CsvTable::new(&["measure", "mean", "sd", "min", "median", "max", "prob_below_zero", "prob_below_threshold"]);
     let mut pcts = CsvTable::new(&["measure", "percentile", "value"]);
     for (name, m) in [
         ("gross_annual", &x.gross_annual),
@@ -338,7 +375,13 @@ pub fn extrapolation_files(x: &Extrapolation, inputs: &[InputDigest]) -> OutputS
 
     let mut draws = CsvTable::new(&["draw", "gross_annual", "net_annual", "gross_discounted", "net_discounted"]);
     for (i, d) in x.values.iter().enumerate() {
-        draws.row([i.to_string(), pounds(d.gross_annual), pounds(d.net_annual), pounds(d.gross_discounted), pounds(d.net_discounted)]);
+        draws.row([
+            i.to_string(),
+            pounds(d.gross_annual),
+            pounds(d.net_annual),
+            pounds(d.gross_discounted),
+            pounds(d.net_discounted),
+        ]);
     }
     out.add("draws.csv", draws.into_bytes());
 
@@ -348,7 +391,8 @@ pub fn extrapolation_files(x: &Extrapolation, inputs: &[InputDigest]) -> OutputS
     }
     out.add("histogram.csv", hist.into_bytes());
 
-    let mut tornado = CsvTable::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
+    let mut tornado =
+        CsvTable::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
     for t in &x.tornado {
         tornado.row([
             t.segment.clone(),
@@ -429,7 +473,9 @@ pub const CATALOGUE_COLUMNS: [&str; 17] = [
 pub fn catalogue_csv<'a>(entries: impl IntoIterator<Item = &'a UnitCost>) -> Vec<u8> {
     let mut t = CsvTable::new(&CATALOGUE_COLUMNS);
     let text = |o: &Option<String>| o.clone().unwrap_or_default();
-    let amount = |a: Option<Amount>| a.map_or((String::new(), String::new()), |a| (a.amount.to_string(), a.price_year.to_string()));
+    let amount = |a: Option<Amount>| {
+        a.map_or((String::new(), String::new()), |a| (a.amount.to_string(), a.price_year.to_string()))
+    };
     for u in entries {
         let (ev, ey) = amount(u.economic);
         let (sv, sy) = amount(u.social);

@@ -79,7 +79,9 @@ impl FromStr for PriceYear {
 
     fn from_str(s: &str) -> Result<PriceYear, PriceYearError> {
         let err = || PriceYearError(s.to_owned());
-        let four = |t: &str| -> Option<i32> { if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) { t.parse().ok() } else { None } };
+        let four = |t: &str| -> Option<i32> {
+            if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) { t.parse().ok() } else { None }
+        };
         match s.split_once('/') {
             None => four(s).map(PriceYear::Calendar).ok_or_else(err),
             Some((start, end)) => {
@@ -154,7 +156,10 @@ impl Fraction {
     fn to_decimal(&self, places: u32) -> Option<Decimal> {
         let scaled = &self.num * BigInt::from(10u8).pow(places);
         let pennies = round_half_even(&scaled, &self.den);
-        i128::try_from(pennies).ok().and_then(|m| Decimal::try_from_i128_with_scale(m, places).ok()).map(|d| d.normalize())
+        i128::try_from(pennies)
+            .ok()
+            .and_then(|m| Decimal::try_from_i128_with_scale(m, places).ok())
+            .map(|d| d.normalize())
     }
 }
 
@@ -285,7 +290,8 @@ impl PriceIndex {
     /// of them is a forecast year of the index; `None` when all are outturn.
     #[must_use]
     pub fn forecast_note(&self, price_base: PriceYear, years: impl IntoIterator<Item = PriceYear>) -> Option<String> {
-        let mut used: Vec<PriceYear> = std::iter::once(price_base).chain(years).filter(|y| self.is_forecast(*y)).collect();
+        let mut used: Vec<PriceYear> =
+            std::iter::once(price_base).chain(years).filter(|y| self.is_forecast(*y)).collect();
         used.sort_unstable();
         used.dedup();
         if used.is_empty() {
@@ -317,7 +323,8 @@ impl PriceIndex {
     #[must_use]
     pub fn coverage(&self) -> String {
         let range = |financial: bool| {
-            let mut years = self.values.values().map(|(y, _, _)| *y).filter(|y| matches!(y, PriceYear::Financial(_)) == financial);
+            let mut years =
+                self.values.values().map(|(y, _, _)| *y).filter(|y| matches!(y, PriceYear::Financial(_)) == financial);
             let first = years.next()?;
             Some(match years.next_back() {
                 Some(last) => format!("{first} to {last}"),
@@ -391,7 +398,8 @@ impl PriceIndex {
         let mut previous = first;
         for &(year, _) in changes {
             let follows = match (previous, year) {
-                (PriceYear::Financial(a), PriceYear::Financial(b)) | (PriceYear::Calendar(a), PriceYear::Calendar(b)) => b == a + 1,
+                (PriceYear::Financial(a), PriceYear::Financial(b))
+                | (PriceYear::Calendar(a), PriceYear::Calendar(b)) => b == a + 1,
                 _ => false,
             };
             if !follows {
@@ -404,7 +412,8 @@ impl PriceIndex {
         index.values.insert(first.sort_key(), (first, Decimal::ONE_HUNDRED, Some(value.clone())));
         for &(year, change) in changes {
             // A change near the largest decimal has no exact 100 + change (found by fuzzing).
-            let total = Decimal::ONE_HUNDRED.checked_add(change).ok_or(PriceIndexError::Overflow { from: first, to: year })?;
+            let total =
+                Decimal::ONE_HUNDRED.checked_add(change).ok_or(PriceIndexError::Overflow { from: first, to: year })?;
             let step = Fraction::of(total);
             if step.num <= BigInt::zero() {
                 return Err(PriceIndexError::NotPositive(total));
@@ -443,7 +452,8 @@ mod tests {
 
     #[test]
     fn orders_chronologically() {
-        let mut ys: Vec<PriceYear> = ["2020/21", "2020", "2019/20", "2021"].iter().map(|s| s.parse().unwrap()).collect();
+        let mut ys: Vec<PriceYear> =
+            ["2020/21", "2020", "2019/20", "2021"].iter().map(|s| s.parse().unwrap()).collect();
         ys.sort();
         let shown: Vec<String> = ys.iter().map(ToString::to_string).collect();
         assert_eq!(shown, ["2019/20", "2020", "2020/21", "2021"]);
@@ -452,7 +462,10 @@ mod tests {
     #[test]
     fn refuses_bad_index_values_and_missing_years() {
         let mut idx = PriceIndex::new();
-        assert_eq!(idx.insert(PriceYear::Calendar(2020), Decimal::ZERO), Err(PriceIndexError::NotPositive(Decimal::ZERO)));
+        assert_eq!(
+            idx.insert(PriceYear::Calendar(2020), Decimal::ZERO),
+            Err(PriceIndexError::NotPositive(Decimal::ZERO))
+        );
         idx.insert(PriceYear::Calendar(2020), Decimal::ONE).unwrap();
         assert!(idx.insert(PriceYear::Calendar(2020), Decimal::ONE).is_err());
         assert_eq!(

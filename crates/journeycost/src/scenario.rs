@@ -54,7 +54,9 @@ use serde::Deserialize;
 use rust_decimal::Decimal;
 use toml::Spanned;
 
-use crate::appraisal::{Adjustments, AppraisalSpec, Assumption, Combine, CostItem, DropOff, OptimismBias, Origin, Schedule, YearBasis};
+use crate::appraisal::{
+    Adjustments, AppraisalSpec, Assumption, Combine, CostItem, DropOff, OptimismBias, Origin, Schedule, YearBasis,
+};
 use crate::catalogue::{Confidence, ValueType};
 use crate::error::{Error, Location, Problem, ProblemKind, io_error};
 use crate::extrapolate::{Dist, ExtrapolationPlan, ExtrapolationSpec, PerCase, PerCaseSource, Segment};
@@ -412,10 +414,9 @@ impl Scenario {
         })?;
         let price_year = match file.costing.price_year {
             None => None,
-            Some(s) => Some(
-                s.parse::<PriceYear>()
-                    .map_err(|e| Error::new(Location::source(name).in_field("costing.price_year"), ProblemKind::Scenario, e.to_string()))?,
-            ),
+            Some(s) => Some(s.parse::<PriceYear>().map_err(|e| {
+                Error::new(Location::source(name).in_field("costing.price_year"), ProblemKind::Scenario, e.to_string())
+            })?),
         };
         if let Some(l) = file.compare.agency_level.filter(|l| !(1..=2).contains(l)) {
             return Err(Error::new(
@@ -426,9 +427,9 @@ impl Scenario {
         }
         let values = match &file.costing.values {
             None => None,
-            Some(v) => Some(
-                ValueType::case(v).map_err(|e| Error::new(Location::source(name).in_field("costing.values"), ProblemKind::Scenario, e))?,
-            ),
+            Some(v) => Some(ValueType::case(v).map_err(|e| {
+                Error::new(Location::source(name).in_field("costing.values"), ProblemKind::Scenario, e)
+            })?),
         };
         let appraisal = match file.appraisal {
             None => None,
@@ -490,7 +491,9 @@ struct Spans<'a> {
 impl Spans<'_> {
     /// Where the scenario's values come from: the file, by name (as outputs name their inputs).
     fn origin(&self) -> Origin {
-        Origin::Scenario(Path::new(self.name).file_name().map_or_else(|| self.name.to_owned(), |n| n.to_string_lossy().into_owned()))
+        Origin::Scenario(
+            Path::new(self.name).file_name().map_or_else(|| self.name.to_owned(), |n| n.to_string_lossy().into_owned()),
+        )
     }
 
     fn at(&self, span: &std::ops::Range<usize>, field: &str) -> Location {
@@ -503,30 +506,41 @@ impl Spans<'_> {
     }
 }
 
-fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans: &Spans<'_>) -> Result<AppraisalSpec, Error> {
+fn appraisal_spec(
+    section: &AppraisalSection,
+    pathways: (String, String),
+    spans: &Spans<'_>,
+) -> Result<AppraisalSpec, Error> {
     let mut problems = Vec::new();
     let mut spec = AppraisalSpec { baseline: pathways.0, alternative: pathways.1, ..AppraisalSpec::default() };
     let mut log = Vec::new();
-    let mut note = |name: &str, value: String, p: Option<(&Provenance, std::ops::Range<usize>)>, problems: &mut Vec<Problem>| {
-        let confidence = p.as_ref().and_then(|(p, at)| {
-            let c = p.confidence.as_ref()?;
-            c.parse::<Confidence>().map_err(|e| problems.push(spans.problem(at, &format!("appraisal.{name}.confidence"), e))).ok()
-        });
-        let p = p.map(|(p, _)| p);
-        log.push(Assumption {
-            name: name.to_owned(),
-            value,
-            source: p.and_then(|p| p.source.clone()),
-            confidence,
-            set_by: p.and_then(|p| p.set_by.clone()),
-            origin: spans.origin(),
-        });
-    };
+    let mut note =
+        |name: &str, value: String, p: Option<(&Provenance, std::ops::Range<usize>)>, problems: &mut Vec<Problem>| {
+            let confidence = p.as_ref().and_then(|(p, at)| {
+                let c = p.confidence.as_ref()?;
+                c.parse::<Confidence>()
+                    .map_err(|e| problems.push(spans.problem(at, &format!("appraisal.{name}.confidence"), e)))
+                    .ok()
+            });
+            let p = p.map(|(p, _)| p);
+            log.push(Assumption {
+                name: name.to_owned(),
+                value,
+                source: p.and_then(|p| p.source.clone()),
+                confidence,
+                set_by: p.and_then(|p| p.set_by.clone()),
+                origin: spans.origin(),
+            });
+        };
     if let Some(y) = &section.years {
         match y.get_ref().as_str() {
             "fy" => spec.basis = YearBasis::Fy,
             "calendar" => spec.basis = YearBasis::Calendar,
-            other => problems.push(spans.problem(&y.span(), "appraisal.years", format!("expected fy or calendar, found {other:?}"))),
+            other => problems.push(spans.problem(
+                &y.span(),
+                "appraisal.years",
+                format!("expected fy or calendar, found {other:?}"),
+            )),
         }
         note("years", y.get_ref().clone(), None, &mut problems);
     }
@@ -559,7 +573,11 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
     let share = |v: &Spanned<Dec>, field: &str, problems: &mut Vec<Problem>| -> Decimal {
         let d = v.get_ref().0;
         if d < Decimal::ZERO || d > Decimal::ONE {
-            problems.push(spans.problem(&v.span(), field, format!("expected a share from 0 to 1 (0.2 is 20%), found {d}")));
+            problems.push(spans.problem(
+                &v.span(),
+                field,
+                format!("expected a share from 0 to 1 (0.2 is 20%), found {d}"),
+            ));
         }
         d
     };
@@ -585,7 +603,12 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
     if let Some(d) = &section.drop_off {
         let rate = share(&d.rate, "appraisal.drop_off.rate", &mut problems);
         spec.drop_off = Some(DropOff { rate, horizon: d.horizon });
-        note("drop_off", format!("rate {rate} for {} years", d.horizon), Some((&d.provenance, d.rate.span())), &mut problems);
+        note(
+            "drop_off",
+            format!("rate {rate} for {} years", d.horizon),
+            Some((&d.provenance, d.rate.span())),
+            &mut problems,
+        );
     }
     if let Some(o) = &section.optimism_bias {
         let mut ob = OptimismBias::default();
@@ -602,12 +625,18 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
         if let Some(v) = &o.intervention {
             ob.intervention = v.get_ref().0;
             if ob.intervention < Decimal::ZERO {
-                problems.push(spans.problem(&v.span(), "appraisal.optimism_bias.intervention", "expected 0 or more (0.2 is 20%)"));
+                problems.push(spans.problem(
+                    &v.span(),
+                    "appraisal.optimism_bias.intervention",
+                    "expected 0 or more (0.2 is 20%)",
+                ));
             }
         }
         spec.optimism = ob;
-        let at =
-            [&o.green, &o.amber, &o.red, &o.unrated, &o.intervention].iter().find_map(|v| v.as_ref().map(Spanned::span)).unwrap_or(0..0);
+        let at = [&o.green, &o.amber, &o.red, &o.unrated, &o.intervention]
+            .iter()
+            .find_map(|v| v.as_ref().map(Spanned::span))
+            .unwrap_or(0..0);
         // Only the grades given: the others are journeycost's defaults, and the log says so.
         for (name, v, given) in [
             ("green", ob.green, o.green.is_some()),
@@ -631,8 +660,10 @@ fn appraisal_spec(section: &AppraisalSection, pathways: (String, String), spans:
     }
     for item in &section.costs {
         let c = item.get_ref();
-        let year =
-            spec.basis.parse_year(c.year.get_ref()).map_err(|e| problems.push(spans.problem(&c.year.span(), "appraisal.costs.year", e)));
+        let year = spec
+            .basis
+            .parse_year(c.year.get_ref())
+            .map_err(|e| problems.push(spans.problem(&c.year.span(), "appraisal.costs.year", e)));
         let confidence = match c.provenance.confidence.as_ref().map(|v| v.parse::<Confidence>()) {
             None => None,
             Some(Ok(v)) => Some(v),
@@ -690,7 +721,9 @@ fn num(v: &toml::Value) -> Option<f64> {
     match v {
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::Float(f) => f.is_finite().then_some(*f),
-        toml::Value::String(s) => crate::io::parse_decimal(s).ok().and_then(|d| rust_decimal::prelude::ToPrimitive::to_f64(&d)),
+        toml::Value::String(s) => {
+            crate::io::parse_decimal(s).ok().and_then(|d| rust_decimal::prelude::ToPrimitive::to_f64(&d))
+        }
         _ => None,
     }
 }
@@ -709,7 +742,10 @@ fn parameter(
         toml::Value::Table(t) => t,
         other => {
             let x = num(other).ok_or_else(|| {
-                err(format!("expected a number or a table such as {{ dist = \"uniform\", min = 0.1, max = 0.3 }}, found {}", show(other)))
+                err(format!(
+                    "expected a number or a table such as {{ dist = \"uniform\", min = 0.1, max = 0.3 }}, found {}",
+                    show(other)
+                ))
             })?;
             let d = Dist::Fixed(x);
             check_support(&d, kind).map_err(err)?;
@@ -719,11 +755,15 @@ fn parameter(
     };
     let get = |k: &str| -> Result<f64, Problem> {
         let x = table.get(k).ok_or_else(|| {
-            err(format!("{} needs {k:?}", table.get("dist").and_then(toml::Value::as_str).unwrap_or("this distribution")))
+            err(format!(
+                "{} needs {k:?}",
+                table.get("dist").and_then(toml::Value::as_str).unwrap_or("this distribution")
+            ))
         })?;
         num(x).ok_or_else(|| err(format!("{k:?} must be a number, found {}", show(x))))
     };
-    let opt = |k: &str| -> Result<Option<f64>, Problem> { if table.contains_key(k) { get(k).map(Some) } else { Ok(None) } };
+    let opt =
+        |k: &str| -> Result<Option<f64>, Problem> { if table.contains_key(k) { get(k).map(Some) } else { Ok(None) } };
     let text = |k: &str| table.get(k).and_then(toml::Value::as_str).map(str::to_owned);
     let grade = || text("confidence").map(|c| c.parse::<Confidence>().map_err(&err)).transpose();
     // `{ value = 0.2, source = ... }`, as `[appraisal]` takes it, is a fixed value.
@@ -755,7 +795,9 @@ fn parameter(
         "triangular" => Dist::triangular(get("min")?, get("mode")?, get("max")?),
         "pert" => Dist::pert(get("min")?, get("mode")?, get("max")?),
         "normal" => Dist::normal(get("mean")?, get("sd")?, opt("min")?, opt("max")?),
-        "lognormal" if table.contains_key("median") => Dist::lognormal_interval(get("median")?, get("low")?, get("high")?),
+        "lognormal" if table.contains_key("median") => {
+            Dist::lognormal_interval(get("median")?, get("low")?, get("high")?)
+        }
         "lognormal" => Dist::lognormal_mean_sd(get("mean")?, get("sd")?),
         "beta" if table.contains_key("alpha") => Dist::beta(get("alpha")?, get("beta")?),
         "beta" => Dist::beta_mean_sd(get("mean")?, get("sd")?),
@@ -775,7 +817,10 @@ fn parameter(
                 name: field.to_owned(),
                 value: format!(
                     "cohort, bootstrapped; per-person saving / {years} years{}",
-                    column.as_ref().map_or(String::new(), |c| format!(", persons with {c} = {}", equals.clone().unwrap_or_default()))
+                    column.as_ref().map_or(String::new(), |c| format!(
+                        ", persons with {c} = {}",
+                        equals.clone().unwrap_or_default()
+                    ))
                 ),
                 source: text("source"),
                 confidence: grade()?,
@@ -806,12 +851,12 @@ fn parameter(
 fn check_support(d: &Dist, kind: Kind) -> Result<(), String> {
     let (lo, hi) = d.support();
     match kind {
-        Kind::Share if lo < 0.0 || hi > 1.0 => {
-            Err(format!("a share must lie between 0 and 1; this distribution runs from {lo} to {hi} (truncate a normal with min and max)"))
-        }
-        Kind::Count if lo < 0.0 => {
-            Err(format!("a count cannot be negative; this distribution runs from {lo} (truncate a normal with min = 0)"))
-        }
+        Kind::Share if lo < 0.0 || hi > 1.0 => Err(format!(
+            "a share must lie between 0 and 1; this distribution runs from {lo} to {hi} (truncate a normal with min and max)"
+        )),
+        Kind::Count if lo < 0.0 => Err(format!(
+            "a count cannot be negative; this distribution runs from {lo} (truncate a normal with min = 0)"
+        )),
         _ => Ok(()),
     }
 }
@@ -861,7 +906,11 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
     }
     if let Some(p) = &section.percentiles {
         if p.get_ref().iter().any(|x| !(0.0..=100.0).contains(x)) {
-            problems.push(spans.problem(&p.span(), "extrapolation.percentiles", "percentiles must lie between 0 and 100"));
+            problems.push(spans.problem(
+                &p.span(),
+                "extrapolation.percentiles",
+                "percentiles must lie between 0 and 100",
+            ));
         }
         spec.percentiles.clone_from(p.get_ref());
     }
@@ -871,16 +920,20 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
     let mut segments = Vec::new();
     for item in &section.segments {
         let seg = item.get_ref();
-        let mut param = |v: Option<&Spanned<toml::Value>>, field: &str, kind: Kind| -> Option<Result<Dist, PerCaseSource>> {
-            let v = v?;
-            match parameter(v, &format!("{}: {field}", seg.name), kind, spans, &mut log) {
-                Ok(r) => Some(r),
-                Err(p) => {
-                    problems.push(Problem { location: p.location.in_field(format!("extrapolation.segments.{field}")), ..p });
-                    None
+        let mut param =
+            |v: Option<&Spanned<toml::Value>>, field: &str, kind: Kind| -> Option<Result<Dist, PerCaseSource>> {
+                let v = v?;
+                match parameter(v, &format!("{}: {field}", seg.name), kind, spans, &mut log) {
+                    Ok(r) => Some(r),
+                    Err(p) => {
+                        problems.push(Problem {
+                            location: p.location.in_field(format!("extrapolation.segments.{field}")),
+                            ..p
+                        });
+                        None
+                    }
                 }
-            }
-        };
+            };
         let dist = |r: Option<Result<Dist, PerCaseSource>>| match r {
             Some(Ok(d)) => d,
             _ => Dist::Fixed(0.0),
@@ -906,7 +959,9 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
         // What the segment leaves out is used too: say so, as journeycost's defaults.
         let default = |field: &str, value: &str| Assumption::default_value(&format!("{}: {field}", seg.name), &value);
         match seg.horizon {
-            Some(h) => log.push(Assumption::given(&format!("{}: horizon", seg.name), &format!("{h} years"), spans.origin())),
+            Some(h) => {
+                log.push(Assumption::given(&format!("{}: horizon", seg.name), &format!("{h} years"), spans.origin()));
+            }
             None => log.push(default("horizon", "1 years")),
         }
         if seg.reach.is_none() {
@@ -932,11 +987,20 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
             problems.push(Problem::new(
                 Location::source(spans.name).in_field("extrapolation.segments.horizon"),
                 ProblemKind::Scenario,
-                format!("segment {:?}: the horizon must be at most {} years, found {horizon}", seg.name, crate::appraisal::MAX_HORIZON),
+                format!(
+                    "segment {:?}: the horizon must be at most {} years, found {horizon}",
+                    seg.name,
+                    crate::appraisal::MAX_HORIZON
+                ),
             ));
         }
-        let mut s =
-            Segment::new(seg.name.clone(), count, reach, PerCase::Stated(Dist::Fixed(0.0)), horizon.min(crate::appraisal::MAX_HORIZON));
+        let mut s = Segment::new(
+            seg.name.clone(),
+            count,
+            reach,
+            PerCase::Stated(Dist::Fixed(0.0)),
+            horizon.min(crate::appraisal::MAX_HORIZON),
+        );
         s.deadweight = adjust[0].clone();
         s.attribution = adjust[1].clone();
         s.displacement = adjust[2].clone();
@@ -1002,7 +1066,8 @@ mod tests {
         let seg = &s.extrapolation.unwrap().segments[0].0;
         assert_eq!((seg.deadweight.clone(), seg.attribution.clone()), (Dist::Fixed(0.2), Dist::Fixed(0.1)));
         // A bad plain number is located on its line.
-        let err = Scenario::parse(&format!("{INPUTS}[appraisal]\n\ndeadweight = 1.5\n"), Path::new(""), "s.toml").unwrap_err();
+        let err = Scenario::parse(&format!("{INPUTS}[appraisal]\n\ndeadweight = 1.5\n"), Path::new(""), "s.toml")
+            .unwrap_err();
         assert_eq!(
             err.problems()[0].to_string(),
             "s.toml line 7, field \"appraisal.deadweight.value\": expected a share from 0 to 1 (0.2 is 20%), found 1.5"

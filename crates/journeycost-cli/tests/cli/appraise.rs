@@ -1,7 +1,14 @@
 use crate::util::{assert_same_files, fixture, root, run_in, stderr};
 
-const FILES: &[&str] =
-    &["appraisal.json", "years.csv", "agency_years.csv", "who_pays.csv", "who_pays_detail.csv", "switching.csv", "assumptions.csv"];
+const FILES: &[&str] = &[
+    "appraisal.json",
+    "years.csv",
+    "agency_years.csv",
+    "who_pays.csv",
+    "who_pays_detail.csv",
+    "switching.csv",
+    "assumptions.csv",
+];
 
 #[test]
 fn anna_appraisal_matches_golden_files() {
@@ -23,9 +30,15 @@ fn discount_prints_green_book_factors() {
     let out = String::from_utf8(o.stdout).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "year,factor");
-    for (t, f) in
-        [(0, "1.000000"), (1, "0.966184"), (10, "0.708919"), (30, "0.356278"), (31, "0.345901"), (75, "0.094214"), (100, "0.050818")]
-    {
+    for (t, f) in [
+        (0, "1.000000"),
+        (1, "0.966184"),
+        (10, "0.708919"),
+        (30, "0.356278"),
+        (31, "0.345901"),
+        (75, "0.094214"),
+        (100, "0.050818"),
+    ] {
         assert_eq!(lines[t + 1], format!("{t},{f}"));
     }
     assert_eq!(lines.len(), 102);
@@ -74,7 +87,10 @@ fn a_bad_appraisal_section_names_the_scenario_line() {
 /// The assumptions log as (name, value, origin) triples.
 fn log_of(path: &std::path::Path) -> Vec<(String, String, String)> {
     let mut r = csv::Reader::from_path(path).unwrap();
-    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["name", "value", "source", "confidence", "set_by", "origin"]);
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["name", "value", "source", "confidence", "set_by", "origin"]
+    );
     r.records().map(|x| x.unwrap()).map(|x| (x[0].to_owned(), x[1].to_owned(), x[5].to_owned())).collect()
 }
 
@@ -89,7 +105,8 @@ fn every_assumption_says_what_was_used_and_where_it_came_from() {
     // the scenario were labelled "journeycost default".
     let dir = tempfile::tempdir().unwrap();
     let national = root().join("examples/national/scenario.toml");
-    let o = run_in(dir.path(), &["extrapolate", national.to_str().unwrap(), "--seed", "7", "--draws", "500", "--out", "x"]);
+    let o =
+        run_in(dir.path(), &["extrapolate", national.to_str().unwrap(), "--seed", "7", "--draws", "500", "--out", "x"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let log = log_of(&dir.path().join("x/assumptions.csv"));
     assert_eq!(row(&log, "seed"), ("7", "command line --seed"));
@@ -100,7 +117,8 @@ fn every_assumption_says_what_was_used_and_where_it_came_from() {
     assert_eq!(row(&log, &format!("{seg}: horizon")), ("5 years", "scenario file scenario.toml"));
     assert_eq!(row(&log, &format!("{seg}: displacement")), ("fixed 0", "journeycost default"));
     assert_eq!(row(&log, &format!("{seg}: count")).1, "scenario file scenario.toml");
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("x/extrapolation.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("x/extrapolation.json")).unwrap()).unwrap();
     let seed = json["extrapolation"]["assumptions"].as_array().unwrap().iter().find(|a| a["name"] == "seed").unwrap();
     assert_eq!((seed["value"].as_str(), seed["origin"].as_str()), (Some("7"), Some("command line --seed")));
     // Without the flags, the scenario's.
@@ -111,7 +129,10 @@ fn every_assumption_says_what_was_used_and_where_it_came_from() {
 
     // The appraisal: the price base from the flag, the scenario, or the default.
     let anna = root().join("examples/anna/scenario.toml");
-    let o = run_in(dir.path(), &["appraise", anna.to_str().unwrap(), "--price-year", "2022/23", "--values", "public", "--out", "a"]);
+    let o = run_in(
+        dir.path(),
+        &["appraise", anna.to_str().unwrap(), "--price-year", "2022/23", "--values", "public", "--out", "a"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let log = log_of(&dir.path().join("a/assumptions.csv"));
     assert_eq!(row(&log, "price_base"), ("2022/23", "command line --price-year"));

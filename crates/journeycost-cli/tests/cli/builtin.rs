@@ -10,7 +10,8 @@ fn events_alone_are_enough_with_real_uk_unit_costs() {
     let dir = fixture(&[("events.csv", EVENTS)]);
     let o = run_in(dir.path(), &["compare", "--events", "events.csv", "--out", "res"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
     assert_eq!(json["inputs"][0]["file"], "builtin:ucd-v1.4");
     assert_eq!(json["inputs"][1]["file"], "builtin:hmt-2026-03");
     assert_eq!(json["groups"][0]["comparison"]["price_base"], "2024/25");
@@ -23,9 +24,15 @@ fn events_alone_are_enough_with_real_uk_unit_costs() {
 fn a_users_catalogue_extends_and_overrides_the_builtin_one() {
     let dir = fixture(&[
         ("events.csv", b"person_id,pathway,date,code\nP1,old,2024-03-01,CR1.0\nP1,new,2024-03-01,TEAM-VISIT\n"),
-        ("mine.csv", b"code,agency,unit_cost,price_year\nCR1.0,Police,1000,2024/25\nTEAM-VISIT,Locality team,50,2024/25\n"),
+        (
+            "mine.csv",
+            b"code,agency,unit_cost,price_year\nCR1.0,Police,1000,2024/25\nTEAM-VISIT,Locality team,50,2024/25\n",
+        ),
     ]);
-    let o = run_in(dir.path(), &["compare", "--catalogue", "builtin", "--catalogue", "mine.csv", "--events", "events.csv", "--out", "res"]);
+    let o = run_in(
+        dir.path(),
+        &["compare", "--catalogue", "builtin", "--catalogue", "mine.csv", "--events", "events.csv", "--out", "res"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let agencies = std::fs::read_to_string(dir.path().join("res/agencies.csv")).unwrap();
     assert!(agencies.contains("Police,1000.00,0.00,1000.00"), "{agencies}");
@@ -56,7 +63,8 @@ fn importing_the_2014_export_writes_a_catalogue_that_reads_back() {
     assert!(o.status.success(), "{}", stderr(&o));
     // #13: the attribution names the edition read, not v1.4.
     assert!(
-        stderr(&o).contains("Unit Cost Database, 2014 CSV export (values uprated to 2013/14), New Economy / GMCA, CC BY 4.0"),
+        stderr(&o)
+            .contains("Unit Cost Database, 2014 CSV export (values uprated to 2013/14), New Economy / GMCA, CC BY 4.0"),
         "{}",
         stderr(&o)
     );
@@ -76,7 +84,8 @@ fn importing_the_2014_export_writes_a_catalogue_that_reads_back() {
         stderr(&o)
     );
     assert!(
-        stderr(&o).contains("(57 under a numbered code, 0 at £0 fiscal with only economic or social values, 0 left out)"),
+        stderr(&o)
+            .contains("(57 under a numbered code, 0 at £0 fiscal with only economic or social values, 0 left out)"),
         "{}",
         stderr(&o)
     );
@@ -108,7 +117,17 @@ fn the_workbook_and_percentage_changes_serve_as_price_indices() {
     let workbook = root().join("tests/data/ucd/gmca-unit-cost-database-v1.4.xlsx");
     let o = run_in(
         dir.path(),
-        &["compare", "--events", "events.csv", "--deflators", workbook.to_str().unwrap(), "--price-year", "2015/16", "--out", "res"],
+        &[
+            "compare",
+            "--events",
+            "events.csv",
+            "--deflators",
+            workbook.to_str().unwrap(),
+            "--price-year",
+            "2015/16",
+            "--out",
+            "res",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     // CR1.0 is £500 in 2002/03 prices; the workbook's own updated value is £673.23 in 2015/16
@@ -116,7 +135,17 @@ fn the_workbook_and_percentage_changes_serve_as_price_indices() {
     assert!(agencies.contains("TOTAL,673.23,47.13,626.10"), "{agencies}");
     let o = run_in(
         dir.path(),
-        &["compare", "--events", "events.csv", "--deflators", "changes.csv", "--price-year", "2004/05", "--out", "res2"],
+        &[
+            "compare",
+            "--events",
+            "events.csv",
+            "--deflators",
+            "changes.csv",
+            "--price-year",
+            "2004/05",
+            "--out",
+            "res2",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     // 500 x 1.025 x 1.015 = 520.1875 -> 520.19
@@ -124,7 +153,11 @@ fn the_workbook_and_percentage_changes_serve_as_price_indices() {
     assert!(agencies.contains("TOTAL,520.19,"), "{agencies}");
     let o = run_in(dir.path(), &["validate", "--events", "events.csv", "--deflators", "gaps.csv"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("gaps.csv line 4, field \"change_percent\": 2004/05 needs its percentage change"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("gaps.csv line 4, field \"change_percent\": 2004/05 needs its percentage change"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -133,7 +166,17 @@ fn who_pays_at_the_second_agency_level_and_the_workbook_as_a_catalogue() {
     let workbook = root().join("tests/data/ucd/gmca-unit-cost-database-v1.4.xlsx");
     let o = run_in(
         dir.path(),
-        &["compare", "--catalogue", workbook.to_str().unwrap(), "--events", "events.csv", "--agency-level", "2", "--out", "res"],
+        &[
+            "compare",
+            "--catalogue",
+            workbook.to_str().unwrap(),
+            "--events",
+            "events.csv",
+            "--agency-level",
+            "2",
+            "--out",
+            "res",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let agencies = std::fs::read_to_string(dir.path().join("res/agencies.csv")).unwrap();
@@ -166,7 +209,9 @@ fn a_missing_price_year_is_said_once_with_the_index_span_and_the_codes_using_it(
     catalogue += "OK,Council,10,2020/21\n";
     std::fs::write(dir.path().join("catalogue.csv"), &catalogue).unwrap();
     std::fs::write(dir.path().join("events.csv"), &events).unwrap();
-    for command in [&["validate"][..], &["compare", "--out", "res"], &["cost", "--out", "res"], &["appraise", "--out", "res"]] {
+    for command in
+        [&["validate"][..], &["compare", "--out", "res"], &["cost", "--out", "res"], &["appraise", "--out", "res"]]
+    {
         let mut args = command.to_vec();
         args.extend(["--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"]);
         let o = run_in(dir.path(), &args);
@@ -181,7 +226,16 @@ fn a_missing_price_year_is_said_once_with_the_index_span_and_the_codes_using_it(
     }
     let o = run_in(
         dir.path(),
-        &["catalogue", "export", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--price-year", "2021/22"],
+        &[
+            "catalogue",
+            "export",
+            "--catalogue",
+            "catalogue.csv",
+            "--deflators",
+            "deflators.csv",
+            "--price-year",
+            "2021/22",
+        ],
     );
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 2, "{err}");
@@ -224,7 +278,9 @@ fn prices_import_reads_the_published_hm_treasury_file() {
     let o = run_in(dir.path(), &["prices", "import", "published.csv", "--out", "deflators.csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("wrote 4 financial and 4 calendar years to deflators.csv (2 of them OBR forecasts, marked forecast)"),
+        stderr(&o).contains(
+            "wrote 4 financial and 4 calendar years to deflators.csv (2 of them OBR forecasts, marked forecast)"
+        ),
         "{}",
         stderr(&o)
     );
@@ -233,7 +289,17 @@ fn prices_import_reads_the_published_hm_treasury_file() {
     assert!(written.contains("2025/26,103.2388,true\n"), "{written}");
     let o = run_in(
         dir.path(),
-        &["compare", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv", "--out", "res"],
+        &[
+            "compare",
+            "--catalogue",
+            "catalogue.csv",
+            "--deflators",
+            "deflators.csv",
+            "--events",
+            "events.csv",
+            "--out",
+            "res",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     // The latest outturn year is the default price base: 500 x 100 / 78.7948 = 634.56

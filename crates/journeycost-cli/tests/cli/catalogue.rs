@@ -33,8 +33,12 @@ fn export_uprates_exactly_and_reads_back() {
     let csv = String::from_utf8(o.stdout).unwrap();
     // 700.0 x 97.1880 / 76.4733 (2013/14 prices), half-even to the penny
     let foster = csv.lines().find(|l| l.starts_with("SS2.0,")).unwrap();
-    let expected =
-        journeycost::money::round_ratio_to_penny("700.0".parse().unwrap(), "97.1880".parse().unwrap(), index_of("2013/14")).unwrap();
+    let expected = journeycost::money::round_ratio_to_penny(
+        "700.0".parse().unwrap(),
+        "97.1880".parse().unwrap(),
+        index_of("2013/14"),
+    )
+    .unwrap();
     assert!(foster.contains(&format!(",{expected},2023/24,week,")), "{foster} / {expected}");
     let back = journeycost::io::read_catalogue("export.csv", csv.as_bytes()).unwrap();
     assert_eq!(back.catalogue.len(), 35);

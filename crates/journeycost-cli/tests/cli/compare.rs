@@ -1,6 +1,7 @@
 use crate::util::{assert_same_files, root, run_in, run_on, stderr};
 
-const FILES: &[&str] = &["series.csv", "agencies.csv", "demand.csv", "tiers.csv", "trend.csv", "persons.csv", "comparison.json"];
+const FILES: &[&str] =
+    &["series.csv", "agencies.csv", "demand.csv", "tiers.csv", "trend.csv", "persons.csv", "comparison.json"];
 
 #[test]
 fn anna_scenario_matches_golden_files() {
@@ -18,7 +19,8 @@ fn flags_override_the_scenario_and_group_by_persons() {
     let dir = tempfile::tempdir().unwrap();
     let anna = root().join("examples/anna");
     let s = anna.join("scenario.toml");
-    let o = run_in(dir.path(), &["compare", s.to_str().unwrap(), "--period", "fy", "--by", "household", "--out", "res"]);
+    let o =
+        run_in(dir.path(), &["compare", s.to_str().unwrap(), "--period", "fy", "--by", "household", "--out", "res"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let series = std::fs::read_to_string(dir.path().join("res/series.csv")).unwrap();
     assert!(series.starts_with("household,pathway,period,events,cost,cumulative_cost\n"), "{series}");
@@ -32,7 +34,8 @@ fn cohort_compare_conserves_money() {
     let dir = tempfile::tempdir().unwrap();
     let o = run_on(dir.path(), "compare", &data, &["--period", "quarter", "--out", "res"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
     assert_eq!(json["schema"], "journeycost/comparison/1");
     assert_eq!(json["inputs"][2]["file"], "events.csv");
     assert_eq!(json["inputs"][2]["sha256"].as_str().unwrap().len(), 64);
@@ -120,22 +123,29 @@ fn the_builtin_price_index_is_the_default() {
     // outturn year, 2024/25 (2025/26 on are OBR forecasts)
     assert!(String::from_utf8_lossy(&o.stdout).contains("prices: 2024/25;"), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(!stderr(&o).contains("forecast"), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("res/comparison.json")).unwrap()).unwrap();
     assert_eq!(json["inputs"][1]["file"], "builtin:hmt-2026-03");
     assert!(json["inputs"][1].get("note").is_none());
     // A forecast year as the price base: said on stderr and in the outputs.
     let o = run(&["--price-year", "2026/27", "--out", "fc"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("note: uses forecast years of the price index (2026/27)"), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("fc/comparison.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("fc/comparison.json")).unwrap()).unwrap();
     assert!(json["inputs"][1]["note"].as_str().unwrap().contains("forecast"), "{json}");
     // The index built in before #13 stays reproducible by name.
     let o = run(&["--deflators", "builtin:hmt-2025-12-derived", "--out", "old"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("prices: 2024;"), "{}", String::from_utf8_lossy(&o.stdout));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("old/comparison.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("old/comparison.json")).unwrap()).unwrap();
     assert_eq!(json["inputs"][1]["file"], "builtin:hmt-2025-12-derived");
     let o = run(&["--price-year", "2031/32", "--out", "x"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("the target price year 2031/32 is not in the price index (it has 2000/01 to 2030/31)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the target price year 2031/32 is not in the price index (it has 2000/01 to 2030/31)"),
+        "{}",
+        stderr(&o)
+    );
 }

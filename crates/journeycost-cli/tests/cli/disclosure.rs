@@ -52,7 +52,21 @@ fn code(c: &str) -> (&'static str, &'static str, &'static str, i64, u8, &'static
 fn catalogue_csv() -> String {
     let mut s = String::from("code,agency,agency_detail,unit_cost,price_year,tier,demand,confidence\n");
     for (c, a, d, p, t, k) in CODES {
-        s += &[c, ",", a, ",", d, ",", &format!("{}.{:02}", p / 100, p % 100), ",2024,", &t.to_string(), ",", k, ",amber\n"].concat();
+        s += &[
+            c,
+            ",",
+            a,
+            ",",
+            d,
+            ",",
+            &format!("{}.{:02}", p / 100, p % 100),
+            ",2024,",
+            &t.to_string(),
+            ",",
+            k,
+            ",amber\n",
+        ]
+        .concat();
     }
     s
 }
@@ -72,9 +86,12 @@ fn background(n: usize) -> Vec<Ev> {
     let mut v = Vec::new();
     for i in 0..n {
         let p = format!("P{i:02}");
-        for (month, c) in
-            [(1 + (i % 3) as u32, "CALL"), (4 + (i % 3) as u32, "CALL"), (7 + (i % 3) as u32, "RENT"), (10 + (i % 3) as u32, "CALL")]
-        {
+        for (month, c) in [
+            (1 + (i % 3) as u32, "CALL"),
+            (4 + (i % 3) as u32, "CALL"),
+            (7 + (i % 3) as u32, "RENT"),
+            (10 + (i % 3) as u32, "CALL"),
+        ] {
             v.push(Ev { person: p.clone(), side: 0, month, code: c });
         }
         for month in [2 + (i % 3) as u32, 5 + (i % 3) as u32, 8 + (i % 3) as u32, 11] {
@@ -165,8 +182,9 @@ fn published(dir: &Path, atoms: &[Atom], values: &[(i64, i64)], by: Option<&str>
     };
     let side_of = |s: &str| usize::from(s != "old");
     let quarter_of = |s: &str| s.rsplit('Q').next().and_then(|q| q.parse::<u32>().ok()).unwrap_or(0);
-    let label =
-        |a: &Atom, level2: bool| if level2 && !a.detail.is_empty() { format!("{} / {}", a.agency, a.detail) } else { a.agency.to_owned() };
+    let label = |a: &Atom, level2: bool| {
+        if level2 && !a.detail.is_empty() { format!("{} / {}", a.agency, a.detail) } else { a.agency.to_owned() }
+    };
     let level2 = std::fs::read_to_string(dir.join("data/who-pays.csv")).unwrap_or_default().contains(" / A&E [");
     // the series
     for r in parse_csv(&dir.join("data/red-blue-cohort.csv")) {
@@ -286,7 +304,8 @@ fn published(dir: &Path, atoms: &[Atom], values: &[(i64, i64)], by: Option<&str>
         }
     }
     // the headline totals of results.json
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
     let totals = &json["totals"];
     for (key, f) in [
         ("baseline", sum(&|a: &Atom| (a.side == 0).then_some(1.0))),
@@ -315,7 +334,9 @@ fn reduce(eqs: &[(Vec<(usize, f64)>, f64)], n: usize) -> Vec<(Vec<f64>, f64)> {
     let mut pivots = Vec::new();
     let mut row = 0;
     for col in 0..n {
-        let Some(p) = (row..rows.len()).max_by(|a, b| rows[*a].0[col].abs().total_cmp(&rows[*b].0[col].abs())) else { break };
+        let Some(p) = (row..rows.len()).max_by(|a, b| rows[*a].0[col].abs().total_cmp(&rows[*b].0[col].abs())) else {
+            break;
+        };
         if rows[p].0[col].abs() < 1e-9 {
             continue;
         }
@@ -389,12 +410,16 @@ fn secrets(cohort: &Cohort, atoms: &[Atom], values: &[(i64, i64)], threshold: us
         // The cells of the tables a report publishes: who pays (at either agency level), the
         // failure demand by agency, the triangle, the series, the groups.
         for (ag, det) in &agencies {
-            consider(format!("{ag} / {det} on side {side}"), &|a: &Atom| a.side == side && a.agency == *ag && a.detail == *det);
+            consider(format!("{ag} / {det} on side {side}"), &|a: &Atom| {
+                a.side == side && a.agency == *ag && a.detail == *det
+            });
         }
         let names: BTreeSet<&str> = agencies.iter().map(|x| x.0).collect();
         for ag in names {
             consider(format!("{ag} on side {side}"), &|a: &Atom| a.side == side && a.agency == ag);
-            consider(format!("failure demand at {ag} on side {side}"), &|a: &Atom| a.side == side && a.agency == ag && a.failure);
+            consider(format!("failure demand at {ag} on side {side}"), &|a: &Atom| {
+                a.side == side && a.agency == ag && a.failure
+            });
         }
         for tier in 0..=4 {
             consider(format!("tier {tier} on side {side}"), &|a: &Atom| a.side == side && a.tier == tier);
@@ -426,7 +451,20 @@ fn attack(name: &str, cohort: &Cohort, extra: &[&str], scenario: Option<&str>) -
     if scenario.is_some() {
         args.push("s.toml");
     }
-    args.extend(["--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--persons", "p.csv", "--key", KEY, "--out", "r"]);
+    args.extend([
+        "--catalogue",
+        "c.csv",
+        "--deflators",
+        "d.csv",
+        "--events",
+        "e.csv",
+        "--persons",
+        "p.csv",
+        "--key",
+        KEY,
+        "--out",
+        "r",
+    ]);
     if cohort.level2 {
         args.extend(["--agency-level", "2"]);
     }
@@ -461,7 +499,12 @@ fn attack(name: &str, cohort: &Cohort, extra: &[&str], scenario: Option<&str>) -
     let secrets = secrets(cohort, &atoms, &values, 5);
     for s in &secrets {
         if let Some(v) = determined(&money, &s.form) {
-            panic!("{name}: the attacker recovers the money of {} ({}) from the published figures: {}", s.what, s.money / 100.0, v / 100.0);
+            panic!(
+                "{name}: the attacker recovers the money of {} ({}) from the published figures: {}",
+                s.what,
+                s.money / 100.0,
+                v / 100.0
+            );
         }
         if let Some(v) = determined(&joint, &s.form) {
             panic!(
@@ -470,7 +513,10 @@ fn attack(name: &str, cohort: &Cohort, extra: &[&str], scenario: Option<&str>) -
             );
         }
         if let Some(v) = determined(&counts, &s.form) {
-            panic!("{name}: the attacker recovers the count of {} ({}) from the published figures: {v}", s.what, s.count);
+            panic!(
+                "{name}: the attacker recovers the count of {} ({}) from the published figures: {v}",
+                s.what, s.count
+            );
         }
         // Published anywhere else (HTML, Markdown, JSON, charts) than the equations read above?
         let parsed: BTreeSet<i64> = eqs.money.iter().map(|(_, v)| *v as i64).collect();

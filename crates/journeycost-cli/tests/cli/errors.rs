@@ -1,6 +1,7 @@
 use crate::util::{fixture, run_in, stderr};
 
-const CATALOGUE: &[u8] = b"code,agency,unit_cost,price_year,unit\nCALL,Police,10.00,2023,event\nCARE,Children,700.00,2023/24,week\n";
+const CATALOGUE: &[u8] =
+    b"code,agency,unit_cost,price_year,unit\nCALL,Police,10.00,2023,event\nCARE,Children,700.00,2023/24,week\n";
 const DEFLATORS: &[u8] = b"year,index\n2023,100\n2024,105\n2023/24,101\n";
 
 /// Runs `cost` and `validate` on the fixture; both must fail with exactly `expected` on stderr
@@ -12,7 +13,16 @@ fn fails(files: &[(&str, &[u8])], expected: &[&str]) {
         all.push(*f);
     }
     let dir = fixture(&all);
-    let args = ["--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv", "--price-year", "2024"];
+    let args = [
+        "--catalogue",
+        "catalogue.csv",
+        "--deflators",
+        "deflators.csv",
+        "--events",
+        "events.csv",
+        "--price-year",
+        "2024",
+    ];
     let mut cost = vec!["cost"];
     cost.extend(args);
     cost.extend(["--out", "out"]);
@@ -74,7 +84,10 @@ fn missing_column_and_empty_file() {
 fn duplicate_code_and_bad_catalogue_and_deflators_together() {
     fails(
         &[
-            ("catalogue.csv", b"code,agency,unit_cost,price_year\nCALL,Police,10.00,2023\nCALL,Police,11.00,2023\nX,Police,1,23\n"),
+            (
+                "catalogue.csv",
+                b"code,agency,unit_cost,price_year\nCALL,Police,10.00,2023\nCALL,Police,11.00,2023\nX,Police,1,23\n",
+            ),
             ("deflators.csv", b"year,index\n2023,100\n2024,0\n"),
             ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n")),
         ],
@@ -94,8 +107,11 @@ fn price_years_missing_from_the_deflators() {
             "catalogue.csv line 2, field \"price_year\": price year 2023 is not in deflators.csv (it has 2024); 1 unit cost is priced in it: code \"CALL\"",
         ],
     );
-    let dir =
-        fixture(&[("catalogue.csv", CATALOGUE), ("deflators.csv", DEFLATORS), ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n"))]);
+    let dir = fixture(&[
+        ("catalogue.csv", CATALOGUE),
+        ("deflators.csv", DEFLATORS),
+        ("events.csv", &events("P1,old,2024-01-01,CALL,1,,\n")),
+    ]);
     let o = run_in(
         dir.path(),
         &[
@@ -123,13 +139,19 @@ fn price_years_missing_from_the_deflators() {
 fn non_utf8_bytes() {
     let mut ev = events("P1,old,2024-01-01,CALL,1,,\n");
     ev.extend(b"P\xff1,old,2024-01-01,CALL,1,,\n");
-    fails(&[("events.csv", &ev)], &["events.csv line 3, field \"person_id\": expected UTF-8 text, found bytes that are not UTF-8"]);
+    fails(
+        &[("events.csv", &ev)],
+        &["events.csv line 3, field \"person_id\": expected UTF-8 text, found bytes that are not UTF-8"],
+    );
 }
 
 #[test]
 fn a_missing_file_is_named() {
     let dir = fixture(&[("catalogue.csv", CATALOGUE), ("deflators.csv", DEFLATORS)]);
-    let o = run_in(dir.path(), &["validate", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "nope.csv"]);
+    let o = run_in(
+        dir.path(),
+        &["validate", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "nope.csv"],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).starts_with("error: nope.csv: cannot open the file:"), "{}", stderr(&o));
 }
@@ -138,7 +160,10 @@ fn a_missing_file_is_named() {
 fn row_errors_are_capped() {
     let rows: String = (0..250).map(|_| "P1,old,bad-date,CALL,1,,\n").collect();
     let dir = fixture(&[("catalogue.csv", CATALOGUE), ("deflators.csv", DEFLATORS), ("events.csv", &events(&rows))]);
-    let o = run_in(dir.path(), &["validate", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"]);
+    let o = run_in(
+        dir.path(),
+        &["validate", "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"],
+    );
     let err = stderr(&o);
     assert_eq!(err.lines().count(), 101);
     assert_eq!(err.lines().last().unwrap(), "error: and 150 more problems not listed");

@@ -1,7 +1,14 @@
 use crate::util::{assert_same_files, fixture, root, run_in, stderr};
 
-const FILES: &[&str] =
-    &["extrapolation.json", "summary.csv", "percentiles.csv", "histogram.csv", "tornado.csv", "switching.csv", "assumptions.csv"];
+const FILES: &[&str] = &[
+    "extrapolation.json",
+    "summary.csv",
+    "percentiles.csv",
+    "histogram.csv",
+    "tornado.csv",
+    "switching.csv",
+    "assumptions.csv",
+];
 
 #[test]
 fn national_example_is_the_same_on_one_thread_or_four_and_matches_golden_files() {
@@ -13,14 +20,19 @@ fn national_example_is_the_same_on_one_thread_or_four_and_matches_golden_files()
     let four = run_in(dir.path(), &["extrapolate", s, "--draws", "3000", "--threads", "4", "--out", "four"]);
     assert!(four.status.success(), "{}", stderr(&four));
     for f in FILES.iter().chain(&["draws.csv"]) {
-        assert_eq!(std::fs::read(dir.path().join("one").join(f)).unwrap(), std::fs::read(dir.path().join("four").join(f)).unwrap(), "{f}");
+        assert_eq!(
+            std::fs::read(dir.path().join("one").join(f)).unwrap(),
+            std::fs::read(dir.path().join("four").join(f)).unwrap(),
+            "{f}"
+        );
     }
     assert_same_files(&dir.path().join("one"), &root().join("tests/data/golden/national-extrapolation"), FILES);
     let out = String::from_utf8(one.stdout).unwrap();
     assert!(out.contains("probability below £16.00bn: 100.0%"), "{out}");
 }
 
-const INPUTS: &str = "[inputs]\ncatalogue = \"c.csv\"\ndeflators = \"d.csv\"\nevents = \"e.csv\"\npersons = \"p.csv\"\n";
+const INPUTS: &str =
+    "[inputs]\ncatalogue = \"c.csv\"\ndeflators = \"d.csv\"\nevents = \"e.csv\"\npersons = \"p.csv\"\n";
 
 fn cohort_fixture(extra: &str) -> tempfile::TempDir {
     let scenario = format!("{INPUTS}{extra}");
@@ -54,7 +66,8 @@ fn cohort_segments_bootstrap_their_own_persons() {
     // the smallest national draw: both resamples at their lowest; the largest: both at their highest
     assert!(p.contains("net_annual,0,277500.00"), "{p}");
     assert!(p.contains("net_annual,100,482500.00"), "{p}");
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("res/extrapolation.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("res/extrapolation.json")).unwrap()).unwrap();
     assert_eq!(json["extrapolation"]["central"]["net_annual"], 380_000.0);
 }
 
@@ -76,7 +89,13 @@ fn bad_parameters_name_the_scenario_line() {
         ]
     );
     assert!(!dir.path().join("res").exists());
-    let dir = cohort_fixture("[extrapolation]\n[[extrapolation.segments]]\nname = \"x\"\ncount = 10\nreach = 1.5\nper_case = 1\n");
+    let dir = cohort_fixture(
+        "[extrapolation]\n[[extrapolation.segments]]\nname = \"x\"\ncount = 10\nreach = 1.5\nper_case = 1\n",
+    );
     let o = run_in(dir.path(), &["extrapolate", "s.toml", "--out", "res"]);
-    assert!(stderr(&o).contains("line 10, field \"extrapolation.segments.reach\": a share must lie between 0 and 1"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 10, field \"extrapolation.segments.reach\": a share must lie between 0 and 1"),
+        "{}",
+        stderr(&o)
+    );
 }

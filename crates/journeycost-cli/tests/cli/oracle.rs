@@ -47,6 +47,9 @@ fn same_bytes_on_every_run_and_default_price_year_is_the_latest() {
         assert!(o.status.success(), "{}", stderr(&o));
     }
     for f in FILES {
-        assert_eq!(std::fs::read(dir.path().join("a").join(f)).unwrap(), std::fs::read(dir.path().join("b").join(f)).unwrap());
+        assert_eq!(
+            std::fs::read(dir.path().join("a").join(f)).unwrap(),
+            std::fs::read(dir.path().join("b").join(f)).unwrap()
+        );
     }
 }

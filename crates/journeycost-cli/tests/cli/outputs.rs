@@ -66,8 +66,14 @@ fn complete_set(out: &Path) -> Vec<String> {
     for f in manifest["files"].as_array().unwrap() {
         listed.insert(f["file"].as_str().unwrap().to_owned(), f["sha256"].as_str().unwrap().to_owned());
     }
-    let files: BTreeMap<String, Vec<u8>> = snapshot(out).into_iter().filter(|(n, _)| !n.ends_with('/') && n != MANIFEST).collect();
-    assert_eq!(files.keys().collect::<Vec<_>>(), listed.keys().collect::<Vec<_>>(), "{}: files and manifest differ", out.display());
+    let files: BTreeMap<String, Vec<u8>> =
+        snapshot(out).into_iter().filter(|(n, _)| !n.ends_with('/') && n != MANIFEST).collect();
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        listed.keys().collect::<Vec<_>>(),
+        "{}: files and manifest differ",
+        out.display()
+    );
     for (name, bytes) in &files {
         assert_eq!(&sha256(bytes), &listed[name], "{name}");
     }
@@ -80,7 +86,13 @@ fn binary() -> &'static str {
 
 /// Runs the binary in `dir`; `None` if it has not ended after `secs` seconds (it is killed).
 fn run_for(dir: &Path, args: &[&str], secs: u64) -> Option<Output> {
-    let mut child = Command::new(binary()).args(args).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(binary())
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let start = Instant::now();
     loop {
         if child.try_wait().unwrap().is_some() {
@@ -282,8 +294,10 @@ fn a_second_run_replaces_the_whole_set_and_never_mixes() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(complete_set(&dir.path().join("empty")), first);
     // Nothing of the swaps is left beside the outputs.
-    let names: Vec<String> =
-        snapshot(dir.path()).into_keys().filter(|n| !n.contains('/') || n.matches('/').count() == 1 && n.ends_with('/')).collect();
+    let names: Vec<String> = snapshot(dir.path())
+        .into_keys()
+        .filter(|n| !n.contains('/') || n.matches('/').count() == 1 && n.ends_with('/'))
+        .collect();
     assert_eq!(names, ["empty/", "res/"]);
 }
 
@@ -305,7 +319,8 @@ fn stale_staging_and_a_set_moved_aside_are_recovered_at_the_next_run() {
     let o = run_in(dir.path(), &["appraise", s, "--out", "res"]);
     assert!(o.status.success(), "{}", stderr(&o));
     complete_set(&dir.path().join("res"));
-    let top: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let top: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     let mut top = top;
     top.sort();
     // Only the staging of `res` is cleaned; another name's is not touched.
@@ -359,9 +374,11 @@ fn a_pipe_is_read_once_and_hashed_as_read() {
         );
         Command::new("bash").arg("-c").arg(script).arg(binary()).current_dir(dir.path()).output().unwrap()
     };
-    for (command, more, json) in
-        [("compare", "", "comparison.json"), ("appraise", "", "appraisal.json"), ("report", "--key an-outputs-test-key", "results.json")]
-    {
+    for (command, more, json) in [
+        ("compare", "", "comparison.json"),
+        ("appraise", "", "appraisal.json"),
+        ("report", "--key an-outputs-test-key", "results.json"),
+    ] {
         let o = pipe(command, &format!("p-{command}"), more);
         assert!(o.status.success(), "{command}: {}", stderr(&o));
         let text = std::fs::read_to_string(dir.path().join(format!("p-{command}")).join(json)).unwrap();
@@ -404,7 +421,8 @@ fn a_named_fifo_is_refused_without_hanging() {
         assert!(stderr(&o).contains("named pipe"), "{}", stderr(&o));
         assert!(!dir.path().join("out").exists());
     }
-    let o = run_for(dir.path(), &["catalogue", "import", "fifo.csv", "--out", "c.csv"], 30).expect("catalogue import hung");
+    let o =
+        run_for(dir.path(), &["catalogue", "import", "fifo.csv", "--out", "c.csv"], 30).expect("catalogue import hung");
     refused(&o, "fifo.csv");
     let o = run_for(dir.path(), &["validate", "--events", "fifo.csv"], 30).expect("validate hung");
     refused(&o, "fifo.csv");
@@ -462,8 +480,13 @@ fn a_killed_run_leaves_the_old_set_or_the_new_never_a_mix() {
     let month_series = series(&dir.path().join("out"));
     let mut seen = BTreeMap::<&str, usize>::new();
     for k in 0..8u32 {
-        let mut child =
-            Command::new(binary()).args(args("year")).current_dir(dir.path()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = Command::new(binary())
+            .args(args("year"))
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         // Wait for the commit to start, then let it run a little further each time.
         let staging = loop {
             if child.try_wait().unwrap().is_some() {
@@ -493,7 +516,10 @@ fn a_killed_run_leaves_the_old_set_or_the_new_never_a_mix() {
             } else if name.starts_with(".out.journeycost-old-") {
                 aside.push(e.path());
             } else {
-                assert!(["catalogue.csv", "deflators.csv", "events.csv", "out"].contains(&name.as_str()), "left beside: {name}");
+                assert!(
+                    ["catalogue.csv", "deflators.csv", "events.csv", "out"].contains(&name.as_str()),
+                    "left beside: {name}"
+                );
             }
         }
         // Whatever the moment: the output is one complete set, of one period.
@@ -519,8 +545,10 @@ fn a_killed_run_leaves_the_old_set_or_the_new_never_a_mix() {
         let o = run_in(dir.path(), &args("month").each_ref().map(String::as_str));
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(series(&out), month_series);
-        let mut top: Vec<String> =
-            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut top: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         top.sort();
         assert_eq!(top, ["catalogue.csv", "deflators.csv", "events.csv", "out"], "kill {k}");
     }

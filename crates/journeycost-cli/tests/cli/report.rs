@@ -17,7 +17,8 @@ fn every_example_report_regenerates_byte_for_byte() {
     for name in &names {
         let s = root().join("examples").join(name).join("scenario.toml");
         let out = dir.path().join(name);
-        let o = run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", GOLDEN_KEY, "--out", out.to_str().unwrap()]);
+        let o =
+            run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", GOLDEN_KEY, "--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         let files = files_under(&out);
         let names: Vec<&str> = files.iter().map(String::as_str).collect();
@@ -30,9 +31,17 @@ fn every_example_report_regenerates_byte_for_byte() {
     // the same again gives the same bytes
     let again = dir.path().join("again");
     let s = root().join("examples/anna/scenario.toml");
-    assert!(run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", GOLDEN_KEY, "--out", again.to_str().unwrap()]).status.success());
+    assert!(
+        run_in(dir.path(), &["report", s.to_str().unwrap(), "--key", GOLDEN_KEY, "--out", again.to_str().unwrap()])
+            .status
+            .success()
+    );
     for f in files_under(&again) {
-        assert_eq!(std::fs::read(again.join(&f)).unwrap(), std::fs::read(dir.path().join("anna").join(&f)).unwrap(), "{f}");
+        assert_eq!(
+            std::fs::read(again.join(&f)).unwrap(),
+            std::fs::read(dir.path().join("anna").join(&f)).unwrap(),
+            "{f}"
+        );
     }
     let html = std::fs::read_to_string(dir.path().join("anna/index.html")).unwrap();
     assert!(html.contains("<svg") && !html.contains("<script"), "self-contained, no script");
@@ -61,8 +70,10 @@ fn crafted() -> tempfile::TempDir {
 #[test]
 fn user_text_is_escaped_and_small_counts_are_suppressed() {
     let dir = crafted();
-    let o =
-        run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", KEY, "--out", "r"]);
+    let o = run_in(
+        dir.path(),
+        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", KEY, "--out", "r"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(dir.path().join("r/index.html")).unwrap();
     assert!(!html.contains("<script>"), "an agency name must not become a script");
@@ -100,10 +111,26 @@ fn user_text_is_escaped_and_small_counts_are_suppressed() {
     // a cohort smaller than the threshold is refused
     let o = run_in(
         dir.path(),
-        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--suppress-below", "8", "--out", "r8"],
+        &[
+            "report",
+            "--catalogue",
+            "c.csv",
+            "--deflators",
+            "d.csv",
+            "--events",
+            "e.csv",
+            "--suppress-below",
+            "8",
+            "--out",
+            "r8",
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("the cohort has 7 people, fewer than the suppression threshold of 8"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the cohort has 7 people, fewer than the suppression threshold of 8"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!dir.path().join("r8").exists());
 }
 
@@ -148,9 +175,14 @@ fn pseudonyms_follow_the_key() {
     let alias: String = html[at..].chars().take_while(|c| *c == 'P' || *c == '-' || c.is_ascii_hexdigit()).collect();
     assert_eq!(alias.len(), 18, "{alias}");
     // without a key the pseudonyms are random, and the report says so
-    let o = run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--out", "n"]);
+    let o = run_in(
+        dir.path(),
+        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--out", "n"],
+    );
     assert!(o.status.success());
-    assert!(read("n").contains("a random key drawn for this report and not kept, so the pseudonyms are not reproducible"));
+    assert!(
+        read("n").contains("a random key drawn for this report and not kept, so the pseudonyms are not reproducible")
+    );
     // a short or empty key is refused, by flag and by environment
     for key in ["", "short", "fifteen bytes!!"] {
         let a = args(key, "short");
@@ -204,7 +236,19 @@ fn a_house_template_replaces_the_built_in_one() {
     std::fs::write(dir.path().join("house/index.html.j2"), "{% if %}").unwrap();
     let o = run_in(
         dir.path(),
-        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--templates", "house", "--out", "bad"],
+        &[
+            "report",
+            "--catalogue",
+            "c.csv",
+            "--deflators",
+            "d.csv",
+            "--events",
+            "e.csv",
+            "--templates",
+            "house",
+            "--out",
+            "bad",
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("template index.html.j2"), "{}", stderr(&o));
@@ -217,7 +261,19 @@ fn a_house_template_replaces_the_built_in_one() {
     .unwrap();
     let o = run_in(
         dir.path(),
-        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--templates", "house", "--out", "fuel"],
+        &[
+            "report",
+            "--catalogue",
+            "c.csv",
+            "--deflators",
+            "d.csv",
+            "--events",
+            "e.csv",
+            "--templates",
+            "house",
+            "--out",
+            "fuel",
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("ran out of fuel"), "{}", stderr(&o));
@@ -227,7 +283,19 @@ fn a_house_template_replaces_the_built_in_one() {
     for (folder, says) in [("/no/such/dir", "does not exist"), ("empty", "neither index.html.j2 nor report.md.j2")] {
         let o = run_in(
             dir.path(),
-            &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--templates", folder, "--out", "nodir"],
+            &[
+                "report",
+                "--catalogue",
+                "c.csv",
+                "--deflators",
+                "d.csv",
+                "--events",
+                "e.csv",
+                "--templates",
+                folder,
+                "--out",
+                "nodir",
+            ],
         );
         assert_eq!(o.status.code(), Some(1));
         assert!(stderr(&o).contains(says), "{}", stderr(&o));
@@ -252,13 +320,36 @@ fn notes_are_never_published() {
     // there is no option to publish them
     let o = run_in(
         dir.path(),
-        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--include-notes", "--out", "n"],
+        &[
+            "report",
+            "--catalogue",
+            "c.csv",
+            "--deflators",
+            "d.csv",
+            "--events",
+            "e.csv",
+            "--include-notes",
+            "--out",
+            "n",
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(!dir.path().join("n").exists());
     let o = run_in(
         dir.path(),
-        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--suppress-below", "0", "--out", "r"],
+        &[
+            "report",
+            "--catalogue",
+            "c.csv",
+            "--deflators",
+            "d.csv",
+            "--events",
+            "e.csv",
+            "--suppress-below",
+            "0",
+            "--out",
+            "r",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     for e in walk(&dir.path().join("r")) {
@@ -288,7 +379,10 @@ fn by_breaks_the_cohort_down_and_agrees_with_compare() {
     let mut n = 0;
     for line in agencies.lines().filter(|l| l.contains(",TOTAL,")) {
         let f: Vec<&str> = line.split(',').collect();
-        let row = groups.lines().find(|g| g.starts_with(&format!("{},", f[0]))).unwrap_or_else(|| panic!("{} in {groups}", f[0]));
+        let row = groups
+            .lines()
+            .find(|g| g.starts_with(&format!("{},", f[0])))
+            .unwrap_or_else(|| panic!("{} in {groups}", f[0]));
         let g: Vec<&str> = row.rsplitn(4, ',').collect();
         assert_eq!((g[2], g[1], g[0]), (f[2], f[3], f[4]), "{row}");
         n += 1;
@@ -321,15 +415,20 @@ fn published_text_opens_safely_in_markdown_and_spreadsheets() {
         ("d.csv", b"year,index\n2024,100\n"),
         ("e.csv", events.as_bytes()),
     ]);
-    let o =
-        run_in(dir.path(), &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", KEY, "--out", "r"]);
+    let o = run_in(
+        dir.path(),
+        &["report", "--catalogue", "c.csv", "--deflators", "d.csv", "--events", "e.csv", "--key", KEY, "--out", "r"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let who = std::fs::read_to_string(dir.path().join("r/data/who-pays.csv")).unwrap();
     assert!(who.contains("\"'=HYPERLINK(") && who.contains("'@SUM(A1)"), "formulas are neutralised: {who}");
     assert!(!who.lines().any(|l| l.starts_with('=') || l.starts_with('@')), "{who}");
     assert!(who.contains(",-") || who.contains(",0.00"), "negative numbers stay numbers: {who}");
     let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
-    assert!(!md.lines().any(|l| l.starts_with("# Owned") || l.starts_with("- a list") || l.starts_with("1. item")), "{md}");
+    assert!(
+        !md.lines().any(|l| l.starts_with("# Owned") || l.starts_with("- a list") || l.starts_with("1. item")),
+        "{md}"
+    );
     assert!(!md.contains('\r'), "no carriage return reaches the Markdown");
     assert!(md.contains("Police \\# Owned"), "{md}");
 }

@@ -63,7 +63,14 @@ fn messages_escape_control_characters_and_cut_long_values() {
             let mut args = vec![command];
             let cat = anna.join("catalogue.csv");
             let def = anna.join("deflators.csv");
-            args.extend(["--catalogue", cat.to_str().unwrap(), "--deflators", def.to_str().unwrap(), "--events", "events.csv"]);
+            args.extend([
+                "--catalogue",
+                cat.to_str().unwrap(),
+                "--deflators",
+                def.to_str().unwrap(),
+                "--events",
+                "events.csv",
+            ]);
             if command != "validate" {
                 args.extend(["--out", "res"]);
             }
@@ -85,11 +92,13 @@ fn messages_escape_control_characters_and_cut_long_values() {
 /// Runs `command` on a catalogue of one code `BIG` at £10^12 and the given events, with the
 /// events file split across `threads` threads for `cost`.
 fn run_big(dir: &std::path::Path, command: &str, events: &str, threads: &str) -> std::process::Output {
-    std::fs::write(dir.join("catalogue.csv"), "code,agency,unit_cost,price_year\nBIG,Police,1000000000000,2024\n").unwrap();
+    std::fs::write(dir.join("catalogue.csv"), "code,agency,unit_cost,price_year\nBIG,Police,1000000000000,2024\n")
+        .unwrap();
     std::fs::write(dir.join("deflators.csv"), "year,index\n2024,100\n").unwrap();
     std::fs::write(dir.join("events.csv"), events).unwrap();
     let _ = std::fs::remove_dir_all(dir.join("res"));
-    let mut args = vec![command, "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"];
+    let mut args =
+        vec![command, "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"];
     if command != "validate" {
         args.extend(["--out", "res"]);
     }
@@ -115,7 +124,10 @@ fn every_command_has_one_exactness_rule() {
         let o = run_big(d, "cost", events, threads);
         assert!(o.status.success(), "cost on {threads} thread(s): {}", stderr(&o));
         let persons = std::fs::read_to_string(d.join("res/persons.csv")).unwrap();
-        assert_eq!(persons, "person_id,old_cost,new_cost,saving\nP1,1000000000000000000.00,1000000000000.00,999999000000000000.00\n");
+        assert_eq!(
+            persons,
+            "person_id,old_cost,new_cost,saving\nP1,1000000000000000000.00,1000000000000.00,999999000000000000.00\n"
+        );
     }
     // Sums whose lines' absolute values pass £10^24 are refused by each, naming the event
     // whose line passes it.
@@ -181,7 +193,15 @@ fn a_crafted_workbook_is_a_clear_error() {
         let events = anna.join("events.csv");
         for args in [
             vec!["catalogue", "import", "w.xlsx", "--out", "c.csv"],
-            vec!["validate", "--catalogue", cat.to_str().unwrap(), "--deflators", "w.xlsx", "--events", events.to_str().unwrap()],
+            vec![
+                "validate",
+                "--catalogue",
+                cat.to_str().unwrap(),
+                "--deflators",
+                "w.xlsx",
+                "--events",
+                events.to_str().unwrap(),
+            ],
             vec!["validate", "--catalogue", "w.xlsx", "--events", events.to_str().unwrap()],
         ] {
             let o = run_in(dir.path(), &args);
@@ -197,12 +217,16 @@ fn a_crafted_workbook_is_a_clear_error() {
 /// Runs `command` on a catalogue of a day rate `DAY` and an event rate `CALL` (both £1) and
 /// the given events.
 fn run_dated(dir: &std::path::Path, command: &str, events: &str, threads: &str) -> std::process::Output {
-    std::fs::write(dir.join("catalogue.csv"), "code,agency,unit_cost,price_year,unit\nDAY,Care,1,2024,day\nCALL,Police,1,2024,event\n")
-        .unwrap();
+    std::fs::write(
+        dir.join("catalogue.csv"),
+        "code,agency,unit_cost,price_year,unit\nDAY,Care,1,2024,day\nCALL,Police,1,2024,event\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("deflators.csv"), "year,index\n2024,100\n").unwrap();
     std::fs::write(dir.join("events.csv"), events).unwrap();
     let _ = std::fs::remove_dir_all(dir.join("res"));
-    let mut args = vec![command, "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"];
+    let mut args =
+        vec![command, "--catalogue", "catalogue.csv", "--deflators", "deflators.csv", "--events", "events.csv"];
     if command != "validate" {
         args.extend(["--out", "res"]);
     }
@@ -235,8 +259,12 @@ fn dates_outside_the_supported_range_are_refused() {
         assert_eq!(stderr(&o), want, "{command} on {threads} thread(s)");
     }
     // The first and last days are in the range.
-    let o =
-        run_dated(d, "compare", "person_id,pathway,date,code,end_date\nP3,old,1900-01-01,CALL,\nP3,new,2024-01-01,DAY,2199-12-31\n", "1");
+    let o = run_dated(
+        d,
+        "compare",
+        "person_id,pathway,date,code,end_date\nP3,old,1900-01-01,CALL,\nP3,new,2024-01-01,DAY,2199-12-31\n",
+        "1",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
 }
 

@@ -56,7 +56,8 @@ pub fn assert_same_files(actual_dir: &Path, expected_dir: &Path, names: &[&str])
         let expected = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if actual != expected {
             let (a, e) = (String::from_utf8_lossy(&actual), String::from_utf8_lossy(&expected));
-            let first = a.lines().zip(e.lines()).position(|(x, y)| x != y).unwrap_or(a.lines().count().min(e.lines().count()));
+            let first =
+                a.lines().zip(e.lines()).position(|(x, y)| x != y).unwrap_or(a.lines().count().min(e.lines().count()));
             panic!(
                 "{name} differs from {} at line {}:\n  actual:   {:?}\n  expected: {:?}",
                 path.display(),

@@ -99,9 +99,9 @@ impl FromStr for Schedule {
             "health" => Ok(Schedule::Health),
             "none" => Ok(Schedule::Undiscounted),
             _ => {
-                let rate = s
-                    .strip_prefix("constant:")
-                    .ok_or_else(|| format!("expected green-book, health, none or constant:RATE (e.g. constant:0.035), found {s:?}"))?;
+                let rate = s.strip_prefix("constant:").ok_or_else(|| {
+                    format!("expected green-book, health, none or constant:RATE (e.g. constant:0.035), found {s:?}")
+                })?;
                 let r = crate::io::parse_decimal(rate).map_err(|e| format!("constant:RATE: {e}"))?;
                 // A negative rate would make factors grow without bound: refused, like the
                 // Green Book, which never discounts negatively.
@@ -178,7 +178,9 @@ pub fn try_npv(flows: &[Decimal], schedule: Schedule, convention: Convention) ->
     }
     let factors = schedule.factors((flows.len() + offset) as u32);
     flows.iter().enumerate().try_fold(Decimal::ZERO, |acc, (i, f)| {
-        f.checked_mul(factors[i + offset]).and_then(|v| acc.checked_add(v)).ok_or_else(|| "the flows are too large to discount".to_owned())
+        f.checked_mul(factors[i + offset])
+            .and_then(|v| acc.checked_add(v))
+            .ok_or_else(|| "the flows are too large to discount".to_owned())
     })
 }
 

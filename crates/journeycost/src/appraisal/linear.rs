@@ -100,10 +100,18 @@ impl Linear {
             return Some(LineWeights { t, agency, benefit: Vec::new(), gross: Decimal::ZERO, cost: w });
         }
         let detail = self.cells.details.iter().position(|d| d.as_ref() == u.agency_detail.as_ref())? as u32;
-        let key = Key { year, agency: line.agency, detail, confidence: u.confidence, cashable: u.cashable, value_type: line.value_type };
+        let key = Key {
+            year,
+            agency: line.agency,
+            detail,
+            confidence: u.confidence,
+            cashable: u.cashable,
+            value_type: line.value_type,
+        };
         let gross = self.cells.amounts.get(&key).map_or(Decimal::ZERO, |c| c.0);
         let grade = ob.grade(u.confidence);
-        let kappa = if gross.is_sign_negative() { Decimal::ONE + grade } else { Decimal::ONE - grade } * self.spec.adjustments.retained();
+        let kappa = if gross.is_sign_negative() { Decimal::ONE + grade } else { Decimal::ONE - grade }
+            * self.spec.adjustments.retained();
         let mut benefit = vec![(t, sign * kappa)];
         if let (Some(d), true) = (self.spec.drop_off, year == self.last_observed) {
             let mut w = sign * kappa;
@@ -165,7 +173,9 @@ mod tests {
         idx.insert(y, Decimal::ONE_HUNDRED).unwrap();
         let mut j = Journeys::new();
         let day = |yr, m| NaiveDate::from_ymd_opt(yr, m, 1).unwrap();
-        for (i, (yr, m)) in [(2022, 5), (2022, 9), (2023, 2), (2023, 7), (2024, 1), (2024, 11), (2025, 6)].into_iter().enumerate() {
+        for (i, (yr, m)) in
+            [(2022, 5), (2022, 9), (2023, 2), (2023, 7), (2024, 1), (2024, 11), (2025, 6)].into_iter().enumerate()
+        {
             let p = format!("P{i}");
             for code in ["AE", "GP", "CALL", "CALL"] {
                 j.push(Event::new(p.clone(), "old", day(yr, m), code)).unwrap();
@@ -212,7 +222,8 @@ mod tests {
             );
             let lin = Linear::new(&ledger, &catalogue, &s).unwrap();
             let n = a.years.len();
-            let (mut benefit, mut cost, mut gross) = (vec![Decimal::ZERO; n], vec![Decimal::ZERO; n], vec![Decimal::ZERO; n]);
+            let (mut benefit, mut cost, mut gross) =
+                (vec![Decimal::ZERO; n], vec![Decimal::ZERO; n], vec![Decimal::ZERO; n]);
             let mut received: BTreeMap<String, Decimal> = BTreeMap::new();
             let mut borne: BTreeMap<String, Decimal> = BTreeMap::new();
             for l in ledger.lines() {
@@ -238,7 +249,11 @@ mod tests {
             }
             assert!(a.who_pays.len() >= 4);
             for r in &a.who_pays {
-                assert!(close(received.get(&r.agency).copied().unwrap_or_default(), r.saving_received.exact()), "{}", r.agency);
+                assert!(
+                    close(received.get(&r.agency).copied().unwrap_or_default(), r.saving_received.exact()),
+                    "{}",
+                    r.agency
+                );
                 assert!(close(borne.get(&r.agency).copied().unwrap_or_default(), r.cost_borne.exact()), "{}", r.agency);
             }
         }

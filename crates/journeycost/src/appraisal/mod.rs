@@ -271,7 +271,14 @@ impl Assumption {
     /// An assumption given by `origin`, with no source, confidence or setter.
     #[must_use]
     pub fn given(name: &str, value: &impl ToString, origin: Origin) -> Assumption {
-        Assumption { name: name.to_owned(), value: value.to_string(), source: None, confidence: None, set_by: None, origin }
+        Assumption {
+            name: name.to_owned(),
+            value: value.to_string(),
+            source: None,
+            confidence: None,
+            set_by: None,
+            origin,
+        }
     }
 }
 
@@ -586,8 +593,11 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
         saving_received: Money::new(s),
         net: Money::new(s - c),
     };
-    let mut who_pays_detail: Vec<WhoPaysRow> =
-        streams.by_agency.iter().map(|(&(a, d), &v)| row(a, Some(cells.details[d as usize].clone().unwrap_or_default()), v)).collect();
+    let mut who_pays_detail: Vec<WhoPaysRow> = streams
+        .by_agency
+        .iter()
+        .map(|(&(a, d), &v)| row(a, Some(cells.details[d as usize].clone().unwrap_or_default()), v))
+        .collect();
     let mut who_pays: Vec<WhoPaysRow> = who_pays.into_iter().map(|(a, v)| row(a, None, v)).collect();
     // Ids follow first appearance (cost items may add agencies): order by name, in bytes.
     who_pays.sort_by(|x, y| x.agency.cmp(&y.agency));
@@ -660,7 +670,8 @@ fn frame(cells: &Cells, spec: &AppraisalSpec) -> Result<Frame, Error> {
     // Observed years are those of the ledger, not of the explicit cost items.
     let observed: Vec<i32> = cells.ledger_years.clone();
     let first = observed.iter().chain(spec.costs.iter().map(|c| &c.year)).min().copied();
-    let base = spec.base_year.or(first).ok_or_else(|| problem("nothing to appraise: no ledger data and no cost items"))?;
+    let base =
+        spec.base_year.or(first).ok_or_else(|| problem("nothing to appraise: no ledger data and no cost items"))?;
     if let Some(early) = first.filter(|&y| y < base) {
         return Err(problem(format!(
             "there is data or cost in {} before the base year {}: set base_year no later than the first year",
@@ -683,7 +694,11 @@ fn problem(message: impl Into<String>) -> Error {
 
 fn share_problem(name: &str, v: Decimal) -> Option<Error> {
     (v < Decimal::ZERO || v > Decimal::ONE).then(|| {
-        Error::new(Location::source("appraisal").in_field(name), ProblemKind::Scenario, format!("expected a share from 0 to 1, found {v}"))
+        Error::new(
+            Location::source("appraisal").in_field(name),
+            ProblemKind::Scenario,
+            format!("expected a share from 0 to 1, found {v}"),
+        )
     })
 }
 
@@ -710,19 +725,28 @@ fn check(spec: &AppraisalSpec) -> Result<(), Error> {
     }
     if let Some(d) = spec.drop_off {
         if d.horizon > MAX_HORIZON {
-            return Err(problem(format!("the drop-off horizon must be at most {MAX_HORIZON} years, found {}", d.horizon)));
+            return Err(problem(format!(
+                "the drop-off horizon must be at most {MAX_HORIZON} years, found {}",
+                d.horizon
+            )));
         }
     }
     for c in &spec.costs {
         if c.amount.abs() > Decimal::from(crate::journey::MAX_INPUT_MAGNITUDE) {
-            return Err(problem(format!("cost item {:?}: expected an amount of at most 10^12, found {}", c.description, c.amount)));
+            return Err(problem(format!(
+                "cost item {:?}: expected an amount of at most 10^12, found {}",
+                c.description, c.amount
+            )));
         }
         if !(1800..=2500).contains(&c.year) {
             return Err(problem(format!("cost item {:?}: the year {} is out of range", c.description, c.year)));
         }
     }
     if ob.intervention < Decimal::ZERO || ob.intervention > Decimal::from(100) {
-        return Err(problem(format!("optimism_bias.intervention must be from 0 to 100 (0.2 is 20%), found {}", ob.intervention)));
+        return Err(problem(format!(
+            "optimism_bias.intervention must be from 0 to 100 (0.2 is 20%), found {}",
+            ob.intervention
+        )));
     }
     if a.combine == Combine::Additive && a.retained() < Decimal::ZERO {
         return Err(problem("additive adjustments add up to more than 100% of the benefit"));
@@ -733,7 +757,10 @@ fn check(spec: &AppraisalSpec) -> Result<(), Error> {
 fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Cells, Error> {
     let find = |name: &str| {
         ledger.pathway_id(name).ok_or_else(|| {
-            problem(format!("no event is on pathway {name:?}; the appraisal compares {} with {}", spec.baseline, spec.alternative))
+            problem(format!(
+                "no event is on pathway {name:?}; the appraisal compares {} with {}",
+                spec.baseline, spec.alternative
+            ))
         })
     };
     let (base, alt) = (find(&spec.baseline)?, find(&spec.alternative)?);
@@ -856,7 +883,8 @@ fn evaluate(
         if !gross.is_zero() {
             s.gross[i] += gross;
             let grade = ob.grade(key.confidence);
-            let after_ob = if gross.is_sign_positive() { gross * (Decimal::ONE - grade) } else { gross * (Decimal::ONE + grade) };
+            let after_ob =
+                if gross.is_sign_positive() { gross * (Decimal::ONE - grade) } else { gross * (Decimal::ONE + grade) };
             let net = after_ob * retained;
             add_benefit(&mut s, key.year, key, net);
             if let (Some(d), true) = (drop_off, key.year == last_observed) {
@@ -878,7 +906,13 @@ fn evaluate(
 }
 
 /// The value of each adjustment at which NPV is zero, by bisection over its range.
-fn switching_values(cells: &Cells, spec: &AppraisalSpec, years: &[i32], factors: &[Decimal], last_observed: i32) -> Vec<SwitchingValue> {
+fn switching_values(
+    cells: &Cells,
+    spec: &AppraisalSpec,
+    years: &[i32],
+    factors: &[Decimal],
+    last_observed: i32,
+) -> Vec<SwitchingValue> {
     type Setter = fn(&mut Adjustments, &mut Option<DropOff>, &mut OptimismBias, Decimal);
     let mut params: Vec<(&str, Decimal, Decimal, Setter)> = vec![
         ("deadweight", spec.adjustments.deadweight, Decimal::ONE, |a, _, _, v| a.deadweight = v),
@@ -988,7 +1022,10 @@ fn log(spec: &AppraisalSpec, price_base: PriceYear, value_types: &[ValueType], b
     param("optimism_bias.red", ob.red.to_string());
     param("optimism_bias.unrated", ob.unrated.to_string());
     param("optimism_bias.intervention", ob.intervention.to_string());
-    param("drop_off", spec.drop_off.map_or_else(|| "none".to_owned(), |d| format!("rate {} for {} years", d.rate, d.horizon)));
+    param(
+        "drop_off",
+        spec.drop_off.map_or_else(|| "none".to_owned(), |d| format!("rate {} for {} years", d.rate, d.horizon)),
+    );
     param("intervention_agencies", spec.intervention_agencies.join("; "));
     param("intervention_codes", spec.intervention_codes.join("; "));
     out
@@ -1084,8 +1121,11 @@ mod tests {
     fn who_pays_and_who_saves() {
         let (ledger, cat) = fifty_by_eight_thousand();
         let a = appraise(&ledger, &cat, &spec(Combine::Multiplicative)).unwrap();
-        let rows: Vec<(String, String, String)> =
-            a.who_pays.iter().map(|r| (r.agency.clone(), r.cost_borne.to_string(), r.saving_received.to_string())).collect();
+        let rows: Vec<(String, String, String)> = a
+            .who_pays
+            .iter()
+            .map(|r| (r.agency.clone(), r.cost_borne.to_string(), r.saving_received.to_string()))
+            .collect();
         assert_eq!(
             rows,
             vec![

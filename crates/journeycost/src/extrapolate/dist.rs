@@ -155,7 +155,9 @@ impl Dist {
     pub fn lognormal_interval(median: f64, low: f64, high: f64) -> Result<Dist, String> {
         finite(&[median, low, high])?;
         if !(0.0 < low && low < median && median < high) {
-            return Err(format!("lognormal needs 0 < low < median < high, found low {low}, median {median}, high {high}"));
+            return Err(format!(
+                "lognormal needs 0 < low < median < high, found low {low}, median {median}, high {high}"
+            ));
         }
         // A lognormal is symmetric on the log scale: the two tails must agree about sigma.
         let (lower, upper) = ((median / low).ln() / Z95, (high / median).ln() / Z95);
@@ -189,7 +191,9 @@ impl Dist {
         finite(&[mean, sd])?;
         let var = sd * sd;
         if !(0.0 < mean && mean < 1.0) || sd <= 0.0 || var >= mean * (1.0 - mean) {
-            return Err(format!("beta needs 0 < mean < 1 and 0 < sd < sqrt(mean (1 - mean)), found mean {mean} and sd {sd}"));
+            return Err(format!(
+                "beta needs 0 < mean < 1 and 0 < sd < sqrt(mean (1 - mean)), found mean {mean} and sd {sd}"
+            ));
         }
         let nu = mean * (1.0 - mean) / var - 1.0;
         Dist::beta(mean * nu, (1.0 - mean) * nu)
@@ -218,14 +222,22 @@ impl Dist {
         match *self {
             Dist::Fixed(v) => v,
             Dist::Uniform { min, max } => min + (max - min) * unit(rng),
-            Dist::Triangular { min, mode, max } => rand_distr::Triangular::new(min, max, mode).map_or(mode, |d| d.sample(rng)),
-            Dist::Pert { min, mode, max } => rand_distr::Pert::new(min, max).with_mode(mode).map_or(mode, |d| d.sample(rng)),
-            Dist::Normal { mean, sd, min: None, max: None } => rand_distr::Normal::new(mean, sd).map_or(mean, |d| d.sample(rng)),
+            Dist::Triangular { min, mode, max } => {
+                rand_distr::Triangular::new(min, max, mode).map_or(mode, |d| d.sample(rng))
+            }
+            Dist::Pert { min, mode, max } => {
+                rand_distr::Pert::new(min, max).with_mode(mode).map_or(mode, |d| d.sample(rng))
+            }
+            Dist::Normal { mean, sd, min: None, max: None } => {
+                rand_distr::Normal::new(mean, sd).map_or(mean, |d| d.sample(rng))
+            }
             // Truncated: the quantile of a uniform draw (the quantile maps it into the bounds'
             // probability mass, once).
             Dist::Normal { .. } => self.quantile(unit(rng)),
             Dist::LogNormal { mu, sigma } => rand_distr::LogNormal::new(mu, sigma).map_or(mu.exp(), |d| d.sample(rng)),
-            Dist::Beta { alpha, beta } => rand_distr::Beta::new(alpha, beta).map_or(alpha / (alpha + beta), |d| d.sample(rng)),
+            Dist::Beta { alpha, beta } => {
+                rand_distr::Beta::new(alpha, beta).map_or(alpha / (alpha + beta), |d| d.sample(rng))
+            }
         }
     }
 
@@ -236,7 +248,9 @@ impl Dist {
         match *self {
             Dist::Fixed(v) => v,
             Dist::Uniform { min, max } => min + (max - min) * p,
-            Dist::Triangular { min, mode, max } => statrs::distribution::Triangular::new(min, max, mode).map_or(mode, |d| d.inverse_cdf(p)),
+            Dist::Triangular { min, mode, max } => {
+                statrs::distribution::Triangular::new(min, max, mode).map_or(mode, |d| d.inverse_cdf(p))
+            }
             Dist::Pert { min, mode, max } => {
                 let (a, b) = pert_shapes(min, mode, max);
                 statrs::distribution::Beta::new(a, b).map_or(mode, |d| min + (max - min) * d.inverse_cdf(p))
@@ -246,7 +260,10 @@ impl Dist {
                     return mean;
                 }
                 let n = standard_normal();
-                let (a, b) = (min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd), max.map_or(f64::INFINITY, |m| (m - mean) / sd));
+                let (a, b) = (
+                    min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd),
+                    max.map_or(f64::INFINITY, |m| (m - mean) / sd),
+                );
                 // In standard units, from the tail nearer the bounds, where the CDF keeps its
                 // precision: above the mean, mirror (-Z lies in [-b, -a]).
                 let z = if a > 0.0 {
@@ -258,8 +275,12 @@ impl Dist {
                 };
                 (mean + sd * z).clamp(min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY))
             }
-            Dist::LogNormal { mu, sigma } => statrs::distribution::LogNormal::new(mu, sigma).map_or(mu.exp(), |d| d.inverse_cdf(p)),
-            Dist::Beta { alpha, beta } => statrs::distribution::Beta::new(alpha, beta).map_or(alpha / (alpha + beta), |d| d.inverse_cdf(p)),
+            Dist::LogNormal { mu, sigma } => {
+                statrs::distribution::LogNormal::new(mu, sigma).map_or(mu.exp(), |d| d.inverse_cdf(p))
+            }
+            Dist::Beta { alpha, beta } => {
+                statrs::distribution::Beta::new(alpha, beta).map_or(alpha / (alpha + beta), |d| d.inverse_cdf(p))
+            }
         }
     }
 
@@ -279,7 +300,10 @@ impl Dist {
             Dist::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
             Dist::Normal { mean, min: None, max: None, .. } => mean,
             Dist::Normal { mean, sd, min, max } => {
-                let (a, b) = (min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd), max.map_or(f64::INFINITY, |m| (m - mean) / sd));
+                let (a, b) = (
+                    min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd),
+                    max.map_or(f64::INFINITY, |m| (m - mean) / sd),
+                );
                 mean + sd * (std_pdf(a) - std_pdf(b)) / std_mass(a, b)
             }
             Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
@@ -293,7 +317,9 @@ impl Dist {
         Some(match *self {
             Dist::Fixed(_) => 0.0,
             Dist::Uniform { min, max } => (max - min).powi(2) / 12.0,
-            Dist::Triangular { min, mode, max } => (min * min + mode * mode + max * max - min * mode - min * max - mode * max) / 18.0,
+            Dist::Triangular { min, mode, max } => {
+                (min * min + mode * mode + max * max - min * mode - min * max - mode * max) / 18.0
+            }
             Dist::Pert { min, max, .. } => {
                 let m = self.mean();
                 (m - min) * (max - m) / 7.0
@@ -301,7 +327,10 @@ impl Dist {
             Dist::Normal { sd, min: None, max: None, .. } => sd * sd,
             Dist::Normal { mean, sd, min, max } => {
                 // sd² (1 + (a φ(a) - b φ(b)) / Z - ((φ(a) - φ(b)) / Z)²) in standard units a, b.
-                let (a, b) = (min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd), max.map_or(f64::INFINITY, |m| (m - mean) / sd));
+                let (a, b) = (
+                    min.map_or(f64::NEG_INFINITY, |m| (m - mean) / sd),
+                    max.map_or(f64::INFINITY, |m| (m - mean) / sd),
+                );
                 let z = std_mass(a, b);
                 let (pa, pb) = (std_pdf(a), std_pdf(b));
                 let (apa, bpb) = (if a.is_finite() { a * pa } else { 0.0 }, if b.is_finite() { b * pb } else { 0.0 });
@@ -351,7 +380,11 @@ fn check_three(name: &str, min: f64, mode: f64, max: f64) -> Result<(), String> 
 }
 
 fn finite(values: &[f64]) -> Result<(), String> {
-    if values.iter().all(|v| v.is_finite()) { Ok(()) } else { Err("every parameter must be a finite number".to_owned()) }
+    if values.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err("every parameter must be a finite number".to_owned())
+    }
 }
 
 #[cfg(test)]
@@ -392,7 +425,11 @@ mod tests {
     /// quantiles, and its support. Each bound is 6 standard errors of the sampling error, so a
     /// right sampler passes with near certainty (about 2 in a billion per check to fail by
     /// chance, and the seed is fixed) while a wrong one fails clearly.
-    fn check_draws(d: &Dist, n: usize, mut sample: impl FnMut(&mut rand_chacha::ChaCha20Rng) -> f64) -> Result<(), String> {
+    fn check_draws(
+        d: &Dist,
+        n: usize,
+        mut sample: impl FnMut(&mut rand_chacha::ChaCha20Rng) -> f64,
+    ) -> Result<(), String> {
         const K: f64 = 6.0;
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(20_240_613);
         let xs: Vec<f64> = (0..n).map(|_| sample(&mut rng)).collect();
@@ -413,7 +450,12 @@ mod tests {
         // The standard error of a sample variance: sqrt((m4 - sigma^4) / n).
         let se_var = ((m4 - var * var).max(0.0) / nf).sqrt();
         if (var - ev).abs() > K * se_var.max(1e-12 * ev) {
-            return Err(format!("sd {} against the analytic {}: z = {:+.1}", var.sqrt(), ev.sqrt(), (var - ev) / se_var));
+            return Err(format!(
+                "sd {} against the analytic {}: z = {:+.1}",
+                var.sqrt(),
+                ev.sqrt(),
+                (var - ev) / se_var
+            ));
         }
         // At the analytic p-quantile, the share of draws at or below it is binomial(n, p) / n.
         for p in [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99] {
@@ -421,7 +463,10 @@ mod tests {
             let share = xs.iter().filter(|x| **x <= q).count() as f64 / nf;
             let se = (p * (1.0 - p) / nf).sqrt();
             if (share - p).abs() > K * se {
-                return Err(format!("{share} of the draws at or below the analytic {p}-quantile {q}: z = {:+.1}", (share - p) / se));
+                return Err(format!(
+                    "{share} of the draws at or below the analytic {p}-quantile {q}: z = {:+.1}",
+                    (share - p) / se
+                ));
             }
         }
         Ok(())
@@ -480,7 +525,10 @@ mod tests {
         assert!(check_draws(&d, 40_000, |r| d.quantile(lo + (hi - lo) * unit(r))).is_err());
         // A normal drawn untruncated and clamped to its bounds; a triangular whose mode is off;
         // a lognormal with sigma 5% too small.
-        assert!(check_draws(&d, 40_000, |r| rand_distr::Normal::new(0.3_f64, 0.2).unwrap().sample(r).clamp(0.0, 1.0)).is_err());
+        assert!(
+            check_draws(&d, 40_000, |r| rand_distr::Normal::new(0.3_f64, 0.2).unwrap().sample(r).clamp(0.0, 1.0))
+                .is_err()
+        );
         let t = Dist::triangular(0.0, 3.0, 10.0).unwrap();
         assert!(check_draws(&t, 40_000, |r| rand_distr::Triangular::new(0.0, 10.0, 3.3).unwrap().sample(r)).is_err());
         let Dist::LogNormal { mu, sigma } = Dist::lognormal_mean_sd(8000.0, 3000.0).unwrap() else { unreachable!() };

@@ -200,7 +200,10 @@ impl ExtrapolationPlan {
                     let keep = |id: &str| -> Result<bool, Error> {
                         let Some(column) = column else { return Ok(true) };
                         let table = table.ok_or_else(|| {
-                            problem(format!("segment {:?} maps to persons column {column:?}, but there is no persons file", seg.name))
+                            problem(format!(
+                                "segment {:?} maps to persons column {column:?}, but there is no persons file",
+                                seg.name
+                            ))
                         })?;
                         if !table.columns().iter().any(|c| c == column) {
                             return Err(problem(format!(
@@ -394,7 +397,11 @@ impl Values {
 /// assert_eq!(r.net_annual.median, 290_000_000.0);
 /// assert_eq!(r.net_annual.percentiles[0].1, 290_000_000.0);
 /// ```
-pub fn extrapolate(spec: &ExtrapolationSpec, threads: usize, progress: Option<&(dyn Fn(u64) + Sync)>) -> Result<Extrapolation, Error> {
+pub fn extrapolate(
+    spec: &ExtrapolationSpec,
+    threads: usize,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> Result<Extrapolation, Error> {
     check(spec)?;
     let factors: Vec<f64> = {
         let longest = spec.segments.iter().map(|s| s.horizon).max().unwrap_or(1);
@@ -428,7 +435,9 @@ pub fn extrapolate(spec: &ExtrapolationSpec, threads: usize, progress: Option<&(
 
     let central_values: Vec<Values> = spec.segments.iter().enumerate().map(|(s, seg)| central(spec, s, seg)).collect();
     let central = evaluate(spec, &factors, &central_values);
-    let summary = |f: fn(&Draw) -> f64, threshold: Option<f64>| summarise(values.iter().map(f).collect(), &spec.percentiles, threshold);
+    let summary = |f: fn(&Draw) -> f64, threshold: Option<f64>| {
+        summarise(values.iter().map(f).collect(), &spec.percentiles, threshold)
+    };
     let (tornado, switching) = sensitivity(spec, &factors, &central_values);
     // The run's settings as used, each with where it came from; then the parameters.
     let combine = match spec.combine {
@@ -441,7 +450,8 @@ pub fn extrapolate(spec: &ExtrapolationSpec, threads: usize, progress: Option<&(
         ("schedule", spec.schedule.to_string()),
         ("adjustments", combine.to_owned()),
     ];
-    let mut assumptions: Vec<Assumption> = settings.iter().map(|(name, value)| used(&spec.assumptions, name, value.clone())).collect();
+    let mut assumptions: Vec<Assumption> =
+        settings.iter().map(|(name, value)| used(&spec.assumptions, name, value.clone())).collect();
     assumptions.extend(spec.assumptions.iter().filter(|a| !settings.iter().any(|(name, _)| a.name == *name)).cloned());
     Ok(Extrapolation {
         draws: spec.draws,
@@ -481,7 +491,10 @@ fn check(spec: &ExtrapolationSpec) -> Result<(), Error> {
     for s in &spec.segments {
         if let PerCase::Cohort { savings } = &s.per_case {
             if savings.is_empty() {
-                return Err(problem(format!("segment {:?} takes its per-case saving from the cohort, but has no persons", s.name)));
+                return Err(problem(format!(
+                    "segment {:?} takes its per-case saving from the cohort, but has no persons",
+                    s.name
+                )));
             }
         }
     }
@@ -551,7 +564,12 @@ fn central(_spec: &ExtrapolationSpec, _s: usize, seg: &Segment) -> Values {
             PerCase::Stated(d) => d.central(),
             PerCase::Cohort { savings } => shifted_mean(savings),
         },
-        adjust: [seg.deadweight.central(), seg.attribution.central(), seg.displacement.central(), seg.leakage.central()],
+        adjust: [
+            seg.deadweight.central(),
+            seg.attribution.central(),
+            seg.displacement.central(),
+            seg.leakage.central(),
+        ],
     }
 }
 
@@ -587,9 +605,10 @@ fn support(seg: &Segment, k: usize) -> (f64, f64) {
         1 => seg.reach.support(),
         2 => match &seg.per_case {
             PerCase::Stated(d) => d.support(),
-            PerCase::Cohort { savings } => {
-                (savings.iter().copied().fold(f64::INFINITY, f64::min), savings.iter().copied().fold(f64::NEG_INFINITY, f64::max))
-            }
+            PerCase::Cohort { savings } => (
+                savings.iter().copied().fold(f64::INFINITY, f64::min),
+                savings.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            ),
         },
         3 => seg.deadweight.support(),
         4 => seg.attribution.support(),
@@ -678,7 +697,8 @@ fn summarise(mut xs: Vec<f64>, percentiles: &[f64], threshold: Option<f64>) -> S
 
 fn histogram(values: &[Draw], bins: usize) -> Vec<Bin> {
     let bins = bins.max(1);
-    let (min, max) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), d| (a.min(d.net_annual), b.max(d.net_annual)));
+    let (min, max) =
+        values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), d| (a.min(d.net_annual), b.max(d.net_annual)));
     if min == max {
         return vec![Bin { from: min, to: max, count: values.len() as u64 }];
     }
@@ -688,7 +708,11 @@ fn histogram(values: &[Draw], bins: usize) -> Vec<Bin> {
         let i = (((d.net_annual - min) / width) as usize).min(bins - 1);
         counts[i] += 1;
     }
-    counts.into_iter().enumerate().map(|(i, count)| Bin { from: min + width * i as f64, to: min + width * (i + 1) as f64, count }).collect()
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, count)| Bin { from: min + width * i as f64, to: min + width * (i + 1) as f64, count })
+        .collect()
 }
 
 #[cfg(test)]
@@ -704,7 +728,13 @@ mod tests {
             5,
         );
         seg.deadweight = Dist::uniform(0.1, 0.4).unwrap();
-        ExtrapolationSpec { segments: vec![seg], draws: 5000, seed: 42, threshold: Some(1e8), ..ExtrapolationSpec::default() }
+        ExtrapolationSpec {
+            segments: vec![seg],
+            draws: 5000,
+            seed: 42,
+            threshold: Some(1e8),
+            ..ExtrapolationSpec::default()
+        }
     }
 
     #[test]
@@ -720,7 +750,8 @@ mod tests {
 
     #[test]
     fn a_fixed_scenario_returns_the_deterministic_product() {
-        let mut seg = Segment::new("x", Dist::Fixed(164_000.0), Dist::Fixed(0.25), PerCase::Stated(Dist::Fixed(7_500.0)), 3);
+        let mut seg =
+            Segment::new("x", Dist::Fixed(164_000.0), Dist::Fixed(0.25), PerCase::Stated(Dist::Fixed(7_500.0)), 3);
         seg.deadweight = Dist::Fixed(0.2);
         seg.attribution = Dist::Fixed(0.1);
         let s = ExtrapolationSpec { segments: vec![seg], draws: 777, ..ExtrapolationSpec::default() };
@@ -748,9 +779,12 @@ mod tests {
 
     #[test]
     fn seven_cases_give_a_wide_interval_and_the_tornado_ranks_by_swing() {
-        let r =
-            extrapolate(&spec(PerCase::Cohort { savings: vec![1000.0, 25_000.0, 3000.0, 12_000.0, -2000.0, 8000.0, 40_000.0] }), 2, None)
-                .unwrap();
+        let r = extrapolate(
+            &spec(PerCase::Cohort { savings: vec![1000.0, 25_000.0, 3000.0, 12_000.0, -2000.0, 8000.0, 40_000.0] }),
+            2,
+            None,
+        )
+        .unwrap();
         let p5 = r.net_annual.percentiles[0].1;
         let p95 = r.net_annual.percentiles[3].1;
         assert!(p95 > 3.0 * p5.max(1.0), "{p5} .. {p95}");

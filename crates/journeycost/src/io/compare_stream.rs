@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::read::visit_events;
-use super::{InputPaths, deflators_name, load_deflators, load_layered, open, price_base_of, price_year_problems, read_persons};
+use super::{
+    InputPaths, deflators_name, load_deflators, load_layered, open, price_base_of, price_year_problems, read_persons,
+};
 use crate::catalogue::{Catalogue, ValueType};
 use crate::compare::{CompareOptions, ComparisonRun, EventCounter, GroupComparison, Side, Tally, find_pathway};
 use crate::error::{Error, Location, ProblemKind, Problems};
@@ -99,16 +101,17 @@ pub fn compare_streaming_in_parts(
                 costing
             })
         });
-        let mut reading = worker.as_ref().and(costing_inputs(&catalogue, &index, price_base, &values)).map(|prices| Reading {
-            prices,
-            part: Journeys::new(),
-            part_size: part.max(1),
-            part_months: 0,
-            real: vec![None; prices.catalogue.len()],
-            conversion: Problems::default(),
-            stopped: false,
-            send,
-        });
+        let mut reading =
+            worker.as_ref().and(costing_inputs(&catalogue, &index, price_base, &values)).map(|prices| Reading {
+                prices,
+                part: Journeys::new(),
+                part_size: part.max(1),
+                part_months: 0,
+                real: vec![None; prices.catalogue.len()],
+                conversion: Problems::default(),
+                stopped: false,
+                send,
+            });
         let read = open(&paths.events).and_then(|(name, f)| {
             visit_events(&name, f, catalogue.as_ref().ok().map(|c| &c.catalogue), |e, entry| {
                 if let Some(entry) = entry {
@@ -130,7 +133,8 @@ pub fn compare_streaming_in_parts(
     let (Ok(layered), Ok(index), Ok(()), Ok(persons)) = (&catalogue, &index, &read, &persons) else {
         drop(costing);
         let errs = [catalogue.err(), index.err(), read.err(), persons.err()].into_iter().flatten();
-        return Err(Error::merge(errs).unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")));
+        return Err(Error::merge(errs)
+            .unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")));
     };
     // The price years, as `Inputs::load` checks them.
     let deflators = deflators_name(paths);
@@ -140,7 +144,11 @@ pub fn compare_streaming_in_parts(
     }
     if values.is_empty() {
         // Where the ledger checks it: after the files and the price years.
-        return Err(Error::new(Location::source("options"), ProblemKind::Scenario, "at least one value type must be counted"));
+        return Err(Error::new(
+            Location::source("options"),
+            ProblemKind::Scenario,
+            "at least one value type must be counted",
+        ));
     }
     let (Some((conversion, stopped)), Some(costing)) = (reading, costing) else {
         // Every input was read, and the price years are in the index: costing ran.
@@ -151,7 +159,11 @@ pub fn compare_streaming_in_parts(
         return Err(e);
     }
     if stopped {
-        return Err(Error::new(Location::source("events"), ProblemKind::MissingPriceYear, "a unit cost's price year is not in the index"));
+        return Err(Error::new(
+            Location::source("events"),
+            ProblemKind::MissingPriceYear,
+            "a unit cost's price year is not in the index",
+        ));
     }
     costing.finish(persons.as_ref(), person, by).map(|r| (r, price_base))
 }
@@ -208,7 +220,8 @@ impl Reading<'_> {
         if self.real[entry].is_none() {
             // Each unit cost is brought to the price base when first used, in the order the
             // ledger brings them (the order codes first appear).
-            self.real[entry] = Some(real_unit_costs(&catalogue.entries()[entry], index, price_base, values, &mut self.conversion));
+            self.real[entry] =
+                Some(real_unit_costs(&catalogue.entries()[entry], index, price_base, values, &mut self.conversion));
         }
         if index.get(catalogue.entries()[entry].price_year).is_none() {
             // The price year is reported when the reading ends; nothing more is costed.
@@ -265,7 +278,12 @@ struct Costing<'a> {
 }
 
 impl<'a> Costing<'a> {
-    fn new(prices: Prices<'a>, options: &'a CompareOptions, person: Option<&'a str>, by: Option<(&'a Persons, &'a str)>) -> Costing<'a> {
+    fn new(
+        prices: Prices<'a>,
+        options: &'a CompareOptions,
+        person: Option<&'a str>,
+        by: Option<(&'a Persons, &'a str)>,
+    ) -> Costing<'a> {
         Costing {
             prices,
             options,
@@ -291,7 +309,16 @@ impl<'a> Costing<'a> {
         let Prices { catalogue, index, price_base, values } = self.prices;
         let first_row = self.first_row;
         self.first_row += part.len();
-        let ledger = match Ledger::build_part(part, catalogue, index, price_base, values, first_row, false, &mut self.spell_months) {
+        let ledger = match Ledger::build_part(
+            part,
+            catalogue,
+            index,
+            price_base,
+            values,
+            first_row,
+            false,
+            &mut self.spell_months,
+        ) {
             Ok(l) => l,
             Err(e) => {
                 self.problems.push(e);
@@ -302,7 +329,8 @@ impl<'a> Costing<'a> {
         let persons: Vec<u32> = ledger.persons().iter().map(|p| self.person_id(p)).collect();
         let pathways: Vec<u32> = ledger.pathways().iter().map(|p| self.pathway_id(p)).collect();
         let by_detail = self.options.agency_detail;
-        let detail = |entry: u32| if by_detail { catalogue.entries()[entry as usize].agency_detail.as_deref() } else { None };
+        let detail =
+            |entry: u32| if by_detail { catalogue.entries()[entry as usize].agency_detail.as_deref() } else { None };
         for l in ledger.lines() {
             if !self.exact.exact() {
                 return;
@@ -316,7 +344,9 @@ impl<'a> Costing<'a> {
             }
             let (period, counts) = self.counter.line(&l, self.options.period);
             let person = persons[l.person as usize];
-            let (Some(group), Some(side)) = (self.group_of[person as usize], self.side_of[pathways[l.pathway as usize] as usize]) else {
+            let (Some(group), Some(side)) =
+                (self.group_of[person as usize], self.side_of[pathways[l.pathway as usize] as usize])
+            else {
                 continue;
             };
             self.tallies[group].add(&Line { person, ..l }, side, period, counts, detail(l.entry));
@@ -366,14 +396,17 @@ impl<'a> Costing<'a> {
         if let Some(p) = self.inexact {
             return Err(Error::from_problems(vec![p], 0));
         }
-        let not_found = |field: &str, msg: String| Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg);
+        let not_found = |field: &str, msg: String| {
+            Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg)
+        };
         if let Some(p) = person {
             if !self.persons.names().iter().any(|n| &**n == p) {
                 return Err(not_found("person", format!("person {p:?} has no events")));
             }
         }
         if let Some(column) = by {
-            let table = persons.ok_or_else(|| not_found("by", format!("grouping by {column:?} needs a persons file")))?;
+            let table =
+                persons.ok_or_else(|| not_found("by", format!("grouping by {column:?} needs a persons file")))?;
             if !table.columns().iter().any(|c| c == column) {
                 return Err(not_found(
                     "by",
@@ -390,11 +423,20 @@ impl<'a> Costing<'a> {
             .groups
             .into_iter()
             .filter_map(|(value, i)| {
-                let comparison =
-                    tallies[i].take()?.finish(self.options, self.persons.names(), self.prices.catalogue.agencies(), self.prices.price_base);
+                let comparison = tallies[i].take()?.finish(
+                    self.options,
+                    self.persons.names(),
+                    self.prices.catalogue.agencies(),
+                    self.prices.price_base,
+                );
                 Some(GroupComparison { group: by.map(|_| value), persons: comparison.savings.persons, comparison })
             })
             .collect();
-        Ok(ComparisonRun { person: person.map(str::to_owned), by: by.map(str::to_owned), value_types: self.prices.values.to_vec(), groups })
+        Ok(ComparisonRun {
+            person: person.map(str::to_owned),
+            by: by.map(str::to_owned),
+            value_types: self.prices.values.to_vec(),
+            groups,
+        })
     }
 }

@@ -115,7 +115,8 @@ mod tests {
 
     #[test]
     fn every_line_end_counts_once_however_the_bytes_arrive() {
-        for text in [&b"a\nb\nc"[..], b"a\r\nb\r\nc\r\n", b"a\rb\rc\r", b"\r\n\r\n\n\r\r\nx", b"", b"\r", b"ab\r\r\n\r"] {
+        for text in [&b"a\nb\nc"[..], b"a\r\nb\r\nc\r\n", b"a\rb\rc\r", b"\r\n\r\n\n\r\r\nx", b"", b"\r", b"ab\r\r\n\r"]
+        {
             for chunk in 1..=4 {
                 assert_eq!(lines(text, chunk), expected(text), "{text:?} in pieces of {chunk}");
             }

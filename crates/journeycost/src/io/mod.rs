@@ -29,7 +29,8 @@ pub use compare_stream::{PART, compare_streaming, compare_streaming_in_parts};
 #[cfg(feature = "arrow")]
 pub(crate) use read::catalogue_problem;
 pub use read::{
-    CatalogueFile, MAX_INDEX_DECIMALS, journeys_from_events, parse_decimal, read_catalogue, read_deflators, read_events, read_persons,
+    CatalogueFile, MAX_INDEX_DECIMALS, journeys_from_events, parse_decimal, read_catalogue, read_deflators,
+    read_events, read_persons,
 };
 pub use stream::{StreamOptions, cost_streaming, cost_streaming_with, cost_tables_of};
 pub use write::{CsvTable, MANIFEST, OutputSet, check_out_dir, check_out_file, write_file};
@@ -118,9 +119,9 @@ impl Inputs {
             (Ok(c), Ok(i), Ok(e), Ok(p)) => (c, i, e, p),
             (c, i, e, p) => {
                 let errs = [c.err(), i.err(), e.err(), p.err()].into_iter().flatten();
-                return Err(
-                    Error::merge(errs).unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs"))
-                );
+                return Err(Error::merge(errs).unwrap_or_else(|| {
+                    Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")
+                }));
             }
         };
         let deflators = deflators_name(paths);
@@ -142,7 +143,11 @@ pub(crate) fn deflators_name(paths: &InputPaths) -> String {
 }
 
 /// The price base: the requested year, or the latest year of the index.
-pub(crate) fn price_base_of(index: &PriceIndex, price_year: Option<PriceYear>, deflators: &str) -> Result<PriceYear, Error> {
+pub(crate) fn price_base_of(
+    index: &PriceIndex,
+    price_year: Option<PriceYear>,
+    deflators: &str,
+) -> Result<PriceYear, Error> {
     price_year
         .or_else(|| index.latest_outturn())
         .ok_or_else(|| Error::new(Location::source(deflators), ProblemKind::Empty, "the price index has no years"))
@@ -335,7 +340,8 @@ pub(crate) fn input_kind(path: &Path) -> Result<InputKind, Error> {
         if meta.file_type().is_fifo() {
             // A pipe made by the shell for `<(...)` has no name: its path resolves through
             // /dev/fd to no file (or, on some systems, stays in /dev/fd).
-            let anonymous = std::fs::canonicalize(path).map_or(true, |c| c.starts_with("/dev/fd") || c.starts_with("/proc"));
+            let anonymous =
+                std::fs::canonicalize(path).map_or(true, |c| c.starts_with("/dev/fd") || c.starts_with("/proc"));
             if anonymous {
                 return Ok(InputKind::Pipe((meta.dev(), meta.ino())));
             }

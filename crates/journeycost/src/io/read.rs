@@ -29,7 +29,8 @@ struct Sheet<R: Read> {
 impl<R: Read> Sheet<R> {
     /// Opens a CSV source and reads its header; `required` columns must be present.
     fn open(name: &str, input: R, required: &[&str]) -> Result<Sheet<R>, Error> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(LineCounter::new(input));
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(LineCounter::new(input));
         let loc = || Location::source(name);
         let mut header = csv::ByteRecord::new();
         match reader.read_byte_record(&mut header) {
@@ -104,7 +105,11 @@ impl<R: Read> Sheet<R> {
                     if let Some(f) = self.columns.get(err.field()) {
                         loc = loc.in_field(f.clone());
                     }
-                    self.problems.push(Problem::new(loc, ProblemKind::Encoding, "expected UTF-8 text, found bytes that are not UTF-8"));
+                    self.problems.push(Problem::new(
+                        loc,
+                        ProblemKind::Encoding,
+                        "expected UTF-8 text, found bytes that are not UTF-8",
+                    ));
                 }
                 Err(e) => {
                     if let csv::ErrorKind::UnequalLengths { pos, expected_len, len } = e.kind() {
@@ -176,7 +181,12 @@ impl<'a> Row<'a> {
 
     /// An optional amount given by a value column and its price-year column, both or neither.
     /// `Err(())` when a problem was reported.
-    fn amount(&self, problems: &mut Problems, value: (Option<usize>, &str), year: (Option<usize>, &str)) -> Result<Option<Amount>, ()> {
+    fn amount(
+        &self,
+        problems: &mut Problems,
+        value: (Option<usize>, &str),
+        year: (Option<usize>, &str),
+    ) -> Result<Option<Amount>, ()> {
         let v = self.optional(problems, value.0, value.1, money)?;
         let y = self.optional(problems, year.0, year.1, price_year)?;
         let (field, message) = match (v, y) {
@@ -190,7 +200,13 @@ impl<'a> Row<'a> {
     }
 
     /// A required field parsed with `parse`.
-    fn parsed<T>(&self, problems: &mut Problems, i: Option<usize>, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    fn parsed<T>(
+        &self,
+        problems: &mut Problems,
+        i: Option<usize>,
+        field: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
         let v = self.required(problems, i, field)?;
         parse(v).map_err(|m| problems.push(self.problem(field, ProblemKind::InvalidValue, m))).ok()
     }
@@ -287,7 +303,11 @@ fn boolean(s: &str) -> Result<bool, String> {
 
 fn finish<T>(sheet: Sheet<impl Read>, rows: u64, value: T, what: &str) -> Result<T, Error> {
     if rows == 0 && sheet.problems.is_empty() {
-        return Err(Error::new(Location::source(sheet.name), ProblemKind::Empty, format!("the file has a header but no {what}")));
+        return Err(Error::new(
+            Location::source(sheet.name),
+            ProblemKind::Empty,
+            format!("the file has a header but no {what}"),
+        ));
     }
     sheet.problems.into_result(value)
 }
@@ -324,9 +344,18 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
     let mut sheet = Sheet::open(name, input, &["code", "agency", "unit_cost", "price_year"])?;
     let c = |n: &str| sheet.column(n);
     let (code, agency, cost, year) = (c("code"), c("agency"), c("unit_cost"), c("price_year"));
-    let (unit, desc, detail, source, conf, tier, demand, cashable) =
-        (c("unit"), c("description"), c("agency_detail"), c("source"), c("confidence"), c("tier"), c("demand"), c("cashable"));
-    let (econ, econ_year, social, social_year) = (c("economic_value"), c("economic_price_year"), c("social_value"), c("social_price_year"));
+    let (unit, desc, detail, source, conf, tier, demand, cashable) = (
+        c("unit"),
+        c("description"),
+        c("agency_detail"),
+        c("source"),
+        c("confidence"),
+        c("tier"),
+        c("demand"),
+        c("cashable"),
+    );
+    let (econ, econ_year, social, social_year) =
+        (c("economic_value"), c("economic_price_year"), c("social_value"), c("social_price_year"));
     let theme = c("theme");
     let mut entries = Vec::new();
     let mut lines = Vec::new();
@@ -358,8 +387,17 @@ pub fn read_catalogue(name: &str, input: impl Read) -> Result<CatalogueFile, Err
         if problems.len() != before {
             return;
         }
-        let (Some(code_s), Some(agency_s), Some(cost_d), Some(year_p), Ok(unit_o), Ok(conf_o), Ok(tier_o), Ok(demand_o), Ok(cash_o)) =
-            (code_v, agency_v, cost_v, year_v, unit_v, conf_v, tier_v, demand_v, cash_v)
+        let (
+            Some(code_s),
+            Some(agency_s),
+            Some(cost_d),
+            Some(year_p),
+            Ok(unit_o),
+            Ok(conf_o),
+            Ok(tier_o),
+            Ok(demand_o),
+            Ok(cash_o),
+        ) = (code_v, agency_v, cost_v, year_v, unit_v, conf_v, tier_v, demand_v, cash_v)
         else {
             return;
         };
@@ -476,7 +514,11 @@ pub fn read_deflators(name: &str, input: impl Read) -> Result<PriceIndex, Error>
             match PriceIndex::from_changes(first, &steps) {
                 Ok(built) => index = built,
                 Err(e) => {
-                    return Err(Error::new(Location::source(name).in_field("year"), ProblemKind::InvalidValue, e.to_string()));
+                    return Err(Error::new(
+                        Location::source(name).in_field("year"),
+                        ProblemKind::InvalidValue,
+                        e.to_string(),
+                    ));
                 }
             }
         }
@@ -585,7 +627,12 @@ impl EventColumns {
 
     /// Checks one row against every rule of `events.csv`, pushing each problem found: the
     /// row's parts and catalogue position when it has none.
-    fn check<'r>(&self, problems: &mut Problems, row: &Row<'r>, catalogue: Option<&Catalogue>) -> Option<(EventParts<'r>, Option<usize>)> {
+    fn check<'r>(
+        &self,
+        problems: &mut Problems,
+        row: &Row<'r>,
+        catalogue: Option<&Catalogue>,
+    ) -> Option<(EventParts<'r>, Option<usize>)> {
         let before = problems.len();
         let person_v = row.required(problems, self.person, "person_id");
         let pathway_v = row.required(problems, self.pathway, "pathway");
@@ -653,12 +700,20 @@ impl EventColumns {
 /// The catalogue's rules for one event: its code exists, and a spell is priced per day, week or
 /// year. Shared by every reader of events (CSV and Arrow).
 #[cfg(feature = "arrow")]
-pub(crate) fn catalogue_problem(catalogue: &Catalogue, code: &str, spell: bool) -> Option<(&'static str, ProblemKind, String)> {
+pub(crate) fn catalogue_problem(
+    catalogue: &Catalogue,
+    code: &str,
+    spell: bool,
+) -> Option<(&'static str, ProblemKind, String)> {
     catalogue_entry(catalogue, code, spell).err()
 }
 
 /// The catalogue position of an event's code, or the catalogue's problem with the event.
-fn catalogue_entry(catalogue: &Catalogue, code: &str, spell: bool) -> Result<usize, (&'static str, ProblemKind, String)> {
+fn catalogue_entry(
+    catalogue: &Catalogue,
+    code: &str,
+    spell: bool,
+) -> Result<usize, (&'static str, ProblemKind, String)> {
     let Some(i) = catalogue.position(code) else {
         return Err(("code", ProblemKind::UnknownCode, format!("code {code:?} is not in the catalogue")));
     };
@@ -761,7 +816,10 @@ mod tests {
         bytes.extend([0xff, 0xfe]);
         bytes.push(b'\n');
         let err = read_deflators("d.csv", bytes.as_slice()).unwrap_err();
-        assert_eq!(err.to_string(), "d.csv line 3, field \"index\": expected UTF-8 text, found bytes that are not UTF-8");
+        assert_eq!(
+            err.to_string(),
+            "d.csv line 3, field \"index\": expected UTF-8 text, found bytes that are not UTF-8"
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{InputPaths, deflators_name, load_deflators, load_layered, name_of, price_base_of, price_year_problems, read::visit_events};
+use super::{
+    InputPaths, deflators_name, load_deflators, load_layered, name_of, price_base_of, price_year_problems,
+    read::visit_events,
+};
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Location, Problem, ProblemKind, Problems, io_error};
 use crate::journey::{EventParts, Journeys};
@@ -154,7 +157,9 @@ pub fn cost_streaming_with(
     let index = load_deflators(paths.deflators.as_deref());
     let (layered, index) = match (catalogue, index) {
         (Ok(c), Ok(i)) => (c, i),
-        (c, i) => return Err(Error::merge([c.err(), i.err()].into_iter().flatten()).unwrap_or_else(|| overflow("inputs"))),
+        (c, i) => {
+            return Err(Error::merge([c.err(), i.err()].into_iter().flatten()).unwrap_or_else(|| overflow("inputs")));
+        }
     };
     let catalogue = &layered.catalogue;
     let deflators = deflators_name(paths);
@@ -186,10 +191,19 @@ pub fn cost_streaming_with(
         // takes the sums past the bound), as `validate` and `compare` do: the streamed compare
         // reads the file again to find them.
         let options = crate::compare::CompareOptions::default();
-        return Err(match super::compare_streaming(paths, price_year, &[crate::catalogue::ValueType::Fiscal], &options, None, None) {
-            Err(e) if e.problems().iter().all(|p| p.kind == ProblemKind::Overflow) => e,
-            _ => inexact(&name),
-        });
+        return Err(
+            match super::compare_streaming(
+                paths,
+                price_year,
+                &[crate::catalogue::ValueType::Fiscal],
+                &options,
+                None,
+                None,
+            ) {
+                Err(e) if e.problems().iter().all(|p| p.kind == ProblemKind::Overflow) => e,
+                _ => inexact(&name),
+            },
+        );
     }
     render(sums, catalogue, &name)
 }
@@ -249,9 +263,9 @@ pub fn cost_tables_of(
             let Some(date) = date_of(e.date) else { continue };
             let entry = entry_of[e.code as usize];
             let plain = match (entry, e.end, e.cost, e.probability, i64::try_from(e.quantity.mantissa())) {
-                (Some(entry), None, None, None, Ok(q)) => {
-                    real_parts[entry].and_then(|r| Some((entry, fast::line_units(r, (q, e.quantity.scale()))?, r.1 + e.quantity.scale())))
-                }
+                (Some(entry), None, None, None, Ok(q)) => real_parts[entry].and_then(|r| {
+                    Some((entry, fast::line_units(r, (q, e.quantity.scale()))?, r.1 + e.quantity.scale()))
+                }),
                 _ => None,
             };
             if let Some((entry, v, scale)) = plain {
@@ -281,8 +295,10 @@ pub fn cost_tables_of(
             };
             sums.event(&c, &parts, entry);
         }
-        let (names, units): PersonSums =
-            (0..by_id.len()).filter(|&p| seen[p]).map(|p| (Box::from(journeys.persons().name(p as u32)), by_id[p])).unzip();
+        let (names, units): PersonSums = (0..by_id.len())
+            .filter(|&p| seen[p])
+            .map(|p| (Box::from(journeys.persons().name(p as u32)), by_id[p]))
+            .unzip();
         sums.merged_persons.push((names, units));
         sums
     };
@@ -290,7 +306,8 @@ pub fn cost_tables_of(
         vec![sum_rows(0..n)]
     } else {
         std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads).map(|k| s.spawn(move || sum_rows(n * k / threads..n * (k + 1) / threads))).collect();
+            let handles: Vec<_> =
+                (0..threads).map(|k| s.spawn(move || sum_rows(n * k / threads..n * (k + 1) / threads))).collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
         })
     };
@@ -312,7 +329,9 @@ pub fn cost_tables_of(
     }
     if sums.overflowed || !sums.magnitudes.exact() || sums.spell_months > crate::ledger::MAX_SPELL_MONTHS {
         // The ledger's rules name the events, as every other command does.
-        return Err(crate::ledger::Ledger::build(journeys, catalogue, index, price_base).err().unwrap_or_else(|| inexact("events")));
+        return Err(crate::ledger::Ledger::build(journeys, catalogue, index, price_base)
+            .err()
+            .unwrap_or_else(|| inexact("events")));
     }
     render(sums, catalogue, "events")
 }
@@ -383,9 +402,14 @@ fn render(sums: Sums, catalogue: &Catalogue, name: &str) -> Result<crate::io::Ou
     if overflowed {
         return Err(inexact(name));
     }
-    let cells = monthly.into_iter().map(|(k, (events, u))| Ok((k, events, to_money(u)?))).collect::<Result<Vec<_>, Error>>()?;
-    let person_costs = person_units.iter().map(|[o, n]| Ok(Some([to_money(*o)?, to_money(*n)?]))).collect::<Result<Vec<_>, Error>>()?;
-    let agency_costs = agency_units.iter().map(|[o, n]| Ok([to_money(*o)?, to_money(*n)?])).collect::<Result<Vec<_>, Error>>()?;
+    let cells =
+        monthly.into_iter().map(|(k, (events, u))| Ok((k, events, to_money(u)?))).collect::<Result<Vec<_>, Error>>()?;
+    let person_costs = person_units
+        .iter()
+        .map(|[o, n]| Ok(Some([to_money(*o)?, to_money(*n)?])))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let agency_costs =
+        agency_units.iter().map(|[o, n]| Ok([to_money(*o)?, to_money(*n)?])).collect::<Result<Vec<_>, Error>>()?;
     Ok(render_cost_tables(CostSums {
         pathways: &sums.pathways,
         agencies: catalogue.agencies(),
@@ -745,7 +769,10 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = stretches.iter().map(|&stretch| s.spawn(move || read(stretch))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect::<Result<Vec<_>, Error>>()
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect::<Result<Vec<_>, Error>>()
         })?
     };
     if results.iter().any(|r| r.quote) {
@@ -754,7 +781,8 @@ fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -
     }
     // A stretch of blank lines alone has no rows: a problem only if no stretch has any, and
     // then once, as one reader reports it.
-    let empty = |r: &Stretch| r.result.as_ref().is_err_and(|e| e.problems().len() == 1 && e.kind() == ProblemKind::Empty);
+    let empty =
+        |r: &Stretch| r.result.as_ref().is_err_and(|e| e.problems().len() == 1 && e.kind() == ProblemKind::Empty);
     let all_empty = results.iter().all(empty);
     for r in results.iter_mut().skip(usize::from(all_empty)).filter(|r| empty(r)) {
         r.result = Ok(());
@@ -807,7 +835,9 @@ fn plan(path: &Path, name: &str, options: StreamOptions) -> Result<Option<Plan>,
     let Some((header_start, blank_lines)) = header_start(&mut f)? else { return Ok(None) };
     let Some(header_end) = line_end(&mut f, header_start)? else { return Ok(None) };
     let mut header = vec![0; (header_end - header_start) as usize];
-    f.seek(SeekFrom::Start(header_start)).and_then(|_| f.read_exact(&mut header)).map_err(|e| io_error(path, "read the file", &e))?;
+    f.seek(SeekFrom::Start(header_start))
+        .and_then(|_| f.read_exact(&mut header))
+        .map_err(|e| io_error(path, "read the file", &e))?;
     // A quote could hide a line end, and a carriage return before the header's own line end
     // ends a record: either way the first line may hold more than the header.
     let line = header.strip_suffix(b"\n").unwrap_or(&header);
@@ -834,7 +864,9 @@ fn plan(path: &Path, name: &str, options: StreamOptions) -> Result<Option<Plan>,
 /// blank, so that blank lines before a record are in the same stretch as the record. (The CSV
 /// reader places a record that follows blank lines at the first of them.)
 fn split_point(f: &mut File, from: u64) -> Result<Option<u64>, Error> {
-    let io = |e: std::io::Error| Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"));
+    let io = |e: std::io::Error| {
+        Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"))
+    };
     f.seek(SeekFrom::Start(from)).map_err(io)?;
     let mut buf = vec![0u8; 1 << 16];
     let mut at = from;
@@ -862,7 +894,9 @@ fn split_point(f: &mut File, from: u64) -> Result<Option<u64>, Error> {
 /// when the blank lines are not all plain line ends (`\n` or `\r\n`: a lone carriage return
 /// also ends a line for the CSV reader) or the file is blank.
 fn header_start(f: &mut File) -> Result<Option<(u64, u64)>, Error> {
-    let io = |e: std::io::Error| Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"));
+    let io = |e: std::io::Error| {
+        Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"))
+    };
     f.seek(SeekFrom::Start(0)).map_err(io)?;
     let mut buf = vec![0u8; 1 << 16];
     let (mut at, mut lines, mut after_cr) = (0u64, 0u64, false);
@@ -885,7 +919,9 @@ fn header_start(f: &mut File) -> Result<Option<(u64, u64)>, Error> {
 
 /// The offset just after the first line end at or after `from`.
 fn line_end(f: &mut File, from: u64) -> Result<Option<u64>, Error> {
-    let io = |e: std::io::Error| Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"));
+    let io = |e: std::io::Error| {
+        Error::new(Location::source("events"), ProblemKind::Io, format!("cannot read the file: {e}"))
+    };
     f.seek(SeekFrom::Start(from)).map_err(io)?;
     let mut buf = vec![0u8; 1 << 16];
     let mut at = from;
@@ -902,14 +938,22 @@ fn line_end(f: &mut File, from: u64) -> Result<Option<u64>, Error> {
 }
 
 /// Reads the lines `[start, end)` as a file of their own, behind the header.
-fn read_stretch(path: &Path, name: &str, c: &Costing<'_>, header: &[u8], start: u64, end: u64) -> Result<Stretch, Error> {
+fn read_stretch(
+    path: &Path,
+    name: &str,
+    c: &Costing<'_>,
+    header: &[u8],
+    start: u64,
+    end: u64,
+) -> Result<Stretch, Error> {
     let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
     f.seek(SeekFrom::Start(start)).map_err(|e| io_error(path, "read the file", &e))?;
     let mut spy = Spy { inner: f.take(end - start), quote: false, newlines: 0, cr: false };
     let mut sums = Sums::new(c.catalogue.agencies().len());
-    let result = visit_events(name, BufReader::with_capacity(1 << 16, header.chain(&mut spy)), Some(c.catalogue), |e, entry| {
-        sums.event(c, e, entry);
-    });
+    let result =
+        visit_events(name, BufReader::with_capacity(1 << 16, header.chain(&mut spy)), Some(c.catalogue), |e, entry| {
+            sums.event(c, e, entry);
+        });
     Ok(Stretch { sums, result, quote: spy.quote, newlines: spy.newlines })
 }
 

@@ -127,10 +127,17 @@ impl OutputSet {
     /// "sha256"}, ...]}`, the files in byte order of their names.
     #[must_use]
     pub fn manifest(&self) -> Vec<u8> {
-        let mut files: Vec<ManifestFile> =
-            self.files.iter().map(|(n, b)| ManifestFile { file: n.clone(), sha256: super::hex(&Sha256::digest(b)) }).collect();
+        let mut files: Vec<ManifestFile> = self
+            .files
+            .iter()
+            .map(|(n, b)| ManifestFile { file: n.clone(), sha256: super::hex(&Sha256::digest(b)) })
+            .collect();
         files.sort_by(|a, b| a.file.cmp(&b.file));
-        let m = Manifest { schema: MANIFEST_SCHEMA.to_owned(), journeycost_version: env!("CARGO_PKG_VERSION").to_owned(), files };
+        let m = Manifest {
+            schema: MANIFEST_SCHEMA.to_owned(),
+            journeycost_version: env!("CARGO_PKG_VERSION").to_owned(),
+            files,
+        };
         let mut out = serde_json::to_vec_pretty(&m).unwrap_or_default();
         out.push(b'\n');
         out
@@ -165,7 +172,12 @@ impl OutputSet {
 
     /// [`OutputSet::commit`], calling `go_on` at each step; when it returns `false`, the commit
     /// stops there and cleans nothing up, as a killed process would.
-    fn commit_with(&self, dir: &Path, inputs: &[PathBuf], go_on: &mut dyn FnMut(Step) -> bool) -> Result<Vec<PathBuf>, Error> {
+    fn commit_with(
+        &self,
+        dir: &Path,
+        inputs: &[PathBuf],
+        go_on: &mut dyn FnMut(Step) -> bool,
+    ) -> Result<Vec<PathBuf>, Error> {
         self.check_names()?;
         // Staging is named by process id: two threads of one process commit one at a time.
         let _one_at_a_time = COMMITTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -202,7 +214,11 @@ impl OutputSet {
         if existing.is_some() {
             if let Err(e) = fs::rename(&path, &aside) {
                 discard(&staging);
-                return Err(io_error(dir, "move the previous output folder aside (a mount point cannot be; give a folder inside it)", &e));
+                return Err(io_error(
+                    dir,
+                    "move the previous output folder aside (a mount point cannot be; give a folder inside it)",
+                    &e,
+                ));
             }
             if !go_on(Step::MovedAside) {
                 return Err(killed());
@@ -308,20 +324,29 @@ fn check_file(path: &Path, inputs: &[PathBuf], create: bool) -> Result<(PathBuf,
     }
     let parent = match fs::canonicalize(parent) {
         Ok(p) => p,
-        Err(e) if !create && e.kind() == std::io::ErrorKind::NotFound => return Ok((PathBuf::from(parent), name.to_owned())),
+        Err(e) if !create && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((PathBuf::from(parent), name.to_owned()));
+        }
         Err(e) => return Err(io_error(parent, "find the folder", &e)),
     };
     let dest = parent.join(name);
     match dest.symlink_metadata() {
         Ok(m) if m.file_type().is_symlink() => {
-            return Err(refuse(path, "is a symbolic link, which journeycost does not write through: give the file itself"));
+            return Err(refuse(
+                path,
+                "is a symbolic link, which journeycost does not write through: give the file itself",
+            ));
         }
         Ok(m) if m.is_dir() => return Err(refuse(path, "is a folder, not a file: give the path of the file to write")),
         Ok(m) if !m.is_file() => return Err(refuse(path, "is not a regular file")),
         Ok(m) => {
             for input in inputs.iter().map(|p| Input::of(p)) {
-                if input.canonical.as_deref() == Some(dest.as_path()) || input.id.is_some() && input.id == identity(&m) {
-                    return Err(refuse(path, format!("is the input {}, which journeycost never replaces", input.shown.display())));
+                if input.canonical.as_deref() == Some(dest.as_path()) || input.id.is_some() && input.id == identity(&m)
+                {
+                    return Err(refuse(
+                        path,
+                        format!("is the input {}, which journeycost never replaces", input.shown.display()),
+                    ));
                 }
             }
         }
@@ -364,7 +389,11 @@ struct Input {
 
 impl Input {
     fn of(path: &Path) -> Input {
-        Input { shown: path.to_path_buf(), canonical: fs::canonicalize(path).ok(), id: fs::metadata(path).ok().as_ref().and_then(identity) }
+        Input {
+            shown: path.to_path_buf(),
+            canonical: fs::canonicalize(path).ok(),
+            id: fs::metadata(path).ok().as_ref().and_then(identity),
+        }
     }
 }
 
@@ -459,7 +488,10 @@ impl Target {
     /// exist (and `create` is off): the folder is then certainly new.
     fn locate(dir: &Path, create: bool) -> Result<Option<Target>, Error> {
         let (parent, name) = if let Some(name) = dir.file_name() {
-            (dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(), name.to_owned())
+            (
+                dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
+                name.to_owned(),
+            )
         } else {
             // `.`, `..` or the root: resolved to a folder and its name, if it has them.
             let c = fs::canonicalize(dir).map_err(|e| io_error(dir, "find the output folder", &e))?;
@@ -506,7 +538,9 @@ impl Target {
     /// Undoes what a killed commit left: a folder moved aside goes back when the folder itself
     /// is missing; other folders moved aside and staging folders are removed.
     fn recover(&self) -> Result<(), Error> {
-        let read = |kind: &str| numbered(&self.parent, &self.prefix(kind)).map_err(|e| io_error(&self.parent, "read the folder", &e));
+        let read = |kind: &str| {
+            numbered(&self.parent, &self.prefix(kind)).map_err(|e| io_error(&self.parent, "read the folder", &e))
+        };
         let staging = read("staging")?;
         let mut aside = read("old")?;
         let path = self.path();
@@ -522,11 +556,13 @@ impl Target {
                 ));
             }
             if let Some(old) = aside.pop() {
-                fs::rename(&old, &path).map_err(|e| io_error(&old, "put back the output folder a killed run moved aside", &e))?;
+                fs::rename(&old, &path)
+                    .map_err(|e| io_error(&old, "put back the output folder a killed run moved aside", &e))?;
             }
         }
         for p in staging.iter().chain(&aside) {
-            let removed = if p.symlink_metadata().is_ok_and(|m| m.is_dir()) { fs::remove_dir_all(p) } else { fs::remove_file(p) };
+            let removed =
+                if p.symlink_metadata().is_ok_and(|m| m.is_dir()) { fs::remove_dir_all(p) } else { fs::remove_file(p) };
             removed.map_err(|e| io_error(p, "remove what a killed run left", &e))?;
         }
         Ok(())
@@ -584,22 +620,33 @@ impl Target {
         let mut stack = vec![(root.clone(), String::new())];
         let read = |p: &Path| fs::read_dir(p).map_err(|e| io_error(p, "read the output folder", &e));
         while let Some((folder, rel)) = stack.pop() {
-            let mut entries: Vec<fs::DirEntry> =
-                read(&folder)?.collect::<Result<_, _>>().map_err(|e| io_error(&folder, "read the output folder", &e))?;
+            let mut entries: Vec<fs::DirEntry> = read(&folder)?
+                .collect::<Result<_, _>>()
+                .map_err(|e| io_error(&folder, "read the output folder", &e))?;
             entries.sort_by_key(fs::DirEntry::file_name);
             for e in entries {
                 let file_name = e.file_name();
                 let name = format!("{rel}{}", file_name.to_string_lossy());
-                let m = e.path().symlink_metadata().map_err(|err| io_error(&e.path(), "inspect the output folder", &err))?;
+                let m = e
+                    .path()
+                    .symlink_metadata()
+                    .map_err(|err| io_error(&e.path(), "inspect the output folder", &err))?;
                 if let Some(input) = inputs.iter().find(|i| i.id.is_some() && i.id == identity(&m)) {
                     return Err(refuse(
                         &self.shown.join(&name),
-                        format!("is the same file as the input {} (a hard link): journeycost would replace it", input.shown.display()),
+                        format!(
+                            "is the same file as the input {} (a hard link): journeycost would replace it",
+                            input.shown.display()
+                        ),
                     ));
                 }
                 let known = file_name.to_str().is_some();
                 match &listed {
-                    Some(files) if known && m.is_file() && (files.contains_key(&name) || rel.is_empty() && name == MANIFEST) => {
+                    Some(files)
+                        if known
+                            && m.is_file()
+                            && (files.contains_key(&name) || rel.is_empty() && name == MANIFEST) =>
+                    {
                         if name != MANIFEST {
                             let sha256 = fs::File::open(e.path())
                                 .and_then(|mut f| super::sha256_of(&mut f))
@@ -610,7 +657,9 @@ impl Target {
                         }
                     }
                     Some(files)
-                        if known && m.is_dir() && files.keys().any(|f| f.strip_prefix(&name).is_some_and(|r| r.starts_with('/'))) =>
+                        if known
+                            && m.is_dir()
+                            && files.keys().any(|f| f.strip_prefix(&name).is_some_and(|r| r.starts_with('/'))) =>
                     {
                         stack.push((e.path(), format!("{name}/")));
                     }
@@ -724,7 +773,8 @@ mod tests {
     }
 
     fn names(dir: &Path) -> Vec<String> {
-        let mut n: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut n: Vec<String> =
+            fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         n.sort();
         n
     }
@@ -755,7 +805,9 @@ mod tests {
     fn a_second_set_replaces_the_first_whole() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        set(&[("series.csv", "monthly\n"), ("comparison.json", "{}"), ("charts/x.svg", "<svg/>")]).commit(&out, &[]).unwrap();
+        set(&[("series.csv", "monthly\n"), ("comparison.json", "{}"), ("charts/x.svg", "<svg/>")])
+            .commit(&out, &[])
+            .unwrap();
         let yearly = set(&[("series.csv", "yearly\n")]);
         yearly.commit(&out, &[]).unwrap();
         assert_eq!(contents(&out), expected(&yearly), "the folder is exactly the new set");
@@ -911,11 +963,21 @@ mod tests {
     /// the next commit puts back or removes what was left, and leaves nothing beside it.
     #[test]
     fn a_kill_at_any_step_leaves_one_whole_set_and_the_next_commit_recovers() {
-        let old = set(&[("series.csv", "monthly\n"), ("comparison.json", "{\"period\":\"month\"}"), ("persons.csv", "person_id\nANNA\n")]);
-        let new = set(&[("series.csv", "yearly\n"), ("comparison.json", "{\"period\":\"year\"}"), ("charts/x.svg", "<svg/>")]);
+        let old = set(&[
+            ("series.csv", "monthly\n"),
+            ("comparison.json", "{\"period\":\"month\"}"),
+            ("persons.csv", "person_id\nANNA\n"),
+        ]);
+        let new = set(&[
+            ("series.csv", "yearly\n"),
+            ("comparison.json", "{\"period\":\"year\"}"),
+            ("charts/x.svg", "<svg/>"),
+        ]);
         let next = set(&[("summary.csv", "next\n")]);
         let steps = [Step::Wrote(0), Step::Wrote(1), Step::Wrote(2), Step::Staged, Step::MovedAside, Step::MovedIn];
-        for (first_run, kill_at) in [(true, Step::Wrote(1)), (true, Step::Staged)].into_iter().chain(steps.map(|s| (false, s))) {
+        for (first_run, kill_at) in
+            [(true, Step::Wrote(1)), (true, Step::Staged)].into_iter().chain(steps.map(|s| (false, s)))
+        {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join("out");
             if !first_run {

@@ -28,7 +28,8 @@ pub const CSV_2014_COLUMNS: [&str; 14] = [
 ];
 
 /// The attribution of the 2014 CSV export: the database as it stood in 2014, before v1.4.
-pub const EXPORT_2014_ATTRIBUTION: &str = "Unit Cost Database, 2014 CSV export (values uprated to 2013/14), New Economy / GMCA, CC BY 4.0";
+pub const EXPORT_2014_ATTRIBUTION: &str =
+    "Unit Cost Database, 2014 CSV export (values uprated to 2013/14), New Economy / GMCA, CC BY 4.0";
 
 /// The price year of the 2014 export's uprated column (its README: 2013/14 prices).
 pub const CSV_2014_UPRATED_YEAR: PriceYear = PriceYear::Financial(2013);
@@ -39,7 +40,8 @@ pub const NON_FISCAL_AGENCY: &str = "Society / Economic";
 
 /// See [`super::read_csv_2014`].
 pub(crate) fn read(name: &str, input: impl Read) -> Result<UcdImport, Error> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(crate::io::LineCounter::new(input));
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(crate::io::LineCounter::new(input));
     let mut problems = Vec::new();
     let mut lines = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -49,9 +51,10 @@ pub(crate) fn read(name: &str, input: impl Read) -> Result<UcdImport, Error> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let loc = e
-                    .position()
-                    .map_or_else(|| Location::source(name), |p| Location::source(name).at_line(reader.get_mut().line_at(p.byte())));
+                let loc = e.position().map_or_else(
+                    || Location::source(name),
+                    |p| Location::source(name).at_line(reader.get_mut().line_at(p.byte())),
+                );
                 let kind = if e.is_io_error() { ProblemKind::Io } else { ProblemKind::Syntax };
                 return Err(Error::new(loc, kind, format!("cannot read the file: {e}")));
             }
@@ -62,7 +65,11 @@ pub(crate) fn read(name: &str, input: impl Read) -> Result<UcdImport, Error> {
         let Ok(fields) = record.iter().map(std::str::from_utf8).collect::<Result<Vec<&str>, _>>() else {
             let col = record.iter().position(|f| std::str::from_utf8(f).is_err()).unwrap_or(0);
             let field = CSV_2014_COLUMNS.get(col).copied().unwrap_or("");
-            problems.push(Problem::new(loc.in_field(field), ProblemKind::Encoding, "expected UTF-8 text, found bytes that are not UTF-8"));
+            problems.push(Problem::new(
+                loc.in_field(field),
+                ProblemKind::Encoding,
+                "expected UTF-8 text, found bytes that are not UTF-8",
+            ));
             continue;
         };
         if fields.iter().all(|f| f.trim().is_empty()) {
@@ -92,7 +99,11 @@ fn line(f: &[&str], loc: Location, problems: &mut Vec<Problem>) -> UcdLine {
     let field = |i: usize| loc.clone().in_field(CSV_2014_COLUMNS[i]);
     let code = text(2).map(|c| c.trim().to_owned());
     if code.is_none() {
-        problems.push(Problem::new(field(2), ProblemKind::MissingValue, "the cost line has no code; it is kept without one"));
+        problems.push(Problem::new(
+            field(2),
+            ProblemKind::MissingValue,
+            "the cost line has no code; it is kept without one",
+        ));
     }
     let value = match (parse_money_text(f[7]), f[8].trim().parse::<PriceYear>()) {
         _ if f[7].trim().is_empty() => None,
@@ -109,21 +120,29 @@ fn line(f: &[&str], loc: Location, problems: &mut Vec<Problem>) -> UcdLine {
             let updated = if f[9].trim().is_empty() {
                 None
             } else {
-                parse_money_text(f[9]).map_err(|m| problems.push(Problem::new(field(9), ProblemKind::InvalidValue, m))).ok()
+                parse_money_text(f[9])
+                    .map_err(|m| problems.push(Problem::new(field(9), ProblemKind::InvalidValue, m)))
+                    .ok()
             };
             Some(UcdValue { value, price_year, updated })
         }
     };
     let rag = text(11).and_then(|t| {
         confidence(&t).or_else(|| {
-            problems.push(Problem::new(field(11), ProblemKind::InvalidValue, format!("expected a RAG rating R, A or G, found {t:?}")));
+            problems.push(Problem::new(
+                field(11),
+                ProblemKind::InvalidValue,
+                format!("expected a RAG rating R, A or G, found {t:?}"),
+            ));
             None
         })
     });
     let non_fiscal = normalise_agency(f[4]).is_some_and(|a| a.eq_ignore_ascii_case(NON_FISCAL_AGENCY));
     let (fiscal, economic) = if non_fiscal { (None, value) } else { (value, None) };
-    let theme =
-        THEME_SHEETS.iter().find(|t| t.eq_ignore_ascii_case(f[0].trim())).map_or_else(|| f[0].trim().to_owned(), |t| (*t).to_owned());
+    let theme = THEME_SHEETS
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(f[0].trim()))
+        .map_or_else(|| f[0].trim().to_owned(), |t| (*t).to_owned());
     UcdLine {
         location: loc,
         theme,

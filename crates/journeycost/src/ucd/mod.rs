@@ -235,7 +235,11 @@ impl GdpDeflator {
         let mut changes = Vec::with_capacity(self.years.len());
         for y in &self.years[1..] {
             let c = y.change_percent.ok_or_else(|| {
-                Error::new(Location::source(LOOKUPS_SHEET), ProblemKind::MissingValue, format!("{} has no % change", y.year))
+                Error::new(
+                    Location::source(LOOKUPS_SHEET),
+                    ProblemKind::MissingValue,
+                    format!("{} has no % change", y.year),
+                )
             })?;
             changes.push((y.year, c));
         }
@@ -333,7 +337,8 @@ pub fn is_workbook(path: &Path) -> bool {
         return false;
     }
     let mut magic = [0u8; 4];
-    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok() && &magic == b"PK\x03\x04"
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok()
+        && &magic == b"PK\x03\x04"
 }
 
 /// Reads one theme file of the 2014 CSV export of the database (no header; 14 columns, named in
@@ -384,7 +389,11 @@ pub fn read_csv_2014(name: &str, input: impl Read) -> Result<UcdImport, Error> {
 /// ```
 pub fn index_from_changes(first: PriceYear, changes: &[(PriceYear, Decimal)]) -> Result<PriceIndex, Error> {
     PriceIndex::from_changes(first, changes).map_err(|e| {
-        Error::new(Location::source("price index changes").in_field(first.to_string()), ProblemKind::InvalidValue, e.to_string())
+        Error::new(
+            Location::source("price index changes").in_field(first.to_string()),
+            ProblemKind::InvalidValue,
+            e.to_string(),
+        )
     })
 }
 
@@ -522,20 +531,34 @@ pub fn catalogue_csv(lines: &[UcdLine], value_type: ValueType) -> CatalogueExpor
             }
         };
         if v.value.abs() > Decimal::from(MAX_INPUT_MAGNITUDE) {
-            leave_out(&mut left_out, l, ProblemKind::Overflow, format!("{code}'s {value_type} value {} is beyond 10^12", v.value));
+            leave_out(
+                &mut left_out,
+                l,
+                ProblemKind::Overflow,
+                format!("{code}'s {value_type} value {} is beyond 10^12", v.value),
+            );
             continue;
         }
         let (agency, detail) = if value_type == ValueType::Fiscal && !no_fiscal {
             let Some(a) = l.agency_l1.as_deref() else {
-                leave_out(&mut left_out, l, ProblemKind::MissingValue, format!("{code} has a fiscal value but no agency"));
+                leave_out(
+                    &mut left_out,
+                    l,
+                    ProblemKind::MissingValue,
+                    format!("{code} has a fiscal value but no agency"),
+                );
                 continue;
             };
             (a, l.agency_l2.as_deref().unwrap_or(""))
         } else {
             (NON_FISCAL_AGENCY, "")
         };
-        let single = |s: &Option<String>| s.as_deref().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
-        let pair = |v: Option<&UcdValue>| v.map_or((String::new(), String::new()), |v| (v.value.to_string(), v.price_year.to_string()));
+        let single = |s: &Option<String>| {
+            s.as_deref().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default()
+        };
+        let pair = |v: Option<&UcdValue>| {
+            v.map_or((String::new(), String::new()), |v| (v.value.to_string(), v.price_year.to_string()))
+        };
         let (fv, fy) = pair(l.fiscal.as_ref());
         let (ev, ey) = pair(l.economic.as_ref());
         let (sv, sy) = pair(l.social.as_ref());
@@ -569,12 +592,18 @@ pub fn catalogue_csv(lines: &[UcdLine], value_type: ValueType) -> CatalogueExpor
             l.comment.clone().unwrap_or_default(),
         ]);
         if code != original {
-            let what =
-                l.description.as_deref().map(|d| format!(" ({})", d.split_whitespace().collect::<Vec<_>>().join(" "))).unwrap_or_default();
+            let what = l
+                .description
+                .as_deref()
+                .map(|d| format!(" ({})", d.split_whitespace().collect::<Vec<_>>().join(" ")))
+                .unwrap_or_default();
             renamed.push(Problem::new(
                 l.location.clone().in_field("code"),
                 ProblemKind::DuplicateCode,
-                format!("the code {original:?} is used by {} lines; this one{what} is written as {code:?}", uses[original]),
+                format!(
+                    "the code {original:?} is used by {} lines; this one{what} is written as {code:?}",
+                    uses[original]
+                ),
             ));
         }
         written += 1;
@@ -601,7 +630,11 @@ mod tests {
             agency_l2: None,
             agency_l1_text: agency.map(Into::into),
             agency_l2_text: None,
-            fiscal: fiscal.map(|v| UcdValue { value: v.parse().unwrap(), price_year: PriceYear::Financial(2010), updated: None }),
+            fiscal: fiscal.map(|v| UcdValue {
+                value: v.parse().unwrap(),
+                price_year: PriceYear::Financial(2010),
+                updated: None,
+            }),
             economic: None,
             social: None,
             rag: Some(Confidence::Amber),
@@ -623,7 +656,11 @@ mod tests {
         let out = catalogue_csv(&lines, ValueType::Fiscal);
         assert_eq!(out.written, 2);
         assert_eq!(out.renamed.len(), 2);
-        assert!(out.renamed[1].message.ends_with("the code \"A\" is used by 2 lines; this one (Two lines) is written as \"A#2\""));
+        assert!(
+            out.renamed[1]
+                .message
+                .ends_with("the code \"A\" is used by 2 lines; this one (Two lines) is written as \"A#2\"")
+        );
         let text = String::from_utf8(out.csv).unwrap();
         let mut rows = text.lines();
         assert_eq!(rows.next().unwrap(), CATALOGUE_COLUMNS.join(","));
@@ -645,7 +682,8 @@ mod tests {
         assert_eq!(econ.left_out.len(), 5);
         // A fiscal catalogue keeps a line with only an economic value, at £0 fiscal.
         let mut e = line(Some("E"), None, None);
-        e.economic = Some(UcdValue { value: Decimal::from(900), price_year: PriceYear::Financial(2012), updated: None });
+        e.economic =
+            Some(UcdValue { value: Decimal::from(900), price_year: PriceYear::Financial(2012), updated: None });
         let out = catalogue_csv(&[e], ValueType::Fiscal);
         assert_eq!((out.written, out.zero_fiscal), (1, 1));
         assert!(String::from_utf8(out.csv).unwrap().contains("\nE,Society / Economic,0,2012/13,event,"));
@@ -663,7 +701,8 @@ mod tests {
     fn index_from_changes_checks_years_and_rounds_each_step() {
         let fy = PriceYear::Financial;
         let d = |s: &str| s.parse::<Decimal>().unwrap();
-        let idx = index_from_changes(fy(1989), &[(fy(1990), d("7.14")), (fy(1991), d("6.51")), (fy(1992), d("-1.07"))]).unwrap();
+        let idx = index_from_changes(fy(1989), &[(fy(1990), d("7.14")), (fy(1991), d("6.51")), (fy(1992), d("-1.07"))])
+            .unwrap();
         // 107.14 × 1.0651 = 114.114814; × 0.9893 = 112.8937854902 (exactly 10 decimals)
         assert_eq!(idx.get(fy(1991)).unwrap().to_string(), "114.114814");
         assert_eq!(idx.get(fy(1992)).unwrap().to_string(), "112.8937854902");

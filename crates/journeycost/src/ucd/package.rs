@@ -44,13 +44,16 @@ pub(crate) const MAX_COLUMNS: u64 = 1 << 14;
 /// zip, or that breaks a bound.
 pub(crate) fn check<R: Read + Seek>(name: &str, input: &mut R) -> Result<(), Error> {
     let problem = |message: String| Error::new(Location::source(name), ProblemKind::Syntax, message);
-    let mut zip = zip::ZipArchive::new(&mut *input).map_err(|e| problem(format!("cannot read the file as an .xlsx workbook: {e}")))?;
+    let mut zip = zip::ZipArchive::new(&mut *input)
+        .map_err(|e| problem(format!("cannot read the file as an .xlsx workbook: {e}")))?;
     if zip.len() > MAX_PARTS {
         return Err(problem(format!("the workbook has {} parts; a workbook may have at most {MAX_PARTS}", zip.len())));
     }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let mut part = zip.by_index(i).map_err(|e| problem(format!("the workbook is damaged: cannot read its part {}: {e}", i + 1)))?;
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| problem(format!("the workbook is damaged: cannot read its part {}: {e}", i + 1)))?;
         let part_name = part.name().to_owned();
         let declared = part.size();
         let in_part = |message: String| problem(format!("the workbook's part {part_name:?} {message}"));
@@ -59,7 +62,9 @@ pub(crate) fn check<R: Read + Seek>(name: &str, input: &mut R) -> Result<(), Err
         }
         total += declared;
         if total > MAX_TOTAL_BYTES {
-            return Err(problem(format!("the workbook would expand to more than {MAX_TOTAL_BYTES} bytes, the most a workbook may hold")));
+            return Err(problem(format!(
+                "the workbook would expand to more than {MAX_TOTAL_BYTES} bytes, the most a workbook may hold"
+            )));
         }
         // One byte more than declared is read, to see whether the part holds more.
         let mut limited = Counted { inner: (&mut part).take(declared + 1), bytes: 0 };
@@ -151,7 +156,9 @@ fn check_count(value: &[u8], declared: u64) -> Result<(), String> {
 /// # Errors
 /// A reference outside a worksheet.
 fn check_reference(value: &[u8]) -> Result<Option<(u64, u64)>, String> {
-    let outside = || format!("has the cell reference {:?}, outside a worksheet (A1 to XFD1048576)", String::from_utf8_lossy(value));
+    let outside = || {
+        format!("has the cell reference {:?}, outside a worksheet (A1 to XFD1048576)", String::from_utf8_lossy(value))
+    };
     let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
     let (column, row) = value.split_at(letters);
     if !row.iter().all(u8::is_ascii_digit) {

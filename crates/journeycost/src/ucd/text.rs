@@ -40,7 +40,8 @@ pub fn decimal_from_f64(value: f64) -> Result<Decimal, String> {
         return Ok(Decimal::ZERO);
     }
     let text = value.to_string();
-    Decimal::from_str_exact(&text).map_err(|_| format!("the number {text} is too large or has too many digits to hold exactly"))
+    Decimal::from_str_exact(&text)
+        .map_err(|_| format!("the number {text} is too large or has too many digits to hold exactly"))
 }
 
 /// Parses money written as text, as it appears in the wild: `500`, `1234.56`, `£1,234`,
@@ -262,7 +263,11 @@ mod tests {
 
     #[test]
     fn floats_convert_through_their_shortest_text() {
-        for (f, s) in [(767.733_333_333_333_3, "767.7333333333333"), (0.0779, "0.0779"), (114.623_283_600_000_01, "114.62328360000001")] {
+        for (f, s) in [
+            (767.733_333_333_333_3, "767.7333333333333"),
+            (0.0779, "0.0779"),
+            (114.623_283_600_000_01, "114.62328360000001"),
+        ] {
             assert_eq!(decimal_from_f64(f).unwrap().to_string(), s);
         }
         assert_eq!(decimal_from_f64(-0.0).unwrap(), Decimal::ZERO);
@@ -283,7 +288,23 @@ mod tests {
         ] {
             assert_eq!(parse_money_text(t).unwrap().to_string(), v, "{t:?}");
         }
-        for t in ["", " ", "-", "£", "n/a", "1,23", "1234,567", ",123", "1e3", "(5)", "£-5", "1.2.3", ".5", "£ 5", "12,345,67"] {
+        for t in [
+            "",
+            " ",
+            "-",
+            "£",
+            "n/a",
+            "1,23",
+            "1234,567",
+            ",123",
+            "1e3",
+            "(5)",
+            "£-5",
+            "1.2.3",
+            ".5",
+            "£ 5",
+            "12,345,67",
+        ] {
             assert!(parse_money_text(t).is_err(), "{t:?} parsed");
         }
         assert_eq!(parse_money_text("-").unwrap_err(), "expected an amount such as 1234.56 or £1,234, found \"-\"");
@@ -306,7 +327,10 @@ mod tests {
     #[test]
     fn agencies() {
         assert_eq!(normalise_agency("Courts").as_deref(), Some("Court"));
-        assert_eq!(normalise_agency("Primary Care Trust /  Clinical Commissioning Group").as_deref(), Some("Clinical Commissioning Group"));
+        assert_eq!(
+            normalise_agency("Primary Care Trust /  Clinical Commissioning Group").as_deref(),
+            Some("Clinical Commissioning Group")
+        );
         assert_eq!(normalise_agency("  "), None);
         assert_eq!(normalise_agency("Criminal  Justice System").as_deref(), Some("Criminal Justice System"));
     }

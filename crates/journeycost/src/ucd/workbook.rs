@@ -12,7 +12,8 @@ use crate::error::{Error, Location, Problem, ProblemKind};
 use crate::prices::{PriceIndex, PriceYear};
 
 /// The theme sheets of the database, in the workbook's order.
-pub const THEME_SHEETS: [&str; 7] = ["Crime", "Education & Skills", "Employment & Economy", "Fire", "Health", "Housing", "Social Services"];
+pub const THEME_SHEETS: [&str; 7] =
+    ["Crime", "Education & Skills", "Employment & Economy", "Fire", "Health", "Housing", "Social Services"];
 
 /// The sheet holding the GDP deflator table.
 pub const LOOKUPS_SHEET: &str = "Lookups";
@@ -120,7 +121,11 @@ impl Grid {
                 rows * cols
             ));
         }
-        let mut grid = Grid { first_row: first.0, first_col: first.1, rows: vec![vec![Cell::Empty; cols as usize]; rows as usize] };
+        let mut grid = Grid {
+            first_row: first.0,
+            first_col: first.1,
+            rows: vec![vec![Cell::Empty; cols as usize]; rows as usize],
+        };
         for ((r, c), value) in cells {
             grid.rows[(r - first.0) as usize][(c - first.1) as usize] = Cell::from_data(&value);
         }
@@ -135,7 +140,9 @@ impl Grid {
 
     /// The cell at absolute 0-based (row, column); empty outside the used range.
     fn get(&self, row: u32, col: u32) -> &Cell {
-        let (Some(r), Some(c)) = (row.checked_sub(self.first_row), col.checked_sub(self.first_col)) else { return &EMPTY };
+        let (Some(r), Some(c)) = (row.checked_sub(self.first_row), col.checked_sub(self.first_col)) else {
+            return &EMPTY;
+        };
         self.rows.get(r as usize).and_then(|cells| cells.get(c as usize)).unwrap_or(&EMPTY)
     }
 
@@ -170,8 +177,16 @@ fn key(text: &str) -> String {
 }
 
 /// The header cells of a theme sheet that are read.
-pub(crate) const SIMPLE_HEADERS: [&str; 8] =
-    ["Outcome category", "Outcome detail", "Cost code", "Cost / saving detail", "Unit", "Original source", "RAG assessment", "Comment"];
+pub(crate) const SIMPLE_HEADERS: [&str; 8] = [
+    "Outcome category",
+    "Outcome detail",
+    "Cost code",
+    "Cost / saving detail",
+    "Unit",
+    "Original source",
+    "RAG assessment",
+    "Comment",
+];
 
 /// The three sub-headers under each value group.
 pub(crate) const VALUE_SUBHEADERS: [&str; 3] = ["Estimated cost/saving", "Year", "Updated cost/saving"];
@@ -181,8 +196,12 @@ pub(crate) const AGENCY_SUBHEADERS: [&str; 2] = ["Level 1", "Level 2"];
 
 /// A group header and the start of its text: a cell of the header row starting with it
 /// (`Fiscal Cost`, `Fiscal value`, `Agency bearing the cost / making the fiscal saving`).
-const GROUPS: [(&str, &str); 4] =
-    [("agency", "Agency bearing the cost"), ("fiscal", "Fiscal value"), ("economic", "Economic value"), ("social", "Social value")];
+const GROUPS: [(&str, &str); 4] = [
+    ("agency", "Agency bearing the cost"),
+    ("fiscal", "Fiscal value"),
+    ("economic", "Economic value"),
+    ("social", "Social value"),
+];
 
 /// A column found by its header, with the header's text as the sheet writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,7 +282,8 @@ pub(crate) fn locate_columns(grid: &Grid, source: &str) -> Result<ThemeColumns, 
     let mut groups: Vec<Vec<Column>> = Vec::with_capacity(GROUPS.len());
     for (prefix, label) in GROUPS {
         let subs: &[&str] = if prefix == "agency" { &AGENCY_SUBHEADERS } else { &VALUE_SUBHEADERS };
-        let Some(start) = cols.clone().find(|&c| grid.get(h, c).text().is_some_and(|t| key(t).starts_with(prefix))) else {
+        let Some(start) = cols.clone().find(|&c| grid.get(h, c).text().is_some_and(|t| key(t).starts_with(prefix)))
+        else {
             problems.push(Problem::new(
                 at_row(h).in_field(label),
                 ProblemKind::MissingColumn,
@@ -281,7 +301,9 @@ pub(crate) fn locate_columns(grid: &Grid, source: &str) -> Result<ThemeColumns, 
         for sub in subs {
             let k = key(sub);
             match (start..end).find(|&c| grid.get(h + 1, c).text().is_some_and(|t| key(t) == k)) {
-                Some(c) => found.push(Column { col: c, name: format!("{group_name}: {}", header_text(grid.get(h + 1, c))) }),
+                Some(c) => {
+                    found.push(Column { col: c, name: format!("{group_name}: {}", header_text(grid.get(h + 1, c))) });
+                }
                 None => problems.push(Problem::new(
                     at_row(h + 1).in_field(format!("{group_name}: {sub}")),
                     ProblemKind::MissingColumn,
@@ -297,9 +319,12 @@ pub(crate) fn locate_columns(grid: &Grid, source: &str) -> Result<ThemeColumns, 
     else {
         return Err(problems);
     };
-    let (Ok(agency), Ok(fiscal), Ok(economic), Ok(social)) =
-        (agency.try_into(), <[Column; 3]>::try_from(fiscal), <[Column; 3]>::try_from(economic), <[Column; 3]>::try_from(social))
-    else {
+    let (Ok(agency), Ok(fiscal), Ok(economic), Ok(social)) = (
+        agency.try_into(),
+        <[Column; 3]>::try_from(fiscal),
+        <[Column; 3]>::try_from(economic),
+        <[Column; 3]>::try_from(social),
+    ) else {
         return Err(problems);
     };
     let [outcome_category, outcome_detail, code, description, unit, original_source, rag, comment] = simple;
@@ -337,7 +362,13 @@ fn quoted(names: &[&str]) -> String {
 /// Lines start two rows below the header row. Reading stops at a row whose outcome category is
 /// `Do not delete rows` (the start of the workbook's drop-down lists). A row with neither a
 /// code nor a description is not a cost line and is passed over.
-pub(crate) fn read_theme(grid: &Grid, cols: &ThemeColumns, theme: &str, source: &str, problems: &mut Vec<Problem>) -> Vec<UcdLine> {
+pub(crate) fn read_theme(
+    grid: &Grid,
+    cols: &ThemeColumns,
+    theme: &str,
+    source: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<UcdLine> {
     let stop = key("Do not delete rows");
     let mut lines = Vec::new();
     for row in cols.header_row + 2..grid.end_row() {
@@ -394,10 +425,9 @@ pub(crate) fn read_theme(grid: &Grid, cols: &ThemeColumns, theme: &str, source: 
                 None
             })
         });
-        let [fiscal, economic, social] = cols
-            .values
-            .each_ref()
-            .map(|g| read_value(grid.get(row, g[0].col), grid.get(row, g[1].col), grid.get(row, g[2].col), g, &loc, problems));
+        let [fiscal, economic, social] = cols.values.each_ref().map(|g| {
+            read_value(grid.get(row, g[0].col), grid.get(row, g[1].col), grid.get(row, g[2].col), g, &loc, problems)
+        });
         lines.push(UcdLine {
             location: loc,
             theme: theme.to_owned(),
@@ -448,7 +478,9 @@ fn amount(cell: &Cell) -> Result<Option<Decimal>, String> {
 /// A cell holding a price year such as `2010/11`; `Ok(None)` when blank.
 fn price_year(cell: &Cell) -> Result<Option<PriceYear>, String> {
     match cell {
-        Cell::Text(s) if !s.trim().is_empty() => s.trim().parse().map(Some).map_err(|e: crate::prices::PriceYearError| e.to_string()),
+        Cell::Text(s) if !s.trim().is_empty() => {
+            s.trim().parse().map(Some).map_err(|e: crate::prices::PriceYearError| e.to_string())
+        }
         c if c.is_blank() => Ok(None),
         other => Err(format!("expected a financial year such as 2010/11, found {}", other.describe())),
     }
@@ -508,7 +540,8 @@ fn read_value(
 /// round-trip text ([`decimal_from_f64`]): see [`GdpDeflator`] for why. Each cumulative value
 /// is checked against the previous one and the year's % change, to one part in 10^12.
 pub(crate) fn read_gdp(grid: &Grid, source: &str, problems: &mut Vec<Problem>) -> Result<GdpDeflator, Vec<Problem>> {
-    let (year_k, change_k, cum_k, current_k) = (key("Year"), key("% change on previous year"), key("GDP cumulative"), key("Current Year"));
+    let (year_k, change_k, cum_k, current_k) =
+        (key("Year"), key("% change on previous year"), key("GDP cumulative"), key("Current Year"));
     let find_in = |row: u32, pred: &dyn Fn(&str) -> bool| {
         (grid.first_col..grid.end_col()).find(|&c| grid.get(row, c).text().is_some_and(|t| pred(&key(t))))
     };
@@ -563,10 +596,16 @@ pub(crate) fn read_gdp(grid: &Grid, source: &str, problems: &mut Vec<Problem>) -
             problems.push(Problem::new(loc.clone().in_field(change_name.clone()), ProblemKind::InvalidValue, m));
             None
         });
-        let forecast = year_c.checked_sub(1).is_some_and(|c| grid.get(row, c).text().is_some_and(|t| t.trim().eq_ignore_ascii_case("f")));
+        let forecast = year_c
+            .checked_sub(1)
+            .is_some_and(|c| grid.get(row, c).text().is_some_and(|t| t.trim().eq_ignore_ascii_case("f")));
         if let (Some(prev), Some(pct)) = (years.last(), change_percent) {
             if let Some(m) = inconsistent(prev.cumulative, pct, cumulative) {
-                problems.push(Problem::new(loc.clone().in_field(cum_name.clone()), ProblemKind::InvalidValue, format!("for {year}: {m}")));
+                problems.push(Problem::new(
+                    loc.clone().in_field(cum_name.clone()),
+                    ProblemKind::InvalidValue,
+                    format!("for {year}: {m}"),
+                ));
             }
         }
         if let Err(e) = index.insert(year, cumulative) {
@@ -599,7 +638,9 @@ fn inconsistent(previous: Decimal, change_percent: Decimal, cumulative: Decimal)
 
 fn find_current_year(grid: &Grid, current_k: &str, source: &str, problems: &mut Vec<Problem>) -> Option<PriceYear> {
     let (r, c) = (grid.first_row..grid.end_row()).find_map(|r| {
-        (grid.first_col..grid.end_col()).find(|&c| grid.get(r, c).text().is_some_and(|t| key(t) == current_k)).map(|c| (r, c))
+        (grid.first_col..grid.end_col())
+            .find(|&c| grid.get(r, c).text().is_some_and(|t| key(t) == current_k))
+            .map(|c| (r, c))
     })?;
     let value_row = (r + 1..grid.end_row()).find(|&row| !grid.get(row, c).is_blank())?;
     match price_year(grid.get(value_row, c)) {
@@ -626,13 +667,22 @@ pub(crate) fn read<R: Read + Seek>(name: &str, mut input: R, lines_wanted: bool)
     // to panic through.
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_unguarded(name, input, lines_wanted)));
     attempt.unwrap_or_else(|_| {
-        Err(Error::new(Location::source(name), ProblemKind::Syntax, "the workbook is damaged: its contents could not be read"))
+        Err(Error::new(
+            Location::source(name),
+            ProblemKind::Syntax,
+            "the workbook is damaged: its contents could not be read",
+        ))
     })
 }
 
 fn read_unguarded<R: Read + Seek>(name: &str, input: R, lines_wanted: bool) -> Result<UcdWorkbook, Error> {
-    let mut book: Xlsx<R> = Xlsx::new(input)
-        .map_err(|e| Error::new(Location::source(name), ProblemKind::Syntax, format!("cannot read the file as an .xlsx workbook: {e}")))?;
+    let mut book: Xlsx<R> = Xlsx::new(input).map_err(|e| {
+        Error::new(
+            Location::source(name),
+            ProblemKind::Syntax,
+            format!("cannot read the file as an .xlsx workbook: {e}"),
+        )
+    })?;
     let sheets = book.sheet_names();
     let find = |wanted: &str| sheets.iter().find(|s| key(s) == key(wanted)).cloned();
     let known: Vec<Option<String>> = THEME_SHEETS.iter().chain([&LOOKUPS_SHEET]).map(|s| find(s)).collect();
@@ -654,7 +704,11 @@ fn read_unguarded<R: Read + Seek>(name: &str, input: R, lines_wanted: bool) -> R
         match Grid::read(&mut book, sheet) {
             Ok(grid) => Some(grid),
             Err(message) => {
-                fatal.push(Problem::new(Location::source(format!("{name} sheet {sheet:?}")), ProblemKind::Syntax, message));
+                fatal.push(Problem::new(
+                    Location::source(format!("{name} sheet {sheet:?}")),
+                    ProblemKind::Syntax,
+                    message,
+                ));
                 None
             }
         }
@@ -678,15 +732,15 @@ fn read_unguarded<R: Read + Seek>(name: &str, input: R, lines_wanted: bool) -> R
             fatal.push(missing_sheet(name, LOOKUPS_SHEET, &sheets));
             None
         }
-        Some(sheet) => {
-            grid_of(sheet, &mut fatal).and_then(|grid| match read_gdp(&grid, &format!("{name} sheet {sheet:?}"), &mut problems) {
+        Some(sheet) => grid_of(sheet, &mut fatal).and_then(|grid| {
+            match read_gdp(&grid, &format!("{name} sheet {sheet:?}"), &mut problems) {
                 Ok(d) => Some(d),
                 Err(ps) => {
                     fatal.extend(ps);
                     None
                 }
-            })
-        }
+            }
+        }),
     };
     if !fatal.is_empty() {
         return Err(Error::from_problems(fatal, 0));
@@ -857,9 +911,16 @@ mod tests {
 
     #[test]
     fn gdp_table_with_forecasts_and_current_year() {
-        let row = |f: &str, y: &str, pct: f64, cum: f64| vec![Cell::Empty, t(f), t(y), Cell::Number(pct), Cell::Number(cum)];
+        let row =
+            |f: &str, y: &str, pct: f64, cum: f64| vec![Cell::Empty, t(f), t(y), Cell::Number(pct), Cell::Number(cum)];
         let rows = vec![
-            vec![t("Current Year"), Cell::Empty, t("Year"), t("% change on previous year"), t("GDP cumulative\n(using 1989 as base year)")],
+            vec![
+                t("Current Year"),
+                Cell::Empty,
+                t("Year"),
+                t("% change on previous year"),
+                t("GDP cumulative\n(using 1989 as base year)"),
+            ],
             row("", "1989/90", 7.79, 100.0),
             vec![t("2015/16"), Cell::Empty, t("1990/91"), Cell::Number(8.27), Cell::Number(108.27)],
             row("f", "1991/92", 5.868, 114.623_283_600_000_01),

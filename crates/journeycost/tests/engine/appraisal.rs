@@ -34,11 +34,20 @@ fn ledger(rows: &[(u8, bool, u8, u16)], scale: u16) -> (Ledger, Catalogue) {
     for &(p, old, year, q) in rows {
         let date = NaiveDate::from_ymd_opt(2020 + i32::from(year % 6), 5, 1).unwrap();
         let code = if old { "CARE" } else { "VISIT" };
-        j.push(Event::new(format!("P{p}"), if old { "old" } else { "new" }, date, code).quantity(Decimal::from(q) * Decimal::from(scale)))
-            .unwrap();
+        j.push(
+            Event::new(format!("P{p}"), if old { "old" } else { "new" }, date, code)
+                .quantity(Decimal::from(q) * Decimal::from(scale)),
+        )
+        .unwrap();
     }
-    j.push(Event::new("P0", "old", NaiveDate::from_ymd_opt(2020, 5, 1).unwrap(), "CARE").quantity(Decimal::from(scale))).unwrap();
-    j.push(Event::new("P0", "new", NaiveDate::from_ymd_opt(2020, 5, 1).unwrap(), "VISIT").quantity(Decimal::from(scale))).unwrap();
+    j.push(
+        Event::new("P0", "old", NaiveDate::from_ymd_opt(2020, 5, 1).unwrap(), "CARE").quantity(Decimal::from(scale)),
+    )
+    .unwrap();
+    j.push(
+        Event::new("P0", "new", NaiveDate::from_ymd_opt(2020, 5, 1).unwrap(), "VISIT").quantity(Decimal::from(scale)),
+    )
+    .unwrap();
     (Ledger::build(&j, &cat, &idx, y).unwrap(), cat)
 }
 

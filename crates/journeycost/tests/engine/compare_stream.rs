@@ -13,7 +13,10 @@ use proptest::prelude::*;
 type Row = (u8, u8, u16, u8, u32, Option<u16>, u8, u8);
 
 fn rows() -> impl Strategy<Value = Vec<Row>> {
-    prop::collection::vec((0u8..7, 0u8..10, 0u16..900, any::<u8>(), 1u32..5000, prop::option::of(0u16..200), 1u8..=100, 0u8..4), 1..50)
+    prop::collection::vec(
+        (0u8..7, 0u8..10, 0u16..900, any::<u8>(), 1u32..5000, prop::option::of(0u16..200), 1u8..=100, 0u8..4),
+        1..50,
+    )
 }
 
 /// (pennies, agency, unit, price year offset, tier, demand, economic?, social?)
@@ -67,7 +70,8 @@ fn write_inputs(dir: &std::path::Path, costs: &[Cost], rows: &[Row], gap: bool) 
         let demand = ["", "", "failure", "value"][demand as usize];
         let _ = writeln!(e, "P{person},{pathway},{date},C{code},{}.{:02},{end},{prob},{demand}", qty / 100, qty % 100);
     }
-    std::fs::write(dir.join("p.csv"), "person_id,area\nP0,North\nP1,South\nP2,North\nP3,\"East, coast\"\nP4,South\n").unwrap();
+    std::fs::write(dir.join("p.csv"), "person_id,area\nP0,North\nP1,South\nP2,North\nP3,\"East, coast\"\nP4,South\n")
+        .unwrap();
     InputPaths { persons: Some(dir.join("p.csv")), ..crate::input_files(dir, c, d, e) }
 }
 
@@ -138,7 +142,18 @@ fn costs_too_large_to_sum_are_reported_not_panicked_on() {
     let expected = loaded(&paths, &[ValueType::Fiscal]);
     assert_eq!(expected.as_ref().unwrap_err().kind(), journeycost::ProblemKind::Overflow);
     for part in [1, 7, 1000] {
-        assert_eq!(compare_streaming_in_parts(&paths, None, &[ValueType::Fiscal], &CompareOptions::default(), None, None, part), expected);
+        assert_eq!(
+            compare_streaming_in_parts(
+                &paths,
+                None,
+                &[ValueType::Fiscal],
+                &CompareOptions::default(),
+                None,
+                None,
+                part
+            ),
+            expected
+        );
     }
 }
 
@@ -148,7 +163,10 @@ fn no_value_types_is_reported_after_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let catalogue = "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n";
     let deflators = "year,index\n2024,100\n";
-    for events in ["person_id,pathway,date,code\nP1,old,2024-02-30,CALL\n", "person_id,pathway,date,code\nP1,old,2024-02-03,CALL\n"] {
+    for events in [
+        "person_id,pathway,date,code\nP1,old,2024-02-30,CALL\n",
+        "person_id,pathway,date,code\nP1,old,2024-02-03,CALL\n",
+    ] {
         let paths = crate::input_files(dir.path(), catalogue, deflators, events);
         let streamed = compare_streaming_in_parts(&paths, None, &[], &CompareOptions::default(), None, None, 4);
         assert_eq!(streamed, loaded(&paths, &[]));

@@ -60,7 +60,10 @@ fn journeys(cat: &Catalogue, rows: &[Row]) -> Journeys {
 }
 
 fn rows() -> impl Strategy<Value = Vec<Row>> {
-    prop::collection::vec((0u8..6, any::<bool>(), 0u16..900, any::<u8>(), 0u32..5000, prop::option::of(0u16..400), 0u8..=100), 1..60)
+    prop::collection::vec(
+        (0u8..6, any::<bool>(), 0u16..900, any::<u8>(), 0u32..5000, prop::option::of(0u16..400), 0u8..=100),
+        1..60,
+    )
 }
 
 fn costs() -> impl Strategy<Value = Vec<(u32, u8, u8)>> {
@@ -236,7 +239,11 @@ proptest! {
 /// One field of a generated row: a good value most of the time, now and then a bad one.
 fn pick(good: &[&str], bad: &[&str], r: u16) -> String {
     let r = usize::from(r);
-    if (230..256).contains(&r) && !bad.is_empty() { bad[r % bad.len()].to_owned() } else { good[r % good.len()].to_owned() }
+    if (230..256).contains(&r) && !bad.is_empty() {
+        bad[r % bad.len()].to_owned()
+    } else {
+        good[r % good.len()].to_owned()
+    }
 }
 
 /// The value of column `column` of a generated row.
@@ -245,7 +252,9 @@ fn field_of(column: &str, r: u16) -> String {
     match column {
         "person_id" => pick(&["P1", "P2", "P10", "P2", "Zoë", "a-very-long-person-identifier-001"], &[""], r),
         "pathway" => pick(&["old", "new", "old", "new", "alt"], &["", " old"], r),
-        "date" => pick(&["2024-01-15", "2024-02-29", "2023-12-31", "2024-03-01"], &["2024-02-30", "2024-1-5", "20240101"], r),
+        "date" => {
+            pick(&["2024-01-15", "2024-02-29", "2023-12-31", "2024-03-01"], &["2024-02-30", "2024-1-5", "20240101"], r)
+        }
         "code" => pick(&["A", "D", "W", "A", "LONG-CODE-FOR-A-VISIT"], &["NOPE", "", "M"], r),
         "quantity" => pick(
             &["", "1", "2", "0.5", "1.25", "007", "1.000001", "99999"],
@@ -359,15 +368,29 @@ fn a_large_file_starting_with_a_blank_line_reads_the_same_on_any_threads() {
         let mut i = 0;
         while e.len() < 5 << 20 {
             e.extend_from_slice(
-                format!("P{},{},2024-{:02}-01,CALL,{}\n", i % 1000, ["old", "new"][i % 2], 1 + i % 12, 1 + i % 3).as_bytes(),
+                format!("P{},{},2024-{:02}-01,CALL,{}\n", i % 1000, ["old", "new"][i % 2], 1 + i % 12, 1 + i % 3)
+                    .as_bytes(),
             );
             i += 1;
         }
-        let paths = crate::input_files(dir.path(), "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n", "year,index\n2024,100\n", &e);
-        let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, ..Default::default() })
-            .unwrap();
+        let paths = crate::input_files(
+            dir.path(),
+            "code,agency,unit_cost,price_year\nCALL,Police,10,2024\n",
+            "year,index\n2024,100\n",
+            &e,
+        );
+        let one = journeycost::io::cost_streaming_with(
+            &paths,
+            None,
+            journeycost::io::StreamOptions { threads: 1, ..Default::default() },
+        )
+        .unwrap();
         for threads in [2, 3, 4] {
-            let many = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads, ..Default::default() });
+            let many = journeycost::io::cost_streaming_with(
+                &paths,
+                None,
+                journeycost::io::StreamOptions { threads, ..Default::default() },
+            );
             match many {
                 Ok(many) => assert!(many == one, "{threads} threads, lead {lead:?}: other bytes"),
                 Err(e) => panic!("{threads} threads, lead {lead:?}: {e}"),
@@ -393,7 +416,11 @@ fn a_header_ended_by_a_lone_carriage_return_keeps_its_rows() {
     let persons = String::from_utf8(csv.files().iter().find(|f| f.0 == "persons.csv").unwrap().1.clone()).unwrap();
     assert_eq!(persons, "person_id,old_cost,new_cost,saving\nP1,10.00,0.00,10.00\nP2,0.00,10.00,-10.00\n");
     for threads in [1, 2, 3] {
-        assert_eq!(journeycost::io::cost_streaming_with(&paths, None, options(threads, true)).unwrap(), csv, "{threads} thread(s)");
+        assert_eq!(
+            journeycost::io::cost_streaming_with(&paths, None, options(threads, true)).unwrap(),
+            csv,
+            "{threads} thread(s)"
+        );
     }
 }
 

@@ -53,6 +53,7 @@ proptest! {
 
 #[test]
 fn every_error_names_its_source() {
-    let e = read_events("events.csv", b"person_id,pathway,date,code\n,old,2024-01-01,X\n".as_slice(), None).unwrap_err();
+    let e =
+        read_events("events.csv", b"person_id,pathway,date,code\n,old,2024-01-01,X\n".as_slice(), None).unwrap_err();
     assert_eq!(e.to_string(), "events.csv line 2, field \"person_id\": expected a value, found an empty field");
 }

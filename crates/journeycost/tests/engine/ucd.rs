@@ -19,8 +19,8 @@ use journeycost::catalogue::Unit;
 use journeycost::io::read_catalogue;
 use journeycost::prices::{PriceIndex, PriceYear};
 use journeycost::ucd::{
-    CSV_2014_UPRATED_YEAR, GdpDeflator, UNIT_TABLE, UcdImport, UcdLine, UcdWorkbook, ValueType, catalogue_csv, index_from_changes,
-    open_workbook, read_csv_2014, read_gdp_deflator, read_workbook,
+    CSV_2014_UPRATED_YEAR, GdpDeflator, UNIT_TABLE, UcdImport, UcdLine, UcdWorkbook, ValueType, catalogue_csv,
+    index_from_changes, open_workbook, read_csv_2014, read_gdp_deflator, read_workbook,
 };
 use journeycost::{Decimal, ProblemKind};
 use proptest::prelude::*;
@@ -40,13 +40,21 @@ fn workbook() -> &'static UcdWorkbook {
     })
 }
 
-const CSV_FILES: [&str; 7] =
-    ["CRIME.csv", "EDUCATION&SKILLS.csv", "EMPLOYMENT&ECONOMY.csv", "FIRE.csv", "HEALTH.csv", "HOUSING.csv", "SOCIALSERVICES.csv"];
+const CSV_FILES: [&str; 7] = [
+    "CRIME.csv",
+    "EDUCATION&SKILLS.csv",
+    "EMPLOYMENT&ECONOMY.csv",
+    "FIRE.csv",
+    "HEALTH.csv",
+    "HOUSING.csv",
+    "SOCIALSERVICES.csv",
+];
 
 fn csv_2014() -> &'static UcdImport {
     static CSV: OnceLock<UcdImport> = OnceLock::new();
     CSV.get_or_init(|| {
-        let mut all = UcdImport { lines: Vec::new(), problems: Vec::new(), updated_year: None, attribution: String::new() };
+        let mut all =
+            UcdImport { lines: Vec::new(), problems: Vec::new(), updated_year: None, attribution: String::new() };
         for f in CSV_FILES {
             let bytes = std::fs::read(data().join("csv-2014").join(f)).unwrap();
             let one = read_csv_2014(f, bytes.as_slice()).expect("a 2014 CSV file imports");
@@ -96,7 +104,9 @@ fn the_workbook_has_684_lines_in_seven_themes() {
     let shown: Vec<String> = wb.problems.iter().map(ToString::to_string).collect();
     assert_eq!(
         shown,
-        [format!("{WORKBOOK} sheet \"Crime\" row 58, field \"Cost code\": the cost line has no cost code; it is kept without one")]
+        [format!(
+            "{WORKBOOK} sheet \"Crime\" row 58, field \"Cost code\": the cost line has no cost code; it is kept without one"
+        )]
     );
 
     let first = &wb.lines[0];
@@ -104,13 +114,18 @@ fn the_workbook_has_684_lines_in_seven_themes() {
     assert_eq!(first.code.as_deref(), Some("CR1.0"));
     assert_eq!(first.outcome_category.as_deref(), Some("CRIME"));
     assert_eq!(first.outcome_detail.as_deref(), Some("ANTI-SOCIAL BEHAVIOUR"));
-    assert_eq!(first.description.as_deref(), Some("Anti-social behaviour\nfurther action necessary \n(cost of dealing with incident)"));
+    assert_eq!(
+        first.description.as_deref(),
+        Some("Anti-social behaviour\nfurther action necessary \n(cost of dealing with incident)")
+    );
     assert_eq!((first.unit_text.as_deref(), first.unit), (Some("Per incident"), Some(Unit::Event)));
     assert_eq!((first.agency_l1.as_deref(), first.agency_l2.as_deref()), (Some("Police"), Some("Local Authority")));
     assert_eq!(first.agency_l2_text.as_deref(), Some("Local authority"));
     let f = first.fiscal.as_ref().unwrap();
     assert_eq!((f.value, f.price_year, f.updated), (d("500"), fy(2002), Some(d("673.2312183155595"))));
-    assert!(first.original_source.as_deref().unwrap().starts_with("The Economic and Social Costs of Anti-Social Behaviour"));
+    assert!(
+        first.original_source.as_deref().unwrap().starts_with("The Economic and Social Costs of Anti-Social Behaviour")
+    );
     assert!(first.comment.as_deref().unwrap().starts_with("Source gives a (non-updated) cost range"));
 
     // A value the workbook computes (=SUM(H73:H75)) is read through its shortest text.
@@ -156,10 +171,20 @@ fn uprate_workbook(index: &PriceIndex) -> (usize, Vec<String>) {
                     if (ours - updated).abs() <= half_penny && ours == penny {
                         reproduced += 1;
                     } else {
-                        exceptions.push(format!("{} {t}: {} in {} gives {ours}, the workbook {updated}", code(l), v.value, v.price_year));
+                        exceptions.push(format!(
+                            "{} {t}: {} in {} gives {ours}, the workbook {updated}",
+                            code(l),
+                            v.value,
+                            v.price_year
+                        ));
                     }
                 }
-                None => exceptions.push(format!("{} {t}: {} in {} gives {ours}, the workbook nothing", code(l), v.value, v.price_year)),
+                None => exceptions.push(format!(
+                    "{} {t}: {} in {} gives {ours}, the workbook nothing",
+                    code(l),
+                    v.value,
+                    v.price_year
+                )),
             }
         }
     }
@@ -268,11 +293,13 @@ fn csv_2014_reproduces_the_published_pounds() {
     // (CR7.3.1: 1,222.5037…, published 1,223). Half a pound either way of such a penny is the
     // pound analogue of the workbook's half penny; the README's rule, from the exact product,
     // gives each of them exactly.
-    let expected: BTreeSet<String> =
-        ["CR5.2", "CR7.3.1", "CR7.9.3", "CR7.18.2", "E&E2.0.1", "HE1.7", "HE2.10", "HE2.14", "SS1.1.5", "SS1.4.6", "SS5.0.2"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+    let expected: BTreeSet<String> = [
+        "CR5.2", "CR7.3.1", "CR7.9.3", "CR7.18.2", "E&E2.0.1", "HE1.7", "HE2.10", "HE2.14", "SS1.1.5", "SS1.4.6",
+        "SS5.0.2",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
     assert_eq!(on_the_half, expected);
     // The one exception. The export prints SS18.12's cost as " £45 ", rounded to the pound; the
     // cost is 44.70359572400389 (v1.4, same code and price year), and the uprated £47 was
@@ -291,7 +318,10 @@ fn csv_2014_lines_and_their_problems() {
     assert_eq!(first.location.to_string(), "CRIME.csv line 1");
     assert_eq!(first.code.as_deref(), Some("CR1.0"));
     assert_eq!(first.theme, "Crime");
-    assert_eq!(first.description.as_deref(), Some("Anti-social behaviour\nfurther action necessary\n(cost of dealing with incident)"));
+    assert_eq!(
+        first.description.as_deref(),
+        Some("Anti-social behaviour\nfurther action necessary\n(cost of dealing with incident)")
+    );
     assert_eq!(first.fiscal.as_ref().unwrap().updated, Some(d("648")));
     assert!(first.url.as_deref().unwrap().starts_with("http://webarchive.nationalarchives.gov.uk/"));
     let money = csv.lines.iter().find(|l| l.code.as_deref() == Some("SS18.12")).unwrap();
@@ -323,7 +353,10 @@ fn the_2014_export_loses_no_priced_line() {
     assert!(file.catalogue.get("CR7.0.3").is_none());
     let homicide = |n: u32| file.catalogue.get(&format!("CR7.0.3#{n}")).unwrap();
     assert_eq!(homicide(1).description.as_deref(), Some("Homicide - Courts/legal aid"));
-    assert_eq!((homicide(2).agency.as_str(), homicide(2).unit_cost), ("Prison / Young Offenders Institute", d("135662")));
+    assert_eq!(
+        (homicide(2).agency.as_str(), homicide(2).unit_cost),
+        ("Prison / Young Offenders Institute", d("135662"))
+    );
     assert_eq!(homicide(3).description.as_deref(), Some("Homicide - Other CJS"));
     assert_eq!(
         out.renamed[0].to_string(),
@@ -335,7 +368,10 @@ fn the_2014_export_loses_no_priced_line() {
     assert!(econ.iter().all(|e| e.unit_cost.is_zero() && e.agency == "Society / Economic"));
     let e82 = file.catalogue.get("E&S8.2").unwrap();
     let original = csv.lines.iter().find(|l| l.code.as_deref() == Some("E&S8.2")).unwrap().economic.as_ref().unwrap();
-    assert_eq!((e82.economic.as_ref().unwrap().amount, e82.economic.as_ref().unwrap().price_year), (original.value, original.price_year));
+    assert_eq!(
+        (e82.economic.as_ref().unwrap().amount, e82.economic.as_ref().unwrap().price_year),
+        (original.value, original.price_year)
+    );
     // The import names the edition it read.
     assert!(csv.attribution.contains("2014 CSV export") && !csv.attribution.contains("v1.4"), "{}", csv.attribution);
     assert!(workbook().clone().into_import().0.attribution.contains(WORKBOOK));
@@ -388,20 +424,32 @@ fn the_workbook_renders_as_a_catalogue_that_reads_back() {
     assert_eq!(out.written, 683);
     // the line without a code
     assert_eq!(out.left_out.len(), 1);
-    assert!(out.left_out[0].to_string().ends_with("sheet \"Crime\" row 58: left out of the catalogue: the line has no cost code"));
+    assert!(
+        out.left_out[0]
+            .to_string()
+            .ends_with("sheet \"Crime\" row 58: left out of the catalogue: the line has no cost code")
+    );
     let file = read_catalogue("catalogue.csv", out.csv.as_slice()).expect("the rendered catalogue reads back");
     assert_eq!(file.catalogue.len(), 683);
     let cr10 = file.catalogue.get("CR1.0").unwrap();
-    assert_eq!((cr10.agency.as_str(), cr10.unit_cost, cr10.price_year, cr10.unit), ("Police", d("500"), fy(2002), Unit::Event));
+    assert_eq!(
+        (cr10.agency.as_str(), cr10.unit_cost, cr10.price_year, cr10.unit),
+        ("Police", d("500"), fy(2002), Unit::Event)
+    );
     assert_eq!(cr10.agency_detail.as_deref(), Some("Local Authority"));
-    assert_eq!(cr10.description.as_deref(), Some("Anti-social behaviour further action necessary (cost of dealing with incident)"));
+    assert_eq!(
+        cr10.description.as_deref(),
+        Some("Anti-social behaviour further action necessary (cost of dealing with incident)")
+    );
     let ss71 = file.catalogue.get("SS7.1").unwrap();
     assert_eq!(ss71.unit_cost.to_string(), "767.7333333333333");
     // Uprated through the catalogue, the workbook's figure again.
     let real = wb.deflator.index.convert(ss71.unit_cost, ss71.price_year, fy(2015)).unwrap();
     assert_eq!(real, d("791.72"));
     let text = String::from_utf8(out.csv).unwrap();
-    assert!(text.starts_with("code,agency,unit_cost,price_year,unit,description,agency_detail,source,confidence,value_type,theme,"));
+    assert!(text.starts_with(
+        "code,agency,unit_cost,price_year,unit,description,agency_detail,source,confidence,value_type,theme,"
+    ));
 
     for (t, n) in [(ValueType::Economic, 80), (ValueType::Social, 25)] {
         let out = catalogue_csv(&wb.lines, t);
@@ -529,7 +577,10 @@ fn refused(bytes: Vec<u8>) -> String {
 #[test]
 fn a_sheet_spanning_the_whole_worksheet_is_refused() {
     for (dimension, data) in [
-        ("A1:XFD1048576", r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#),
+        (
+            "A1:XFD1048576",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#,
+        ),
         // The dimension can lie: the cells decide.
         ("A1", r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#),
         ("A1:A2", r#"<row r="3"><c r="A3"><v>1</v></c></row><row r="900000"><c r="Z900000"><v>2</v></c></row>"#),
@@ -620,7 +671,10 @@ fn a_zip_bomb_is_refused_without_expanding_it() {
     }
     assert_eq!(patched, 2);
     let message = refused(bytes);
-    assert_eq!(message, "w.xlsx: the workbook's part \"xl/worksheets/sheet1.xml\" holds more than the 1000 bytes it declares");
+    assert_eq!(
+        message,
+        "w.xlsx: the workbook's part \"xl/worksheets/sheet1.xml\" holds more than the 1000 bytes it declares"
+    );
 }
 
 /// A small well-formed workbook of the same shape reads (the crafted ones above fail only for

@@ -51,7 +51,14 @@ struct Entry {
 /// Reads the lines `[start, end)` of `path` behind `header` (a stretch, as
 /// [`read_stretch`](super::read_stretch) reads it); `None` when the stretch should be read by
 /// the full reader instead.
-pub(super) fn read(path: &Path, name: &str, c: &Costing<'_>, header: &[u8], start: u64, end: u64) -> Result<Option<Stretch>, Error> {
+pub(super) fn read(
+    path: &Path,
+    name: &str,
+    c: &Costing<'_>,
+    header: &[u8],
+    start: u64,
+    end: u64,
+) -> Result<Option<Stretch>, Error> {
     let Ok(columns) = EventColumns::from_header(name, header) else { return Ok(None) };
     let mut f = File::open(path).map_err(|e| io_error(path, "open the file", &e))?;
     f.seek(SeekFrom::Start(start)).map_err(|e| io_error(path, "read the file", &e))?;
@@ -131,11 +138,20 @@ impl<'a> Reader<'a> {
             c,
             columns,
             name,
-            plain: [columns.person?, columns.pathway?, columns.date?, columns.code?, columns.quantity.unwrap_or(absent)],
+            plain: [
+                columns.person?,
+                columns.pathway?,
+                columns.date?,
+                columns.code?,
+                columns.quantity.unwrap_or(absent),
+            ],
             others: [columns.end, columns.cost, columns.demand, columns.probability].into_iter().flatten().collect(),
             codes: Codes::new(entries.iter().map(|u| u.code.as_bytes()).collect()),
             entries: (0..entries.len())
-                .map(|i| Entry { real: c.real[i].map(|d| (d.mantissa(), d.scale())), agency: c.catalogue.agency_index(i) })
+                .map(|i| Entry {
+                    real: c.real[i].map(|d| (d.mantissa(), d.scale())),
+                    agency: c.catalogue.agency_index(i),
+                })
                 .collect(),
             sides: [None; 2],
             last_person: (Vec::new(), 0),
@@ -167,7 +183,8 @@ impl<'a> Reader<'a> {
         let mut fields = 0;
         let words = bytes.len() / 8;
         let tail = &bytes[words * 8..];
-        let tail_found = tail.iter().enumerate().fold(0u64, |m, (i, &b)| m | (u64::from(b == b',' || b == b'\n') << (i * 8 + 7)));
+        let tail_found =
+            tail.iter().enumerate().fold(0u64, |m, (i, &b)| m | (u64::from(b == b',' || b == b'\n') << (i * 8 + 7)));
         for k in 0..=words {
             let mut found = match bytes.get(k * 8..).and_then(<[u8]>::first_chunk::<8>) {
                 Some(w) => {
@@ -237,7 +254,8 @@ impl<'a> Reader<'a> {
             return false;
         }
         let [person, pathway, date, code, quantity] = self.plain;
-        let (person, pathway, date, code, quantity) = (field(person), field(pathway), field(date), field(code), field(quantity));
+        let (person, pathway, date, code, quantity) =
+            (field(person), field(pathway), field(date), field(code), field(quantity));
         if person.is_empty() || pathway.is_empty() {
             return false;
         }
@@ -316,7 +334,8 @@ struct Codes<'a> {
 
 impl<'a> Codes<'a> {
     /// Multipliers tried in turn (odd constants with well-mixed bits).
-    const MULTIPLIERS: [u64; 4] = [0x9e37_79b9_7f4a_7c15, 0xc2b2_ae3d_27d4_eb4f, 0x1656_67b1_9e37_79f9, 0x27d4_eb2f_1656_67c5];
+    const MULTIPLIERS: [u64; 4] =
+        [0x9e37_79b9_7f4a_7c15, 0xc2b2_ae3d_27d4_eb4f, 0x1656_67b1_9e37_79f9, 0x27d4_eb2f_1656_67c5];
 
     fn new(codes: Vec<&'a [u8]>) -> Codes<'a> {
         let mut found = None;
@@ -336,7 +355,11 @@ impl<'a> Codes<'a> {
             }
         }
         let (multiplier, shift, slots) = found.unwrap_or((0, 63, Vec::new()));
-        let map = if slots.is_empty() { codes.iter().enumerate().map(|(i, c)| (*c, i)).collect() } else { HashMap::default() };
+        let map = if slots.is_empty() {
+            codes.iter().enumerate().map(|(i, c)| (*c, i)).collect()
+        } else {
+            HashMap::default()
+        };
         Codes { names: codes, multiplier, shift, slots, map }
     }
 
@@ -445,8 +468,10 @@ mod tests {
 
     #[test]
     fn codes_are_found_and_nothing_else() {
-        let names: Vec<String> =
-            (0..300).map(|i| format!("CODE-{i:03}-{}", "X".repeat(i % 23))).chain(["A".into(), "AB".into(), String::new()]).collect();
+        let names: Vec<String> = (0..300)
+            .map(|i| format!("CODE-{i:03}-{}", "X".repeat(i % 23)))
+            .chain(["A".into(), "AB".into(), String::new()])
+            .collect();
         let codes = Codes::new(names.iter().map(String::as_bytes).collect());
         assert!(!codes.slots.is_empty(), "a perfect table for 303 codes");
         for (i, c) in names.iter().enumerate() {
