@@ -8,6 +8,8 @@ mod compare_stream;
 /// Invariants over random cohorts: totals conserve, savings are baseline minus alternative,
 /// row order does not matter, spells' month parts sum to their totals.
 mod invariants;
+/// The modules depend on each other one way only, down the chain DESIGN.md draws.
+mod module_graph;
 /// Arbitrary bytes fed to every reader: an error or a value, never a panic.
 mod robustness;
 /// The Unit Cost Database importer on the real workbook and 2014 export in `tests/data/ucd/`:
