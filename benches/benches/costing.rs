@@ -12,10 +12,11 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use journeycost::io::{InputPaths, Inputs, read_catalogue, read_deflators, read_events};
+use journeycost::io::{InputPaths, read_catalogue, read_deflators, read_events};
 use journeycost::ledger::Ledger;
 use journeycost::output::cost_tables;
 use journeycost::prices::PriceYear;
+use journeycost::run::Inputs;
 
 const AGENCIES: [&str; 10] = [
     "Police",
@@ -97,7 +98,7 @@ fn pipeline(c: &mut Criterion) {
     for threads in [1, 2] {
         g.bench_function(format!("tables from events, {threads} thread(s)"), |b| {
             b.iter(|| {
-                journeycost::io::cost_tables_of(black_box(&journeys), &catalogue, &index, base, threads)
+                journeycost::run::cost_tables_of(black_box(&journeys), &catalogue, &index, base, threads)
                     .expect("tables")
             });
         });
@@ -116,9 +117,9 @@ fn pipeline(c: &mut Criterion) {
         persons: None,
     };
     for (label, fast_reader) in [("fast reader", true), ("CSV reader", false)] {
-        let options = journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader };
+        let options = journeycost::run::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader };
         g.bench_function(format!("stream the file, {label}"), |b| {
-            b.iter(|| journeycost::io::cost_streaming_with(&paths, Some(base), options).expect("streamed"));
+            b.iter(|| journeycost::run::cost_streaming_with(&paths, Some(base), options).expect("streamed"));
         });
     }
     // `journeycost compare` on the same file: read on one thread, costed part by part on another.
@@ -126,7 +127,7 @@ fn pipeline(c: &mut Criterion) {
         let options = journeycost::compare::CompareOptions::default();
         let fiscal = [journeycost::catalogue::ValueType::Fiscal];
         b.iter(|| {
-            journeycost::io::compare_streaming(&paths, Some(base), &fiscal, &options, None, None).expect("compared")
+            journeycost::run::compare_streaming(&paths, Some(base), &fiscal, &options, None, None).expect("compared")
         });
     });
     g.finish();
@@ -150,9 +151,9 @@ fn pipeline(c: &mut Criterion) {
             });
         });
         for threads in [1, 2] {
-            let options = journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader: true };
+            let options = journeycost::run::StreamOptions { threads, min_split_bytes: 1, fast_reader: true };
             g.bench_function(format!("streamed, {threads} thread(s)"), |b| {
-                b.iter(|| journeycost::io::cost_streaming_with(&paths, Some(base), options).expect("streamed"));
+                b.iter(|| journeycost::run::cost_streaming_with(&paths, Some(base), options).expect("streamed"));
             });
         }
         g.finish();

@@ -11,11 +11,12 @@ use journeycost::Error;
 use journeycost::appraisal::{AppraisalSpec, Assumption, Convention, Origin, Schedule, appraise, record, try_npv};
 use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
 use journeycost::compare::CompareOptions;
-use journeycost::io::{InputPaths, Inputs};
+use journeycost::io::InputPaths;
 use journeycost::ledger::Ledger;
 use journeycost::output::{appraisal_files, comparison_files};
 use journeycost::period::PeriodKind;
 use journeycost::prices::PriceYear;
+use journeycost::run::Inputs;
 use journeycost::scenario::Scenario;
 
 /// `println!` that never panics: output to a closed pipe (`journeycost ... | head`) is dropped.
@@ -419,11 +420,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             // Streamed: the events are summed as they are read, never stored.
             let r = resolve(inputs)?;
             let protect = r.inputs_beside(&out)?;
-            let mut options = journeycost::io::StreamOptions::default();
+            let mut options = journeycost::run::StreamOptions::default();
             if let Some(t) = threads {
                 options.threads = usize::from(t);
             }
-            let files = journeycost::io::cost_streaming_with(&r.paths, r.price_year, options)?;
+            let files = journeycost::run::cost_streaming_with(&r.paths, r.price_year, options)?;
             files.commit(&out, &protect)?;
             eprintln!("wrote {} files to {}", files.files().len(), out.display());
             Ok(())
@@ -436,7 +437,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let person = options.person.or(sc.person);
             let by = options.by.or(sc.by);
             // Streamed: the events are costed and compared part by part, never all stored.
-            let (run, price_base) = journeycost::io::compare_streaming(
+            let (run, price_base) = journeycost::run::compare_streaming(
                 &r.paths,
                 r.price_year,
                 r.values,
@@ -677,7 +678,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 /// The inputs' digests, with the note on the price index when the price base is a forecast
 /// year, which is also printed.
 fn digests_noted(paths: &InputPaths, price_base: PriceYear) -> Result<Vec<journeycost::io::InputDigest>, Error> {
-    let d = journeycost::io::digests_at(paths, price_base)?;
+    let d = journeycost::run::digests_at(paths, price_base)?;
     for note in d.iter().filter_map(|d| d.note.as_ref()) {
         eprintln!("note: {note}");
     }
@@ -791,7 +792,7 @@ fn report_one(
 }
 
 fn load_catalogue(args: &CatalogueArgs) -> Result<Catalogue, Error> {
-    journeycost::io::load_catalogues(&args.catalogue)
+    journeycost::run::load_catalogues(&args.catalogue)
 }
 
 fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
@@ -873,7 +874,7 @@ fn catalogue(command: CatalogueCommand) -> Result<(), Error> {
         }
         CatalogueCommand::Export { source, deflators, price_year, value } => {
             let c = load_catalogue(&source)?;
-            let index = journeycost::io::load_deflators(deflators.as_deref())?;
+            let index = journeycost::run::load_deflators(deflators.as_deref())?;
             let (rows, skipped) = journeycost::catalogue::uprated(&c, &index, price_year, value)?;
             match std::io::Write::write_all(&mut std::io::stdout().lock(), &journeycost::output::catalogue_csv(&rows)) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

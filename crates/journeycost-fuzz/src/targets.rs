@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use journeycost::catalogue::{Catalogue, ValueType};
-use journeycost::io::{InputPaths, Inputs, StreamOptions, read_catalogue, read_deflators, read_events, read_persons};
+use journeycost::io::{InputPaths, read_catalogue, read_deflators, read_events, read_persons};
 use journeycost::ledger::Ledger;
 use journeycost::period::PeriodKind;
+use journeycost::run::{Inputs, StreamOptions};
 use journeycost::{Error, arrow, hmt, output, ucd};
 
 use crate::{check_error, line_count};
@@ -97,7 +98,7 @@ fn same_for_variants<T: PartialEq + std::fmt::Debug>(input: &[u8], read: impl Fn
 pub fn catalogue(input: &[u8]) {
     same_for_variants(input, |i| read_catalogue("catalogue.csv", i).map(|f| (f.catalogue.entries().to_vec(), f.lines)));
     let Some(file) = checked(read_catalogue("catalogue.csv", input), Some(input)) else { return };
-    let layered = journeycost::io::layer_catalogues(std::slice::from_ref(&file)).expect("one file layers");
+    let layered = journeycost::run::layer_catalogues(std::slice::from_ref(&file)).expect("one file layers");
     assert_eq!(layered.entries(), file.catalogue.entries(), "layering one file changed it");
     let index = journeycost::builtin::price_index();
     if let Some(year) = index.latest_outturn() {
@@ -178,9 +179,9 @@ fn stream_cost_answer(input: &[u8]) -> Result<journeycost::io::OutputSet, String
         persons: None,
     };
     let options = |threads, fast_reader| StreamOptions { threads, min_split_bytes: 1, fast_reader };
-    let one = journeycost::io::cost_streaming_with(&paths, None, options(1, false));
+    let one = journeycost::run::cost_streaming_with(&paths, None, options(1, false));
     for threads in [2, 3] {
-        let many = journeycost::io::cost_streaming_with(&paths, None, options(threads, true));
+        let many = journeycost::run::cost_streaming_with(&paths, None, options(threads, true));
         assert_eq!(many, one, "{threads} threads differ from one");
     }
     let in_memory = Inputs::load(&paths, None)

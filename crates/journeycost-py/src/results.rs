@@ -7,10 +7,11 @@ use std::sync::atomic::Ordering;
 
 use journeycost::catalogue::ValueType;
 use journeycost::compare::{CompareOptions, ComparisonRun, compare_run};
-use journeycost::io::{InputDigest, Inputs, OutputSet, digests};
+use journeycost::io::{InputDigest, OutputSet};
 use journeycost::journey::Persons;
 use journeycost::ledger::Ledger as CoreLedger;
 use journeycost::period::PeriodKind;
+use journeycost::run::{Inputs, digests};
 use journeycost::scenario::Scenario as CoreScenario;
 use journeycost::{Decimal, Error};
 use pyo3::prelude::*;
@@ -359,7 +360,7 @@ pub(crate) fn cost(
         // The tables of `journeycost cost`, straight from the events on every core; this also
         // checks the costing (codes, price years, exact sums). Lines wait until asked for.
         let files = run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| {
-            journeycost::io::cost_tables_of(&j, &c, &p, base, threads)
+            journeycost::run::cost_tables_of(&j, &c, &p, base, threads)
         })?;
         let _ = cost_files.set(files);
     } else {

@@ -33,13 +33,14 @@ use journeycost::catalogue::{Catalogue, ValueType};
 use journeycost::compare::{CompareOptions, Comparison, compare};
 use journeycost::error::{Error, Location, ProblemKind};
 use journeycost::extrapolate::{Extrapolation, ExtrapolationPlan};
-use journeycost::io::{CsvTable, InputDigest, InputPaths, Inputs, OutputSet};
+use journeycost::io::{CsvTable, InputDigest, InputPaths, OutputSet};
 use journeycost::journey::Persons;
 use journeycost::ledger::Ledger;
 use journeycost::money::Money;
 use journeycost::output::VERSION;
 use journeycost::period::PeriodKind;
 use journeycost::prices::PriceYear;
+use journeycost::run::Inputs;
 use serde::Serialize;
 
 use crate::charts::{BLUE, GREEN, RED, Series};
@@ -178,7 +179,7 @@ pub fn build_report_audited(job: &ReportJob<'_>, mut opts: ReportOptions) -> Res
         }
         None => None,
     };
-    let digests = journeycost::io::digests_at(job.paths, ledger.price_base())?;
+    let digests = journeycost::run::digests_at(job.paths, ledger.price_base())?;
     if job.paths.catalogue.is_empty() || job.paths.catalogue.iter().any(|c| c.as_os_str() == journeycost::io::BUILTIN) {
         opts.attribution.push(journeycost::builtin::UCD_ATTRIBUTION.to_owned());
     }

@@ -65,6 +65,7 @@ pub mod money;
 pub mod output;
 pub mod period;
 pub mod prices;
+pub mod run;
 pub mod scenario;
 pub mod ucd;
 

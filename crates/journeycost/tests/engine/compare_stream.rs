@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 
 use journeycost::catalogue::ValueType;
 use journeycost::compare::{CompareOptions, compare_run};
-use journeycost::io::{InputPaths, Inputs, compare_streaming_in_parts};
+use journeycost::io::InputPaths;
 use journeycost::ledger::Ledger;
 use journeycost::period::PeriodKind;
+use journeycost::run::{Inputs, compare_streaming_in_parts};
 use proptest::prelude::*;
 
 /// (person, pathway, day offset, code, quantity in hundredths, spell days, probability %, demand)
@@ -108,7 +109,7 @@ proptest! {
             let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values)?;
             Ok((compare_run(&ledger, inputs.persons.as_ref(), &options, person, by)?, inputs.price_base))
         });
-        for part in [1, 2, 5, journeycost::io::PART] {
+        for part in [1, 2, 5, journeycost::run::PART] {
             let streamed = compare_streaming_in_parts(&paths, year, values, &options, person, by, part);
             prop_assert_eq!(&streamed, &loaded, "parts of {}", part);
         }

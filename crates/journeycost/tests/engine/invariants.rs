@@ -192,17 +192,17 @@ proptest! {
             let _ = writeln!(e, "{},{},{},{},{},{end},{p}", ev.person, ev.pathway, ev.date, ev.code, ev.quantity);
         }
         let paths = crate::input_files(dir.path(), &c, &d, &e);
-        let streamed = journeycost::io::cost_streaming(&paths, Some(PriceYear::Calendar(2024))).unwrap();
+        let streamed = journeycost::run::cost_streaming(&paths, Some(PriceYear::Calendar(2024))).unwrap();
         let ledger = Ledger::build(&j, &cat, &idx, PriceYear::Calendar(2024)).unwrap();
         prop_assert_eq!(&streamed, &output::cost_tables(&ledger));
         // The same tables from the events in memory, on one thread or several.
         for threads in [1, 2, 3] {
-            prop_assert_eq!(&journeycost::io::cost_tables_of(&j, &cat, &idx, PriceYear::Calendar(2024), threads).unwrap(), &streamed);
+            prop_assert_eq!(&journeycost::run::cost_tables_of(&j, &cat, &idx, PriceYear::Calendar(2024), threads).unwrap(), &streamed);
         }
         // Read by up to five threads, each from its own stretch of lines: the same bytes.
         for threads in [2, 3, 5] {
-            let split = journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader: true };
-            prop_assert_eq!(&journeycost::io::cost_streaming_with(&paths, Some(PriceYear::Calendar(2024)), split).unwrap(), &streamed);
+            let split = journeycost::run::StreamOptions { threads, min_split_bytes: 1, fast_reader: true };
+            prop_assert_eq!(&journeycost::run::cost_streaming_with(&paths, Some(PriceYear::Calendar(2024)), split).unwrap(), &streamed);
         }
     }
 
@@ -228,9 +228,9 @@ proptest! {
         }
         let catalogue = "code,agency,unit_cost,price_year,unit\nA,Police,10.5,2024,event\nD,NHS,3,2024,day\n";
         let paths = crate::input_files(dir.path(), catalogue, "year,index\n2024,100\n", &e);
-        let one = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader: false });
+        let one = journeycost::run::cost_streaming_with(&paths, None, journeycost::run::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader: false });
         for threads in [2, 4] {
-            let many = journeycost::io::cost_streaming_with(&paths, None, journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader: true });
+            let many = journeycost::run::cost_streaming_with(&paths, None, journeycost::run::StreamOptions { threads, min_split_bytes: 1, fast_reader: true });
             prop_assert_eq!(&many, &one);
         }
     }
@@ -340,14 +340,14 @@ proptest! {
             "year,index\n2019,90.5\n2020,91.25\n2021,93\n2022,95.5\n2023,98.125\n2024,100\n",
             &e,
         );
-        let options = |threads, fast_reader| journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader };
-        let csv = journeycost::io::cost_streaming_with(&paths, None, options(1, false));
+        let options = |threads, fast_reader| journeycost::run::StreamOptions { threads, min_split_bytes: 1, fast_reader };
+        let csv = journeycost::run::cost_streaming_with(&paths, None, options(1, false));
         if clean {
             prop_assert!(csv.is_ok(), "{:?}", csv);
         }
         for threads in [1, 2, 3, 5] {
-            prop_assert_eq!(&journeycost::io::cost_streaming_with(&paths, None, options(threads, true)), &csv, "{} thread(s)", threads);
-            prop_assert_eq!(&journeycost::io::cost_streaming_with(&paths, None, options(threads, false)), &csv, "{} thread(s), CSV reader", threads);
+            prop_assert_eq!(&journeycost::run::cost_streaming_with(&paths, None, options(threads, true)), &csv, "{} thread(s)", threads);
+            prop_assert_eq!(&journeycost::run::cost_streaming_with(&paths, None, options(threads, false)), &csv, "{} thread(s), CSV reader", threads);
         }
     }
 }
@@ -379,17 +379,17 @@ fn a_large_file_starting_with_a_blank_line_reads_the_same_on_any_threads() {
             "year,index\n2024,100\n",
             &e,
         );
-        let one = journeycost::io::cost_streaming_with(
+        let one = journeycost::run::cost_streaming_with(
             &paths,
             None,
-            journeycost::io::StreamOptions { threads: 1, ..Default::default() },
+            journeycost::run::StreamOptions { threads: 1, ..Default::default() },
         )
         .unwrap();
         for threads in [2, 3, 4] {
-            let many = journeycost::io::cost_streaming_with(
+            let many = journeycost::run::cost_streaming_with(
                 &paths,
                 None,
-                journeycost::io::StreamOptions { threads, ..Default::default() },
+                journeycost::run::StreamOptions { threads, ..Default::default() },
             );
             match many {
                 Ok(many) => assert!(many == one, "{threads} threads, lead {lead:?}: other bytes"),
@@ -411,13 +411,13 @@ fn a_header_ended_by_a_lone_carriage_return_keeps_its_rows() {
         "year,index\n2024,100\n",
         "person_id,pathway,date,code\rP1,old,2024-01-01,CALL\nP2,new,2024-01-02,CALL\n",
     );
-    let options = |threads, fast_reader| journeycost::io::StreamOptions { threads, min_split_bytes: 1, fast_reader };
-    let csv = journeycost::io::cost_streaming_with(&paths, None, options(1, false)).unwrap();
+    let options = |threads, fast_reader| journeycost::run::StreamOptions { threads, min_split_bytes: 1, fast_reader };
+    let csv = journeycost::run::cost_streaming_with(&paths, None, options(1, false)).unwrap();
     let persons = String::from_utf8(csv.files().iter().find(|f| f.0 == "persons.csv").unwrap().1.clone()).unwrap();
     assert_eq!(persons, "person_id,old_cost,new_cost,saving\nP1,10.00,0.00,10.00\nP2,0.00,10.00,-10.00\n");
     for threads in [1, 2, 3] {
         assert_eq!(
-            journeycost::io::cost_streaming_with(&paths, None, options(threads, true)).unwrap(),
+            journeycost::run::cost_streaming_with(&paths, None, options(threads, true)).unwrap(),
             csv,
             "{threads} thread(s)"
         );
@@ -436,8 +436,8 @@ fn sums_too_large_are_one_problem() {
         "person_id,pathway,date,code,quantity\nP1,old,2024-01-01,BIG,1000000000000\nP2,old,2024-02-01,BIG,1000000000000\n",
     );
     for fast_reader in [false, true] {
-        let options = journeycost::io::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader };
-        let err = journeycost::io::cost_streaming_with(&paths, None, options).unwrap_err();
+        let options = journeycost::run::StreamOptions { threads: 1, min_split_bytes: 1, fast_reader };
+        let err = journeycost::run::cost_streaming_with(&paths, None, options).unwrap_err();
         assert_eq!(err.kind(), journeycost::ProblemKind::Overflow);
         assert!(err.to_string().contains("too large, or too precise, to be summed exactly"), "{err}");
     }

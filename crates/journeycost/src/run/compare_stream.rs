@@ -14,13 +14,12 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::read::visit_events;
-use super::{
-    InputPaths, deflators_name, load_deflators, load_layered, open, price_base_of, price_year_problems, read_persons,
-};
+use super::{deflators_name, load_deflators, load_layered, price_base_of, price_year_problems};
 use crate::catalogue::{Catalogue, ValueType};
 use crate::compare::{CompareOptions, ComparisonRun, EventCounter, GroupComparison, Side, Tally, find_pathway};
 use crate::error::{Error, Location, ProblemKind, Problems};
+use crate::io::read::visit_events;
+use crate::io::{InputPaths, open, read_persons};
 use crate::journey::{EventParts, Interner, Journeys, Persons};
 use crate::ledger::{Ledger, Line, real_unit_costs};
 use crate::money::ExactSumCheck;

@@ -2,7 +2,7 @@
 //! without storing the events. Memory holds only per-group and per-person sums, whatever the
 //! number of events.
 //!
-//! It applies the same checks as [`read_events`](super::read_events) (the same reader does
+//! It applies the same checks as [`read_events`](crate::io::read_events) (the same reader does
 //! them) and the same costing rules as [`Ledger::build`](crate::ledger::Ledger::build):
 //! the same price-base conversion, exact products, and spells rounded then apportioned to
 //! months. Sums are kept in `i128` at a fixed scale of 14 decimals (the most a line's cost can
@@ -24,12 +24,11 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{
-    InputPaths, deflators_name, load_deflators, load_layered, name_of, price_base_of, price_year_problems,
-    read::visit_events,
-};
+use super::{deflators_name, load_deflators, load_layered, price_base_of, price_year_problems};
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Location, Problem, ProblemKind, Problems, io_error};
+use crate::io::read::visit_events;
+use crate::io::{InputPaths, name_of};
 use crate::journey::{EventParts, Journeys};
 use crate::money::{Money, apportion, exact_mul, round_ratio_to_penny};
 use crate::output::{CostSums, render_cost_tables};
@@ -746,13 +745,13 @@ struct Stretch {
 fn read_sums(path: &Path, name: &str, c: &Costing<'_>, options: StreamOptions) -> Result<Sums, Error> {
     let agencies = c.catalogue.agencies().len();
     let single = || {
-        let (_, f) = super::open(path)?;
+        let (_, f) = crate::io::open(path)?;
         let mut sums = Sums::new(agencies);
         visit_events(name, f, Some(c.catalogue), |e, entry| sums.event(c, e, entry))?;
         Ok(sums)
     };
     // A pipe cannot be split by seeking: it is read once, on one thread.
-    if super::input_kind(path)? != super::InputKind::File {
+    if crate::io::input_kind(path)? != crate::io::InputKind::File {
         return single();
     }
     let Some(Plan { header, header_line, stretches }) = plan(path, name, options)? else { return single() };
@@ -842,7 +841,9 @@ fn plan(path: &Path, name: &str, options: StreamOptions) -> Result<Option<Plan>,
     // ends a record: either way the first line may hold more than the header.
     let line = header.strip_suffix(b"\n").unwrap_or(&header);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.iter().any(|&b| b == b'"' || b == b'\r') || super::read::EventColumns::from_header(name, &header).is_err() {
+    if line.iter().any(|&b| b == b'"' || b == b'\r')
+        || crate::io::read::EventColumns::from_header(name, &header).is_err()
+    {
         return Ok(None);
     }
     let threads = if size < options.min_split_bytes.max(1) { 1 } else { options.threads.max(1) as u64 };
