@@ -565,7 +565,7 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     let mut pyramid: Vec<(String, f64, f64)> = Vec::new();
     let mut tier_events: Vec<(String, f64, f64)> = Vec::new();
     let mut events_table = HumanCsv::new(&["tier", "baseline_events", "alternative_events"]);
-    for (level, label, name) in tables::TIERS {
+    for (level, label, name) in tables::tiers() {
         let get = |p: &str| {
             cohort
                 .tiers
@@ -575,28 +575,23 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         };
         let (o, n) = (get(base), get(alt));
         if level != 0 || o.is_some_and(|r| r.0.events > 0) || n.is_some_and(|r| r.0.events > 0) {
-            pyramid.push((name.to_owned(), o.map_or(0.0, |r| r.0.cost.to_f64()), n.map_or(0.0, |r| r.0.cost.to_f64())));
+            pyramid.push((name.clone(), o.map_or(0.0, |r| r.0.cost.to_f64()), n.map_or(0.0, |r| r.0.cost.to_f64())));
         }
         if level != 0 {
             tier_events.push((
-                name.to_owned(),
+                name.clone(),
                 o.map_or(0.0, |r| r.0.events as f64),
                 n.map_or(0.0, |r| r.0.events as f64),
             ));
             let ev = |x: Option<(&journeycost::compare::TierRow, &sdc::CellId)>| {
                 x.map_or_else(|| "0".to_owned(), |(r, c)| show(*c, r.events.to_string()))
             };
-            events_table.row([name.to_owned(), ev(o), ev(n)]);
+            events_table.row([name.clone(), ev(o), ev(n)]);
         }
         for (r, c) in [o, n].into_iter().flatten() {
             let (e, cost) = (show(*c, r.events.to_string()), show(*c, r.cost.to_string()));
-            t.row([r.pathway.clone(), label.to_owned(), e.clone(), cost.clone()]);
-            tiers.push(row(&[
-                ("pathway", r.pathway.clone()),
-                ("tier", name.to_owned()),
-                ("events", e),
-                ("cost", cost),
-            ]));
+            t.row([r.pathway.clone(), label.clone(), e.clone(), cost.clone()]);
+            tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.clone()), ("events", e), ("cost", cost)]));
         }
     }
     let tiers_shown = pattern.all_shown(&cells.tiers);

@@ -27,14 +27,13 @@ use crate::sdc::{CellId, Importance, LedgerAtom, Measure, Pattern, Publication, 
 /// Half a penny: money is printed to the penny.
 pub(crate) const PENNY: f64 = 0.005;
 
-/// The tiers in the order the report shows them, with their names.
-pub(crate) const TIERS: [(u8, &str, &str); 5] = [
-    (1, "1", "1 universal"),
-    (2, "2", "2 early help"),
-    (3, "3", "3 specialist"),
-    (4, "4", "4 crisis"),
-    (0, "unassigned", "unassigned"),
-];
+/// The tiers in the order the report shows them: the level (0 for none), the label of
+/// `tiers.csv` and the name shown (`1 universal`), both from the library's own.
+pub(crate) fn tiers() -> Vec<(u8, String, String)> {
+    let named =
+        (1..=4).filter_map(Tier::new).map(|t| (t.level(), tier_label(Some(t)), format!("{} {}", t.level(), t.name())));
+    named.chain([(0, tier_label(None), tier_label(None))]).collect()
+}
 
 /// The atom an aggregated ledger line belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
