@@ -173,6 +173,14 @@ fn category(labels: &[String], v: &SegmentValue<u32>) -> String {
     }
 }
 
+/// The vertical axis of a horizontal bar chart of `n` categories, one band each. A range of
+/// `0..n - 1` segments into `n` bands; with one category that range is empty and plotters drew
+/// neither the bar nor its label (seen in Anna's report: one agency bears the intervention's
+/// cost), so one category gets the axis of two, its band at the bottom.
+fn bands(n: u32) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordu32> {
+    (0..n.max(2) - 1).into_segmented()
+}
+
 /// Pixel height of one category of a horizontal bar chart with `n` categories.
 fn band(n: usize) -> u32 {
     ((HEIGHT - 100) / n.max(1) as u32).max(4)
@@ -191,7 +199,7 @@ pub fn diverging_bars(title: &str, rows: &[(String, f64)], pos: RGBColor, neg: R
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(190)
-            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())
+            .build_cartesian_2d(lo..hi, bands(n))
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -242,7 +250,7 @@ fn pyramid_with(title: &str, tiers: &[(String, f64, f64)], money: bool) -> Strin
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(130)
-            .build_cartesian_2d(-m..m, (0..n - 1).into_segmented())
+            .build_cartesian_2d(-m..m, bands(n))
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -300,7 +308,7 @@ pub fn paired_bars(title: &str, rows: &[(String, f64, f64)], max: f64, percent: 
                         .flat_map(|r| [r.1, r.2])
                         .filter(|v| v.is_finite())
                         .fold(max.max(f64::EPSILON), f64::max),
-                (0..n - 1).into_segmented(),
+                bands(n),
             )
             .map_err(|e| e.to_string())?;
         chart
@@ -398,7 +406,7 @@ pub fn tornado(title: &str, rows: &[(String, f64, f64)], central: f64) -> String
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(230)
-            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())
+            .build_cartesian_2d(lo..hi, bands(n))
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -485,6 +493,19 @@ mod tests {
         assert!(histogram("h", &[(0.0, 1.0, 3)], Some((0.5, "£16bn"))).contains("£16bn"));
         assert!(tornado("t", &[("x".into(), 1.0, 3.0)], 2.0).starts_with("<svg"));
         assert!(paired_bars("p", &[("a".into(), 0.5, 0.2)], 1.0, true).contains("50%"));
+    }
+
+    /// A chart of one category draws its bar and its label (with one agency, plotters drew
+    /// an empty axis: the range of the bands was empty).
+    #[test]
+    fn one_category_is_drawn() {
+        let red = format!("#{:02X}{:02X}{:02X}", RED.0, RED.1, RED.2);
+        let d = diverging_bars("t", &[("Local Authority".into(), -5042.24)], GREEN, RED);
+        assert!(d.contains("Local Authority") && d.contains(&red), "{d}");
+        let t = tornado("t", &[("deadweight".into(), 1.0, 3.0)], 2.0);
+        assert!(t.contains("deadweight"), "{t}");
+        let p = paired_bars("p", &[("Police".into(), 0.5, 0.2)], 1.0, true);
+        assert!(p.contains("Police"), "{p}");
     }
 
     #[test]
