@@ -27,6 +27,7 @@ cargo run --locked -q -p journeycost-fuzz -- --inputs 1000
 
 echo "== Rust examples"
 cargo run --locked -q -p journeycost --example journey_in_code > /dev/null
+cargo run --locked -q -p journeycost --example appraise_a_scenario > /dev/null
 
 echo "== benchmarks, once each as a test"
 cargo bench --locked -p journeycost-benches -- --test

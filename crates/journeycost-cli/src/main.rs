@@ -8,16 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use journeycost::Error;
-use journeycost::appraisal::{AppraisalSpec, Assumption, Convention, Origin, Schedule, appraise, record, try_npv};
+use journeycost::appraisal::{Convention, Schedule, try_npv};
 use journeycost::catalogue::{Catalogue, UnitCost, ValueType};
-use journeycost::compare::CompareOptions;
-use journeycost::io::InputPaths;
-use journeycost::ledger::Ledger;
-use journeycost::output::{appraisal_files, comparison_files};
 use journeycost::period::PeriodKind;
 use journeycost::prices::PriceYear;
-use journeycost::run::Inputs;
-use journeycost::scenario::Scenario;
+use journeycost::run::{Front, Run, RunBuilder};
 
 /// `println!` that never panics: output to a closed pipe (`journeycost ... | head`) is dropped.
 macro_rules! say {
@@ -325,92 +320,49 @@ fn parse_period(s: &str) -> Result<PeriodKind, String> {
     s.parse()
 }
 
-/// Inputs and options after merging a scenario file with the flags.
-struct Resolved {
-    /// The scenario file, if any.
-    scenario: Option<PathBuf>,
-    paths: InputPaths,
-    price_year: Option<PriceYear>,
-    values: &'static [ValueType],
-    compare: journeycost::scenario::CompareSection,
-    appraisal: Option<AppraisalSpec>,
-    extrapolation: Option<journeycost::extrapolate::ExtrapolationPlan>,
-    title: Option<String>,
-    report: journeycost::scenario::ReportSection,
-    /// The price base and values as given, with their origin (flag or scenario), for the
-    /// assumptions log.
-    costing_log: Vec<Assumption>,
-}
-
-fn resolve(args: InputArgs) -> Result<Resolved, Error> {
-    let scenario = args.scenario.as_deref().map(Scenario::load).transpose()?;
-    let missing = |flag: &str| {
-        Error::new(
-            journeycost::error::Location::source("command line"),
-            journeycost::ProblemKind::Scenario,
-            format!("missing --{flag}: give it, or a scenario file that names it"),
-        )
-    };
-    let from = |flag: Option<PathBuf>, sc: Option<&PathBuf>, name: &str| {
-        flag.or_else(|| sc.cloned()).ok_or_else(|| missing(name))
-    };
-    let sc_inputs = scenario.as_ref().map(|s| &s.inputs);
-    let paths = InputPaths {
-        catalogue: if args.catalogue.is_empty() {
-            sc_inputs.map(|i| i.catalogue.clone()).unwrap_or_default()
-        } else {
-            args.catalogue
-        },
-        deflators: args.deflators.or_else(|| sc_inputs.and_then(|i| i.deflators.clone())),
-        events: from(args.events, sc_inputs.map(|i| &i.events), "events")?,
-        persons: args.persons.or_else(|| sc_inputs.and_then(|i| i.persons.clone())),
-    };
-    let mut costing_log = scenario.as_ref().map(|s| s.costing_log.clone()).unwrap_or_default();
-    if let Some(y) = args.price_year {
-        record(&mut costing_log, Assumption::given("price_base", &y, Origin::CommandLine("--price-year".into())));
-    }
-    if let Some(v) = args.values {
-        record(
-            &mut costing_log,
-            Assumption::given(
-                "value_types",
-                &journeycost::appraisal::values_label(v),
-                Origin::CommandLine("--values".into()),
-            ),
-        );
-    }
-    // The appraisal as the scenario asks for it, with the price base and values as given.
-    let appraisal = scenario.as_ref().and_then(|s| s.appraisal.clone()).map(|mut spec| {
-        for a in &costing_log {
-            record(&mut spec.assumptions, a.clone());
+impl InputArgs {
+    /// What the flags give a run; the rest comes from the scenario, then the defaults.
+    fn builder(self) -> RunBuilder {
+        RunBuilder {
+            scenario: self.scenario,
+            catalogue: self.catalogue,
+            deflators: self.deflators,
+            events: self.events,
+            persons: self.persons,
+            price_year: self.price_year,
+            values: self.values,
+            front: Front::CommandLine,
+            ..RunBuilder::default()
         }
-        spec
-    });
-    Ok(Resolved {
-        scenario: args.scenario,
-        paths,
-        costing_log,
-        price_year: args.price_year.or_else(|| scenario.as_ref().and_then(|s| s.price_year)),
-        values: args.values.or_else(|| scenario.as_ref().and_then(|s| s.values)).unwrap_or(&[ValueType::Fiscal]),
-        appraisal,
-        extrapolation: scenario.as_ref().and_then(|s| s.extrapolation.clone()),
-        title: scenario.as_ref().and_then(|s| s.title.clone()),
-        report: scenario.as_ref().map(|s| s.report.clone()).unwrap_or_default(),
-        compare: scenario.map(|s| s.compare).unwrap_or_default(),
-    })
+    }
 }
 
-impl Resolved {
-    /// Every input file, the scenario first: what an output folder may not hold.
-    fn inputs(&self) -> Vec<PathBuf> {
-        self.scenario.iter().cloned().chain(self.paths.files()).collect()
+impl CompareArgs {
+    /// The comparison flags, over what `b` was given.
+    fn give(&self, b: RunBuilder) -> RunBuilder {
+        RunBuilder {
+            baseline: self.baseline.clone(),
+            alternative: self.alternative.clone(),
+            period: self.period,
+            person: self.person.clone(),
+            by: self.by.clone(),
+            agency_level: self.agency_level,
+            ..b
+        }
     }
+}
 
-    /// The inputs, once `out` is known to be a folder journeycost may write them beside.
-    fn inputs_beside(&self, out: &Path) -> Result<Vec<PathBuf>, Error> {
-        let inputs = self.inputs();
-        journeycost::io::check_out_dir(out, &inputs)?;
-        Ok(inputs)
+/// `run`'s inputs, once `out` is known to be a folder journeycost may write them beside.
+fn inputs_beside(run: &Run, out: &Path) -> Result<Vec<PathBuf>, Error> {
+    let inputs = run.files();
+    journeycost::io::check_out_dir(out, &inputs)?;
+    Ok(inputs)
+}
+
+/// Prints the notes of the inputs' digests (a forecast price base).
+fn print_notes(inputs: &[journeycost::io::InputDigest]) {
+    for note in inputs.iter().filter_map(|d| d.note.as_ref()) {
+        eprintln!("note: {note}");
     }
 }
 
@@ -418,59 +370,30 @@ fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Cost { inputs, threads, out } => {
             // Streamed: the events are summed as they are read, never stored.
-            let r = resolve(inputs)?;
-            let protect = r.inputs_beside(&out)?;
-            let mut options = journeycost::run::StreamOptions::default();
-            if let Some(t) = threads {
-                options.threads = usize::from(t);
-            }
-            let files = journeycost::run::cost_streaming_with(&r.paths, r.price_year, options)?;
+            let run = RunBuilder { threads: threads.map(usize::from), ..inputs.builder() }.build()?;
+            let protect = inputs_beside(&run, &out)?;
+            let files = run.cost()?;
             files.commit(&out, &protect)?;
             eprintln!("wrote {} files to {}", files.files().len(), out.display());
             Ok(())
         }
         Command::Compare { inputs, options, out } => {
-            let r = resolve(inputs)?;
-            let protect = r.inputs_beside(&out)?;
-            let opts = compare_options(Some(&options), &r.compare, PeriodKind::Month);
-            let sc = r.compare;
-            let person = options.person.or(sc.person);
-            let by = options.by.or(sc.by);
+            let run = options.give(inputs.builder()).build()?;
+            let protect = inputs_beside(&run, &out)?;
             // Streamed: the events are costed and compared part by part, never all stored.
-            let (run, price_base) = journeycost::run::compare_streaming(
-                &r.paths,
-                r.price_year,
-                r.values,
-                &opts,
-                person.as_deref(),
-                by.as_deref(),
-            )?;
-            let files = comparison_files(&run, &digests_noted(&r.paths, price_base)?);
-            files.commit(&out, &protect)?;
-            print_summary(&run, &opts, price_base, &out);
+            let compared = run.compare()?;
+            print_notes(&compared.inputs);
+            compared.files().commit(&out, &protect)?;
+            print_summary(&compared, &out);
             Ok(())
         }
         Command::Appraise { inputs, out } => {
-            let r = resolve(inputs)?;
-            let protect = r.inputs_beside(&out)?;
-            let pathways = compare_options(None, &r.compare, PeriodKind::Month);
-            let spec = r.appraisal.unwrap_or_else(|| {
-                let mut spec = AppraisalSpec {
-                    baseline: pathways.baseline,
-                    alternative: pathways.alternative,
-                    ..AppraisalSpec::default()
-                };
-                for a in &r.costing_log {
-                    record(&mut spec.assumptions, a.clone());
-                }
-                spec
-            });
-            let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger =
-                Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
-            let a = appraise(&ledger, &inputs.catalogue, &spec)?;
-            appraisal_files(&a, &spec.baseline, &spec.alternative, &digests_noted(&r.paths, a.price_base)?)
-                .commit(&out, &protect)?;
+            let run = inputs.builder().build()?;
+            let protect = inputs_beside(&run, &out)?;
+            let appraised = run.appraise()?;
+            print_notes(&appraised.inputs);
+            appraised.files().commit(&out, &protect)?;
+            let (spec, a) = (&appraised.spec, &appraised.appraisal);
             let ratio =
                 |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a (no costs)".to_owned(), |v| v.to_string());
             say!(
@@ -495,31 +418,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Extrapolate { inputs, draws, seed, threads, out } => {
-            let r = resolve(inputs)?;
-            let protect = r.inputs_beside(&out)?;
-            let plan = r.extrapolation.ok_or_else(|| {
-                Error::new(
-                    journeycost::error::Location::source("scenario"),
-                    journeycost::ProblemKind::Scenario,
-                    "extrapolate needs a scenario with an [extrapolation] section (see docs/extrapolation.md)",
-                )
-            })?;
-            let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger =
-                Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
-            let opts = compare_options(None, &r.compare, PeriodKind::Month);
-            let comparison = journeycost::compare::compare(&ledger, &opts, None)?;
-            let mut spec = plan.resolve(&comparison.persons, inputs.persons.as_ref())?;
-            if let Some(d) = draws {
-                spec.set_draws(d, Origin::CommandLine("--draws".into()));
-            }
-            if let Some(s) = seed {
-                spec.set_seed(s, Origin::CommandLine("--seed".into()));
-            }
-            let threads =
-                threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-            let bar =
-                indicatif::ProgressBar::with_draw_target(Some(spec.draws), indicatif::ProgressDrawTarget::hidden());
+            let run = RunBuilder { draws, seed, threads, ..inputs.builder() }.build()?;
+            let protect = inputs_beside(&run, &out)?;
+            let bar = indicatif::ProgressBar::with_draw_target(run.draws(), indicatif::ProgressDrawTarget::hidden());
             let started = std::time::Instant::now();
             let shown = std::sync::atomic::AtomicBool::new(false);
             let progress = |done: u64| {
@@ -530,24 +431,29 @@ fn run(cli: Cli) -> Result<(), Error> {
                 }
                 bar.set_position(done);
             };
-            let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&progress))?;
+            let x = run.extrapolate(Some(&progress))?;
             bar.finish_and_clear();
-            journeycost::output::extrapolation_files(&x, &digests_noted(&r.paths, ledger.price_base())?)
-                .commit(&out, &protect)?;
+            print_notes(&x.inputs);
+            x.files().commit(&out, &protect)?;
             let bn = |v: f64| format!("£{:.2}bn", v / 1e9);
-            let n = &x.net_annual;
+            let n = &x.result.net_annual;
             let pct = |p: f64| n.percentiles.iter().find(|(q, _)| (*q - p).abs() < 1e-9).map(|(_, v)| bn(*v));
-            say!("extrapolation: {} draws, seed {}, {} values", x.draws, x.seed, values_label(ledger.value_types()));
+            say!(
+                "extrapolation: {} draws, seed {}, {} values",
+                x.result.draws,
+                x.result.seed,
+                values_label(&x.value_types)
+            );
             say!("net annual saving: median {}, mean {}", bn(n.median), bn(n.mean));
             if let (Some(lo), Some(hi)) = (pct(5.0), pct(95.0)) {
                 say!("90% interval: {lo} to {hi}");
             }
-            say!("gross of adjustments: median {}", bn(x.gross_annual.median));
+            say!("gross of adjustments: median {}", bn(x.result.gross_annual.median));
             say!("probability below zero: {:.1}%", n.prob_below_zero * 100.0);
-            if let (Some(t), Some(p)) = (spec.threshold, n.prob_below_threshold) {
+            if let (Some(t), Some(p)) = (x.spec.threshold, n.prob_below_threshold) {
                 say!("probability below {}: {:.1}%", bn(t), p * 100.0);
             }
-            if let Some(top) = x.tornado.first() {
+            if let Some(top) = x.result.tornado.first() {
                 say!("largest uncertainty: {} of {:?}", top.parameter, top.segment);
             }
             say!("results in {}", out.display());
@@ -649,43 +555,25 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Validate { inputs } => {
-            let r = resolve(inputs)?;
-            let inputs = Inputs::load(&r.paths, r.price_year)?;
-            let ledger =
-                Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, r.values)?;
             // A scenario is checked as compare, appraise and report would run it: its pathways
             // differ and have events, and so do its appraisal's.
-            if r.scenario.is_some() {
-                let opts = compare_options(None, &r.compare, PeriodKind::Month);
-                journeycost::compare::compare(&ledger, &opts, None)?;
-                if let Some(spec) = &r.appraisal {
-                    appraise(&ledger, &inputs.catalogue, spec)?;
-                }
-            }
+            let loaded = inputs.builder().build()?.validate()?;
+            let i = &loaded.inputs;
             say!(
                 "ok: {} unit costs, {} price years, {} events of {} persons on {} pathways",
-                inputs.catalogue.len(),
-                inputs.index.len(),
-                inputs.journeys.len(),
-                inputs.journeys.persons().len(),
-                inputs.journeys.pathways().len()
+                i.catalogue.len(),
+                i.index.len(),
+                i.journeys.len(),
+                i.journeys.persons().len(),
+                i.journeys.pathways().len()
             );
             Ok(())
         }
     }
 }
 
-/// The inputs' digests, with the note on the price index when the price base is a forecast
-/// year, which is also printed.
-fn digests_noted(paths: &InputPaths, price_base: PriceYear) -> Result<Vec<journeycost::io::InputDigest>, Error> {
-    let d = journeycost::run::digests_at(paths, price_base)?;
-    for note in d.iter().filter_map(|d| d.note.as_ref()) {
-        eprintln!("note: {note}");
-    }
-    Ok(d)
-}
-
-fn print_summary(run: &journeycost::compare::ComparisonRun, opts: &CompareOptions, base: PriceYear, out: &Path) {
+fn print_summary(compared: &journeycost::run::Compared, out: &Path) {
+    let (run, opts, base) = (&compared.run, &compared.options, compared.price_base);
     for g in &run.groups {
         let c = &g.comparison;
         if let Some(name) = &g.group {
@@ -720,25 +608,6 @@ struct ReportSettings {
     protection_margin: Option<f64>,
 }
 
-/// The comparison options: flags first, then the scenario's `[compare]`, then the defaults
-/// (`old` against `new`, `period`, agency level 1).
-fn compare_options(
-    flags: Option<&CompareArgs>,
-    scenario: &journeycost::scenario::CompareSection,
-    period: PeriodKind,
-) -> CompareOptions {
-    let mut o = scenario.options(period);
-    if let Some(f) = flags {
-        o.baseline = f.baseline.clone().unwrap_or(o.baseline);
-        o.alternative = f.alternative.clone().unwrap_or(o.alternative);
-        o.period = f.period.unwrap_or(o.period);
-        if let Some(level) = f.agency_level {
-            o.agency_detail = level == 2;
-        }
-    }
-    o
-}
-
 /// Builds one report (with the scenario's appraisal and extrapolation, when it has them), and
 /// its inputs (with the house templates); checks `out` first, when given. Tells the analyst on
 /// stderr what disclosure control did (that summary is not published: the narrowest interval
@@ -748,34 +617,20 @@ fn report_one(
     settings: &ReportSettings,
     out: Option<&Path>,
 ) -> Result<(journeycost::io::OutputSet, Vec<PathBuf>), Error> {
-    let r = resolve(inputs)?;
-    let protect: Vec<PathBuf> = r.inputs().into_iter().chain(settings.templates.clone()).collect();
+    let run =
+        settings.options.give(RunBuilder { suppress_below: settings.suppress_below, ..inputs.builder() }).build()?;
+    let protect: Vec<PathBuf> = run.files().into_iter().chain(settings.templates.clone()).collect();
     if let Some(out) = out {
         journeycost::io::check_out_dir(out, &protect)?;
     }
-    let o = &settings.options;
-    let compare = compare_options(Some(o), &r.compare, PeriodKind::Quarter);
     let opts = journeycost_report::ReportOptions {
-        title: r.title.clone().unwrap_or_else(|| "journeycost report".to_owned()),
-        compare,
-        person: o.person.clone().or(r.report.person.clone()),
         key: settings.key.as_ref().map(|k| k.as_bytes().to_vec()),
-        suppress_below: settings.suppress_below.or(r.report.suppress_below).unwrap_or(5),
         protection_margin: settings.protection_margin.unwrap_or(journeycost_report::DEFAULT_PROTECTION_MARGIN),
-        by: o.by.clone().or(r.compare.by.clone()),
         template_dir: settings.templates.clone(),
         timestamp: settings.timestamp.clone(),
-        attribution: r.report.attribution.clone(),
+        ..journeycost_report::ReportOptions::of(&run)
     };
-    let job = journeycost_report::ReportJob {
-        paths: &r.paths,
-        price_year: r.price_year,
-        values: r.values,
-        appraisal: r.appraisal.as_ref(),
-        extrapolation: r.extrapolation.as_ref(),
-        threads: None,
-    };
-    let report = journeycost_report::build_report_audited(&job, opts)?;
+    let report = journeycost_report::report(&run, opts)?;
     if report.primary > 0 {
         eprintln!(
             "disclosure control: {} cells suppressed as small, {} more to protect them; the audit checked {} suppressed values, the narrowest range {}",

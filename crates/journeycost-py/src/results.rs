@@ -11,8 +11,7 @@ use journeycost::io::{InputDigest, OutputSet};
 use journeycost::journey::Persons;
 use journeycost::ledger::Ledger as CoreLedger;
 use journeycost::period::PeriodKind;
-use journeycost::run::{Inputs, digests};
-use journeycost::scenario::Scenario as CoreScenario;
+use journeycost::run::{Loaded, Run, RunBuilder};
 use journeycost::{Decimal, Error};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
@@ -355,7 +354,7 @@ pub(crate) fn cost(
     };
     let core = std::sync::OnceLock::new();
     let cost_files = std::sync::OnceLock::new();
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = journeycost::available_threads();
     if types == [ValueType::Fiscal] {
         // The tables of `journeycost cost`, straight from the events on every core; this also
         // checks the costing (codes, price years, exact sums). Lines wait until asked for.
@@ -614,9 +613,9 @@ impl Comparison {
     /// and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
         let inputs = match &self.origin {
-            CompareOrigin::Scenario(s) => s.get().input_files(),
+            CompareOrigin::Scenario(s) => s.get().run.files(),
             CompareOrigin::Ledger { ledger, .. } => match &ledger.get().origin {
-                LedgerOrigin::Scenario(s) => s.get().input_files(),
+                LedgerOrigin::Scenario(s) => s.get().run.files(),
                 LedgerOrigin::Objects { events, .. } => {
                     events.get().path().map(Path::to_path_buf).into_iter().collect()
                 }
@@ -817,7 +816,7 @@ impl Appraisal {
     /// Writes the CLI's files to the folder ``out``, as the CLI's ``--out`` does: ``out`` is
     /// new, empty, or one journeycost wrote, and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        write(py, &self.files, out, &self.scenario.get().input_files())
+        write(py, &self.files, out, &self.scenario.get().run.files())
     }
 
     fn __repr__(&self) -> String {
@@ -933,7 +932,7 @@ impl Extrapolation {
     /// Writes the CLI's files to the folder ``out``, as the CLI's ``--out`` does: ``out`` is
     /// new, empty, or one journeycost wrote, and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        write(py, &self.files, out, &self.scenario.get().input_files())
+        write(py, &self.files, out, &self.scenario.get().run.files())
     }
 
     /// The distribution of the net annual saving as a matplotlib figure.
@@ -981,32 +980,24 @@ impl Extrapolation {
 /// Decimal('95376.6255')
 #[pyclass(frozen, module = "journeycost._journeycost")]
 pub(crate) struct Scenario {
-    inner: CoreScenario,
+    /// The run the scenario describes, with nothing else given.
+    run: Run,
     path: PathBuf,
 }
 
 impl Scenario {
-    /// The scenario file and the files it names: what an output folder may not hold.
-    fn input_files(&self) -> Vec<PathBuf> {
-        std::iter::once(self.path.clone()).chain(self.inner.inputs.files()).collect()
-    }
-
-    fn load_inputs(&self) -> Result<(Inputs, CoreLedger, Vec<InputDigest>), Error> {
-        let inputs = Inputs::load(&self.inner.inputs, self.inner.price_year)?;
-        let values = self.inner.values.unwrap_or(&[ValueType::Fiscal]);
-        let ledger =
-            CoreLedger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values)?;
-        let d = digests(&self.inner.inputs)?;
-        Ok((inputs, ledger, d))
+    /// The run of this scenario with `more` given too (arguments of a method).
+    fn with(&self, more: impl FnOnce(RunBuilder) -> RunBuilder) -> Result<Run, Error> {
+        more(Run::builder().scenario(self.path.clone())).build()
     }
 
     fn ledger(slf: &Bound<'_, Self>, progress: Option<bool>) -> PyResult<Ledger> {
         let py = slf.py();
         let me = slf.get();
-        let (inputs, ledger, d) =
-            run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| {
-                me.load_inputs()
-            })?;
+        let loaded = run(py, Class::Input, Some(Progress { wanted: progress, total: None, what: "costing" }), |_| {
+            me.run.load()
+        })?;
+        let Loaded { inputs, ledger, digests } = loaded;
         let core = std::sync::OnceLock::new();
         let price_base = ledger.price_base();
         let _ = core.set(Arc::new(ledger));
@@ -1016,11 +1007,11 @@ impl Scenario {
                 catalogue: Arc::new(inputs.catalogue),
                 index: Arc::new(inputs.index),
                 price_base,
-                values: me.inner.values.unwrap_or(&[ValueType::Fiscal]),
+                values: me.run.values(),
             },
             core,
             persons: inputs.persons.map(Arc::new),
-            inputs: d,
+            inputs: digests,
             origin: LedgerOrigin::Scenario(slf.clone().unbind()),
             cost_files: std::sync::OnceLock::new(),
         })
@@ -1040,13 +1031,13 @@ impl Scenario {
         // Held as an absolute path, so the scenario (and what is made from it) works from any
         // working directory, and in worker processes.
         let path = std::path::absolute(&path).unwrap_or(path);
-        run(py, Class::Input, None, |_| CoreScenario::load(&path)).map(|inner| Scenario { inner, path })
+        run(py, Class::Input, None, |_| Run::from_scenario(&path)).map(|r| Scenario { run: r, path })
     }
 
     /// The scenario's title.
     #[getter]
     fn title(&self) -> Option<String> {
-        self.inner.title.clone()
+        self.run.title().map(str::to_owned)
     }
 
     /// The scenario file.
@@ -1059,7 +1050,7 @@ impl Scenario {
     #[getter]
     fn inputs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        let i = &self.inner.inputs;
+        let i = self.run.paths();
         d.set_item("catalogue", i.catalogue.clone())?;
         d.set_item("deflators", i.deflators.clone())?;
         d.set_item("events", i.events.clone())?;
@@ -1070,18 +1061,18 @@ impl Scenario {
     /// Whether the scenario has an ``[appraisal]`` section.
     #[getter]
     fn has_appraisal(&self) -> bool {
-        self.inner.appraisal.is_some()
+        self.run.has_appraisal()
     }
 
     /// Whether the scenario has an ``[extrapolation]`` section.
     #[getter]
     fn has_extrapolation(&self) -> bool {
-        self.inner.extrapolation.is_some()
+        self.run.extrapolation_plan().is_some()
     }
 
     /// The scenario's events, as :class:`Events`.
     fn events(&self, py: Python<'_>) -> PyResult<Py<Events>> {
-        let path = self.inner.inputs.events.clone();
+        let path = self.run.paths().events.clone();
         Events::coerce(py, path.into_pyobject(py)?.as_any())
     }
 
@@ -1094,8 +1085,8 @@ impl Scenario {
     /// Compares as ``journeycost compare scenario.toml`` does, with the same tables.
     fn compare(slf: &Bound<'_, Self>) -> PyResult<Comparison> {
         let ledger = Bound::new(slf.py(), Scenario::ledger(slf, None)?)?;
-        let sc = &slf.get().inner.compare;
-        let options = sc.options(PeriodKind::Month);
+        let r = &slf.get().run;
+        let (sc, options) = (r.compare_section(), r.compare_options(PeriodKind::Month));
         Ledger::comparison(
             &ledger,
             options,
@@ -1109,13 +1100,9 @@ impl Scenario {
     fn appraise(slf: &Bound<'_, Self>) -> PyResult<Appraisal> {
         let py = slf.py();
         let me = slf.get();
-        let spec = me.inner.appraisal_spec();
-        let (inner, files) = run(py, Class::Input, None, |_| {
-            let (inputs, ledger, d) = me.load_inputs()?;
-            let a = journeycost::appraisal::appraise(&ledger, &inputs.catalogue, &spec)?;
-            let files = journeycost::output::appraisal_files(&a, &spec.baseline, &spec.alternative, &d);
-            Ok((a, files))
-        })?;
+        let appraised = run(py, Class::Input, None, |_| me.run.appraise())?;
+        let files = appraised.files();
+        let inner = appraised.appraisal;
         Ok(Appraisal { inner, files, scenario: slf.clone().unbind() })
     }
 
@@ -1131,34 +1118,19 @@ impl Scenario {
     ) -> PyResult<Extrapolation> {
         let py = slf.py();
         let me = slf.get();
-        let plan = me.inner.extrapolation.clone().ok_or_else(|| {
-            ScenarioError::new_err(
+        if me.run.extrapolation_plan().is_none() {
+            return Err(ScenarioError::new_err(
                 "extrapolate needs a scenario with an [extrapolation] section (see docs/extrapolation.md)",
-            )
-        })?;
-        let (inputs, ledger, d) = run(py, Class::Input, None, |_| me.load_inputs())?;
-        let options = me.inner.compare.options(PeriodKind::Month);
-        let mut spec = run(py, Class::Input, None, |_| {
-            let c = journeycost::compare::compare(&ledger, &options, None)?;
-            plan.resolve(&c.persons, inputs.persons.as_ref())
-        })?;
-        if let Some(n) = draws {
-            spec.set_draws(n, journeycost::appraisal::Origin::Argument("draws".into()));
+            ));
         }
-        if let Some(s) = seed {
-            spec.set_seed(s, journeycost::appraisal::Origin::Argument("seed".into()));
-        }
-        let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-        if threads == 0 {
-            return Err(ScenarioError::new_err("threads must be at least 1"));
-        }
-        let total = spec.draws;
+        let with = run(py, Class::Input, None, |_| me.with(|b| RunBuilder { draws, seed, threads, ..b }))?;
+        let total = with.draws();
         let (inner, files) =
-            run(py, Class::Input, Some(Progress { wanted: progress, total: Some(total), what: "draws" }), |done| {
+            run(py, Class::Input, Some(Progress { wanted: progress, total, what: "draws" }), |done| {
                 let report = |n: u64| done.store(n, Ordering::Relaxed);
-                let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&report))?;
-                let files = journeycost::output::extrapolation_files(&x, &d);
-                Ok((x, files))
+                let x = with.extrapolate(Some(&report))?;
+                let files = x.files();
+                Ok((x.result, files))
             })?;
         Ok(Extrapolation { inner, files, scenario: slf.clone().unbind() })
     }
@@ -1202,37 +1174,24 @@ impl Scenario {
         by: Option<String>,
         protection_margin: Option<f64>,
     ) -> PyResult<PathBuf> {
-        let s = &self.inner;
-        let opts = journeycost_report::ReportOptions {
-            title: s.title.clone().unwrap_or_else(|| "journeycost report".to_owned()),
-            compare: s.compare.options(PeriodKind::Quarter),
-            person: s.report.person.clone(),
-            key: key.map(String::into_bytes),
-            suppress_below: suppress_below.or(s.report.suppress_below).unwrap_or(5),
-            protection_margin: protection_margin.unwrap_or(journeycost_report::DEFAULT_PROTECTION_MARGIN),
-            by: by.or_else(|| s.compare.by.clone()),
-            template_dir: templates.clone(),
-            timestamp,
-            attribution: s.report.attribution.clone(),
-        };
-        let job = journeycost_report::ReportJob {
-            paths: &s.inputs,
-            price_year: s.price_year,
-            values: s.values.unwrap_or(&[ValueType::Fiscal]),
-            appraisal: s.appraisal.as_ref(),
-            extrapolation: s.extrapolation.as_ref(),
-            threads: None,
-        };
-        let inputs: Vec<PathBuf> = self.input_files().into_iter().chain(templates).collect();
+        let inputs: Vec<PathBuf> = self.run.files().into_iter().chain(templates.clone()).collect();
         run(py, Class::Input, None, |_| {
+            let with = self.with(|b| RunBuilder { suppress_below, by, ..b })?;
+            let opts = journeycost_report::ReportOptions {
+                key: key.map(String::into_bytes),
+                protection_margin: protection_margin.unwrap_or(journeycost_report::DEFAULT_PROTECTION_MARGIN),
+                template_dir: templates,
+                timestamp,
+                ..journeycost_report::ReportOptions::of(&with)
+            };
             journeycost::io::check_out_dir(&out_dir, &inputs)?;
-            journeycost_report::build_report(&job, opts)?.commit(&out_dir, &inputs)
+            journeycost_report::report(&with, opts)?.files.commit(&out_dir, &inputs)
         })?;
         Ok(out_dir.join("index.html"))
     }
 
     fn __repr__(&self) -> String {
-        format!("<Scenario {:?} from {}>", self.inner.title.as_deref().unwrap_or(""), self.path.display())
+        format!("<Scenario {:?} from {}>", self.run.title().unwrap_or(""), self.path.display())
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {

@@ -28,19 +28,18 @@ mod tables;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use journeycost::appraisal::{Appraisal, AppraisalSpec, appraise};
-use journeycost::catalogue::{Catalogue, ValueType};
+use journeycost::appraisal::{Appraisal, AppraisalSpec};
+use journeycost::catalogue::Catalogue;
 use journeycost::compare::{CompareOptions, Comparison, compare};
 use journeycost::error::{Error, Location, ProblemKind};
 use journeycost::extrapolate::{Extrapolation, ExtrapolationPlan};
-use journeycost::io::{CsvTable, InputDigest, InputPaths, OutputSet};
+use journeycost::io::{CsvTable, InputDigest, OutputSet};
 use journeycost::journey::Persons;
 use journeycost::ledger::Ledger;
 use journeycost::money::Money;
 use journeycost::output::VERSION;
 use journeycost::period::PeriodKind;
-use journeycost::prices::PriceYear;
-use journeycost::run::Inputs;
+use journeycost::run::Run;
 use serde::Serialize;
 
 use crate::charts::{BLUE, GREEN, RED, Series};
@@ -119,23 +118,6 @@ pub struct ReportData<'a> {
     pub extrapolation: Option<(&'a ExtrapolationPlan, &'a Extrapolation)>,
 }
 
-/// The inputs and analyses of a report, as a scenario (and the command line) resolve them.
-#[derive(Debug, Clone, Copy)]
-pub struct ReportJob<'a> {
-    /// The input files.
-    pub paths: &'a InputPaths,
-    /// The price base; default the latest year of the price index.
-    pub price_year: Option<PriceYear>,
-    /// The value types counted.
-    pub values: &'static [ValueType],
-    /// The appraisal to include, if any.
-    pub appraisal: Option<&'a AppraisalSpec>,
-    /// The extrapolation to include, if any.
-    pub extrapolation: Option<&'a ExtrapolationPlan>,
-    /// Threads for the extrapolation; default: every core (the result does not depend on it).
-    pub threads: Option<usize>,
-}
-
 /// A rendered report: its files, and what its disclosure control did (for the analyst, not for
 /// publication).
 #[derive(Debug, Clone)]
@@ -150,51 +132,56 @@ pub struct Report {
     pub audit: sdc::Audit,
 }
 
-/// Loads the inputs of `job`, costs, compares, appraises and extrapolates them, and renders
-/// the report. The attribution of built-in data used (the Unit Cost Database, the HM Treasury
+impl ReportOptions {
+    /// The options `run` asks for: its title, comparison (by quarter unless it names a
+    /// period), person, suppression threshold, breakdown and attribution; the defaults for the
+    /// rest (a random key, the built-in templates, no timestamp).
+    #[must_use]
+    pub fn of(run: &Run) -> ReportOptions {
+        let r = run.report_section();
+        ReportOptions {
+            title: run.title().unwrap_or("journeycost report").to_owned(),
+            compare: run.compare_options(PeriodKind::Quarter),
+            person: r.person.clone(),
+            suppress_below: r.suppress_below.unwrap_or(5),
+            by: run.compare_section().by.clone(),
+            attribution: r.attribution.clone(),
+            ..ReportOptions::default()
+        }
+    }
+}
+
+/// The report of `run`: loads its inputs, costs, compares, appraises and extrapolates them
+/// (when it asks for an appraisal and an extrapolation), and renders the report as `opts`
+/// say. The attribution of built-in data used (the Unit Cost Database, the HM Treasury
 /// deflator) is added to `opts.attribution`.
 ///
 /// # Errors
 /// Every problem of the inputs, or of the analyses; a report that disclosure control cannot
 /// protect.
-pub fn build_report(job: &ReportJob<'_>, opts: ReportOptions) -> Result<OutputSet, Error> {
-    build_report_audited(job, opts).map(|r| r.files)
-}
-
-/// As [`build_report`], with the disclosure audit's summary.
-///
-/// # Errors
-/// As [`build_report`].
-pub fn build_report_audited(job: &ReportJob<'_>, mut opts: ReportOptions) -> Result<Report, Error> {
-    let inputs = Inputs::load(job.paths, job.price_year)?;
-    let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, job.values)?;
-    let appraisal = job.appraisal.map(|spec| appraise(&ledger, &inputs.catalogue, spec)).transpose()?;
-    let extrapolation = match job.extrapolation {
-        Some(plan) => {
-            let c = compare(&ledger, &opts.compare, None)?;
-            let spec = plan.resolve(&c.persons, inputs.persons.as_ref())?;
-            let threads =
-                job.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-            Some(journeycost::extrapolate::extrapolate(&spec, threads, None)?)
-        }
+pub fn report(run: &Run, mut opts: ReportOptions) -> Result<Report, Error> {
+    let loaded = run.load()?;
+    let appraisal = if run.has_appraisal() { Some(loaded.appraise(run)?) } else { None };
+    let extrapolation = match run.extrapolation_plan() {
+        Some(_) => Some(loaded.extrapolate(run, &opts.compare, None)?),
         None => None,
     };
-    let digests = journeycost::run::digests_at(job.paths, ledger.price_base())?;
-    if job.paths.catalogue.is_empty() || job.paths.catalogue.iter().any(|c| c.as_os_str() == journeycost::io::BUILTIN) {
+    let paths = run.paths();
+    if paths.catalogue.is_empty() || paths.catalogue.iter().any(|c| c.as_os_str() == journeycost::io::BUILTIN) {
         opts.attribution.push(journeycost::builtin::UCD_ATTRIBUTION.to_owned());
     }
-    match job.paths.deflators.as_deref().map(|p| p.to_str().and_then(journeycost::builtin::price_index_named)) {
+    match paths.deflators.as_deref().map(|p| p.to_str().and_then(journeycost::builtin::price_index_named)) {
         None => opts.attribution.push(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION.to_owned()),
         Some(Some((_, _, attribution))) => opts.attribution.push(attribution.to_owned()),
         Some(None) => {}
     }
     let data = ReportData {
-        ledger: &ledger,
-        catalogue: &inputs.catalogue,
-        persons: inputs.persons.as_ref(),
-        inputs: &digests,
-        appraisal: job.appraisal.zip(appraisal.as_ref()),
-        extrapolation: job.extrapolation.zip(extrapolation.as_ref()),
+        ledger: &loaded.ledger,
+        catalogue: &loaded.inputs.catalogue,
+        persons: loaded.inputs.persons.as_ref(),
+        inputs: &loaded.digests,
+        appraisal: appraisal.as_ref().map(|a| (&a.spec, &a.appraisal)),
+        extrapolation: run.extrapolation_plan().zip(extrapolation.as_ref().map(|x| &x.result)),
     };
     render_audited(data, &opts)
 }

@@ -117,10 +117,7 @@ pub fn journeys_from_batches(
     // batches where needed (a slice of a batch is a view, not a copy: a producer that sends one
     // big batch, as polars does, is still read on every core). Each run's events are appended
     // in order, so the result is the same on any number of threads.
-    let threads = options
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
-        .max(1);
+    let threads = options.threads.unwrap_or_else(crate::available_threads).max(1);
     let total: usize = all.iter().map(RecordBatch::num_rows).sum();
     let share = total.div_ceil(threads).max(1);
     let mut runs: Vec<(u64, Vec<RecordBatch>)> = Vec::new();

@@ -70,5 +70,12 @@ pub mod scenario;
 pub mod ucd;
 
 pub use error::{Error, Problem, ProblemKind};
+
+/// The threads a job uses when not told: every core the system lets this process use (at
+/// least one). No result depends on the number of threads.
+#[must_use]
+pub fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
 pub use money::Money;
 pub use rust_decimal::Decimal;

@@ -3,9 +3,23 @@
 //! [`Inputs::load`] reads a whole set (catalogue, deflators, events, optional persons), checks
 //! them against each other and reports every problem of every file at once; [`cost_streaming`]
 //! and [`compare_streaming`] cost and compare a file of events of any size in flat memory,
-//! split across threads. (#14 grows this module into the one pipeline of every command.)
+//! split across threads. [`Run`] is the pipeline every command drives: built from a scenario
+//! or from code ([`RunBuilder`]), it resolves every option in one place and has the steps
+//! cost → compare → appraise → extrapolate.
+//!
+//! ## Example: appraise a scenario
+//! ```no_run
+//! use journeycost::run::Run;
+//!
+//! let run = Run::from_scenario("examples/anna/scenario.toml")?;
+//! let appraised = run.appraise()?;
+//! println!("NPV {} at {} prices", appraised.appraisal.npv, appraised.appraisal.price_base);
+//! appraised.files().commit("out/appraisal".as_ref(), &run.files())?;
+//! # Ok::<(), journeycost::Error>(())
+//! ```
 
 mod compare_stream;
+mod job;
 mod stream;
 
 use std::fs::File;
@@ -13,6 +27,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 pub use compare_stream::{PART, compare_streaming, compare_streaming_in_parts};
+pub use job::{Appraised, Compared, Extrapolated, Front, Loaded, Run, RunBuilder};
 pub use stream::{StreamOptions, cost_streaming, cost_streaming_with, cost_tables_of};
 
 use crate::catalogue::{Catalogue, MissingYears};

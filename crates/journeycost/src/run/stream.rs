@@ -124,11 +124,7 @@ pub struct StreamOptions {
 impl Default for StreamOptions {
     /// Every core, for files of 4 MiB or more, with the fast reader of plain rows.
     fn default() -> StreamOptions {
-        StreamOptions {
-            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-            min_split_bytes: 4 << 20,
-            fast_reader: true,
-        }
+        StreamOptions { threads: crate::available_threads(), min_split_bytes: 4 << 20, fast_reader: true }
     }
 }
 

@@ -12,6 +12,8 @@ mod invariants;
 mod module_graph;
 /// Arbitrary bytes fed to every reader: an error or a value, never a panic.
 mod robustness;
+/// The run layer: option resolution, and steps equal to the calls they replace.
+mod run;
 /// The Unit Cost Database importer on the real workbook and 2014 export in `tests/data/ucd/`:
 /// the validation that uprating reproduces their own updated figures, units, agencies, the
 /// rendered catalogue, and junk input.
