@@ -410,7 +410,7 @@ def least_squares(ys: list[int]) -> tuple[Fraction, Fraction]:
 class Comparison:
     """What ``journeycost compare`` should produce, exactly."""
 
-    files: dict[str, bytes]  # series, agencies, demand, tiers, persons (.csv)
+    files: dict[str, bytes]  # series, agencies, demand, failure, tiers, persons (.csv)
     baseline: str
     alternative: str
     period: str
@@ -490,6 +490,29 @@ def compare(
                 ]
             )
 
+    # failure demand by agency: a row per agency and pathway with an event there, baseline first
+    failure_rows = []
+    for a in sorted({o.agency for o in occ}, key=_bytes_key):
+        for s in (baseline, alternative):
+            here = [o for o in occ if o.agency == a and o.pathway == s]
+            if not here:
+                continue
+            fail = [o for o in here if o.demand == "failure"]
+            cost, fail_cost = sum((o.cost for o in here), zero), sum((o.cost for o in fail), zero)
+            cost_share = share(fail_cost, cost)
+            failure_rows.append(
+                [
+                    a,
+                    s,
+                    str(len(here)),
+                    str(len(fail)),
+                    money(cost),
+                    money(fail_cost),
+                    "" if cost_share is None else fixed(cost_share, 4),
+                    fixed(Fraction(len(fail), len(here)), 4),
+                ]
+            )
+
     person_cost: dict[str, dict[str, Fraction]] = {}
     for o in occ:
         c = person_cost.setdefault(o.person, {baseline: zero, alternative: zero})
@@ -518,6 +541,19 @@ def compare(
         "series.csv": to_csv(["pathway", "period", "events", "cost", "cumulative_cost"], series_rows),
         "agencies.csv": to_csv(["agency", "baseline_cost", "alternative_cost", "saving"], agency_rows),
         "demand.csv": to_csv(["pathway", "demand", "events", "cost", "cost_share"], demand_rows),
+        "failure.csv": to_csv(
+            [
+                "agency",
+                "pathway",
+                "events",
+                "failure_events",
+                "cost",
+                "failure_cost",
+                "failure_cost_share",
+                "failure_contact_share",
+            ],
+            failure_rows,
+        ),
         "tiers.csv": to_csv(["pathway", "tier", "events", "cost"], tier_rows),
         "persons.csv": to_csv(["person_id", "baseline_cost", "alternative_cost", "saving"], person_rows),
     }

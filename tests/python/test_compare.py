@@ -18,7 +18,7 @@ from checks import assert_plain_csv_bytes, assert_same_bytes, read_csv
 REPO = Path(__file__).resolve().parents[2]
 ANNA = REPO / "examples" / "anna"
 SAMPLE = REPO / "tests" / "data" / "oracle" / "sample"
-CSV_FILES = ("series.csv", "agencies.csv", "demand.csv", "tiers.csv", "persons.csv")
+CSV_FILES = ("series.csv", "agencies.csv", "demand.csv", "failure.csv", "tiers.csv", "persons.csv")
 
 
 @dataclass(frozen=True)
@@ -264,6 +264,23 @@ def test_json_tables_equal_the_csv_files(run_variant, variant):
             assert row[4] == ""
         else:
             assert Fraction(Decimal(d["cost_share"])) == Fraction(Decimal(row[4]))
+
+    def share(v):
+        return "" if v is None else f"{Decimal(v):.4f}"
+
+    assert [
+        [
+            f["agency"],
+            f["pathway"],
+            str(f["events"]),
+            str(f["failure_events"]),
+            f["cost"],
+            f["failure_cost"],
+            share(f["failure_cost_share"]),
+            share(f["failure_contact_share"]),
+        ]
+        for f in c["failure"]
+    ] == body("failure.csv")
     for t, (side, periods, slope, intercept) in zip(c["trend"], r.expected.trend):
         assert t["pathway"] == side and t["periods"] == periods
         assert abs(Fraction(t["slope"]) - slope) <= Fraction(1, 10**9) * max(1, abs(slope))

@@ -69,7 +69,7 @@ def assert_same_csv(t: jc.Table, path: Path) -> None:
 def test_compare_equals_the_cli(example: Path, journeycost, tmp_path: Path):
     journeycost("compare", example / "scenario.toml", "--out", tmp_path)
     c = jc.Scenario.load(example / "scenario.toml").compare()
-    for name in ("series", "agencies", "demand", "tiers", "trend", "persons"):
+    for name in ("series", "agencies", "demand", "failure", "tiers", "trend", "persons"):
         assert_same_csv(getattr(c, name), tmp_path / f"{name}.csv")
     assert c.to_json() == (tmp_path / "comparison.json").read_text(encoding="utf-8")
     cli = json.loads((tmp_path / "comparison.json").read_text())

@@ -582,16 +582,7 @@ fn print_summary(compared: &journeycost::run::Compared, out: &Path) {
         say!("prices: {base}; persons: {}; values: {}", g.persons, values_label(&run.value_types));
         say!("{:<12} {:>16}", format!("{} (red)", opts.baseline), c.total.baseline_cost);
         say!("{:<12} {:>16}", format!("{} (blue)", opts.alternative), c.total.alternative_cost);
-        let share = c
-            .saving_share
-            .map(|s| {
-                format!(
-                    " ({}%)",
-                    (s * journeycost::Decimal::ONE_HUNDRED)
-                        .round_dp_with_strategy(1, journeycost::money::PENNY_ROUNDING)
-                )
-            })
-            .unwrap_or_default();
+        let share = c.saving_share.map(|s| format!(" ({}%)", journeycost::money::percent(s, 1))).unwrap_or_default();
         say!("{:<12} {:>16}{share}", "saving", c.total.saving);
         say!("break-even:  {}", c.break_even.map_or_else(|| "never".to_owned(), |p| p.to_string()));
     }

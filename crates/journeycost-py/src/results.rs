@@ -585,6 +585,13 @@ impl Comparison {
         table(&self.files, "demand.csv")
     }
 
+    /// Failure demand by agency: ``agency, pathway, events, failure_events, cost, failure_cost,
+    /// failure_cost_share, failure_contact_share``.
+    #[getter]
+    fn failure(&self) -> PyResult<Table> {
+        table(&self.files, "failure.csv")
+    }
+
     /// The triangle of need: ``pathway, tier, events, cost``.
     #[getter]
     fn tiers(&self) -> PyResult<Table> {

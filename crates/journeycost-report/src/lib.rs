@@ -288,15 +288,7 @@ fn problem(message: impl Into<String>) -> Error {
 }
 
 fn percent(d: Option<journeycost::Decimal>) -> String {
-    d.map_or_else(
-        || "n/a".to_owned(),
-        |s| {
-            let mut p =
-                (s * journeycost::Decimal::ONE_HUNDRED).round_dp_with_strategy(1, journeycost::money::PENNY_ROUNDING);
-            p.rescale(1);
-            format!("{p}%")
-        },
-    )
+    d.map_or_else(|| "n/a".to_owned(), |s| format!("{}%", journeycost::money::percent(s, 1)))
 }
 
 /// The fewest persons a cohort segment of an extrapolation may resample under disclosure control.
@@ -616,26 +608,23 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     // By agency, in the order of the rows (agency id).
     let mut shares: Vec<(&str, [f64; 2], [f64; 2])> = Vec::new();
     let mut all_failure_cells = Vec::new();
+    let four = |s: Option<journeycost::Decimal>| s.map_or_else(String::new, |s| format!("{s:.4}"));
+    let as_f64 = |s: Option<journeycost::Decimal>| s.map_or(0.0, |s| Money::new(s).to_f64());
     for f in &cells.failure {
-        let pathway = if f.side == 0 { base } else { alt };
+        let r = &f.row;
         let pair = [f.all, f.fail];
         all_failure_cells.extend(pair);
-        let share = if f.cost.is_zero() {
-            None
-        } else {
-            journeycost::money::round_quotient(f.fail_cost.exact(), f.cost.exact(), 4)
-        };
-        let share_text = tables::derived(&pattern, &pair, || share.map_or_else(String::new, |s| format!("{s:.4}")));
-        let contacts = tables::derived(&pattern, &pair, || format!("{:.4}", f.fail_events as f64 / f.events as f64));
+        let share_text = tables::derived(&pattern, &pair, || four(r.failure_cost_share));
+        let contacts = tables::derived(&pattern, &pair, || four(r.failure_contact_share));
         let (e, fe, c, fc) = (
-            show(f.all, f.events.to_string()),
-            show(f.fail, f.fail_events.to_string()),
-            show(f.all, f.cost.to_string()),
-            show(f.fail, f.fail_cost.to_string()),
+            show(f.all, r.events.to_string()),
+            show(f.fail, r.failure_events.to_string()),
+            show(f.all, r.cost.to_string()),
+            show(f.fail, r.failure_cost.to_string()),
         );
         t.row([
-            f.agency.clone(),
-            pathway.clone(),
+            r.agency.clone(),
+            r.pathway.clone(),
             e.clone(),
             fe.clone(),
             c.clone(),
@@ -644,8 +633,8 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
             contacts.clone(),
         ]);
         failure.push(row(&[
-            ("agency", f.agency.clone()),
-            ("pathway", pathway.clone()),
+            ("agency", r.agency.clone()),
+            ("pathway", r.pathway.clone()),
             ("events", e),
             ("failure_events", fe),
             ("cost", c),
@@ -653,13 +642,12 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
             ("failure_share", share_text),
             ("failure_contacts", contacts),
         ]));
-        if shares.last().is_none_or(|l| l.0 != f.agency) {
-            shares.push((f.agency.as_str(), [0.0; 2], [0.0; 2]));
+        if shares.last().is_none_or(|l| l.0 != r.agency) {
+            shares.push((r.agency.as_str(), [0.0; 2], [0.0; 2]));
         }
         if let Some(entry) = shares.last_mut() {
-            let exact = if f.cost.is_zero() { None } else { f.fail_cost.exact().checked_div(f.cost.exact()) };
-            entry.1[f.side] = exact.map_or(0.0, |s| Money::new(s).to_f64());
-            entry.2[f.side] = f.fail_events as f64 / f.events as f64;
+            entry.1[f.side] = as_f64(r.failure_cost_share);
+            entry.2[f.side] = as_f64(r.failure_contact_share);
         }
     }
     let failure_shown = pattern.all_shown(&all_failure_cells);
@@ -678,19 +666,15 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     for f in cells
         .failure
         .iter()
-        .filter(|f| f.side == 0 || !cells.failure.iter().any(|g| g.side == 0 && g.agency == f.agency))
+        .filter(|f| f.side == 0 || !cells.failure.iter().any(|g| g.side == 0 && g.row.agency == f.row.agency))
     {
         let of = |side: usize| {
-            cells.failure.iter().find(|g| g.agency == f.agency && g.side == side).map_or_else(
+            cells.failure.iter().find(|g| g.row.agency == f.row.agency && g.side == side).map_or_else(
                 || "0.0000".to_owned(),
-                |g| {
-                    tables::derived(&pattern, &[g.all, g.fail], || {
-                        format!("{:.4}", g.fail_events as f64 / g.events as f64)
-                    })
-                },
+                |g| tables::derived(&pattern, &[g.all, g.fail], || four(g.row.failure_contact_share)),
             )
         };
-        contacts_table.row([f.agency.clone(), of(0), of(1)]);
+        contacts_table.row([f.row.agency.clone(), of(0), of(1)]);
     }
     charts.push(chart(&mut files, "failure-demand", "Failure demand by agency".to_owned(), svg, t));
     charts.push(chart(

@@ -421,16 +421,13 @@ pub(crate) struct Cells {
     pub groups: Vec<GroupRow>,
 }
 
-/// Failure demand of one agency on one side.
+/// Failure demand of one agency on one side: the comparison's row and its cells.
 pub(crate) struct FailureRow {
-    pub agency: String,
+    /// 0 for the baseline, 1 for the alternative.
     pub side: usize,
     pub all: CellId,
     pub fail: CellId,
-    pub events: u64,
-    pub fail_events: u64,
-    pub cost: Money,
-    pub fail_cost: Money,
+    pub row: journeycost::compare::FailureRow,
 }
 
 /// One group of the `by` column.
@@ -588,55 +585,34 @@ pub(crate) fn register_comparison(
         book.p.relation(&r);
     }
 
-    // Failure demand by agency (level 1), from the atoms.
+    // Failure demand by agency (level 1): the comparison's rows, each checked against its atoms.
     let mut failure = Vec::new();
-    let agency_ids: BTreeSet<u32> = book.view.keys.iter().map(|k| k.agency).collect();
     let mut fcolumns: [Vec<CellId>; 2] = [Vec::new(), Vec::new()];
-    for a in agency_ids {
-        let name = book.view.ledger.agencies()[a as usize].clone();
-        for (i, side) in sides.iter().enumerate() {
-            let (mut events, mut fevents, mut cost, mut fcost) = (0u64, 0u64, Decimal::ZERO, Decimal::ZERO);
-            for ((k, atom), x) in book.view.keys.iter().zip(&book.view.atoms).zip(&book.view.exact) {
-                if k.agency == a && k.side == *side {
-                    events += atom.events;
-                    cost += x;
-                    if k.demand == 1 {
-                        fevents += atom.events;
-                        fcost += x;
-                    }
-                }
-            }
-            if events == 0 {
-                continue;
-            }
-            let all = book.sum(
-                &format!("failure-demand.csv: {name}, {}", names[i]),
-                Importance::Detail,
-                |k| (k.agency == a && k.side == *side).then_some(1.0),
-                Some(Money::new(cost)),
-                Some(events),
-            )?;
-            let fail = book.sum(
-                &format!("failure-demand.csv: {name}, {}, failure demand", names[i]),
-                Importance::Detail,
-                |k| (k.agency == a && k.side == *side && k.demand == 1).then_some(1.0),
-                Some(Money::new(fcost)),
-                Some(fevents),
-            )?;
-            // Listed only with an event.
-            book.floor(|k| k.agency == a && k.side == *side);
-            fcolumns[i].push(all);
-            failure.push(FailureRow {
-                agency: name.clone(),
-                side: i,
-                all,
-                fail,
-                events,
-                fail_events: fevents,
-                cost: Money::new(cost),
-                fail_cost: Money::new(fcost),
-            });
-        }
+    for f in &c.failure {
+        let i = usize::from(f.pathway != *names[0]);
+        let side = sides[i];
+        let Some(a) = book.view.ledger.agencies().iter().position(|n| *n == f.agency).map(|a| a as u32) else {
+            return Err(internal(&format!("failure-demand.csv: no agency {:?} in the ledger", f.agency)));
+        };
+        let name = &f.agency;
+        let all = book.sum(
+            &format!("failure-demand.csv: {name}, {}", names[i]),
+            Importance::Detail,
+            |k| (k.agency == a && k.side == side).then_some(1.0),
+            Some(f.cost),
+            Some(f.events),
+        )?;
+        let fail = book.sum(
+            &format!("failure-demand.csv: {name}, {}, failure demand", names[i]),
+            Importance::Detail,
+            |k| (k.agency == a && k.side == side && k.demand == 1).then_some(1.0),
+            Some(f.failure_cost),
+            Some(f.failure_events),
+        )?;
+        // Listed only with an event.
+        book.floor(|k| k.agency == a && k.side == side);
+        fcolumns[i].push(all);
+        failure.push(FailureRow { side: i, all, fail, row: f.clone() });
     }
     for (i, col) in fcolumns.iter().enumerate() {
         let mut r = col.clone();

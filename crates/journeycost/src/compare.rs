@@ -112,6 +112,28 @@ pub struct DemandRow {
     pub cost_share: Option<Decimal>,
 }
 
+/// Failure demand at one agency (level 1) on one pathway: all its events and cost, and those
+/// of failure demand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureRow {
+    /// The agency.
+    pub agency: String,
+    /// The pathway's name.
+    pub pathway: String,
+    /// The agency's events on the pathway.
+    pub events: u64,
+    /// Those of failure demand.
+    pub failure_events: u64,
+    /// The agency's cost on the pathway.
+    pub cost: Money,
+    /// That of failure demand.
+    pub failure_cost: Money,
+    /// `failure_cost / cost`, rounded half-even to 4 decimals; `None` when the cost is zero.
+    pub failure_cost_share: Option<Decimal>,
+    /// `failure_events / events`, rounded half-even to 4 decimals.
+    pub failure_contact_share: Option<Decimal>,
+}
+
 /// Events and cost of one tier of need on one pathway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TierRow {
@@ -205,6 +227,9 @@ pub struct Comparison {
     pub agencies: Vec<AgencyRow>,
     /// Failure and value demand per pathway.
     pub demand: Vec<DemandRow>,
+    /// Failure demand by agency (level 1): per agency with an event on either side (in the
+    /// order of `agencies`), a row per pathway with an event there, baseline first.
+    pub failure: Vec<FailureRow>,
     /// The triangle of need per pathway.
     pub tiers: Vec<TierRow>,
     /// Demand trends per pathway.
@@ -310,6 +335,8 @@ pub(crate) struct Tally<'a> {
     demand: rustc_hash::FxHashMap<(Side, Option<DemandKind>), Totals>,
     tiers: rustc_hash::FxHashMap<(Side, Option<Tier>), Totals>,
     persons: rustc_hash::FxHashMap<(u32, Side), Totals>,
+    /// By agency (level 1) and side: all demand, and failure demand.
+    failure: rustc_hash::FxHashMap<(u32, Side), [Totals; 2]>,
 }
 
 impl<'a> Tally<'a> {
@@ -334,6 +361,11 @@ impl<'a> Tally<'a> {
             t.events += events;
             t.cost += l.cost;
         }
+        let f = self.failure.entry((l.agency, side)).or_default();
+        for t in if l.demand == Some(DemandKind::Failure) { &mut f[..] } else { &mut f[..1] } {
+            t.events += events;
+            t.cost += l.cost;
+        }
     }
 
     /// The comparison, with the names the ids refer to.
@@ -344,8 +376,14 @@ impl<'a> Tally<'a> {
         agencies: &[String],
         price_base: PriceYear,
     ) -> Comparison {
-        let Tally { periods: by_period, agencies: by_agency, demand: by_demand, tiers: by_tier, persons: by_person } =
-            self;
+        let Tally {
+            periods: by_period,
+            agencies: by_agency,
+            demand: by_demand,
+            tiers: by_tier,
+            persons: by_person,
+            failure: by_failure,
+        } = self;
         let name_of = |s: Side| match s {
             Side::Baseline => options.baseline.clone(),
             Side::Alternative => options.alternative.clone(),
@@ -389,6 +427,27 @@ impl<'a> Tally<'a> {
         let mut agency_ids: Vec<(u32, Option<&str>)> = by_agency.keys().map(|k| k.0).collect();
         agency_ids.sort_unstable();
         agency_ids.dedup();
+        let mut failure = Vec::new();
+        let mut level1: Vec<u32> = agency_ids.iter().map(|a| a.0).collect();
+        level1.dedup();
+        for a in level1 {
+            for s in [Side::Baseline, Side::Alternative] {
+                let Some([all, fail]) = by_failure.get(&(a, s)).copied() else { continue };
+                if all.events == 0 {
+                    continue;
+                }
+                failure.push(FailureRow {
+                    agency: agencies[a as usize].clone(),
+                    pathway: name_of(s),
+                    events: all.events,
+                    failure_events: fail.events,
+                    cost: all.cost,
+                    failure_cost: fail.cost,
+                    failure_cost_share: share(fail.cost, all.cost),
+                    failure_contact_share: round_quotient(Decimal::from(fail.events), Decimal::from(all.events), 4),
+                });
+            }
+        }
         let agencies = agency_ids
             .into_iter()
             .map(|a| {
@@ -457,6 +516,7 @@ impl<'a> Tally<'a> {
             break_even,
             agencies,
             demand,
+            failure,
             tiers,
             trend,
             persons,

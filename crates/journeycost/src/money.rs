@@ -365,6 +365,22 @@ pub fn round_quotient(a: Decimal, b: Decimal, places: u32) -> Option<Decimal> {
     })
 }
 
+/// A share as a percentage, rounded half-even to `places` decimals and printed with exactly
+/// that many: `0.88835` → `88.8` (one place). Every printed percentage goes through here, so
+/// the CLI and the report never round the same share two ways. `n/a` for a share too large to
+/// multiply by 100.
+#[must_use]
+pub fn percent(share: Decimal, places: u32) -> String {
+    share.checked_mul(Decimal::ONE_HUNDRED).map_or_else(
+        || "n/a".to_owned(),
+        |p| {
+            let mut p = p.round_dp_with_strategy(places, PENNY_ROUNDING);
+            p.rescale(places);
+            p.to_string()
+        },
+    )
+}
+
 /// Splits `total` (a whole number of pennies) into parts proportional to `weights` so that the
 /// parts sum exactly to `total`: the largest-remainder method at the penny, ties to the earlier
 /// part.
@@ -428,6 +444,21 @@ pub fn apportion(total: Money, weights: &[u64]) -> Vec<Money> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn percentages_round_half_even_once() {
+        use super::percent;
+        use rust_decimal::Decimal;
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(percent(d("0.88835"), 1), "88.8");
+        assert_eq!(percent(d("0.8885"), 1), "88.8", "a tie goes to the even digit");
+        assert_eq!(percent(d("0.8875"), 1), "88.8");
+        assert_eq!(percent(d("0.88851"), 1), "88.9");
+        assert_eq!(percent(Decimal::MAX, 1), "n/a");
+        assert_eq!(percent(d("0.5"), 1), "50.0");
+        assert_eq!(percent(d("-0.0125"), 2), "-1.25");
+        assert_eq!(percent(d("0.00005"), 1), "0.0");
+    }
+
     use super::*;
     use std::str::FromStr;
 

@@ -142,7 +142,7 @@ struct ComparisonDocument<'a> {
 }
 
 /// The files of `journeycost compare`: `series.csv`, `agencies.csv`, `demand.csv`,
-/// `tiers.csv`, `trend.csv`, `persons.csv` and `comparison.json`.
+/// `failure.csv`, `tiers.csv`, `trend.csv`, `persons.csv` and `comparison.json`.
 ///
 /// When the run is grouped, every CSV gains a first column named after the attribute; when it
 /// sums several value types (the public-value case), a last column `value_types` such as
@@ -161,6 +161,16 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
     let mut series = header(&["pathway", "period", "events", "cost", "cumulative_cost"]);
     let mut agencies = header(&["agency", "baseline_cost", "alternative_cost", "saving"]);
     let mut demand = header(&["pathway", "demand", "events", "cost", "cost_share"]);
+    let mut failure = header(&[
+        "agency",
+        "pathway",
+        "events",
+        "failure_events",
+        "cost",
+        "failure_cost",
+        "failure_cost_share",
+        "failure_contact_share",
+    ]);
     let mut tiers = header(&["pathway", "tier", "events", "cost"]);
     let mut trend = header(&["pathway", "periods", "slope", "intercept"]);
     let mut persons = header(&["person_id", "baseline_cost", "alternative_cost", "saving"]);
@@ -197,6 +207,19 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
                 share,
             ]));
         }
+        let four = |s: Option<rust_decimal::Decimal>| s.map(|s| format!("{s:.4}")).unwrap_or_default();
+        for f in &c.failure {
+            failure.row(with(vec![
+                f.agency.clone(),
+                f.pathway.clone(),
+                f.events.to_string(),
+                f.failure_events.to_string(),
+                f.cost.to_string(),
+                f.failure_cost.to_string(),
+                four(f.failure_cost_share),
+                four(f.failure_contact_share),
+            ]));
+        }
         for t in &c.tiers {
             tiers.row(with(vec![t.pathway.clone(), tier_label(t.tier), t.events.to_string(), t.cost.to_string()]));
         }
@@ -216,6 +239,7 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
     out.add("series.csv", series.into_bytes());
     out.add("agencies.csv", agencies.into_bytes());
     out.add("demand.csv", demand.into_bytes());
+    out.add("failure.csv", failure.into_bytes());
     out.add("tiers.csv", tiers.into_bytes());
     out.add("trend.csv", trend.into_bytes());
     out.add("persons.csv", persons.into_bytes());

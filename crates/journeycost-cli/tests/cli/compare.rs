@@ -1,7 +1,15 @@
 use crate::util::{assert_same_files, root, run_in, run_on, stderr};
 
-const FILES: &[&str] =
-    &["series.csv", "agencies.csv", "demand.csv", "tiers.csv", "trend.csv", "persons.csv", "comparison.json"];
+const FILES: &[&str] = &[
+    "series.csv",
+    "agencies.csv",
+    "demand.csv",
+    "failure.csv",
+    "tiers.csv",
+    "trend.csv",
+    "persons.csv",
+    "comparison.json",
+];
 
 #[test]
 fn anna_scenario_matches_golden_files() {
