@@ -20,6 +20,7 @@ mod arrow_ffi;
 mod errors;
 mod inputs;
 mod results;
+mod sections;
 mod table;
 mod work;
 

@@ -104,6 +104,27 @@ struct Costed {
 }
 
 impl Ledger {
+    /// The costing settings given (the price base and value types), for an appraisal's
+    /// assumptions log, as the CLI records its flags.
+    fn costing_log(&self) -> Vec<journeycost::appraisal::Assumption> {
+        use journeycost::appraisal::{Assumption, Origin};
+        match &self.origin {
+            LedgerOrigin::Scenario(s) => s.get().run.costing_log().to_vec(),
+            LedgerOrigin::Objects { price_year, .. } => {
+                let mut log = Vec::new();
+                if price_year.is_some() {
+                    let base = self.source.price_base;
+                    log.push(Assumption::given("price_base", &base, Origin::Argument("price_year".into())));
+                }
+                if self.source.values != [ValueType::Fiscal] {
+                    let label = journeycost::appraisal::values_label(self.source.values);
+                    log.push(Assumption::given("value_types", &label, Origin::Argument("values".into())));
+                }
+                log
+            }
+        }
+    }
+
     /// The ledger's lines, built (without the GIL) the first time they are asked for.
     fn core(&self, py: Python<'_>) -> PyResult<Arc<CoreLedger>> {
         if let Some(l) = self.core.get() {
@@ -462,6 +483,34 @@ pub(crate) struct Comparison {
 }
 
 impl Comparison {
+    /// The input files: what an output folder may not hold.
+    fn input_files(&self) -> Vec<PathBuf> {
+        match &self.origin {
+            CompareOrigin::Scenario(s) => s.get().run.files(),
+            CompareOrigin::Ledger { ledger, .. } => match &ledger.get().origin {
+                LedgerOrigin::Scenario(s) => s.get().run.files(),
+                LedgerOrigin::Objects { events, .. } => {
+                    events.get().path().map(Path::to_path_buf).into_iter().collect()
+                }
+            },
+        }
+    }
+
+    /// Refuses a comparison of one person or of groups: `what` is of everyone in the ledger.
+    fn of_everyone(&self, what: &str) -> PyResult<()> {
+        if let Some(p) = &self.run.person {
+            return Err(ScenarioError::new_err(format!(
+                "{what} a comparison of everyone: this one is of person {p:?} (compare without person=)"
+            )));
+        }
+        if let Some(by) = &self.run.by {
+            return Err(ScenarioError::new_err(format!(
+                "{what} a comparison of everyone: this one is grouped by {by:?} (compare without by=)"
+            )));
+        }
+        Ok(())
+    }
+
     fn single(&self) -> PyResult<&journeycost::compare::GroupComparison> {
         match self.run.groups.as_slice() {
             [one] => Ok(one),
@@ -619,16 +668,123 @@ impl Comparison {
     /// as ``journeycost compare --out`` does: ``out`` is new, empty, or one journeycost wrote,
     /// and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        let inputs = match &self.origin {
-            CompareOrigin::Scenario(s) => s.get().run.files(),
-            CompareOrigin::Ledger { ledger, .. } => match &ledger.get().origin {
-                LedgerOrigin::Scenario(s) => s.get().run.files(),
-                LedgerOrigin::Objects { events, .. } => {
-                    events.get().path().map(Path::to_path_buf).into_iter().collect()
+        write(py, &self.files, out, &self.input_files())
+    }
+
+    /// Appraises the alternative against the baseline as ``journeycost appraise`` does, with the
+    /// keys of a scenario file's ``[appraisal]`` section as keyword arguments: the same rules,
+    /// messages and results as the file, with the arguments named in the assumptions log.
+    ///
+    /// Examples
+    /// --------
+    /// >>> import journeycost
+    /// >>> c = journeycost.Scenario.load("examples/anna/scenario.toml").compare()
+    /// >>> a = c.appraise(years="fy", schedule="green-book", deadweight=0.1, intervention_codes=["SS18.10"])
+    /// >>> a.price_base, a.schedule
+    /// ('2023/24', 'green-book')
+    ///
+    /// Raises
+    /// ------
+    /// ScenarioError
+    ///     An unknown key or an invalid value, named by its key; a comparison of one person or of
+    ///     groups (appraise the comparison of everyone).
+    #[pyo3(signature = (**keys))]
+    fn appraise(slf: &Bound<'_, Self>, keys: Option<&Bound<'_, PyDict>>) -> PyResult<Appraisal> {
+        let py = slf.py();
+        let me = slf.get();
+        me.of_everyone("appraise")?;
+        let table = crate::sections::table(keys, "appraise()", "appraisal")?;
+        let pathways = (me.options.baseline.clone(), me.options.alternative.clone());
+        let spec =
+            run(py, Class::Input, None, |_| journeycost::scenario::appraisal_section(&table, pathways, "appraise()"))?;
+        let (inner, files) = match &me.origin {
+            CompareOrigin::Scenario(s) => run(py, Class::Input, None, |_| {
+                let a = s.get().with(|b| RunBuilder { appraisal: Some(spec), ..b })?.appraise()?;
+                let files = a.files();
+                Ok((a.appraisal, files))
+            })?,
+            CompareOrigin::Ledger { ledger, .. } => {
+                let l = ledger.get();
+                let core = l.core(py)?;
+                let (catalogue, inputs) = (l.source.catalogue.clone(), l.inputs.clone());
+                let mut spec = spec;
+                for a in l.costing_log() {
+                    journeycost::appraisal::record(&mut spec.assumptions, a);
                 }
-            },
+                run(py, Class::Input, None, |_| {
+                    let a = journeycost::appraisal::appraise(&core, &catalogue, &spec)?;
+                    let files = journeycost::output::appraisal_files(&a, &spec.baseline, &spec.alternative, &inputs);
+                    Ok((a, files))
+                })?
+            }
         };
-        write(py, &self.files, out, &inputs)
+        let keys = keys.map_or_else(|| PyDict::new(py), Clone::clone).unbind();
+        Ok(Appraisal { inner, files, made: Made::Comparison { comparison: slf.clone().unbind(), keys } })
+    }
+
+    /// Extrapolates the cohort's savings to a national figure as ``journeycost extrapolate``
+    /// does, with the keys of a scenario file's ``[extrapolation]`` section (``segments``,
+    /// ``draws``, ``seed``, ``schedule``, ``threshold``...) as keyword arguments. ``threads``
+    /// (default: every core) never changes the result.
+    ///
+    /// Examples
+    /// --------
+    /// >>> import journeycost
+    /// >>> c = journeycost.Scenario.load("examples/seven-cases/scenario.toml").compare()
+    /// >>> x = c.extrapolate(draws=200, seed=1, segments=[{"name": "all", "count": 1000, "per_case": {"dist": "cohort", "years": 5}}])
+    /// >>> x.draws, x.seed
+    /// (200, 1)
+    ///
+    /// Raises
+    /// ------
+    /// ScenarioError
+    ///     An unknown key or an invalid value, named by its key; a comparison of one person or of
+    ///     groups.
+    #[pyo3(signature = (threads=None, progress=None, **keys))]
+    fn extrapolate(
+        slf: &Bound<'_, Self>,
+        threads: Option<usize>,
+        progress: Option<bool>,
+        keys: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Extrapolation> {
+        let py = slf.py();
+        let me = slf.get();
+        me.of_everyone("extrapolate")?;
+        if threads == Some(0) {
+            return Err(ScenarioError::new_err("threads must be at least 1"));
+        }
+        let threads = threads.unwrap_or_else(journeycost::available_threads);
+        let table = crate::sections::table(keys, "extrapolate()", "extrapolation")?;
+        let plan =
+            run(py, Class::Input, None, |_| journeycost::scenario::extrapolation_section(&table, "extrapolate()"))?;
+        let total = Some(plan.spec.draws);
+        let (inner, files) = match &me.origin {
+            CompareOrigin::Scenario(s) => {
+                let r = run(py, Class::Input, None, |_| {
+                    s.get().with(|b| RunBuilder { extrapolation: Some(plan), threads: Some(threads), ..b })
+                })?;
+                run(py, Class::Input, Some(Progress { wanted: progress, total, what: "draws" }), |done| {
+                    let report = |n: u64| done.store(n, Ordering::Relaxed);
+                    let x = r.extrapolate(Some(&report))?;
+                    let files = x.files();
+                    Ok((x.result, files))
+                })?
+            }
+            CompareOrigin::Ledger { ledger, .. } => {
+                let l = ledger.get();
+                let (persons, inputs) = (l.persons.clone(), l.inputs.clone());
+                let rows = me.single()?.comparison.persons.clone();
+                run(py, Class::Input, Some(Progress { wanted: progress, total, what: "draws" }), |done| {
+                    let spec = plan.resolve(&rows, persons.as_deref())?;
+                    let report = |n: u64| done.store(n, Ordering::Relaxed);
+                    let x = journeycost::extrapolate::extrapolate(&spec, threads, Some(&report))?;
+                    let files = journeycost::output::extrapolation_files(&x, &inputs);
+                    Ok((x, files))
+                })?
+            }
+        };
+        let keys = keys.map_or_else(|| PyDict::new(py), Clone::clone).unbind();
+        Ok(Extrapolation { inner, files, made: Made::Comparison { comparison: slf.clone().unbind(), keys } })
     }
 
     /// The red and blue lines as an SVG chart (of the first group when grouped).
@@ -750,7 +906,43 @@ impl Comparison {
 pub(crate) struct Appraisal {
     inner: journeycost::appraisal::Appraisal,
     files: OutputSet,
-    scenario: Py<Scenario>,
+    made: Made,
+}
+
+/// What an appraisal or extrapolation was made from: to write it beside (never over) its inputs,
+/// and to make it again in another process.
+enum Made {
+    /// `Scenario.appraise()` or `Scenario.extrapolate()`.
+    Scenario(Py<Scenario>),
+    /// `Comparison.appraise(**keys)` or `Comparison.extrapolate(**keys)`.
+    Comparison { comparison: Py<Comparison>, keys: Py<PyDict> },
+}
+
+impl Made {
+    fn input_files(&self) -> Vec<PathBuf> {
+        match self {
+            Made::Scenario(s) => s.get().run.files(),
+            Made::Comparison { comparison, .. } => comparison.get().input_files(),
+        }
+    }
+
+    /// `(callable, args)` for `__reduce__`: the method that made the result, with `args` (a
+    /// scenario's) or the keyword arguments it was given.
+    fn reduce<'py>(
+        &self,
+        py: Python<'py>,
+        method: &str,
+        args: Bound<'py, PyTuple>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        match self {
+            Made::Scenario(s) => Ok((s.bind(py).getattr(method)?, args)),
+            Made::Comparison { comparison, keys } => {
+                let bound = comparison.bind(py).getattr(method)?;
+                let partial = py.import("functools")?.getattr("partial")?.call((bound,), Some(keys.bind(py)))?;
+                Ok((partial, PyTuple::empty(py)))
+            }
+        }
+    }
 }
 
 #[pymethods]
@@ -823,7 +1015,7 @@ impl Appraisal {
     /// Writes the CLI's files to the folder ``out``, as the CLI's ``--out`` does: ``out`` is
     /// new, empty, or one journeycost wrote, and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        write(py, &self.files, out, &self.scenario.get().run.files())
+        write(py, &self.files, out, &self.made.input_files())
     }
 
     fn __repr__(&self) -> String {
@@ -862,7 +1054,7 @@ impl Appraisal {
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
-        Ok((slf.get().scenario.bind(py).getattr("appraise")?, PyTuple::empty(py)))
+        slf.get().made.reduce(py, "appraise", PyTuple::empty(py))
     }
 }
 
@@ -872,7 +1064,7 @@ impl Appraisal {
 pub(crate) struct Extrapolation {
     inner: journeycost::extrapolate::Extrapolation,
     files: OutputSet,
-    scenario: Py<Scenario>,
+    made: Made,
 }
 
 fn summary<'py>(py: Python<'py>, s: &journeycost::extrapolate::Summary) -> PyResult<Bound<'py, PyDict>> {
@@ -939,7 +1131,7 @@ impl Extrapolation {
     /// Writes the CLI's files to the folder ``out``, as the CLI's ``--out`` does: ``out`` is
     /// new, empty, or one journeycost wrote, and it is replaced whole, all at once.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<PathBuf>> {
-        write(py, &self.files, out, &self.scenario.get().run.files())
+        write(py, &self.files, out, &self.made.input_files())
     }
 
     /// The distribution of the net annual saving as a matplotlib figure.
@@ -969,8 +1161,8 @@ impl Extrapolation {
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let x = &slf.get().inner;
-        let kwargs = (x.draws, x.seed).into_pyobject(py)?;
-        Ok((slf.get().scenario.bind(py).getattr("extrapolate")?, kwargs))
+        let args = (x.draws, x.seed).into_pyobject(py)?;
+        slf.get().made.reduce(py, "extrapolate", args)
     }
 }
 
@@ -1110,7 +1302,7 @@ impl Scenario {
         let appraised = run(py, Class::Input, None, |_| me.run.appraise())?;
         let files = appraised.files();
         let inner = appraised.appraisal;
-        Ok(Appraisal { inner, files, scenario: slf.clone().unbind() })
+        Ok(Appraisal { inner, files, made: Made::Scenario(slf.clone().unbind()) })
     }
 
     /// Extrapolates as ``journeycost extrapolate scenario.toml`` does. ``draws`` and ``seed``
@@ -1139,7 +1331,7 @@ impl Scenario {
                 let files = x.files();
                 Ok((x.result, files))
             })?;
-        Ok(Extrapolation { inner, files, scenario: slf.clone().unbind() })
+        Ok(Extrapolation { inner, files, made: Made::Scenario(slf.clone().unbind()) })
     }
 
     /// Writes the report of ``journeycost report scenario.toml --out out_dir`` (HTML, Markdown,

@@ -436,14 +436,14 @@ impl Scenario {
             Some(section) => {
                 let pathway = |p: &Option<String>, d: &str| p.clone().unwrap_or_else(|| d.to_owned());
                 let pathways = (pathway(&file.compare.baseline, "old"), pathway(&file.compare.alternative, "new"));
-                Some(appraisal_spec(&section, pathways, &Spans { text, name })?)
+                Some(appraisal_spec(&section, pathways, &Spans { text, name, arguments: false })?)
             }
         };
         let extrapolation = match file.extrapolation {
             None => None,
-            Some(section) => Some(extrapolation_plan(&section, &Spans { text, name })?),
+            Some(section) => Some(extrapolation_plan(&section, &Spans { text, name, arguments: false })?),
         };
-        let origin = Spans { text, name }.origin();
+        let origin = Spans { text, name, arguments: false }.origin_of("costing");
         let mut costing_log = Vec::new();
         if let Some(y) = price_year {
             costing_log.push(Assumption::given("price_base", &y, origin.clone()));
@@ -482,21 +482,87 @@ impl Scenario {
     }
 }
 
-/// Turns byte spans into locations in the scenario file.
+/// An `[appraisal]` section given as arguments rather than in a file: `keys` holds the
+/// section's keys as TOML (what a scenario file has below `[appraisal]`), `pathways` the
+/// baseline and alternative it appraises, and `name` how problems and the assumptions log name
+/// the caller (e.g. `appraise()`). The same rules and messages as a scenario file's section.
+///
+/// # Errors
+/// Every problem of the section, located by key.
+pub fn appraisal_section(keys: &toml::Table, pathways: (String, String), name: &str) -> Result<AppraisalSpec, Error> {
+    let text =
+        toml::to_string(keys).map_err(|e| Error::new(Location::source(name), ProblemKind::Scenario, e.to_string()))?;
+    let section: AppraisalSection = section_from(&text, name, "appraisal")?;
+    appraisal_spec(&section, pathways, &Spans { text: &text, name, arguments: true })
+}
+
+/// An `[extrapolation]` section given as arguments, as [`appraisal_section`] takes an
+/// `[appraisal]`.
+///
+/// # Errors
+/// Every problem of the section, located by key.
+pub fn extrapolation_section(keys: &toml::Table, name: &str) -> Result<ExtrapolationPlan, Error> {
+    let text =
+        toml::to_string(keys).map_err(|e| Error::new(Location::source(name), ProblemKind::Scenario, e.to_string()))?;
+    let section: ExtrapolationSection = section_from(&text, name, "extrapolation")?;
+    extrapolation_plan(&section, &Spans { text: &text, name, arguments: true })
+}
+
+/// A section read from its keys' TOML text, with serde's problems (an unknown key, a wrong
+/// type) named by the key they are at.
+fn section_from<T: serde::de::DeserializeOwned>(text: &str, name: &str, section: &str) -> Result<T, Error> {
+    toml::from_str(text).map_err(|e| {
+        // The key the problem is at: the key of the line its span starts on, in the table whose
+        // header comes last before it.
+        let key = e.span().and_then(|s| {
+            let start = s.start.min(text.len());
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let line = text[line_start..line_end].trim();
+            let header = text[..line_start].lines().rev().find(|l| l.starts_with('['));
+            let table = header.map(|h| h.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+            let key = line.split_once('=').map(|(k, _)| k.trim().trim_matches('"').to_owned());
+            match (table, key) {
+                (Some(t), Some(k)) => Some(format!("{section}.{t}.{k}")),
+                (None, Some(k)) => Some(format!("{section}.{k}")),
+                (Some(t), None) => Some(format!("{section}.{t}")),
+                (None, None) => None,
+            }
+        });
+        let mut at = Location::source(name);
+        if let Some(k) = key {
+            at = at.in_field(k);
+        }
+        Error::new(at, ProblemKind::Scenario, e.message().trim_end_matches('\n').to_owned())
+    })
+}
+
+/// Turns byte spans into locations in the scenario file, or, for a section given as arguments
+/// (see [`appraisal_section`]), into the argument's name alone.
 struct Spans<'a> {
     text: &'a str,
     name: &'a str,
+    /// A section given as arguments: its values come from the arguments of its keys, and its
+    /// text is made from them, so its line numbers mean nothing to the user and are not shown.
+    arguments: bool,
 }
 
 impl Spans<'_> {
-    /// Where the scenario's values come from: the file, by name (as outputs name their inputs).
-    fn origin(&self) -> Origin {
+    /// Where the value of the section's `key` comes from: the file, by name (as outputs name
+    /// their inputs), or the argument of that name.
+    fn origin_of(&self, key: &str) -> Origin {
+        if self.arguments {
+            return Origin::Argument(key.to_owned());
+        }
         Origin::Scenario(
             Path::new(self.name).file_name().map_or_else(|| self.name.to_owned(), |n| n.to_string_lossy().into_owned()),
         )
     }
 
     fn at(&self, span: &std::ops::Range<usize>, field: &str) -> Location {
+        if self.arguments {
+            return Location::source(self.name).in_field(field);
+        }
         let line = self.text[..span.start.min(self.text.len())].matches('\n').count() as u64 + 1;
         Location::source(self.name).at_line(line).in_field(field)
     }
@@ -529,7 +595,7 @@ fn appraisal_spec(
                 source: p.and_then(|p| p.source.clone()),
                 confidence,
                 set_by: p.and_then(|p| p.set_by.clone()),
-                origin: spans.origin(),
+                origin: spans.origin_of(name.split('.').next().unwrap_or(name)),
             });
         };
     if let Some(y) = &section.years {
@@ -749,7 +815,7 @@ fn parameter(
             })?;
             let d = Dist::Fixed(x);
             check_support(&d, kind).map_err(err)?;
-            log.push(Assumption::given(field, &format!("fixed {x}"), spans.origin()));
+            log.push(Assumption::given(field, &format!("fixed {x}"), spans.origin_of("segments")));
             return Ok(Ok(d));
         }
     };
@@ -825,7 +891,7 @@ fn parameter(
                 source: text("source"),
                 confidence: grade()?,
                 set_by: text("set_by"),
-                origin: spans.origin(),
+                origin: spans.origin_of("segments"),
             });
             return Ok(Err(PerCaseSource::Cohort { years, column, equals }));
         }
@@ -843,7 +909,7 @@ fn parameter(
         source: text("source"),
         confidence: grade()?,
         set_by: text("set_by"),
-        origin: spans.origin(),
+        origin: spans.origin_of("segments"),
     });
     Ok(Ok(dist))
 }
@@ -873,23 +939,23 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
                 format!("draws must be from 1 to {}, found {d}", crate::extrapolate::MAX_DRAWS),
             ));
         }
-        spec.set_draws(d, spans.origin());
+        spec.set_draws(d, spans.origin_of("draws"));
     }
     if let Some(s) = section.seed {
-        spec.set_seed(s, spans.origin());
+        spec.set_seed(s, spans.origin_of("seed"));
     }
     if let Some(sch) = &section.schedule {
         match sch.get_ref().parse::<Schedule>() {
             Ok(v) => {
                 spec.schedule = v;
-                log.push(Assumption::given("schedule", &spec.schedule, spans.origin()));
+                log.push(Assumption::given("schedule", &spec.schedule, spans.origin_of("schedule")));
             }
             Err(e) => problems.push(spans.problem(&sch.span(), "extrapolation.schedule", e)),
         }
     }
     if let Some(c) = &section.adjustments {
         if matches!(c.get_ref().as_str(), "multiplicative" | "additive") {
-            log.push(Assumption::given("adjustments", c.get_ref(), spans.origin()));
+            log.push(Assumption::given("adjustments", c.get_ref(), spans.origin_of("adjustments")));
         }
         match c.get_ref().as_str() {
             "multiplicative" => spec.combine = Combine::Multiplicative,
@@ -960,7 +1026,11 @@ fn extrapolation_plan(section: &ExtrapolationSection, spans: &Spans<'_>) -> Resu
         let default = |field: &str, value: &str| Assumption::default_value(&format!("{}: {field}", seg.name), &value);
         match seg.horizon {
             Some(h) => {
-                log.push(Assumption::given(&format!("{}: horizon", seg.name), &format!("{h} years"), spans.origin()));
+                log.push(Assumption::given(
+                    &format!("{}: horizon", seg.name),
+                    &format!("{h} years"),
+                    spans.origin_of("segments"),
+                ));
             }
             None => log.push(default("horizon", "1 years")),
         }

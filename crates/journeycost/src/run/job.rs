@@ -283,6 +283,7 @@ impl RunBuilder {
             appraisal,
             has_appraisal,
             extrapolation: self.extrapolation.or(sc_extrapolation),
+            costing_log,
             draws: self.draws.map(|d| (d, self.front.origin("draws"))),
             seed: self.seed.map(|s| (s, self.front.origin("seed"))),
             threads,
@@ -303,6 +304,7 @@ pub struct Run {
     appraisal: AppraisalSpec,
     has_appraisal: bool,
     extrapolation: Option<ExtrapolationPlan>,
+    costing_log: Vec<Assumption>,
     draws: Option<(u64, Origin)>,
     seed: Option<(u64, Origin)>,
     threads: usize,
@@ -382,6 +384,13 @@ impl Run {
     #[must_use]
     pub fn appraisal_spec(&self) -> &AppraisalSpec {
         &self.appraisal
+    }
+
+    /// The costing settings given (`price_base`, `value_types`) with their origin: what every
+    /// appraisal's assumptions log records.
+    #[must_use]
+    pub fn costing_log(&self) -> &[Assumption] {
+        &self.costing_log
     }
 
     /// Whether an appraisal was asked for (given or in the scenario), rather than defaulted.

@@ -151,3 +151,62 @@ fn steps_give_the_bytes_of_the_calls_they_replace() {
     let loaded = run.validate().unwrap();
     assert_eq!(loaded.ledger.price_base(), base);
 }
+
+#[test]
+fn a_section_given_as_arguments_is_the_files_but_for_its_origins() {
+    let path = example("anna");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    let keys = doc["appraisal"].as_table().unwrap();
+    let given = journeycost::scenario::appraisal_section(keys, ("old".into(), "new".into()), "appraise()").unwrap();
+    let by_file = Run::from_scenario(&path).unwrap();
+    let by_keys = Run::builder().scenario(&path).appraisal(given).build().unwrap();
+    let (a, b) = (by_keys.appraise().unwrap(), by_file.appraise().unwrap());
+    let without_log = |x: &journeycost::appraisal::Appraisal| journeycost::appraisal::Appraisal {
+        assumptions: Vec::new(),
+        ..x.clone()
+    };
+    assert_eq!(without_log(&a.appraisal), without_log(&b.appraisal));
+    let strip = |log: &[journeycost::appraisal::Assumption]| {
+        log.iter().map(|x| (x.name.clone(), x.value.clone(), x.source.clone(), x.set_by.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&a.spec.assumptions), strip(&b.spec.assumptions));
+    let origin = |log: &[journeycost::appraisal::Assumption], name: &str| {
+        log.iter().find(|x| x.name == name).unwrap().origin.clone()
+    };
+    assert_eq!(origin(&a.spec.assumptions, "deadweight"), Origin::Argument("deadweight".into()));
+    assert_eq!(origin(&a.spec.assumptions, "optimism_bias.red"), Origin::Argument("optimism_bias".into()));
+    assert_eq!(origin(&b.spec.assumptions, "deadweight"), Origin::Scenario("scenario.toml".into()));
+
+    // Problems are named by key, with no line (the text is made from the arguments).
+    let mut bad = keys.clone();
+    bad.insert("deadweight".into(), toml::Value::Float(1.5));
+    bad.insert("schedul".into(), toml::Value::String("none".into()));
+    let e = journeycost::scenario::appraisal_section(&bad, ("old".into(), "new".into()), "appraise()").unwrap_err();
+    assert_eq!(
+        message(&e),
+        "appraise(), field \"appraisal.schedul\": unknown field `schedul`, expected one of `years`, `base_year`, `schedule`, `adjustments`, `intervention_agencies`, `intervention_codes`, `deadweight`, `attribution`, `displacement`, `leakage`, `drop_off`, `optimism_bias`, `costs`"
+    );
+    bad.remove("schedul");
+    let e = journeycost::scenario::appraisal_section(&bad, ("old".into(), "new".into()), "appraise()").unwrap_err();
+    assert!(
+        message(&e).starts_with("appraise(), field \"appraisal.deadweight.value\": expected a share"),
+        "{}",
+        message(&e)
+    );
+
+    let national = example("national");
+    let doc: toml::Table = toml::from_str(&std::fs::read_to_string(&national).unwrap()).unwrap();
+    let plan = journeycost::scenario::extrapolation_section(doc["extrapolation"].as_table().unwrap(), "extrapolate()")
+        .unwrap();
+    let by_keys = Run::builder().scenario(&national).extrapolation(plan).draws(40).build().unwrap();
+    let by_file = Run::builder().scenario(&national).draws(40).build().unwrap();
+    let without_log = |x: journeycost::extrapolate::Extrapolation| journeycost::extrapolate::Extrapolation {
+        assumptions: Vec::new(),
+        ..x
+    };
+    assert_eq!(
+        without_log(by_keys.extrapolate(None).unwrap().result),
+        without_log(by_file.extrapolate(None).unwrap().result)
+    );
+}
