@@ -442,3 +442,98 @@ fn sums_too_large_are_one_problem() {
         assert!(err.to_string().contains("too large, or too precise, to be summed exactly"), "{err}");
     }
 }
+
+/// `cat` with failure, value and unclassified demand, every tier and none, and agency details,
+/// so that every view of a tally has keys.
+fn with_demand_tiers_and_details(cat: &Catalogue) -> Catalogue {
+    use journeycost::catalogue::{DemandKind, Tier};
+    let entries = cat
+        .entries()
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, mut u)| {
+            u.demand = [None, Some(DemandKind::Failure), Some(DemandKind::Value)][i % 3];
+            u.tier = Tier::new((i % 5) as u8);
+            u.agency_detail = (i % 2 == 0).then(|| format!("team {}", i % 3));
+            u
+        })
+        .collect();
+    Catalogue::new(entries).unwrap()
+}
+
+proptest! {
+    #![proptest_config(crate::config(96))]
+
+    /// The merge law: the tallies of two disjoint sets of persons, each costed on its own (as on
+    /// two machines), merge into the tally of the whole cohort, exactly; through their serialised
+    /// form too; and the finished tally is the comparison.
+    #[test]
+    fn tallies_of_disjoint_persons_merge_into_the_tally_of_the_union(
+        costs in costs(),
+        rows in rows(),
+        r in 9000u32..12000,
+        in_a in prop::collection::vec(any::<bool>(), 6),
+        period in prop::sample::select(vec![PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year, PeriodKind::Fy]),
+        detail in any::<bool>(),
+    ) {
+        use journeycost::compare::{CompareTally, tally};
+        let cat = with_demand_tiers_and_details(&catalogue(&costs));
+        let idx = index(r);
+        let base = PriceYear::Calendar(2024);
+        let options = CompareOptions { period, agency_detail: detail, ..CompareOptions::default() };
+        let part = |keep: bool| -> CompareTally {
+            let rows: Vec<Row> = rows.iter().copied().filter(|row| in_a[row.0 as usize] == keep).collect();
+            if rows.is_empty() {
+                return CompareTally::empty(&options, base);
+            }
+            let ledger = Ledger::build(&journeys(&cat, &rows), &cat, &idx, base).unwrap();
+            tally(&ledger, &options, None).unwrap()
+        };
+        let whole = Ledger::build(&journeys(&cat, &rows), &cat, &idx, base).unwrap();
+        let expected = tally(&whole, &options, None).unwrap();
+
+        let mut merged = part(true);
+        merged.merge(part(false)).unwrap();
+        prop_assert_eq!(&merged, &expected);
+
+        let mut wired = CompareTally::from_bytes(&part(false).to_bytes()).unwrap();
+        wired.merge(CompareTally::from_bytes(&part(true).to_bytes()).unwrap()).unwrap();
+        prop_assert_eq!(&wired, &expected);
+        prop_assert_eq!(CompareTally::from_bytes(&expected.to_bytes()).unwrap().to_bytes(), expected.to_bytes());
+
+        if let Ok(c) = compare(&whole, &options, None) {
+            prop_assert_eq!(merged.finish(), c);
+        }
+    }
+}
+
+#[test]
+fn tallies_refuse_what_would_not_add_up() {
+    use journeycost::compare::{CompareTally, tally};
+    let cat = catalogue(&[(1000, 0, 0), (2500, 1, 1)]);
+    let rows: Vec<Row> = vec![(0, true, 10, 0, 100, None, 100), (0, false, 20, 1, 100, None, 100)];
+    let ledger = Ledger::build(&journeys(&cat, &rows), &cat, &index(10000), PriceYear::Calendar(2024)).unwrap();
+    let t = tally(&ledger, &CompareOptions::default(), None).unwrap();
+    // A person in both tallies would count twice.
+    let mut twice = t.clone();
+    let e = twice.merge(t.clone()).unwrap_err();
+    assert!(e.to_string().contains("person \"P0\" is in both tallies"), "{e}");
+    // Tallies of other settings.
+    let quarterly = tally(&ledger, &CompareOptions { period: PeriodKind::Quarter, ..CompareOptions::default() }, None);
+    let mut other = CompareTally::empty(&CompareOptions::default(), PriceYear::Calendar(2024));
+    let e = other.merge(quarterly.unwrap()).unwrap_err();
+    assert!(e.to_string().contains("by month") && e.to_string().contains("by quarter"), "{e}");
+    // Bytes that are not a tally, or of another version, are refused with a message.
+    assert!(CompareTally::from_bytes(b"not cbor at all").is_err());
+    let mut bytes = t.to_bytes();
+    let at = bytes.windows(7).position(|w| w == b"version").unwrap() + 7;
+    bytes[at] = 0x02; // CBOR small integer 2
+    let e = CompareTally::from_bytes(&bytes).unwrap_err();
+    assert!(e.to_string().contains("version 2; this journeycost reads"), "{e}");
+    // Every truncation is an error, never a panic.
+    let good = t.to_bytes();
+    for n in 0..good.len() {
+        assert!(CompareTally::from_bytes(&good[..n]).is_err());
+    }
+}

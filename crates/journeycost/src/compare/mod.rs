@@ -9,10 +9,15 @@ use serde::Serialize;
 use crate::catalogue::{DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind};
 use crate::journey::Persons;
-use crate::ledger::{Ledger, Totals};
+use crate::ledger::Ledger;
 use crate::money::{Money, round_quotient, round_ratio_to_penny};
 use crate::period::{Period, PeriodKind};
 use crate::prices::PriceYear;
+
+mod tally;
+
+pub(crate) use tally::Tally;
+pub use tally::{CompareTally, TALLY_FORMAT, TALLY_VERSION};
 
 /// What to compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,8 +279,24 @@ pub struct Comparison {
 /// ```
 pub fn compare(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool]>) -> Result<Comparison, Error> {
     distinct_pathways(&options.baseline, &options.alternative)?;
-    let (base, alt) =
-        (find_pathway(ledger.pathways(), &options.baseline)?, find_pathway(ledger.pathways(), &options.alternative)?);
+    find_pathway(ledger.pathways(), &options.baseline)?;
+    find_pathway(ledger.pathways(), &options.alternative)?;
+    tally(ledger, options, include).map(|t| t.finish())
+}
+
+/// The sums [`compare`] makes its comparison from, of the persons `include` keeps (all when
+/// `None`), as a [`CompareTally`]: merge the tallies of disjoint sets of persons, made anywhere,
+/// and [`finish`](CompareTally::finish) the result to get their comparison.
+/// `compare(ledger, options, include)` is `tally(ledger, options, include)?.finish()` once both
+/// pathways are known to have events. A pathway with no events in this ledger (a part of a
+/// cohort may have none) is an empty side of its tally, not an error.
+///
+/// # Errors
+/// The two pathways are the same.
+pub fn tally(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool]>) -> Result<CompareTally, Error> {
+    distinct_pathways(&options.baseline, &options.alternative)?;
+    let id = |name: &str| ledger.pathways().iter().position(|p| &**p == name).map(|i| i as u32);
+    let (base, alt) = (id(&options.baseline), id(&options.alternative));
     let included = |person: u32| include.is_none_or(|m| m.get(person as usize).copied().unwrap_or(false));
     let detail = |entry: u32| if options.agency_detail { ledger.agency_detail(entry) } else { None };
     let mut tally = Tally::default();
@@ -285,16 +306,16 @@ pub fn compare(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool
         if !included(l.person) {
             continue;
         }
-        let side = if l.pathway == base {
+        let side = if Some(l.pathway) == base {
             Side::Baseline
-        } else if l.pathway == alt {
+        } else if Some(l.pathway) == alt {
             Side::Alternative
         } else {
             continue;
         };
         tally.add(&l, side, period, counts, detail(l.entry));
     }
-    Ok(tally.finish(options, ledger.persons(), ledger.agencies(), ledger.price_base()))
+    Ok(tally.named(options, ledger.persons(), ledger.agencies(), ledger.price_base()))
 }
 
 /// The id of a pathway, or the error naming the pathways present.
@@ -323,205 +344,6 @@ impl EventCounter {
         let counts = !line.continuation || self.previous != Some(p);
         self.previous = Some(p);
         (p, counts)
-    }
-}
-
-/// The group-bys a comparison is made of, summed line by line: by side and period, agency (and
-/// detail), demand, tier and person. Every one is exact.
-#[derive(Debug, Default)]
-pub(crate) struct Tally<'a> {
-    periods: rustc_hash::FxHashMap<(Side, Period), Totals>,
-    agencies: rustc_hash::FxHashMap<((u32, Option<&'a str>), Side), Totals>,
-    demand: rustc_hash::FxHashMap<(Side, Option<DemandKind>), Totals>,
-    tiers: rustc_hash::FxHashMap<(Side, Option<Tier>), Totals>,
-    persons: rustc_hash::FxHashMap<(u32, Side), Totals>,
-    /// By agency (level 1) and side: all demand, and failure demand.
-    failure: rustc_hash::FxHashMap<(u32, Side), [Totals; 2]>,
-}
-
-impl<'a> Tally<'a> {
-    /// Adds a line on `side` in `period` (counting as an event when `counts`), with its
-    /// agency detail when agencies are split by it.
-    pub(crate) fn add(
-        &mut self,
-        l: &crate::ledger::Line,
-        side: Side,
-        period: Period,
-        counts: bool,
-        detail: Option<&'a str>,
-    ) {
-        let events = u64::from(counts);
-        for t in [
-            self.periods.entry((side, period)).or_default(),
-            self.agencies.entry(((l.agency, detail), side)).or_default(),
-            self.demand.entry((side, l.demand)).or_default(),
-            self.tiers.entry((side, l.tier)).or_default(),
-            self.persons.entry((l.person, side)).or_default(),
-        ] {
-            t.events += events;
-            t.cost += l.cost;
-        }
-        let f = self.failure.entry((l.agency, side)).or_default();
-        for t in if l.demand == Some(DemandKind::Failure) { &mut f[..] } else { &mut f[..1] } {
-            t.events += events;
-            t.cost += l.cost;
-        }
-    }
-
-    /// The comparison, with the names the ids refer to.
-    pub(crate) fn finish(
-        self,
-        options: &CompareOptions,
-        persons: &[Box<str>],
-        agencies: &[String],
-        price_base: PriceYear,
-    ) -> Comparison {
-        let Tally {
-            periods: by_period,
-            agencies: by_agency,
-            demand: by_demand,
-            tiers: by_tier,
-            persons: by_person,
-            failure: by_failure,
-        } = self;
-        let name_of = |s: Side| match s {
-            Side::Baseline => options.baseline.clone(),
-            Side::Alternative => options.alternative.clone(),
-        };
-        let side_total = |s: Side| by_agency.iter().filter(|((_, k), _)| *k == s).map(|(_, t)| t.cost).sum::<Money>();
-        let (base_total, alt_total) = (side_total(Side::Baseline), side_total(Side::Alternative));
-
-        // Series: the common range of periods with data on either side, empty periods as zero.
-        let mut series = Vec::new();
-        let mut cumulative: BTreeMap<Side, Vec<Money>> = BTreeMap::new();
-        let mut range_periods = Vec::new();
-        if let (Some(first), Some(last)) = (by_period.keys().map(|k| k.1).min(), by_period.keys().map(|k| k.1).max()) {
-            let mut p = first;
-            while p <= last {
-                range_periods.push(p);
-                p = p.next();
-            }
-        }
-        let mut sides = [Side::Baseline, Side::Alternative];
-        sides.sort_by_key(|&s| name_of(s));
-        let mut counts: BTreeMap<Side, Vec<f64>> = BTreeMap::new();
-        for s in sides {
-            let mut running = Money::ZERO;
-            for &p in &range_periods {
-                let t = by_period.get(&(s, p)).copied().unwrap_or_default();
-                running += t.cost;
-                cumulative.entry(s).or_default().push(running);
-                counts.entry(s).or_default().push(t.events as f64);
-                series.push(SeriesPoint {
-                    pathway: name_of(s),
-                    period: p,
-                    events: t.events,
-                    cost: t.cost,
-                    cumulative_cost: running,
-                });
-            }
-        }
-        let break_even = break_even_index(cumulative.get(&Side::Baseline), cumulative.get(&Side::Alternative))
-            .map(|i| range_periods[i]);
-
-        let mut agency_ids: Vec<(u32, Option<&str>)> = by_agency.keys().map(|k| k.0).collect();
-        agency_ids.sort_unstable();
-        agency_ids.dedup();
-        let mut failure = Vec::new();
-        let mut level1: Vec<u32> = agency_ids.iter().map(|a| a.0).collect();
-        level1.dedup();
-        for a in level1 {
-            for s in [Side::Baseline, Side::Alternative] {
-                let Some([all, fail]) = by_failure.get(&(a, s)).copied() else { continue };
-                if all.events == 0 {
-                    continue;
-                }
-                failure.push(FailureRow {
-                    agency: agencies[a as usize].clone(),
-                    pathway: name_of(s),
-                    events: all.events,
-                    failure_events: fail.events,
-                    cost: all.cost,
-                    failure_cost: fail.cost,
-                    failure_cost_share: share(fail.cost, all.cost),
-                    failure_contact_share: round_quotient(Decimal::from(fail.events), Decimal::from(all.events), 4),
-                });
-            }
-        }
-        let agencies = agency_ids
-            .into_iter()
-            .map(|a| {
-                let get = |s| by_agency.get(&(a, s)).map_or(Money::ZERO, |t: &Totals| t.cost);
-                let name = &agencies[a.0 as usize];
-                let label = a.1.map_or_else(|| name.clone(), |d| format!("{name} / {d}"));
-                row(label, get(Side::Baseline), get(Side::Alternative))
-            })
-            .collect();
-
-        let mut demand = Vec::new();
-        let mut tiers = Vec::new();
-        for s in sides {
-            let total = if s == Side::Baseline { base_total } else { alt_total };
-            for kind in [Some(DemandKind::Failure), Some(DemandKind::Value), None] {
-                let t = by_demand.get(&(s, kind)).copied().unwrap_or_default();
-                demand.push(DemandRow {
-                    pathway: name_of(s),
-                    demand: kind,
-                    events: t.events,
-                    cost: t.cost,
-                    cost_share: share(t.cost, total),
-                });
-            }
-            for tier in [Tier::new(1), Tier::new(2), Tier::new(3), Tier::new(4), None] {
-                let t = by_tier.get(&(s, tier)).copied().unwrap_or_default();
-                tiers.push(TierRow { pathway: name_of(s), tier, events: t.events, cost: t.cost });
-            }
-        }
-
-        let trend = sides
-            .iter()
-            .filter_map(|s| {
-                let ys = counts.get(s)?;
-                let (slope, intercept) = least_squares(ys);
-                Some(Trend { pathway: name_of(*s), periods: ys.len(), slope, intercept })
-            })
-            .collect();
-
-        let mut person_ids: Vec<u32> = by_person.keys().map(|k| k.0).collect();
-        person_ids.sort_unstable_by(|a, b| persons[*a as usize].cmp(&persons[*b as usize]));
-        person_ids.dedup();
-        let persons: Vec<PersonRow> = person_ids
-            .into_iter()
-            .map(|p| {
-                let get = |s| by_person.get(&(p, s)).map_or(Money::ZERO, |t: &Totals| t.cost);
-                let (b, a) = (get(Side::Baseline), get(Side::Alternative));
-                PersonRow {
-                    person_id: persons[p as usize].to_string(),
-                    baseline_cost: b,
-                    alternative_cost: a,
-                    saving: b - a,
-                }
-            })
-            .collect();
-        let savings = distribution(&persons);
-
-        Comparison {
-            baseline: options.baseline.clone(),
-            alternative: options.alternative.clone(),
-            period: options.period,
-            price_base,
-            total: row("TOTAL".into(), base_total, alt_total),
-            saving_share: share(base_total - alt_total, base_total),
-            series,
-            break_even,
-            agencies,
-            demand,
-            failure,
-            tiers,
-            trend,
-            persons,
-            savings,
-        }
     }
 }
 
