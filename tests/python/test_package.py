@@ -48,8 +48,13 @@ def table_csv(t: jc.Table) -> str:
 
 def same_value(v, text: str) -> bool:
     """A table value equals a CSV field: the same text, or (for a decimal column whose fields
-    have different numbers of decimals, held at one scale) the same number exactly."""
-    return as_text(v) == text or (isinstance(v, Decimal) and text != "" and Decimal(text) == v)
+    have different numbers of decimals, held at one scale) the same number exactly, or (for a
+    float column, such as a percentile's level) the float the text reads as."""
+    if as_text(v) == text:
+        return True
+    if isinstance(v, Decimal) and text != "":
+        return Decimal(text) == v
+    return isinstance(v, float) and text != "" and float(text) == v
 
 
 def assert_same_csv(t: jc.Table, path: Path) -> None:

@@ -130,7 +130,7 @@ impl Catalogue {
     }
 
     pub(crate) fn table(&self) -> PyResult<Table> {
-        Table::from_csv("catalogue", &journeycost::output::catalogue_csv(self.inner.entries()))
+        Table::from_csv("", "catalogue", &journeycost::output::catalogue_csv(self.inner.entries()))
     }
 
     /// Anything a function accepts as a catalogue: a `Catalogue`, a path, or a list of them.
@@ -257,13 +257,13 @@ impl Catalogue {
         let Some(u) = self.inner.get(code) else {
             return Err(pyo3::exceptions::PyKeyError::new_err(format!("code {code:?} is not in the catalogue")));
         };
-        let t = Table::from_csv("catalogue", &journeycost::output::catalogue_csv([u]))?;
+        let t = Table::from_csv("", "catalogue", &journeycost::output::catalogue_csv([u]))?;
         Bound::new(py, t)?.call_method0("rows")?.get_item(0)
     }
 
     /// The unit costs whose code, description or agency contains ``text`` (any case), as a table.
     fn search(&self, text: &str) -> PyResult<Table> {
-        Table::from_csv("catalogue", &journeycost::output::catalogue_csv(self.inner.search(text)))
+        Table::from_csv("", "catalogue", &journeycost::output::catalogue_csv(self.inner.search(text)))
     }
 
     /// The catalogue as a table with the columns of ``catalogue.csv``.
@@ -410,7 +410,7 @@ impl PriceIndex {
         for (y, v) in self.inner.iter() {
             t.row([y.to_string(), v.to_string()]);
         }
-        Table::from_csv("deflators", &t.into_bytes())
+        Table::from_csv("", "deflators", &t.into_bytes())
     }
 }
 

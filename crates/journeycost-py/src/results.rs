@@ -29,18 +29,20 @@ fn period(p: &str) -> PyResult<PeriodKind> {
     p.parse().map_err(|m: String| ScenarioError::new_err(m))
 }
 
-fn tables(files: &OutputSet) -> PyResult<Vec<(String, Table)>> {
+/// Every CSV table of `command`'s files, by name.
+fn tables(command: &str, files: &OutputSet) -> PyResult<Vec<(String, Table)>> {
     files
         .files()
         .iter()
         .filter(|(n, _)| n.ends_with(".csv"))
-        .map(|(n, b)| Table::from_csv(n, b).map(|t| (n.trim_end_matches(".csv").to_owned(), t)))
+        .map(|(n, b)| Table::from_csv(command, n, b).map(|t| (n.trim_end_matches(".csv").to_owned(), t)))
         .collect()
 }
 
-fn table(files: &OutputSet, name: &str) -> PyResult<Table> {
+/// The table `name` of `command`'s files.
+fn table(command: &str, files: &OutputSet, name: &str) -> PyResult<Table> {
     let bytes = files.get(name).ok_or_else(|| JourneyCostError::new_err(format!("no {name} in the results")))?;
-    Table::from_csv(name, bytes)
+    Table::from_csv(command, name, bytes)
 }
 
 fn json(files: &OutputSet, name: &str) -> PyResult<String> {
@@ -214,17 +216,17 @@ impl Ledger {
 
     /// ``monthly.csv`` of ``journeycost cost``: events and cost per pathway, agency and month.
     fn monthly(&self, py: Python<'_>) -> PyResult<Table> {
-        table(self.cost_files(py)?, "monthly.csv")
+        table("cost", self.cost_files(py)?, "monthly.csv")
     }
 
     /// ``persons.csv`` of ``journeycost cost``: each person's ``old`` and ``new`` cost.
     fn persons(&self, py: Python<'_>) -> PyResult<Table> {
-        table(self.cost_files(py)?, "persons.csv")
+        table("cost", self.cost_files(py)?, "persons.csv")
     }
 
     /// ``summary.csv`` of ``journeycost cost``: each agency's ``old`` and ``new`` cost, then ``TOTAL``.
     fn summary(&self, py: Python<'_>) -> PyResult<Table> {
-        table(self.cost_files(py)?, "summary.csv")
+        table("cost", self.cost_files(py)?, "summary.csv")
     }
 
     /// Compares two pathways of this ledger: the same as :func:`compare`.
@@ -619,44 +621,44 @@ impl Comparison {
     /// The red and blue lines: ``pathway, period, events, cost, cumulative_cost``.
     #[getter]
     fn series(&self) -> PyResult<Table> {
-        table(&self.files, "series.csv")
+        table("compare", &self.files, "series.csv")
     }
 
     /// Who pays and who saves: ``agency, baseline_cost, alternative_cost, saving``, then ``TOTAL``.
     #[getter]
     fn agencies(&self) -> PyResult<Table> {
-        table(&self.files, "agencies.csv")
+        table("compare", &self.files, "agencies.csv")
     }
 
     /// Failure and value demand: ``pathway, demand, events, cost, cost_share``.
     #[getter]
     fn demand(&self) -> PyResult<Table> {
-        table(&self.files, "demand.csv")
+        table("compare", &self.files, "demand.csv")
     }
 
     /// Failure demand by agency: ``agency, pathway, events, failure_events, cost, failure_cost,
     /// failure_cost_share, failure_contact_share``.
     #[getter]
     fn failure(&self) -> PyResult<Table> {
-        table(&self.files, "failure.csv")
+        table("compare", &self.files, "failure.csv")
     }
 
     /// The triangle of need: ``pathway, tier, events, cost``.
     #[getter]
     fn tiers(&self) -> PyResult<Table> {
-        table(&self.files, "tiers.csv")
+        table("compare", &self.files, "tiers.csv")
     }
 
     /// The demand trends: ``pathway, periods, slope, intercept``.
     #[getter]
     fn trend(&self) -> PyResult<Table> {
-        table(&self.files, "trend.csv")
+        table("compare", &self.files, "trend.csv")
     }
 
     /// Per person: ``person_id, baseline_cost, alternative_cost, saving``.
     #[getter]
     fn persons(&self) -> PyResult<Table> {
-        table(&self.files, "persons.csv")
+        table("compare", &self.files, "persons.csv")
     }
 
     /// ``comparison.json``, as the CLI writes it.
@@ -1004,7 +1006,7 @@ impl Appraisal {
     /// Every table of ``journeycost appraise``, by name (``years``, ``who_pays``, ...).
     #[getter]
     fn tables(&self) -> PyResult<Vec<(String, Table)>> {
-        tables(&self.files)
+        tables("appraise", &self.files)
     }
 
     /// ``appraisal.json``, as the CLI writes it.
@@ -1120,7 +1122,7 @@ impl Extrapolation {
     /// Every table of ``journeycost extrapolate``, by name (``summary``, ``draws``, ``tornado``, ...).
     #[getter]
     fn tables(&self) -> PyResult<Vec<(String, Table)>> {
-        tables(&self.files)
+        tables("extrapolate", &self.files)
     }
 
     /// ``extrapolation.json``, as the CLI writes it.

@@ -1,7 +1,7 @@
 //! `Table`: a typed result table (an Arrow record batch) with exact money columns.
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Decimal128Type, Int64Type};
+use arrow_array::types::{Date32Type, Decimal128Type, Float64Type, Int64Type};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use journeycost::Decimal;
@@ -38,11 +38,15 @@ impl Table {
         Table { batch, name: name.into() }
     }
 
-    /// A table from one of journeycost's CSV outputs.
-    pub(crate) fn from_csv(name: &str, bytes: &[u8]) -> PyResult<Table> {
-        let batch = journeycost::arrow::table_from_csv(bytes)
-            .map_err(|m| JourneyCostError::new_err(format!("table {name}: {m}")))?;
-        Ok(Table::new(name.trim_end_matches(".csv"), batch))
+    /// A table from one of journeycost's CSV outputs: `file` of the command `command`
+    /// (`compare`, ...; empty for a table named by its file alone, such as `catalogue`), typed
+    /// by its declared schema ([`journeycost::arrow::SCHEMAS`]).
+    pub(crate) fn from_csv(command: &str, file: &str, bytes: &[u8]) -> PyResult<Table> {
+        let name = file.trim_end_matches(".csv");
+        let table = if command.is_empty() { name.to_owned() } else { format!("{command}/{name}") };
+        let batch = journeycost::arrow::table_from_csv(&table, bytes)
+            .map_err(|m| JourneyCostError::new_err(format!("table {table}: {m}")))?;
+        Ok(Table::new(name, batch))
     }
 
     fn value<'py>(&self, py: Python<'py>, column: usize, row: usize) -> PyResult<Bound<'py, PyAny>> {
@@ -53,6 +57,7 @@ impl Table {
         Ok(match a.data_type() {
             DataType::Utf8 => a.as_string::<i32>().value(row).into_pyobject(py)?.into_any(),
             DataType::Int64 => a.as_primitive::<Int64Type>().value(row).into_pyobject(py)?.into_any(),
+            DataType::Float64 => a.as_primitive::<Float64Type>().value(row).into_pyobject(py)?.into_any(),
             DataType::Boolean => a.as_boolean().value(row).into_pyobject(py)?.to_owned().into_any(),
             DataType::Date32 => journeycost::arrow::date_from_epoch_days(a.as_primitive::<Date32Type>().value(row))
                 .ok_or_else(|| PyValueError::new_err("date out of range"))?
@@ -249,7 +254,7 @@ pub(crate) fn html_table(py: Python<'_>, t: &Table, n: usize) -> PyResult<String
         .schema()
         .fields()
         .iter()
-        .map(|f| matches!(f.data_type(), DataType::Int64 | DataType::Decimal128(..)))
+        .map(|f| matches!(f.data_type(), DataType::Int64 | DataType::Float64 | DataType::Decimal128(..)))
         .collect();
     let mut out = String::from("<table class=\"journeycost\">\n<thead><tr>");
     for c in t.columns() {

@@ -21,7 +21,9 @@ use arrow_array::types::{
     Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
     UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
+};
 use arrow_buffer::NullBuffer;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
@@ -627,55 +629,193 @@ fn is_empty_text(a: &dyn Array, j: usize) -> bool {
     matches!(a.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) && text(a, j).is_empty()
 }
 
-/// The Arrow type of each column of journeycost's CSV outputs.
+/// The Arrow type of a column of journeycost's tables, as declared for it (see [`SCHEMAS`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum ColumnType {
+    /// `utf8`: names, labels, periods, years, free text.
     Text,
-    Integer,
-    Boolean,
-    Date,
-    Decimal(u32),
+    /// `int64`: counts and indices.
+    Count,
+    /// `bool`.
+    Flag,
+    /// `decimal128(38, 2)`: money printed to the penny.
+    Money,
+    /// `decimal128(38, s)`: a figure printed with `s` decimals (a share 4, a discount factor 6).
+    Fixed(u32),
+    /// `decimal128(38, s)` with `s` the most decimals a value of the column has, and at least 2:
+    /// an amount kept exactly as given or computed (a unit cost, an index, a parameter's value).
+    Exact,
+    /// `float64`: a statistic (a percentile's level).
+    Float,
 }
 
-/// Columns that always hold names or labels, whatever their values look like.
-const TEXT_COLUMNS: [&str; 20] = [
-    "person_id",
-    "pathway",
-    "agency",
-    "agency_detail",
-    "code",
-    "tier",
-    "period",
-    "month",
-    "demand",
-    "segment",
-    "parameter",
-    "value_types",
-    "value_type",
-    "description",
-    "price_year",
-    "economic_price_year",
-    "social_price_year",
-    "unit",
-    "confidence",
-    "source",
+use ColumnType::{Count, Exact, Fixed, Flag, Float, Money, Text};
+
+/// The declared schema of every table journeycost renders as CSV (and Python reads as Arrow):
+/// by table, named `command/file` without `.csv` (`compare/series`), each column and its type.
+/// A comparison grouped by a persons column gains that column first, and the public-value case
+/// a last column `value_types`: both text. A column not declared here is a bug, caught by
+/// [`table_from_csv`] and by the tests, not typed by guessing from its values.
+pub const SCHEMAS: &[(&str, &[(&str, ColumnType)])] = &[
+    ("cost/monthly", &[("pathway", Text), ("agency", Text), ("month", Text), ("events", Count), ("cost", Money)]),
+    ("cost/persons", &[("person_id", Text), ("old_cost", Money), ("new_cost", Money), ("saving", Money)]),
+    ("cost/summary", &[("agency", Text), ("old_cost", Money), ("new_cost", Money), ("saving", Money)]),
+    (
+        "compare/series",
+        &[("pathway", Text), ("period", Text), ("events", Count), ("cost", Money), ("cumulative_cost", Money)],
+    ),
+    ("compare/agencies", &[("agency", Text), ("baseline_cost", Money), ("alternative_cost", Money), ("saving", Money)]),
+    (
+        "compare/demand",
+        &[("pathway", Text), ("demand", Text), ("events", Count), ("cost", Money), ("cost_share", Fixed(4))],
+    ),
+    (
+        "compare/failure",
+        &[
+            ("agency", Text),
+            ("pathway", Text),
+            ("events", Count),
+            ("failure_events", Count),
+            ("cost", Money),
+            ("failure_cost", Money),
+            ("failure_cost_share", Fixed(4)),
+            ("failure_contact_share", Fixed(4)),
+        ],
+    ),
+    ("compare/tiers", &[("pathway", Text), ("tier", Text), ("events", Count), ("cost", Money)]),
+    ("compare/trend", &[("pathway", Text), ("periods", Count), ("slope", Fixed(6)), ("intercept", Fixed(6))]),
+    (
+        "compare/persons",
+        &[("person_id", Text), ("baseline_cost", Money), ("alternative_cost", Money), ("saving", Money)],
+    ),
+    (
+        "appraise/years",
+        &[
+            ("year", Text),
+            ("t", Count),
+            ("observed", Flag),
+            ("factor", Fixed(6)),
+            ("gross_benefit", Money),
+            ("benefit", Money),
+            ("cost", Money),
+            ("net", Money),
+            ("discounted_net", Money),
+            ("cumulative_net", Money),
+            ("cumulative_discounted_net", Money),
+        ],
+    ),
+    ("appraise/who_pays", &[("agency", Text), ("cost_borne", Money), ("saving_received", Money), ("net", Money)]),
+    (
+        "appraise/who_pays_detail",
+        &[("agency", Text), ("agency_detail", Text), ("cost_borne", Money), ("saving_received", Money), ("net", Money)],
+    ),
+    ("appraise/agency_years", &[("year", Text), ("agency", Text), ("benefit", Money), ("cost", Money)]),
+    (
+        "appraise/switching",
+        &[
+            ("parameter", Text),
+            ("value", Exact),
+            ("switching_value", Fixed(4)),
+            ("searched_from", Exact),
+            ("searched_to", Exact),
+        ],
+    ),
+    ("appraise/assumptions", ASSUMPTIONS),
+    ("extrapolate/assumptions", ASSUMPTIONS),
+    (
+        "extrapolate/summary",
+        &[
+            ("measure", Text),
+            ("mean", Money),
+            ("sd", Money),
+            ("min", Money),
+            ("median", Money),
+            ("max", Money),
+            ("prob_below_zero", Fixed(4)),
+            ("prob_below_threshold", Fixed(4)),
+        ],
+    ),
+    ("extrapolate/percentiles", &[("measure", Text), ("percentile", Float), ("value", Money)]),
+    (
+        "extrapolate/draws",
+        &[
+            ("draw", Count),
+            ("gross_annual", Money),
+            ("net_annual", Money),
+            ("gross_discounted", Money),
+            ("net_discounted", Money),
+        ],
+    ),
+    ("extrapolate/histogram", &[("from", Money), ("to", Money), ("count", Count)]),
+    (
+        "extrapolate/tornado",
+        &[
+            ("segment", Text),
+            ("parameter", Text),
+            ("low", Fixed(6)),
+            ("high", Fixed(6)),
+            ("saving_at_low", Money),
+            ("saving_at_high", Money),
+            ("swing", Money),
+        ],
+    ),
+    (
+        "extrapolate/switching",
+        &[
+            ("segment", Text),
+            ("parameter", Text),
+            ("central", Fixed(6)),
+            ("switching_value", Fixed(6)),
+            ("within_support", Flag),
+        ],
+    ),
+    (
+        "catalogue",
+        &[
+            ("code", Text),
+            ("agency", Text),
+            ("agency_detail", Text),
+            ("description", Text),
+            ("unit", Text),
+            ("unit_cost", Exact),
+            ("price_year", Text),
+            ("economic_value", Exact),
+            ("economic_price_year", Text),
+            ("social_value", Exact),
+            ("social_price_year", Text),
+            ("theme", Text),
+            ("tier", Text),
+            ("demand", Text),
+            ("cashable", Flag),
+            ("confidence", Text),
+            ("source", Text),
+        ],
+    ),
+    ("deflators", &[("year", Text), ("index", Exact), ("forecast", Flag)]),
 ];
 
-/// Columns that always hold money (two decimals in every CSV output).
-const MONEY_COLUMNS: [&str; 8] =
-    ["cost", "cumulative_cost", "baseline_cost", "alternative_cost", "saving", "old_cost", "new_cost", "unit_cost"];
+const ASSUMPTIONS: &[(&str, ColumnType)] =
+    &[("name", Text), ("value", Text), ("source", Text), ("confidence", Text), ("set_by", Text), ("origin", Text)];
 
-/// Turns a CSV output of journeycost into a typed Arrow table with the same columns and values.
-///
-/// Types: the columns of money are `decimal128(38, 2)`; the columns of names and labels are
-/// text; any other column is typed from its values: `int64` if every value is an integer,
-/// `decimal128(38, s)` if every value is a plain decimal (with `s` the most decimals any has),
-/// `date32` if every value is a date, `bool` for `true`/`false`, text otherwise. An empty field
-/// is a null.
+/// The declared type of `column` of `table` (see [`SCHEMAS`]).
+#[must_use]
+pub fn declared_type(table: &str, column: &str) -> Option<ColumnType> {
+    SCHEMAS.iter().find(|(t, _)| *t == table)?.1.iter().find(|(c, _)| *c == column).map(|(_, k)| *k)
+}
+
+/// Turns one of journeycost's CSV tables, `table` (`compare/series`, see [`SCHEMAS`]), into an
+/// Arrow table with the same columns and values, each of its declared type. An empty field is a
+/// null.
 ///
 /// # Errors
-/// If the bytes are not CSV with a header (never the case for journeycost's own outputs).
-pub fn table_from_csv(bytes: &[u8]) -> Result<RecordBatch, String> {
+/// A table or column with no declared type; a value that is not of its column's type (never
+/// the case for journeycost's own outputs); bytes that are not CSV with a header.
+pub fn table_from_csv(table: &str, bytes: &[u8]) -> Result<RecordBatch, String> {
+    let declared = SCHEMAS
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, columns)| *columns)
+        .ok_or_else(|| format!("no schema is declared for table {table:?}"))?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(str::to_owned).collect();
     let mut columns: Vec<Vec<String>> = vec![Vec::new(); header.len()];
@@ -685,33 +825,53 @@ pub fn table_from_csv(bytes: &[u8]) -> Result<RecordBatch, String> {
             c.push(v.to_owned());
         }
     }
+    let of = |c: &str| declared.iter().find(|(n, _)| *n == c).map(|(_, k)| *k);
     let mut fields = Vec::with_capacity(header.len());
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(header.len());
     for (i, (name, values)) in header.iter().zip(&columns).enumerate() {
-        // The first column of a grouped output holds the group's value: a label.
-        let kind = if TEXT_COLUMNS.contains(&name.as_str())
-            || (i == 0 && header.get(1).is_some_and(|h| TEXT_COLUMNS.contains(&h.as_str())))
-        {
-            Kind::Text
-        } else if MONEY_COLUMNS.contains(&name.as_str()) {
-            Kind::Decimal(2.max(max_decimals(values)))
-        } else {
-            infer(values)
+        // A grouped comparison's first column holds the group's value, and the public-value
+        // case's last column the value types summed: both labels.
+        let grouped = i == 0 && table.starts_with("compare/") && of(name).is_none();
+        let kind = match of(name) {
+            Some(k) => k,
+            None if grouped || name == "value_types" => Text,
+            None => return Err(format!("column {name:?} of table {table:?} has no declared type")),
         };
         let present = || values.iter().map(|v| Some(v.as_str()).filter(|s| !s.is_empty()));
+        let wrong = |v: &str, what: &str| format!("column {name}: {v:?} is not {what}");
         let (t, array): (DataType, ArrayRef) = match kind {
-            Kind::Text => (DataType::Utf8, Arc::new(present().collect::<StringArray>())),
-            Kind::Integer => {
-                (DataType::Int64, Arc::new(present().map(|v| v.and_then(|s| s.parse().ok())).collect::<Int64Array>()))
+            Text => (DataType::Utf8, Arc::new(present().collect::<StringArray>())),
+            Count => {
+                let parsed: Result<Vec<Option<i64>>, String> = present()
+                    .map(|v| v.map(|s| s.parse::<i64>().map_err(|_| wrong(s, "a count"))).transpose())
+                    .collect();
+                (DataType::Int64, Arc::new(Int64Array::from(parsed?)))
             }
-            Kind::Boolean => {
-                (DataType::Boolean, Arc::new(present().map(|v| v.map(|s| s == "true")).collect::<BooleanArray>()))
+            Flag => {
+                let parsed: Result<Vec<Option<bool>>, String> = present()
+                    .map(|v| {
+                        v.map(|s| match s {
+                            "true" => Ok(true),
+                            "false" => Ok(false),
+                            other => Err(wrong(other, "true or false")),
+                        })
+                        .transpose()
+                    })
+                    .collect();
+                (DataType::Boolean, Arc::new(BooleanArray::from(parsed?)))
             }
-            Kind::Date => (
-                DataType::Date32,
-                Arc::new(present().map(|v| v.and_then(parse_date).map(epoch_days)).collect::<Date32Array>()),
-            ),
-            Kind::Decimal(scale) => {
+            Float => {
+                let parsed: Result<Vec<Option<f64>>, String> = present()
+                    .map(|v| v.map(|s| s.parse::<f64>().map_err(|_| wrong(s, "a number"))).transpose())
+                    .collect();
+                (DataType::Float64, Arc::new(Float64Array::from(parsed?)))
+            }
+            Money | Fixed(_) | Exact => {
+                let scale = match kind {
+                    Money => 2,
+                    Fixed(s) => s,
+                    _ => 2.max(max_decimals(values)),
+                };
                 let mut mantissas: Vec<Option<i128>> = Vec::with_capacity(values.len());
                 for v in present() {
                     mantissas.push(match v.map(parse_decimal) {
@@ -735,23 +895,6 @@ pub fn table_from_csv(bytes: &[u8]) -> Result<RecordBatch, String> {
 
 fn max_decimals(values: &[String]) -> u32 {
     values.iter().filter_map(|v| v.split_once('.').map(|(_, f)| f.len() as u32)).max().unwrap_or(0)
-}
-
-fn infer(values: &[String]) -> Kind {
-    let present: Vec<&str> = values.iter().map(String::as_str).filter(|s| !s.is_empty()).collect();
-    if present.is_empty() {
-        return Kind::Text;
-    }
-    if present.iter().all(|s| matches!(*s, "true" | "false")) {
-        Kind::Boolean
-    } else if present.iter().all(|s| parse_date(s).is_some()) {
-        Kind::Date
-    } else if present.iter().all(|s| parse_decimal(s).is_ok()) {
-        let d = max_decimals(values);
-        if d == 0 && present.iter().all(|s| s.parse::<i64>().is_ok()) { Kind::Integer } else { Kind::Decimal(d) }
-    } else {
-        Kind::Text
-    }
 }
 
 /// The date of a `date32` value (days since 1970-01-01).
@@ -1149,18 +1292,35 @@ mod tests {
     }
 
     #[test]
-    fn csv_tables_are_typed_by_column() {
+    fn csv_tables_are_typed_as_declared_not_by_their_values() {
         let t = table_from_csv(
-            b"pathway,period,events,cost,cost_share,slope,when\nold,2024-01,3,10.50,0.2500,,2024-01-01\nnew,2024-02,0,-0.01,,1.5,\n",
+            "compare/demand",
+            b"pathway,demand,events,cost,cost_share\nold,failure,3,10.5,0.25\nnew,value,0,-0.01,\n",
         )
         .unwrap();
         let types: Vec<String> = t.schema().fields().iter().map(|f| f.data_type().to_string()).collect();
-        assert_eq!(
-            types,
-            ["Utf8", "Utf8", "Int64", "Decimal128(38, 2)", "Decimal128(38, 4)", "Decimal128(38, 1)", "Date32"]
-        );
+        assert_eq!(types, ["Utf8", "Utf8", "Int64", "Decimal128(38, 2)", "Decimal128(38, 4)"]);
         let cost = t.column(3).as_primitive::<Decimal128Type>();
         assert_eq!((cost.value(0), cost.value(1)), (1050, -1));
         assert!(t.column(4).is_null(1));
+        // A column of labels that look like numbers stays text; a grouped comparison's first
+        // column and the public-value case's last are text.
+        let t = table_from_csv(
+            "compare/tiers",
+            b"reason,pathway,tier,events,cost,value_types\n2019,old,1,2,3.00,fiscal+economic+social\n",
+        )
+        .unwrap();
+        let types: Vec<String> = t.schema().fields().iter().map(|f| f.data_type().to_string()).collect();
+        assert_eq!(types, ["Utf8", "Utf8", "Utf8", "Int64", "Decimal128(38, 2)", "Utf8"]);
+        // The same column has the same type whatever its values: a percentile of 5 or 2.5.
+        for v in ["5", "2.5"] {
+            let csv = format!("measure,percentile,value\nnet_annual,{v},1.00\n");
+            let t = table_from_csv("extrapolate/percentiles", csv.as_bytes()).unwrap();
+            assert_eq!(t.schema().field(1).data_type(), &DataType::Float64);
+        }
+        // What is not declared, or not of its type, is refused.
+        assert!(table_from_csv("compare/unknown", b"a\n1\n").unwrap_err().contains("no schema"));
+        assert!(table_from_csv("compare/demand", b"pathway,colour\nold,red\n").unwrap_err().contains("\"colour\""));
+        assert!(table_from_csv("compare/demand", b"pathway,events\nold,many\n").unwrap_err().contains("not a count"));
     }
 }

@@ -210,3 +210,39 @@ fn a_section_given_as_arguments_is_the_files_but_for_its_origins() {
         without_log(by_file.extrapolate(None).unwrap().result)
     );
 }
+
+/// Every table every command writes, for every example (grouped and in the public-value case
+/// too), has a declared Arrow schema for each of its columns, and reads as it.
+#[cfg(feature = "arrow")]
+#[test]
+fn every_table_written_has_a_declared_schema() {
+    use journeycost::arrow::table_from_csv;
+    let check = |command: &str, files: &journeycost::io::OutputSet| {
+        for (name, bytes) in files.files() {
+            if let Some(file) = name.strip_suffix(".csv") {
+                let table = format!("{command}/{file}");
+                if let Err(e) = table_from_csv(&table, bytes) {
+                    panic!("{table}: {e}");
+                }
+            }
+        }
+    };
+    for name in ["anna", "seven-cases", "family-visits", "rent-arrears", "national"] {
+        let run = Run::builder().scenario(example(name)).draws(20).build().unwrap();
+        check("cost", &run.cost().unwrap());
+        check("compare", &run.compare().unwrap().files());
+        check("appraise", &run.appraise().unwrap().files());
+        if run.extrapolation_plan().is_some() {
+            check("extrapolate", &run.extrapolate(None).unwrap().files());
+        }
+    }
+    let grouped = Run::builder()
+        .scenario(example("seven-cases"))
+        .by("situation")
+        .values(journeycost::catalogue::ValueType::case("public").unwrap())
+        .build()
+        .unwrap();
+    check("compare", &grouped.compare().unwrap().files());
+    let catalogue = journeycost::output::catalogue_csv(journeycost::builtin::catalogue().entries());
+    table_from_csv("catalogue", &catalogue).unwrap();
+}
