@@ -29,18 +29,21 @@ use crate::money::{Money, round_quotient};
 use crate::period::{Period, PeriodKind};
 use crate::prices::PriceYear;
 
+/// An agency (by id), its detail at agency level 2, and a side.
+type AgencyKey<'a> = ((u32, Option<&'a str>), Side);
+
 /// The group-bys a comparison is made of, summed line by line by the ids of one run: by side and
 /// period, agency (and detail), demand, tier, person, and failure demand by agency. Every one is
 /// exact.
 #[derive(Debug, Default)]
 pub(crate) struct Tally<'a> {
     periods: rustc_hash::FxHashMap<(Side, Period), Totals>,
-    agencies: rustc_hash::FxHashMap<((u32, Option<&'a str>), Side), Totals>,
+    /// By agency (and detail) and side: all demand, and failure demand.
+    agencies: rustc_hash::FxHashMap<AgencyKey<'a>, [Totals; 2]>,
     demand: rustc_hash::FxHashMap<(Side, Option<DemandKind>), Totals>,
     tiers: rustc_hash::FxHashMap<(Side, Option<Tier>), Totals>,
-    persons: rustc_hash::FxHashMap<(u32, Side), Totals>,
-    /// By agency (level 1) and side: all demand, and failure demand.
-    failure: rustc_hash::FxHashMap<(u32, Side), [Totals; 2]>,
+    /// By person: the baseline's and the alternative's.
+    persons: rustc_hash::FxHashMap<u32, [Totals; 2]>,
 }
 
 impl<'a> Tally<'a> {
@@ -55,18 +58,14 @@ impl<'a> Tally<'a> {
         detail: Option<&'a str>,
     ) {
         let events = u64::from(counts);
-        for t in [
+        let agency = self.agencies.entry(((l.agency, detail), side)).or_default();
+        let agency = if l.demand == Some(DemandKind::Failure) { &mut agency[..] } else { &mut agency[..1] };
+        for t in agency.iter_mut().chain([
             self.periods.entry((side, period)).or_default(),
-            self.agencies.entry(((l.agency, detail), side)).or_default(),
             self.demand.entry((side, l.demand)).or_default(),
             self.tiers.entry((side, l.tier)).or_default(),
-            self.persons.entry((l.person, side)).or_default(),
-        ] {
-            t.events += events;
-            t.cost += l.cost;
-        }
-        let f = self.failure.entry((l.agency, side)).or_default();
-        for t in if l.demand == Some(DemandKind::Failure) { &mut f[..] } else { &mut f[..1] } {
+            &mut self.persons.entry(l.person).or_default()[side_index(side)],
+        ]) {
             t.events += events;
             t.cost += l.cost;
         }
@@ -81,18 +80,24 @@ impl<'a> Tally<'a> {
         price_base: PriceYear,
     ) -> CompareTally {
         let agency = |a: u32| agencies[a as usize].clone();
+        let mut failure: BTreeMap<(String, Side), [Totals; 2]> = BTreeMap::new();
+        let mut by_agency = BTreeMap::new();
+        for (((a, d), s), [all, fail]) in self.agencies {
+            let f = failure.entry((agency(a), s)).or_default();
+            for (into, t) in f.iter_mut().zip([all, fail]) {
+                into.events += t.events;
+                into.cost += t.cost;
+            }
+            by_agency.insert((agency(a), d.map(str::to_owned), s), all);
+        }
         CompareTally {
             settings: Settings::of(options, price_base),
             periods: self.periods.into_iter().collect(),
-            agencies: self
-                .agencies
-                .into_iter()
-                .map(|(((a, d), s), t)| ((agency(a), d.map(str::to_owned), s), t))
-                .collect(),
+            agencies: by_agency,
             demand: self.demand.into_iter().collect(),
             tiers: self.tiers.into_iter().collect(),
-            persons: self.persons.into_iter().map(|((p, s), t)| ((persons[p as usize].to_string(), s), t)).collect(),
-            failure: self.failure.into_iter().map(|((a, s), t)| ((agency(a), s), t)).collect(),
+            persons: self.persons.into_iter().map(|(p, t)| (persons[p as usize].to_string(), t)).collect(),
+            failure,
         }
     }
 
@@ -150,9 +155,18 @@ pub struct CompareTally {
     agencies: BTreeMap<(String, Option<String>, Side), Totals>,
     demand: BTreeMap<(Side, Option<DemandKind>), Totals>,
     tiers: BTreeMap<(Side, Option<Tier>), Totals>,
-    persons: BTreeMap<(String, Side), Totals>,
+    /// By person: the baseline's and the alternative's.
+    persons: BTreeMap<String, [Totals; 2]>,
     /// By agency (level 1) and side: all demand, and failure demand.
     failure: BTreeMap<(String, Side), [Totals; 2]>,
+}
+
+/// The index of a side in a pair of totals.
+fn side_index(s: Side) -> usize {
+    match s {
+        Side::Baseline => 0,
+        Side::Alternative => 1,
+    }
 }
 
 /// The name of the serialised form, and its version: a reader refuses any other.
@@ -210,11 +224,8 @@ impl CompareTally {
     }
 
     /// The persons in it (with a line on either side), in byte order.
-    #[must_use]
-    pub fn persons(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.persons.keys().map(|(p, _)| p.as_str()).collect();
-        names.dedup();
-        names
+    pub fn persons(&self) -> impl Iterator<Item = &str> {
+        self.persons.keys().map(String::as_str)
     }
 
     /// Adds `other`, a tally of other persons, to this one: the tally of both sets of persons.
@@ -242,10 +253,7 @@ impl CompareTally {
                 ),
             ));
         }
-        if let Some((p, _)) = other.persons.keys().find(|k| {
-            self.persons.contains_key(&(k.0.clone(), Side::Baseline))
-                || self.persons.contains_key(&(k.0.clone(), Side::Alternative))
-        }) {
+        if let Some(p) = other.persons.keys().find(|p| self.persons.contains_key(*p)) {
             return Err(Error::new(
                 Location::source("tally"),
                 ProblemKind::Scenario,
@@ -256,7 +264,7 @@ impl CompareTally {
         merge_map(&mut self.agencies, other.agencies)?;
         merge_map(&mut self.demand, other.demand)?;
         merge_map(&mut self.tiers, other.tiers)?;
-        merge_map(&mut self.persons, other.persons)?;
+        self.persons.extend(other.persons);
         for (k, [all, fail]) in other.failure {
             let into = self.failure.entry(k).or_default();
             add_into(&mut into[0], all)?;
@@ -380,12 +388,13 @@ impl CompareTally {
             .collect();
 
         let persons: Vec<PersonRow> = self
-            .persons()
-            .into_iter()
-            .map(|p| {
-                let get = |s| self.persons.get(&(p.to_owned(), s)).map_or(Money::ZERO, |t| t.cost);
-                let (b, a) = (get(Side::Baseline), get(Side::Alternative));
-                PersonRow { person_id: p.to_owned(), baseline_cost: b, alternative_cost: a, saving: b - a }
+            .persons
+            .iter()
+            .map(|(p, [b, a])| PersonRow {
+                person_id: p.clone(),
+                baseline_cost: b.cost,
+                alternative_cost: a.cost,
+                saving: b.cost - a.cost,
             })
             .collect();
         let savings = distribution(&persons);
@@ -436,7 +445,7 @@ impl CompareTally {
                 .iter()
                 .map(|((s, tier), t)| (side_code(*s), tier.map_or(0, Tier::level), totals(t)))
                 .collect(),
-            persons: self.persons.iter().map(|((p, s), t)| (p.clone(), side_code(*s), totals(t))).collect(),
+            persons: self.persons.iter().map(|(p, [b, a])| (p.clone(), totals(b), totals(a))).collect(),
             failure: self
                 .failure
                 .iter()
@@ -508,8 +517,8 @@ impl CompareTally {
             };
             t.tiers.insert((side(s)?, tier), totals(x)?);
         }
-        for (p, s, x) in wire.persons {
-            t.persons.insert((p, side(s)?), totals(x)?);
+        for (p, b, a) in wire.persons {
+            t.persons.insert(p, [totals(b)?, totals(a)?]);
         }
         for (a, s, all, fail) in wire.failure {
             t.failure.insert((a, side(s)?), [totals(all)?, totals(fail)?]);
@@ -554,8 +563,8 @@ struct Wire {
     demand: Vec<(u8, u8, WireTotals)>,
     /// (side, tier level or 0, totals)
     tiers: Vec<(u8, u8, WireTotals)>,
-    /// (person, side, totals)
-    persons: Vec<(String, u8, WireTotals)>,
+    /// (person, baseline totals, alternative totals)
+    persons: Vec<(String, WireTotals, WireTotals)>,
     /// (agency, side, all, failure)
     failure: Vec<(String, u8, WireTotals, WireTotals)>,
 }
