@@ -13,6 +13,7 @@ _Year = Union[str, int]
 
 __all__ = [
     "HMT_DEFLATOR_ATTRIBUTION",
+    "TIERS",
     "UCD_ATTRIBUTION",
     "Appraisal",
     "Catalogue",
@@ -37,6 +38,7 @@ __all__ = [
 __version__: str
 UCD_ATTRIBUTION: str
 HMT_DEFLATOR_ATTRIBUTION: str
+TIERS: list[tuple[str, str]]
 
 class JourneyCostError(ValueError): ...
 

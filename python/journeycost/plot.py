@@ -90,7 +90,9 @@ def tiers(comparison: Any, ax: Optional[Any] = None, group: Optional[str] = None
     """The triangle of need: cost by tier, baseline against alternative."""
     rows, _ = _group(comparison, "tiers", group)
     ax = _axes(ax)
-    order = ["1", "2", "3", "4", "unassigned"]
+    from ._journeycost import TIERS
+
+    order = [label for label, _ in TIERS]
     width = 0.4
     for k, (pathway, colour) in enumerate(((comparison.baseline, RED), (comparison.alternative, BLUE))):
         cost = {r["tier"]: float(r["cost"]) for r in rows if r["pathway"] == pathway}
@@ -101,7 +103,7 @@ def tiers(comparison: Any, ax: Optional[Any] = None, group: Optional[str] = None
             color=colour,
             label=pathway,
         )
-    ax.set_yticks(range(len(order)), ["1 universal", "2 early help", "3 specialist", "4 crisis", "unassigned"])
+    ax.set_yticks(range(len(order)), [name for _, name in TIERS])
     ax.set_xlabel(f"cost, £ ({comparison.price_base} prices)")
     ax.set_title("The triangle of need: cost by tier")
     ax.legend()

@@ -377,7 +377,11 @@ def test_plots(monkeypatch):
     assert [line.get_color() for line in lines[:2]] == ["#c0392b", "#1f5fa8"]
     assert float(lines[0].get_ydata()[-1]) == float(c.series.rows()[-1]["cumulative_cost"])
     assert len(c.plot_agencies().axes[0].patches) == len(c.agencies) - 1
-    assert c.plot_tiers().axes
+    tiers = c.plot_tiers().axes[0]
+    # The tiers are named as the library names them, every label the tiers table uses.
+    assert [t.get_text() for t in tiers.get_yticklabels()] == [name for _, name in jc._journeycost.TIERS]
+    assert [label for label, _ in jc._journeycost.TIERS] == [r["tier"] for r in c.tiers.rows()][:5]
+    assert jc._journeycost.TIERS[0] == ("1", "1 universal")
     x = jc.Scenario.load(NATIONAL / "scenario.toml").extrapolate(draws=500, seed=1)
     assert x.plot().axes[0].patches
     import matplotlib.pyplot as plt

@@ -37,6 +37,14 @@ fn _journeycost(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", journeycost::output::VERSION)?;
     m.add("UCD_ATTRIBUTION", journeycost::builtin::UCD_ATTRIBUTION)?;
     m.add("HMT_DEFLATOR_ATTRIBUTION", journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION)?;
+    // The triangle of need, bottom to top, as `tiers` tables label its rows and as charts name
+    // them: from the library's own names.
+    let tiers: Vec<(String, String)> = (1..=4)
+        .filter_map(journeycost::catalogue::Tier::new)
+        .map(|t| (journeycost::compare::tier_label(Some(t)), format!("{} {}", t.level(), t.name())))
+        .chain(std::iter::once((journeycost::compare::tier_label(None), journeycost::compare::tier_label(None))))
+        .collect();
+    m.add("TIERS", tiers)?;
     m.add_class::<table::Table>()?;
     m.add_class::<inputs::Catalogue>()?;
     m.add_class::<inputs::PriceIndex>()?;
