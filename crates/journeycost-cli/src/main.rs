@@ -374,7 +374,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             let protect = inputs_beside(&run, &out)?;
             let files = run.cost()?;
             files.commit(&out, &protect)?;
-            eprintln!("wrote {} files to {}", files.files().len(), out.display());
+            eprintln!(
+                "wrote {} files to {} ({} values)",
+                files.files().len(),
+                out.display(),
+                values_label(run.values())
+            );
             Ok(())
         }
         Command::Compare { inputs, options, out } => {

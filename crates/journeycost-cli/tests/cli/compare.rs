@@ -112,6 +112,19 @@ fn the_public_value_case_says_what_it_sums() {
     assert!(run_in(dir.path(), &args).status.success());
     let agencies = std::fs::read_to_string(dir.path().join("fiscal/agencies.csv")).unwrap();
     assert!(agencies.starts_with("agency,baseline_cost,alternative_cost,saving\nPolice,100.00,"), "{agencies}");
+    // `cost` counts the values asked for too (it used to write the fiscal tables whatever
+    // --values said), and says so.
+    for (values, police) in [("public", "Police,400.00,0.00,400.00"), ("fiscal", "Police,100.00,0.00,100.00")] {
+        let mut args = vec!["cost"];
+        args.extend(flags);
+        let out = format!("cost-{values}");
+        args.extend(["--values", values, "--out", &out]);
+        let o = run_in(dir.path(), &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let summary = std::fs::read_to_string(dir.path().join(&out).join("summary.csv")).unwrap();
+        assert!(summary.contains(police), "{values}: {summary}");
+        assert!(stderr(&o).contains(if values == "public" { "fiscal+economic+social" } else { "fiscal" }));
+    }
 }
 
 #[test]

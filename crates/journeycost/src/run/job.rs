@@ -426,11 +426,16 @@ impl Run {
     }
 
     /// `journeycost cost`: the tables of the events, streamed (summed as they are read, in flat
-    /// memory, on [`threads`](Run::threads)).
+    /// memory, on [`threads`](Run::threads)). In the public-value case (values other than fiscal
+    /// alone) the tables sum every value type, from the ledger built in memory, as Python's
+    /// `cost(values="public")` does.
     ///
     /// # Errors
     /// Every problem of every input.
     pub fn cost(&self) -> Result<OutputSet, Error> {
+        if self.values != [ValueType::Fiscal] {
+            return Ok(crate::output::cost_tables(&self.load()?.ledger));
+        }
         let options = StreamOptions { threads: self.threads, ..StreamOptions::default() };
         cost_streaming_with(&self.paths, self.price_year, options)
     }
