@@ -720,7 +720,11 @@ impl Comparison {
                 })?
             }
         };
-        let keys = keys.map_or_else(|| PyDict::new(py), Clone::clone).unbind();
+        // A copy of its own, so that a caller changing the dict (or a list in it) later does not
+        // change what a pickled result remakes.
+        let keys =
+            py.import("copy")?.getattr("deepcopy")?.call1((keys.map_or_else(|| PyDict::new(py), Clone::clone),))?;
+        let keys = keys.cast_into::<PyDict>()?.unbind();
         Ok(Appraisal { inner, files, made: Made::Comparison { comparison: slf.clone().unbind(), keys } })
     }
 
@@ -785,7 +789,11 @@ impl Comparison {
                 })?
             }
         };
-        let keys = keys.map_or_else(|| PyDict::new(py), Clone::clone).unbind();
+        // A copy of its own, so that a caller changing the dict (or a list in it) later does not
+        // change what a pickled result remakes.
+        let keys =
+            py.import("copy")?.getattr("deepcopy")?.call1((keys.map_or_else(|| PyDict::new(py), Clone::clone),))?;
+        let keys = keys.cast_into::<PyDict>()?.unbind();
         Ok(Extrapolation { inner, files, made: Made::Comparison { comparison: slf.clone().unbind(), keys } })
     }
 
@@ -1183,13 +1191,15 @@ impl Extrapolation {
 pub(crate) struct Scenario {
     /// The run the scenario describes, with nothing else given.
     run: Run,
+    /// The scenario as read when loaded: every run made from this object uses it.
+    parsed: journeycost::scenario::Scenario,
     path: PathBuf,
 }
 
 impl Scenario {
-    /// The run of this scenario with `more` given too (arguments of a method).
+    /// The run of this scenario (as loaded) with `more` given too (arguments of a method).
     fn with(&self, more: impl FnOnce(RunBuilder) -> RunBuilder) -> Result<Run, Error> {
-        more(Run::builder().scenario(self.path.clone())).build()
+        more(Run::builder().parsed(self.path.clone(), self.parsed.clone())).build()
     }
 
     fn ledger(slf: &Bound<'_, Self>, progress: Option<bool>) -> PyResult<Ledger> {
@@ -1232,7 +1242,11 @@ impl Scenario {
         // Held as an absolute path, so the scenario (and what is made from it) works from any
         // working directory, and in worker processes.
         let path = std::path::absolute(&path).unwrap_or(path);
-        run(py, Class::Input, None, |_| Run::from_scenario(&path)).map(|r| Scenario { run: r, path })
+        run(py, Class::Input, None, |_| {
+            let parsed = journeycost::scenario::Scenario::load(&path)?;
+            let r = Run::builder().parsed(path.clone(), parsed.clone()).build()?;
+            Ok(Scenario { run: r, parsed, path })
+        })
     }
 
     /// The scenario's title.
@@ -1375,9 +1389,9 @@ impl Scenario {
         by: Option<String>,
         protection_margin: Option<f64>,
     ) -> PyResult<PathBuf> {
-        let inputs: Vec<PathBuf> = self.run.files().into_iter().chain(templates.clone()).collect();
         run(py, Class::Input, None, |_| {
             let with = self.with(|b| RunBuilder { suppress_below, by, ..b })?;
+            let inputs: Vec<PathBuf> = with.files().into_iter().chain(templates.clone()).collect();
             let opts = journeycost_report::ReportOptions {
                 key: key.map(String::into_bytes),
                 protection_margin: protection_margin.unwrap_or(journeycost_report::DEFAULT_PROTECTION_MARGIN),

@@ -828,13 +828,18 @@ pub fn table_from_csv(table: &str, bytes: &[u8]) -> Result<RecordBatch, String> 
     let of = |c: &str| declared.iter().find(|(n, _)| *n == c).map(|(_, k)| *k);
     let mut fields = Vec::with_capacity(header.len());
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(header.len());
+    // A grouped comparison's first column holds the group's value (whatever the persons
+    // column is called): the table's own columns follow it.
+    let grouped = table.starts_with("compare/")
+        && header.get(1).map(String::as_str) == declared.first().map(|c| c.0)
+        && header.first().map(String::as_str) != declared.first().map(|c| c.0);
     for (i, (name, values)) in header.iter().zip(&columns).enumerate() {
-        // A grouped comparison's first column holds the group's value, and the public-value
-        // case's last column the value types summed: both labels.
-        let grouped = i == 0 && table.starts_with("compare/") && of(name).is_none();
+        // The group's value, and the public-value case's last column (the value types
+        // summed), are labels.
         let kind = match of(name) {
+            _ if grouped && i == 0 => Text,
+            None if name == "value_types" => Text,
             Some(k) => k,
-            None if grouped || name == "value_types" => Text,
             None => return Err(format!("column {name:?} of table {table:?} has no declared type")),
         };
         let present = || values.iter().map(|v| Some(v.as_str()).filter(|s| !s.is_empty()));
@@ -1312,6 +1317,10 @@ mod tests {
         .unwrap();
         let types: Vec<String> = t.schema().fields().iter().map(|f| f.data_type().to_string()).collect();
         assert_eq!(types, ["Utf8", "Utf8", "Utf8", "Int64", "Decimal128(38, 2)", "Utf8"]);
+        // Even when the persons column grouped by has the name of one of the table's own.
+        let t = table_from_csv("compare/tiers", b"cost,pathway,tier,events,cost\nhigh,old,1,2,3.00\n").unwrap();
+        assert_eq!(t.schema().field(0).data_type(), &DataType::Utf8);
+        assert_eq!(t.schema().field(4).data_type(), &DataType::Decimal128(38, 2));
         // The same column has the same type whatever its values: a percentile of 5 or 2.5.
         for v in ["5", "2.5"] {
             let csv = format!("measure,percentile,value\nnet_annual,{v},1.00\n");

@@ -366,8 +366,9 @@ pub fn round_quotient(a: Decimal, b: Decimal, places: u32) -> Option<Decimal> {
 }
 
 /// A share as a percentage, rounded half-even to `places` decimals and printed with exactly
-/// that many: `0.88835` → `88.8` (one place). Every printed percentage goes through here, so
-/// the CLI and the report never round the same share two ways. `n/a` for a share too large to
+/// that many: `0.88835` → `88.8` (one place). Every percentage of an exact share that journeycost
+/// prints goes through here, so the CLI and the report never round the same share two ways
+/// (probabilities from the Monte Carlo draws are floats, printed as floats). `n/a` for a share too large to
 /// multiply by 100.
 #[must_use]
 pub fn percent(share: Decimal, places: u32) -> String {

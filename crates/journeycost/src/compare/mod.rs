@@ -315,7 +315,7 @@ pub fn tally(ledger: &Ledger, options: &CompareOptions, include: Option<&[bool]>
         };
         tally.add(&l, side, period, counts, detail(l.entry));
     }
-    Ok(tally.named(options, ledger.persons(), ledger.agencies(), ledger.price_base()))
+    Ok(tally.named(options, ledger.persons(), ledger.agencies(), ledger.price_base(), ledger.value_types()))
 }
 
 /// The id of a pathway, or the error naming the pathways present.

@@ -22,10 +22,10 @@ use super::{
     AgencyRow, CompareOptions, Comparison, DemandRow, FailureRow, PersonRow, SeriesPoint, Side, TierRow, Trend,
     break_even_index, distribution, least_squares, row, share,
 };
-use crate::catalogue::{DemandKind, Tier};
+use crate::catalogue::{DemandKind, Tier, ValueType};
 use crate::error::{Error, Location, ProblemKind};
 use crate::ledger::Totals;
-use crate::money::{Money, round_quotient};
+use crate::money::{ExactSumCheck, Money, round_quotient};
 use crate::period::{Period, PeriodKind};
 use crate::prices::PriceYear;
 
@@ -78,6 +78,7 @@ impl<'a> Tally<'a> {
         persons: &[Box<str>],
         agencies: &[String],
         price_base: PriceYear,
+        value_types: &[ValueType],
     ) -> CompareTally {
         let agency = |a: u32| agencies[a as usize].clone();
         let mut failure: BTreeMap<(String, Side), [Totals; 2]> = BTreeMap::new();
@@ -91,7 +92,7 @@ impl<'a> Tally<'a> {
             by_agency.insert((agency(a), d.map(str::to_owned), s), all);
         }
         CompareTally {
-            settings: Settings::of(options, price_base),
+            settings: Settings::of(options, price_base, value_types),
             periods: self.periods.into_iter().collect(),
             agencies: by_agency,
             demand: self.demand.into_iter().collect(),
@@ -108,8 +109,9 @@ impl<'a> Tally<'a> {
         persons: &[Box<str>],
         agencies: &[String],
         price_base: PriceYear,
+        value_types: &[ValueType],
     ) -> Comparison {
-        self.named(options, persons, agencies, price_base).finish()
+        self.named(options, persons, agencies, price_base, value_types).finish()
     }
 }
 
@@ -121,17 +123,33 @@ struct Settings {
     period: PeriodKind,
     agency_detail: bool,
     price_base: PriceYear,
+    /// The value types summed: fiscal, or all three (the public-value case).
+    value_types: Vec<ValueType>,
 }
 
 impl Settings {
-    fn of(options: &CompareOptions, price_base: PriceYear) -> Settings {
+    fn of(options: &CompareOptions, price_base: PriceYear, value_types: &[ValueType]) -> Settings {
         Settings {
             baseline: options.baseline.clone(),
             alternative: options.alternative.clone(),
             period: options.period,
             agency_detail: options.agency_detail,
             price_base,
+            value_types: value_types.to_vec(),
         }
+    }
+
+    /// How a message names the comparison: `"old" against "new" by month at agency level 1, fiscal values at 2023/24 prices`.
+    fn describe(&self) -> String {
+        format!(
+            "{:?} against {:?} by {} at agency level {}, {} values at {} prices",
+            self.baseline,
+            self.alternative,
+            self.period.as_str(),
+            if self.agency_detail { 2 } else { 1 },
+            self.value_types.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("+"),
+            self.price_base
+        )
     }
 
     fn options(&self) -> CompareOptions {
@@ -196,12 +214,12 @@ fn merge_map<K: Ord>(into: &mut BTreeMap<K, Totals>, from: BTreeMap<K, Totals>) 
 }
 
 impl CompareTally {
-    /// An empty tally of a comparison with `options` at `price_base`: the tally of no persons,
-    /// which merges with any tally of the same comparison as zero does.
+    /// An empty tally of a comparison with `options` of `value_types` at `price_base`: the tally
+    /// of no persons, which merges with any tally of the same comparison as zero does.
     #[must_use]
-    pub fn empty(options: &CompareOptions, price_base: PriceYear) -> CompareTally {
+    pub fn empty(options: &CompareOptions, price_base: PriceYear, value_types: &[ValueType]) -> CompareTally {
         CompareTally {
-            settings: Settings::of(options, price_base),
+            settings: Settings::of(options, price_base, value_types),
             periods: BTreeMap::new(),
             agencies: BTreeMap::new(),
             demand: BTreeMap::new(),
@@ -223,6 +241,12 @@ impl CompareTally {
         self.settings.price_base
     }
 
+    /// The value types its money sums.
+    #[must_use]
+    pub fn value_types(&self) -> &[ValueType] {
+        &self.settings.value_types
+    }
+
     /// The persons in it (with a line on either side), in byte order.
     pub fn persons(&self) -> impl Iterator<Item = &str> {
         self.persons.keys().map(String::as_str)
@@ -231,25 +255,18 @@ impl CompareTally {
     /// Adds `other`, a tally of other persons, to this one: the tally of both sets of persons.
     ///
     /// # Errors
-    /// Tallies of different comparisons (pathways, period, agency level or price base); a
-    /// person in both (a person's lines must all be in one tally, or their spells and savings
-    /// would count twice); a sum too large to keep exactly. On error `self` may hold part of
-    /// `other`.
+    /// Tallies of different comparisons (pathways, period, agency level, value types or price
+    /// base); a person in both (a person's lines must all be in one tally, or their spells and
+    /// savings would count twice); sums too large to keep exactly. On error `self` is unchanged.
     pub fn merge(&mut self, other: CompareTally) -> Result<(), Error> {
         if self.settings != other.settings {
             return Err(Error::new(
                 Location::source("tally"),
                 ProblemKind::Scenario,
                 format!(
-                    "cannot merge the tally of {:?} against {:?} by {} at {} prices with one of {:?} against {:?} by {} at {} prices",
-                    self.settings.baseline,
-                    self.settings.alternative,
-                    self.settings.period.as_str(),
-                    self.settings.price_base,
-                    other.settings.baseline,
-                    other.settings.alternative,
-                    other.settings.period.as_str(),
-                    other.settings.price_base,
+                    "cannot merge the tally of {} with one of {}",
+                    self.settings.describe(),
+                    other.settings.describe()
                 ),
             ));
         }
@@ -260,15 +277,64 @@ impl CompareTally {
                 format!("person {p:?} is in both tallies: tallies merge only for disjoint sets of persons"),
             ));
         }
-        merge_map(&mut self.periods, other.periods)?;
-        merge_map(&mut self.agencies, other.agencies)?;
-        merge_map(&mut self.demand, other.demand)?;
-        merge_map(&mut self.tiers, other.tiers)?;
-        self.persons.extend(other.persons);
+        let mut merged = self.clone();
+        merge_map(&mut merged.periods, other.periods)?;
+        merge_map(&mut merged.agencies, other.agencies)?;
+        merge_map(&mut merged.demand, other.demand)?;
+        merge_map(&mut merged.tiers, other.tiers)?;
+        merged.persons.extend(other.persons);
         for (k, [all, fail]) in other.failure {
-            let into = self.failure.entry(k).or_default();
+            let into = merged.failure.entry(k).or_default();
             add_into(&mut into[0], all)?;
             add_into(&mut into[1], fail)?;
+        }
+        merged.check().map_err(|m| Error::new(Location::source("tally"), ProblemKind::Overflow, m))?;
+        *self = merged;
+        Ok(())
+    }
+
+    /// What every tally of real lines satisfies, and [`finish`](CompareTally::finish) relies
+    /// on: periods within years 0 to 9999, agency details only at agency level 2, failure
+    /// demand only at agencies with lines, and every view's sum of money within the bound the
+    /// ledger keeps exactly ([`ExactSumCheck`]), so that no sum `finish` makes can overflow.
+    fn check(&self) -> Result<(), String> {
+        let last = match self.settings.period {
+            PeriodKind::Month => 9999 * 12 + 11,
+            PeriodKind::Quarter => 9999 * 4 + 3,
+            PeriodKind::Year | PeriodKind::Fy => 9999,
+        };
+        if let Some((_, p)) =
+            self.periods.keys().find(|(_, p)| p.kind != self.settings.period || !(0..=last).contains(&p.index))
+        {
+            return Err(format!("period index {} is outside years 0 to 9999", p.index));
+        }
+        if !self.settings.agency_detail {
+            if let Some((a, Some(d), _)) = self.agencies.keys().find(|k| k.1.is_some()) {
+                return Err(format!("agency {a:?} has detail {d:?} in a tally at agency level 1"));
+            }
+        }
+        if let Some((a, _)) = self.failure.keys().find(|(a, _)| {
+            self.agencies.range((a.clone(), None, Side::Baseline)..).next().is_none_or(|(k, _)| &k.0 != a)
+        }) {
+            return Err(format!("failure demand at agency {a:?}, which has no lines"));
+        }
+        let exact = |costs: &mut dyn Iterator<Item = Money>| {
+            let mut check = ExactSumCheck::default();
+            for c in costs {
+                check.add(c.exact());
+            }
+            check.exact()
+        };
+        let views: [(&str, bool); 6] = [
+            ("periods", exact(&mut self.periods.values().map(|t| t.cost))),
+            ("agencies", exact(&mut self.agencies.values().map(|t| t.cost))),
+            ("demand", exact(&mut self.demand.values().map(|t| t.cost))),
+            ("tiers", exact(&mut self.tiers.values().map(|t| t.cost))),
+            ("persons", exact(&mut self.persons.values().flat_map(|t| t.iter().map(|t| t.cost)))),
+            ("failure", exact(&mut self.failure.values().flat_map(|t| t.iter().map(|t| t.cost)))),
+        ];
+        if let Some((view, _)) = views.iter().find(|(_, ok)| !ok) {
+            return Err(format!("the sums of {view} are too large to keep exactly"));
         }
         Ok(())
     }
@@ -433,6 +499,7 @@ impl CompareTally {
             period: self.settings.period.as_str().to_owned(),
             agency_detail: self.settings.agency_detail,
             price_base: self.settings.price_base.to_string(),
+            value_types: self.settings.value_types.iter().map(|t| t.as_str().to_owned()).collect(),
             periods: self.periods.iter().map(|((s, p), t)| (side_code(*s), p.index, totals(t))).collect(),
             agencies: self
                 .agencies
@@ -466,7 +533,15 @@ impl CompareTally {
     /// (an unknown side, tier or demand kind; money that is not an exact decimal).
     pub fn from_bytes(bytes: &[u8]) -> Result<CompareTally, Error> {
         let bad = |m: String| Error::new(Location::source("tally"), ProblemKind::Syntax, m);
-        let wire: Wire = ciborium::from_reader(bytes).map_err(|e| bad(format!("not a journeycost tally: {e}")))?;
+        let mut cursor = std::io::Cursor::new(bytes);
+        let wire: Wire =
+            ciborium::from_reader(&mut cursor).map_err(|e| bad(format!("not a journeycost tally: {e}")))?;
+        if cursor.position() != bytes.len() as u64 {
+            return Err(bad(format!(
+                "{} bytes follow the tally: one tally is one CBOR item",
+                bytes.len() as u64 - cursor.position()
+            )));
+        }
         if wire.format != TALLY_FORMAT || wire.version != TALLY_VERSION {
             return Err(bad(format!(
                 "a tally of format {:?} version {}; this journeycost reads {TALLY_FORMAT:?} version {TALLY_VERSION}",
@@ -476,6 +551,19 @@ impl CompareTally {
         let period: PeriodKind = wire.period.parse().map_err(|e: String| bad(e))?;
         let price_base: PriceYear =
             wire.price_base.parse().map_err(|e: crate::prices::PriceYearError| bad(e.to_string()))?;
+        let value_types: Vec<ValueType> = wire
+            .value_types
+            .iter()
+            .map(|v| {
+                ValueType::ALL
+                    .into_iter()
+                    .find(|t| t.as_str() == v)
+                    .ok_or_else(|| bad(format!("value type {v:?} is unknown")))
+            })
+            .collect::<Result<_, _>>()?;
+        if value_types != [ValueType::Fiscal] && value_types != ValueType::ALL {
+            return Err(bad(format!("value types {:?} are neither fiscal nor all three", wire.value_types)));
+        }
         let side = |c: u8| match c {
             0 => Ok(Side::Baseline),
             1 => Ok(Side::Alternative),
@@ -486,6 +574,7 @@ impl CompareTally {
                 .map_err(|e| bad(format!("cost {cost:?} is not an exact decimal: {e}")))?;
             Ok(Totals { events, cost: Money::new(cost) })
         };
+        let twice = |what: &str| bad(format!("{what} is in the tally twice"));
         let mut t = CompareTally::empty(
             &CompareOptions {
                 baseline: wire.baseline,
@@ -494,12 +583,18 @@ impl CompareTally {
                 agency_detail: wire.agency_detail,
             },
             price_base,
+            &value_types,
         );
         for (s, index, x) in wire.periods {
-            t.periods.insert((side(s)?, Period { kind: period, index }), totals(x)?);
+            if t.periods.insert((side(s)?, Period { kind: period, index }), totals(x)?).is_some() {
+                return Err(twice(&format!("period {index}")));
+            }
         }
         for (a, d, s, x) in wire.agencies {
-            t.agencies.insert((a, d, side(s)?), totals(x)?);
+            let what = format!("agency {a:?}");
+            if t.agencies.insert((a, d, side(s)?), totals(x)?).is_some() {
+                return Err(twice(&what));
+            }
         }
         for (s, d, x) in wire.demand {
             let d = match d {
@@ -508,21 +603,32 @@ impl CompareTally {
                 2 => Some(DemandKind::Value),
                 other => return Err(bad(format!("demand {other} is not 0, 1 (failure) or 2 (value)"))),
             };
-            t.demand.insert((side(s)?, d), totals(x)?);
+            if t.demand.insert((side(s)?, d), totals(x)?).is_some() {
+                return Err(twice("a demand kind"));
+            }
         }
         for (s, level, x) in wire.tiers {
             let tier = match level {
                 0 => None,
                 l => Some(Tier::new(l).ok_or_else(|| bad(format!("tier {l} is not 0 to 4")))?),
             };
-            t.tiers.insert((side(s)?, tier), totals(x)?);
+            if t.tiers.insert((side(s)?, tier), totals(x)?).is_some() {
+                return Err(twice("a tier"));
+            }
         }
         for (p, b, a) in wire.persons {
-            t.persons.insert(p, [totals(b)?, totals(a)?]);
+            let what = format!("person {p:?}");
+            if t.persons.insert(p, [totals(b)?, totals(a)?]).is_some() {
+                return Err(twice(&what));
+            }
         }
         for (a, s, all, fail) in wire.failure {
-            t.failure.insert((a, side(s)?), [totals(all)?, totals(fail)?]);
+            let what = format!("failure demand at {a:?}");
+            if t.failure.insert((a, side(s)?), [totals(all)?, totals(fail)?]).is_some() {
+                return Err(twice(&what));
+            }
         }
+        t.check().map_err(bad)?;
         Ok(t)
     }
 }
@@ -555,6 +661,8 @@ struct Wire {
     period: String,
     agency_detail: bool,
     price_base: String,
+    /// `fiscal`, or `fiscal`, `economic` and `social`.
+    value_types: Vec<String>,
     /// (side, period index, totals)
     periods: Vec<(u8, i32, WireTotals)>,
     /// (agency, detail, side, totals)

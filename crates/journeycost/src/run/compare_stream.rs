@@ -427,6 +427,7 @@ impl<'a> Costing<'a> {
                     self.persons.names(),
                     self.prices.catalogue.agencies(),
                     self.prices.price_base,
+                    self.prices.values,
                 );
                 Some(GroupComparison { group: by.map(|_| value), persons: comparison.savings.persons, comparison })
             })

@@ -100,6 +100,9 @@ pub struct RunBuilder {
     pub threads: Option<usize>,
     /// How the assumptions log names what was given.
     pub front: Front,
+    /// The scenario file already read: used instead of reading [`RunBuilder::scenario`] again
+    /// (see [`RunBuilder::parsed`]).
+    pub parsed: Option<Scenario>,
 }
 
 /// Setters of optional fields: `into` ones take what converts into the field's type (a `&str`
@@ -180,14 +183,25 @@ impl RunBuilder {
         self
     }
 
+    /// The scenario `path`, already read as `scenario`: the run uses it rather than reading the
+    /// file again, so that runs made from one loaded scenario agree even if the file changes.
+    pub fn parsed(mut self, path: impl Into<PathBuf>, scenario: Scenario) -> RunBuilder {
+        self.scenario = Some(path.into());
+        self.parsed = Some(scenario);
+        self
+    }
+
     /// Reads the scenario, if any, and resolves every option: what was given, then the
     /// scenario, then the defaults.
     ///
     /// # Errors
     /// The scenario's problems; no events file given or named by the scenario; an agency level
     /// other than 1 or 2; no threads.
-    pub fn build(self) -> Result<Run, Error> {
-        let scenario = self.scenario.as_deref().map(Scenario::load).transpose()?;
+    pub fn build(mut self) -> Result<Run, Error> {
+        let scenario = match self.parsed.take() {
+            Some(s) => Some(s),
+            None => self.scenario.as_deref().map(Scenario::load).transpose()?,
+        };
         let given = Location::source(if self.front == Front::CommandLine { "command line" } else { "arguments" });
         let flag = |name: &str| match self.front {
             Front::CommandLine => format!("--{}", name.replace('_', "-")),
@@ -241,6 +255,8 @@ impl RunBuilder {
             Some(s) => (s.title, s.compare, s.report, s.appraisal, s.extrapolation, s.price_year, s.values),
             None => Default::default(),
         };
+        // Pathways given to the run (not the scenario's [compare]) are its appraisal's too.
+        let given_pathways = (self.baseline.clone(), self.alternative.clone());
         let compare = CompareSection {
             baseline: self.baseline.or(sc_compare.baseline),
             alternative: self.alternative.or(sc_compare.alternative),
@@ -262,12 +278,11 @@ impl RunBuilder {
             alternative: pathways.alternative.clone(),
             ..AppraisalSpec::default()
         });
-        // Pathways given to the run are the appraisal's too.
-        if let Some(b) = &compare.baseline {
-            appraisal.baseline.clone_from(b);
+        if let Some(b) = given_pathways.0 {
+            appraisal.baseline = b;
         }
-        if let Some(a) = &compare.alternative {
-            appraisal.alternative.clone_from(a);
+        if let Some(a) = given_pathways.1 {
+            appraisal.alternative = a;
         }
         for a in &costing_log {
             record(&mut appraisal.assumptions, a.clone());

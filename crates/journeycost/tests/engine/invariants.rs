@@ -485,7 +485,7 @@ proptest! {
         let part = |keep: bool| -> CompareTally {
             let rows: Vec<Row> = rows.iter().copied().filter(|row| in_a[row.0 as usize] == keep).collect();
             if rows.is_empty() {
-                return CompareTally::empty(&options, base);
+                return CompareTally::empty(&options, base, &[journeycost::catalogue::ValueType::Fiscal]);
             }
             let ledger = Ledger::build(&journeys(&cat, &rows), &cat, &idx, base).unwrap();
             tally(&ledger, &options, None).unwrap()
@@ -508,6 +508,9 @@ proptest! {
     }
 }
 
+/// A CBOR map's entries, as `ciborium` holds them.
+type CborMap = Vec<(ciborium::Value, ciborium::Value)>;
+
 #[test]
 fn tallies_refuse_what_would_not_add_up() {
     use journeycost::compare::{CompareTally, tally};
@@ -521,7 +524,11 @@ fn tallies_refuse_what_would_not_add_up() {
     assert!(e.to_string().contains("person \"P0\" is in both tallies"), "{e}");
     // Tallies of other settings.
     let quarterly = tally(&ledger, &CompareOptions { period: PeriodKind::Quarter, ..CompareOptions::default() }, None);
-    let mut other = CompareTally::empty(&CompareOptions::default(), PriceYear::Calendar(2024));
+    let mut other = CompareTally::empty(
+        &CompareOptions::default(),
+        PriceYear::Calendar(2024),
+        &[journeycost::catalogue::ValueType::Fiscal],
+    );
     let e = other.merge(quarterly.unwrap()).unwrap_err();
     assert!(e.to_string().contains("by month") && e.to_string().contains("by quarter"), "{e}");
     // Bytes that are not a tally, or of another version, are refused with a message.
@@ -536,4 +543,59 @@ fn tallies_refuse_what_would_not_add_up() {
     for n in 0..good.len() {
         assert!(CompareTally::from_bytes(&good[..n]).is_err());
     }
+    // Two tallies appended are not one.
+    let two = [good.clone(), good.clone()].concat();
+    assert!(CompareTally::from_bytes(&two).unwrap_err().to_string().contains("bytes follow the tally"));
+    // Tallies of other value types do not merge.
+    let public = journeycost::catalogue::ValueType::case("public").unwrap();
+    let ledger_all =
+        Ledger::build_with(&journeys(&cat, &rows), &cat, &index(10000), PriceYear::Calendar(2024), public).unwrap();
+    let rows_q: Vec<Row> = vec![(1, true, 10, 0, 100, None, 100)];
+    let other_person = Ledger::build(&journeys(&cat, &rows_q), &cat, &index(10000), PriceYear::Calendar(2024)).unwrap();
+    let mut all = tally(&ledger_all, &CompareOptions::default(), None).unwrap();
+    let e = all.merge(tally(&other_person, &CompareOptions::default(), None).unwrap()).unwrap_err();
+    assert!(
+        e.to_string().contains("fiscal+economic+social values") && e.to_string().contains(", fiscal values"),
+        "{e}"
+    );
+    // Hostile values in well-formed bytes: refused, never a panic or a hang in `finish`.
+    let edit = |f: &dyn Fn(&mut CborMap)| {
+        let mut v: ciborium::Value = ciborium::from_reader(good.as_slice()).unwrap();
+        f(v.as_map_mut().unwrap());
+        let mut out = Vec::new();
+        ciborium::into_writer(&v, &mut out).unwrap();
+        CompareTally::from_bytes(&out)
+    };
+    let field =
+        |m: &mut CborMap, name: &str| -> usize { m.iter().position(|(k, _)| k.as_text() == Some(name)).unwrap() };
+    let e = edit(&|m| {
+        let i = field(m, "periods");
+        let rows = m[i].1.as_array_mut().unwrap();
+        rows[0].as_array_mut().unwrap()[1] = ciborium::Value::Integer(i32::MAX.into());
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("outside years 0 to 9999"), "{e}");
+    let e = edit(&|m| {
+        let i = field(m, "persons");
+        let rows = m[i].1.as_array_mut().unwrap();
+        let first = rows[0].clone();
+        rows.push(first);
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("is in the tally twice"), "{e}");
+    let e = edit(&|m| {
+        let i = field(m, "agencies");
+        for row in m[i].1.as_array_mut().unwrap() {
+            let totals = row.as_array_mut().unwrap()[3].as_array_mut().unwrap();
+            totals[1] = ciborium::Value::Text("50000000000000000000000000000".into());
+        }
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("too large to keep exactly"), "{e}");
+    let e = edit(&|m| {
+        let i = field(m, "value_types");
+        m[i].1 = ciborium::Value::Array(vec![ciborium::Value::Text("economic".into())]);
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("neither fiscal nor all three"), "{e}");
 }

@@ -178,6 +178,16 @@ fn a_section_given_as_arguments_is_the_files_but_for_its_origins() {
     assert_eq!(origin(&a.spec.assumptions, "optimism_bias.red"), Origin::Argument("optimism_bias".into()));
     assert_eq!(origin(&b.spec.assumptions, "deadweight"), Origin::Scenario("scenario.toml".into()));
 
+    // An appraisal given keeps its pathways over the scenario's [compare]; pathways given to
+    // the run are its appraisal's.
+    let swapped = journeycost::scenario::appraisal_section(keys, ("new".into(), "old".into()), "appraise()").unwrap();
+    let run = Run::builder().scenario(&path).appraisal(swapped.clone()).build().unwrap();
+    let s = run.appraisal_spec();
+    assert_eq!((s.baseline.as_str(), s.alternative.as_str()), ("new", "old"));
+    let run = Run::builder().scenario(&path).appraisal(swapped).baseline("old").alternative("new").build().unwrap();
+    let s = run.appraisal_spec();
+    assert_eq!((s.baseline.as_str(), s.alternative.as_str()), ("old", "new"));
+
     // Problems are named by key, with no line (the text is made from the arguments).
     let mut bad = keys.clone();
     bad.insert("deadweight".into(), toml::Value::Float(1.5));
