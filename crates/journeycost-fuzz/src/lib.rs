@@ -38,6 +38,9 @@ pub enum Shape {
     Text,
     /// An `.xlsx` workbook: a zip of XML parts, mutated part by part and zipped again.
     Workbook,
+    /// Bytes of a binary format (a serialised tally): bytes flipped, cut, repeated or set to
+    /// the integers and lengths that break decoders.
+    Binary,
 }
 
 /// One fuzz target: a reader (or a pair of readers that must agree) fed the bytes of one file.
@@ -55,6 +58,12 @@ pub struct Target {
 
 /// Every target, in the order the fuzzer runs them.
 pub const TARGETS: &[Target] = &[
+    Target {
+        name: "tally",
+        about: "a serialised comparison tally: read, finished, written again, merged with itself",
+        shape: Shape::Binary,
+        run: targets::tally,
+    },
     Target {
         name: "catalogue",
         about: "catalogue.csv: read, layered, uprated; read again from its own export",

@@ -141,7 +141,47 @@ pub fn mutate(rng: &mut impl Rng, seed: &[u8], others: &[Vec<u8>], shape: Shape)
             data
         }
         Shape::Workbook => mutate_workbook(rng, seed),
+        Shape::Binary => {
+            let rounds = rng.random_range(1..=4);
+            let mut data = seed.to_vec();
+            for _ in 0..rounds {
+                data = mutate_bytes(rng, &data, others);
+            }
+            data
+        }
     }
+}
+
+/// One mutation of binary data, chosen at random. CBOR puts a value's type and size in its
+/// first byte, so a byte set to a boundary (`0x18`..`0x1b` introduce 1 to 8 bytes of length or
+/// value; `0xff` breaks an indefinite item) reaches the decoder's every branch.
+fn mutate_bytes(rng: &mut impl Rng, data: &[u8], others: &[Vec<u8>]) -> Vec<u8> {
+    const BOUNDARIES: [u8; 12] = [0x00, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1f, 0x7f, 0x80, 0x9f, 0xbf, 0xff];
+    let mut out = data.to_vec();
+    if out.is_empty() {
+        return vec![BOUNDARIES[rng.random_range(0..BOUNDARIES.len())]];
+    }
+    let at = rng.random_range(0..out.len());
+    match rng.random_range(0..6) {
+        0 => out[at] ^= 1 << rng.random_range(0..8),
+        1 => out[at] = BOUNDARIES[rng.random_range(0..BOUNDARIES.len())],
+        2 => out.truncate(at),
+        3 => {
+            let end = rng.random_range(at..=out.len().min(at + 64));
+            let piece = out[at..end].to_vec();
+            out.splice(at..at, piece);
+        }
+        4 => {
+            if let Some(other) = others.get(rng.random_range(0..others.len().max(1))) {
+                let from = rng.random_range(0..=other.len());
+                out.truncate(at);
+                out.extend_from_slice(&other[from..]);
+            }
+        }
+        _ => out.insert(at, rng.random()),
+    }
+    out.truncate(MAX_LEN);
+    out
 }
 
 /// One mutation of text, chosen at random.

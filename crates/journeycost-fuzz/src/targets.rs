@@ -288,6 +288,24 @@ fn exported_catalogue_reads(import: &ucd::UcdImport) {
     }
 }
 
+/// A serialised comparison tally (bytes from another machine): what reads finishes without
+/// overflow, writes back the same bytes, and refuses to merge with itself (its persons are in
+/// both) unless it has none.
+pub fn tally(input: &[u8]) {
+    let Ok(t) = journeycost::compare::CompareTally::from_bytes(input) else { return };
+    let _ = t.finish();
+    let bytes = t.to_bytes();
+    match journeycost::compare::CompareTally::from_bytes(&bytes) {
+        Ok(again) => assert!(again == t, "a tally read back differs"),
+        Err(e) => panic!("a tally's own bytes do not read: {e}"),
+    }
+    let mut twice = t.clone();
+    if t.persons().next().is_some() {
+        assert!(twice.merge(t.clone()).is_err(), "a tally merged with itself");
+        assert!(twice == t, "a failed merge changed the tally");
+    }
+}
+
 /// A CSV output turned into a typed Arrow table (never panics, whatever the bytes).
 pub fn table(input: &[u8]) {
     for (table, _) in arrow::SCHEMAS {
