@@ -1,5 +1,4 @@
-//! The inputs: `Catalogue`, `PriceIndex` and `Events`. Each keeps what it was made from (file
-//! bytes, or its own exact Arrow table), so it pickles exactly and cheaply.
+//! `Events`: the contacts, from CSV, pandas, polars, Arrow or records.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -8,10 +7,8 @@ use std::sync::Arc;
 use journeycost::arrow::{ReadOptions, journeys_from_batches, journeys_to_batch};
 use journeycost::catalogue::Catalogue as CoreCatalogue;
 use journeycost::error::{Location, Problem, Problems};
-use journeycost::io::{CatalogueFile, read_catalogue, read_deflators, read_events};
+use journeycost::io::read_events;
 use journeycost::journey::{Event, Journeys};
-use journeycost::prices::{PriceIndex as CorePriceIndex, PriceYear};
-use journeycost::run::layer_catalogues;
 use journeycost::{Decimal, Error, ProblemKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -23,525 +20,7 @@ use crate::errors::{Class, JourneyCostError, to_py};
 use crate::table::{Table, frames};
 use crate::work::{Progress, run};
 
-/// Reads a whole file, naming it in the error as the user gave it.
-fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
-    // A named FIFO is refused rather than opened (opening one waits for a writer).
-    journeycost::io::check_input(path)?;
-    std::fs::read(path).map_err(|e| {
-        Error::new(Location::source(path.display().to_string()), ProblemKind::Io, format!("cannot read the file: {e}"))
-    })
-}
-
-fn is_workbook(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
-}
-
-fn table_of(name: &str, batch: Result<arrow_array::RecordBatch, String>) -> PyResult<Table> {
-    batch.map(|b| Table::new(name, b)).map_err(JourneyCostError::new_err)
-}
-
-/// One layer of a catalogue: the built-in Unit Cost Database, or catalogue CSV bytes (a workbook
-/// is kept as the catalogue CSV it imports to).
-#[derive(Debug, Clone)]
-struct Layer {
-    name: String,
-    csv: Option<Vec<u8>>,
-}
-
-/// A catalogue of unit costs: the built-in Unit Cost Database, a ``catalogue.csv``, a GMCA
-/// workbook, or several layered (a later catalogue's line replaces an earlier line with the
-/// same code).
-///
-/// Examples
-/// --------
-/// >>> import journeycost
-/// >>> ucd = journeycost.Catalogue.builtin()
-/// >>> len(ucd), "CR1.0" in ucd
-/// (683, True)
-/// >>> ucd["CR1.0"]["agency"]
-/// 'Police'
-/// >>> mine = journeycost.Catalogue.from_csv("examples/anna/catalogue.csv")
-/// >>> len(journeycost.Catalogue.layered(ucd, mine)) >= len(ucd)
-/// True
-#[pyclass(frozen, module = "journeycost._journeycost")]
-pub(crate) struct Catalogue {
-    pub(crate) inner: Arc<CoreCatalogue>,
-    layers: Vec<Layer>,
-}
-
-impl Catalogue {
-    fn build(layers: Vec<Layer>) -> Result<Catalogue, Error> {
-        let mut files: Vec<CatalogueFile> = Vec::new();
-        let mut errors = Vec::new();
-        for l in &layers {
-            match &l.csv {
-                None => files.push(journeycost::builtin::catalogue_file()),
-                Some(bytes) => match read_catalogue(&l.name, bytes.as_slice()) {
-                    Ok(f) => files.push(f),
-                    Err(e) => errors.push(e),
-                },
-            }
-        }
-        if let Some(e) = Error::merge(errors) {
-            return Err(e);
-        }
-        Ok(Catalogue { inner: Arc::new(layer_catalogues(&files)?), layers })
-    }
-
-    /// The provenance of every layer, as `comparison.json` lists inputs.
-    pub(crate) fn digests(&self) -> Vec<journeycost::io::InputDigest> {
-        self.layers
-            .iter()
-            .map(|l| match &l.csv {
-                None => journeycost::builtin::catalogue_digest(),
-                Some(bytes) => journeycost::io::digest_bytes("catalogue", &file_name(&l.name), bytes),
-            })
-            .collect()
-    }
-
-    pub(crate) fn uses_builtin(&self) -> bool {
-        self.layers.iter().any(|l| l.csv.is_none())
-    }
-
-    pub(crate) fn builtin_catalogue() -> Result<Catalogue, Error> {
-        Catalogue::build(vec![Layer { name: journeycost::builtin::UCD_CATALOGUE_NAME.to_owned(), csv: None }])
-    }
-
-    fn workbook_layer(name: &str, bytes: &[u8]) -> Result<Layer, Error> {
-        let workbook = journeycost::ucd::read_workbook(name, Cursor::new(bytes))?;
-        let import = workbook.into_import().0;
-        let export = journeycost::ucd::catalogue_csv(&import.lines, journeycost::catalogue::ValueType::Fiscal);
-        Ok(Layer { name: name.to_owned(), csv: Some(export.csv) })
-    }
-
-    /// A catalogue from a path, as the CLI's `--catalogue` reads it: `builtin`, a workbook, or CSV.
-    pub(crate) fn from_path(path: &Path) -> Result<Catalogue, Error> {
-        if path.as_os_str() == journeycost::io::BUILTIN {
-            return Catalogue::builtin_catalogue();
-        }
-        let name = path.display().to_string();
-        let bytes = read_file(path)?;
-        let layer = if is_workbook(&bytes) {
-            Catalogue::workbook_layer(&name, &bytes)?
-        } else {
-            Layer { name, csv: Some(bytes) }
-        };
-        Catalogue::build(vec![layer])
-    }
-
-    pub(crate) fn table(&self) -> PyResult<Table> {
-        Table::from_csv("", "catalogue", &journeycost::output::catalogue_csv(self.inner.entries()))
-    }
-
-    /// Anything a function accepts as a catalogue: a `Catalogue`, a path, or a list of them.
-    pub(crate) fn coerce(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Py<Catalogue>> {
-        let Some(obj) = obj.filter(|o| !o.is_none()) else {
-            return Py::new(py, Catalogue::builtin_catalogue().map_err(|e| to_py(py, &e, Class::Catalogue))?);
-        };
-        if let Ok(c) = obj.cast::<Catalogue>() {
-            return Ok(c.clone().unbind());
-        }
-        if let Ok(list) = obj.cast::<PyList>() {
-            let mut layers = Vec::new();
-            for item in list.iter() {
-                let c = Catalogue::coerce(py, Some(&item))?;
-                layers.extend(c.get().layers.iter().cloned());
-            }
-            return Py::new(py, Catalogue::build(layers).map_err(|e| to_py(py, &e, Class::Catalogue))?);
-        }
-        let path: PathBuf = obj.extract().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "catalogue: expected a Catalogue, a path or a list of them, found {}",
-                type_name(obj)
-            ))
-        })?;
-        Py::new(py, run(py, Class::Catalogue, None, |_| Catalogue::from_path(&path))?)
-    }
-}
-
-/// A file's name without its directory, as provenance records name files.
-fn file_name(name: &str) -> String {
-    Path::new(name).file_name().map_or_else(|| name.to_owned(), |n| n.to_string_lossy().into_owned())
-}
-
-pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string())
-}
-
-#[pymethods]
-impl Catalogue {
-    /// The built-in catalogue: the whole Unit Cost Database v1.4 (New Economy / GMCA, CC BY 4.0)
-    /// with tier, demand kind and cashable assigned by journeycost's documented overlay.
-    #[staticmethod]
-    fn builtin(py: Python<'_>) -> PyResult<Catalogue> {
-        run(py, Class::Catalogue, None, |_| Catalogue::builtin_catalogue())
-    }
-
-    /// Reads a ``catalogue.csv`` (the format of ``docs/formats.md``).
-    ///
-    /// Raises
-    /// ------
-    /// CatalogueError
-    ///     With every problem of the file in ``problems``.
-    #[staticmethod]
-    fn from_csv(py: Python<'_>, path: PathBuf) -> PyResult<Catalogue> {
-        run(py, Class::Catalogue, None, |_| {
-            let bytes = read_file(&path)?;
-            if is_workbook(&bytes) {
-                return Err(Error::new(
-                    Location::source(path.display().to_string()),
-                    ProblemKind::Encoding,
-                    "this is a workbook, not CSV: read it with Catalogue.from_workbook",
-                ));
-            }
-            Catalogue::build(vec![Layer { name: path.display().to_string(), csv: Some(bytes) }])
-        })
-    }
-
-    /// Imports a Unit Cost Database workbook (``.xlsx``, as GMCA publishes it), as
-    /// ``journeycost catalogue import`` does.
-    #[staticmethod]
-    fn from_workbook(py: Python<'_>, path: PathBuf) -> PyResult<Catalogue> {
-        run(py, Class::Catalogue, None, |_| {
-            let bytes = read_file(&path)?;
-            Catalogue::build(vec![Catalogue::workbook_layer(&path.display().to_string(), &bytes)?])
-        })
-    }
-
-    /// Layers catalogues: a later catalogue's line replaces an earlier line with the same code,
-    /// in its place; new codes are added at the end.
-    #[staticmethod]
-    #[pyo3(signature = (*catalogues))]
-    fn layered(py: Python<'_>, catalogues: Vec<PyRef<'_, Catalogue>>) -> PyResult<Catalogue> {
-        let layers: Vec<Layer> = catalogues.iter().flat_map(|c| c.layers.iter().cloned()).collect();
-        if layers.is_empty() {
-            return Err(JourneyCostError::new_err("Catalogue.layered needs at least one catalogue"));
-        }
-        run(py, Class::Catalogue, None, |_| Catalogue::build(layers))
-    }
-
-    /// The names of the layers, in order (``builtin:ucd-v1.4`` for the built-in catalogue).
-    #[getter]
-    fn sources(&self) -> Vec<String> {
-        self.layers.iter().map(|l| l.name.clone()).collect()
-    }
-
-    /// Every code, in catalogue order.
-    #[getter]
-    fn codes(&self) -> Vec<String> {
-        self.inner.entries().iter().map(|u| u.code.clone()).collect()
-    }
-
-    /// Every agency, in byte order.
-    #[getter]
-    fn agencies(&self) -> Vec<String> {
-        self.inner.agencies().to_vec()
-    }
-
-    /// The attribution the data of this catalogue needs, if any (the built-in one's licence).
-    #[getter]
-    fn attribution(&self) -> Option<&'static str> {
-        self.uses_builtin().then_some(journeycost::builtin::UCD_ATTRIBUTION)
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.len()
-    }
-
-    fn __contains__(&self, code: &Bound<'_, PyAny>) -> bool {
-        code.cast::<PyString>().is_ok_and(|c| self.inner.get(&c.to_string()).is_some())
-    }
-
-    /// One unit cost as a dict of the catalogue's columns (money as ``Decimal``).
-    fn __getitem__<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyAny>> {
-        let Some(u) = self.inner.get(code) else {
-            return Err(pyo3::exceptions::PyKeyError::new_err(format!("code {code:?} is not in the catalogue")));
-        };
-        let t = Table::from_csv("", "catalogue", &journeycost::output::catalogue_csv([u]))?;
-        Bound::new(py, t)?.call_method0("rows")?.get_item(0)
-    }
-
-    /// The unit costs whose code, description or agency contains ``text`` (any case), as a table.
-    fn search(&self, text: &str) -> PyResult<Table> {
-        Table::from_csv("", "catalogue", &journeycost::output::catalogue_csv(self.inner.search(text)))
-    }
-
-    /// The catalogue as a table with the columns of ``catalogue.csv``.
-    fn to_table(&self) -> PyResult<Table> {
-        self.table()
-    }
-
-    #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyCapsule>> {
-        let _ = requested_schema;
-        crate::arrow_ffi::export_stream(py, self.table()?.batch)
-    }
-
-    /// The catalogue as a ``pyarrow.Table``.
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        frames(py, "to_arrow", Bound::new(py, self.table()?)?.as_any())
-    }
-
-    /// The catalogue as a pandas DataFrame (money as ``Decimal``).
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        frames(py, "to_pandas", Bound::new(py, self.table()?)?.as_any())
-    }
-
-    /// The catalogue as a polars DataFrame (money as ``pl.Decimal``).
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        frames(py, "to_polars", Bound::new(py, self.table()?)?.as_any())
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "<Catalogue {} unit costs of {} agencies from {}>",
-            self.inner.len(),
-            self.inner.agencies().len(),
-            self.sources().join(" + ")
-        )
-    }
-
-    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "<p>{}</p>\n{}",
-            crate::table::escape(&self.__repr__()),
-            crate::table::html_table(py, &self.table()?, 10)?
-        ))
-    }
-
-    /// Rebuilds a catalogue from its layers (pickling).
-    #[staticmethod]
-    fn _from_layers(py: Python<'_>, layers: Vec<(String, Option<Vec<u8>>)>) -> PyResult<Catalogue> {
-        run(py, Class::Catalogue, None, |_| {
-            Catalogue::build(layers.into_iter().map(|(name, csv)| Layer { name, csv }).collect())
-        })
-    }
-
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let py = slf.py();
-        let layers = PyList::empty(py);
-        for l in &slf.get().layers {
-            let bytes = l.csv.as_ref().map(|b| PyBytes::new(py, b));
-            layers.append((l.name.clone(), bytes))?;
-        }
-        Ok((slf.get_type().getattr("_from_layers")?, PyTuple::new(py, [layers])?))
-    }
-}
-
-/// Where a price index comes from: the built-in deflator, or file bytes (CSV or workbook).
-#[derive(Debug, Clone)]
-struct IndexSource {
-    name: String,
-    bytes: Option<Vec<u8>>,
-}
-
-/// A price index: the built-in HM Treasury GDP deflator, a ``deflators.csv`` (``year,index``
-/// or ``year,change_percent``), or the Lookups table of a Unit Cost Database workbook.
-///
-/// Examples
-/// --------
-/// >>> import journeycost
-/// >>> hmt = journeycost.PriceIndex.builtin()
-/// >>> hmt.latest_outturn, hmt["2024/25"]
-/// ('2024/25', Decimal('100.0000'))
-/// >>> hmt.convert(100, "2023/24", "2024/25") > 100
-/// True
-#[pyclass(frozen, module = "journeycost._journeycost")]
-pub(crate) struct PriceIndex {
-    pub(crate) inner: Arc<CorePriceIndex>,
-    source: IndexSource,
-}
-
-impl PriceIndex {
-    fn build(source: IndexSource) -> Result<PriceIndex, Error> {
-        let inner = match &source.bytes {
-            None => journeycost::builtin::price_index(),
-            Some(b) if is_workbook(b) => {
-                journeycost::ucd::read_gdp_deflator(&source.name, Cursor::new(b.as_slice()))?.index
-            }
-            Some(b) => read_deflators(&source.name, b.as_slice())?,
-        };
-        Ok(PriceIndex { inner: Arc::new(inner), source })
-    }
-
-    pub(crate) fn is_builtin(&self) -> bool {
-        self.source.bytes.is_none()
-    }
-
-    /// The provenance of the index.
-    pub(crate) fn digest(&self) -> journeycost::io::InputDigest {
-        match &self.source.bytes {
-            None => journeycost::builtin::price_index_digest(),
-            Some(bytes) => journeycost::io::digest_bytes("deflators", &file_name(&self.source.name), bytes),
-        }
-    }
-
-    pub(crate) fn source_name(&self) -> String {
-        self.source.name.clone()
-    }
-
-    fn builtin_index() -> Result<PriceIndex, Error> {
-        PriceIndex::build(IndexSource { name: journeycost::builtin::HMT_DEFLATOR_NAME.to_owned(), bytes: None })
-    }
-
-    pub(crate) fn coerce(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PriceIndex>> {
-        let Some(obj) = obj.filter(|o| !o.is_none()) else {
-            return Py::new(py, PriceIndex::builtin_index().map_err(|e| to_py(py, &e, Class::Catalogue))?);
-        };
-        if let Ok(p) = obj.cast::<PriceIndex>() {
-            return Ok(p.clone().unbind());
-        }
-        let path: PathBuf = obj.extract().map_err(|_| {
-            PyTypeError::new_err(format!("prices: expected a PriceIndex or a path, found {}", type_name(obj)))
-        })?;
-        Py::new(py, run(py, Class::Catalogue, None, |_| PriceIndex::from_path(&path))?)
-    }
-
-    fn from_path(path: &Path) -> Result<PriceIndex, Error> {
-        PriceIndex::build(IndexSource { name: path.display().to_string(), bytes: Some(read_file(path)?) })
-    }
-
-    fn table(&self) -> PyResult<Table> {
-        let mut t = journeycost::io::CsvTable::new(&["year", "index"]);
-        for (y, v) in self.inner.iter() {
-            t.row([y.to_string(), v.to_string()]);
-        }
-        Table::from_csv("", "deflators", &t.into_bytes())
-    }
-}
-
-pub(crate) fn parse_year(year: &Bound<'_, PyAny>) -> PyResult<PriceYear> {
-    let text: String = if year.is_instance_of::<pyo3::types::PyInt>() && !year.is_instance_of::<pyo3::types::PyBool>() {
-        year.str()?.to_string()
-    } else if let Ok(s) = year.cast::<PyString>() {
-        s.to_string()
-    } else {
-        return Err(PyTypeError::new_err(format!(
-            "a price year is a str such as \"2023/24\" or an int such as 2024, not {}",
-            type_name(year)
-        )));
-    };
-    text.parse().map_err(|e: journeycost::prices::PriceYearError| crate::errors::ScenarioError::new_err(e.to_string()))
-}
-
-#[pymethods]
-impl PriceIndex {
-    /// The built-in price index: HM Treasury's GDP deflator (December 2025 QNA, 2024 = 100,
-    /// Open Government Licence v3.0), with UK financial years derived exactly.
-    #[staticmethod]
-    fn builtin(py: Python<'_>) -> PyResult<PriceIndex> {
-        run(py, Class::Catalogue, None, |_| PriceIndex::builtin_index())
-    }
-
-    /// Reads a ``deflators.csv`` (``year,index`` or ``year,change_percent``). A Unit Cost
-    /// Database workbook is also accepted: its Lookups GDP table is read.
-    #[staticmethod]
-    fn from_csv(py: Python<'_>, path: PathBuf) -> PyResult<PriceIndex> {
-        run(py, Class::Catalogue, None, |_| PriceIndex::from_path(&path))
-    }
-
-    /// The latest year, a forecast one included.
-    #[getter]
-    fn latest(&self) -> Option<String> {
-        self.inner.latest().map(|y| y.to_string())
-    }
-
-    /// The latest year whose value is outturn, not a forecast: the default price base.
-    #[getter]
-    fn latest_outturn(&self) -> Option<String> {
-        self.inner.latest_outturn().map(|y| y.to_string())
-    }
-
-    /// Every year, in order.
-    #[getter]
-    fn years(&self) -> Vec<String> {
-        self.inner.iter().map(|(y, _)| y.to_string()).collect()
-    }
-
-    /// Where the index comes from.
-    #[getter]
-    fn source(&self) -> &str {
-        &self.source.name
-    }
-
-    /// The attribution the data of this index needs, if any (the built-in one's licence).
-    #[getter]
-    fn attribution(&self) -> Option<&'static str> {
-        self.is_builtin().then_some(journeycost::builtin::HMT_DEFLATOR_ATTRIBUTION)
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.len()
-    }
-
-    fn __contains__(&self, year: &Bound<'_, PyAny>) -> bool {
-        parse_year(year).is_ok_and(|y| self.inner.get(y).is_some())
-    }
-
-    /// The index of a year (``"2019"`` or ``"2019/20"``).
-    fn __getitem__(&self, year: &Bound<'_, PyAny>) -> PyResult<Decimal> {
-        let y = parse_year(year)?;
-        self.inner.get(y).ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(format!("{y} is not in the price index")))
-    }
-
-    /// Converts an amount from one year's prices to another's, exactly as the ledger does
-    /// (rounded half-even to the penny).
-    fn convert(
-        &self,
-        py: Python<'_>,
-        amount: &Bound<'_, PyAny>,
-        from_year: &Bound<'_, PyAny>,
-        to_year: &Bound<'_, PyAny>,
-    ) -> PyResult<Decimal> {
-        let amount = match exact_number(amount, false) {
-            Ok(Some(d)) => d,
-            Ok(None) => return Err(PyTypeError::new_err("convert: expected an amount, found empty text")),
-            Err(Refusal::Float) => return Err(PyTypeError::new_err(format!("convert: {}", float_message(amount)))),
-            Err(Refusal::Other(m)) => return Err(PyTypeError::new_err(format!("convert: {m}"))),
-        };
-        let (from, to) = (parse_year(from_year)?, parse_year(to_year)?);
-        self.inner.convert(amount, from, to).map_err(|e| {
-            to_py(
-                py,
-                &Error::new(Location::source(&self.source.name), ProblemKind::MissingPriceYear, e.to_string()),
-                Class::Catalogue,
-            )
-        })
-    }
-
-    /// The index as a table (``year``, ``index``).
-    fn to_table(&self) -> PyResult<Table> {
-        self.table()
-    }
-
-    fn __repr__(&self) -> String {
-        let first = self.inner.iter().next().map(|(y, _)| y.to_string()).unwrap_or_default();
-        format!(
-            "<PriceIndex {} years, {} to {}, from {}>",
-            self.inner.len(),
-            first,
-            self.latest().unwrap_or_default(),
-            self.source.name
-        )
-    }
-
-    /// Rebuilds a price index from its source (pickling).
-    #[staticmethod]
-    fn _from_source(py: Python<'_>, name: String, data: Option<Vec<u8>>) -> PyResult<PriceIndex> {
-        run(py, Class::Catalogue, None, |_| PriceIndex::build(IndexSource { name, bytes: data }))
-    }
-
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let py = slf.py();
-        let s = &slf.get().source;
-        let args = (s.name.clone(), s.bytes.as_ref().map(|b| PyBytes::new(py, b))).into_pyobject(py)?;
-        Ok((slf.get_type().getattr("_from_source")?, args))
-    }
-}
+use super::{table_of, type_name};
 
 /// The events of a cohort: every contact of every person on every pathway.
 ///
@@ -563,9 +42,9 @@ impl PriceIndex {
 #[pyclass(frozen, module = "journeycost._journeycost")]
 pub(crate) struct Events {
     pub(crate) inner: Arc<Journeys>,
-    name: String,
+    pub(super) name: String,
     /// The file the events were read from, for provenance.
-    path: Option<PathBuf>,
+    pub(super) path: Option<PathBuf>,
 }
 
 impl Events {
@@ -583,7 +62,12 @@ impl Events {
         self.path.as_deref().map(|p| journeycost::io::digest("events", p)).transpose()
     }
 
-    fn from_stream(py: Python<'_>, name: &str, data: &Bound<'_, PyAny>, allow_float: bool) -> PyResult<Events> {
+    pub(super) fn from_stream(
+        py: Python<'_>,
+        name: &str,
+        data: &Bound<'_, PyAny>,
+        allow_float: bool,
+    ) -> PyResult<Events> {
         let reader = import_stream(data)?;
         let total = None;
         run(py, Class::Input, Some(Progress { wanted: None, total, what: "reading events" }), |_| {
@@ -599,7 +83,7 @@ impl Events {
         })
     }
 
-    fn table(&self) -> PyResult<Table> {
+    pub(super) fn table(&self) -> PyResult<Table> {
         table_of("events", journeys_to_batch(&self.inner))
     }
 
@@ -654,20 +138,20 @@ impl Events {
 /// One field of a record, converted; problems are pushed with their row and field. Each
 /// reader returns `None` for a field with a problem (recorded), `Some(None)` for a field not
 /// given, and `Some(Some(value))`.
-struct RecordReader<'a> {
-    row: u64,
-    allow_float: bool,
-    problems: &'a mut Problems,
-    floats_seen: &'a mut Vec<&'static str>,
+pub(super) struct RecordReader<'a> {
+    pub(super) row: u64,
+    pub(super) allow_float: bool,
+    pub(super) problems: &'a mut Problems,
+    pub(super) floats_seen: &'a mut Vec<&'static str>,
 }
 
 #[allow(clippy::option_option)]
 impl RecordReader<'_> {
-    fn fail(&mut self, field: &'static str, kind: ProblemKind, message: String) {
+    pub(super) fn fail(&mut self, field: &'static str, kind: ProblemKind, message: String) {
         self.problems.push(Problem::new(Location::source("records").at_row(self.row).in_field(field), kind, message));
     }
 
-    fn text(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<String>> {
+    pub(super) fn text(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<String>> {
         let Some(v) = v.filter(|v| !is_missing(v)) else { return Some(None) };
         if let Ok(s) = v.cast::<PyString>() {
             return Some(Some(s.to_string()).filter(|s| !s.is_empty()));
@@ -681,7 +165,11 @@ impl RecordReader<'_> {
         None
     }
 
-    fn date(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<chrono::NaiveDate>> {
+    pub(super) fn date(
+        &mut self,
+        field: &'static str,
+        v: Option<&Bound<'_, PyAny>>,
+    ) -> Option<Option<chrono::NaiveDate>> {
         let Some(v) = v.filter(|v| !is_missing(v)) else { return Some(None) };
         if let Ok(dt) = v.cast::<PyDateTime>() {
             let midnight: Option<chrono::NaiveDateTime> = dt.extract().ok();
@@ -722,7 +210,7 @@ impl RecordReader<'_> {
         None
     }
 
-    fn number(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<Decimal>> {
+    pub(super) fn number(&mut self, field: &'static str, v: Option<&Bound<'_, PyAny>>) -> Option<Option<Decimal>> {
         let Some(v) = v.filter(|v| !is_missing(v)) else { return Some(None) };
         match exact_number(v, self.allow_float) {
             Ok(d) => Some(d),
@@ -819,7 +307,7 @@ pub(crate) fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, pyo3::types::P
 
 /// A missing value as Python data frames write it: `None`, a float NaN (pandas' marker in object
 /// and string columns), `pandas.NA` or `pandas.NaT`.
-fn is_missing(v: &Bound<'_, PyAny>) -> bool {
+pub(super) fn is_missing(v: &Bound<'_, PyAny>) -> bool {
     if v.is_none() {
         return true;
     }
@@ -829,7 +317,7 @@ fn is_missing(v: &Bound<'_, PyAny>) -> bool {
     matches!(type_name(v).as_str(), "NAType" | "NaTType")
 }
 
-fn short_repr(v: &Bound<'_, PyAny>) -> String {
+pub(super) fn short_repr(v: &Bound<'_, PyAny>) -> String {
     let r = v.repr().map(|r| r.to_string()).unwrap_or_default();
     if r.chars().count() > 40 { format!("{}...", r.chars().take(40).collect::<String>()) } else { r }
 }
