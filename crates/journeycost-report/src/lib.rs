@@ -475,32 +475,7 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
         return Err(problem(format!("person {:?} has no events", opts.person.as_deref().unwrap_or_default())));
     }
 
-    // Who pays, who saves.
-    let mut t = HumanCsv::new(&["agency", "baseline_cost", "alternative_cost", "saving"]);
-    let mut agencies = Vec::new();
-    let mut bars: Vec<(String, f64)> = Vec::new();
-    let label_of: Vec<String> = {
-        let detail_name = |d: u32| if d == 0 { None } else { Some(view.details[d as usize - 1].as_str()) };
-        let mut ids: Vec<(u32, u32)> = view.agency_labels.keys().copied().collect();
-        ids.sort_by(|x, y| (x.0, detail_name(x.1)).cmp(&(y.0, detail_name(y.1))));
-        ids.into_iter().map(|(a, d)| view.agency_label(a, d)).collect()
-    };
-    for ((a, (pair, saving)), label) in cohort.agencies.iter().zip(&cells.agencies).zip(&label_of) {
-        let b = show(pair[0], a.baseline_cost.to_string());
-        let al = show(pair[1], a.alternative_cost.to_string());
-        let s = show(*saving, a.saving.to_string());
-        t.row([label.clone(), b.clone(), al.clone(), s.clone()]);
-        agencies.push(row(&[("agency", label.clone()), ("baseline", b), ("alternative", al), ("saving", s)]));
-        bars.push((label.clone(), a.saving.to_f64()));
-    }
-    bars.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    let savings_shown = pattern.all_shown(&cells.agencies.iter().map(|x| x.1).collect::<Vec<_>>());
-    let svg = if savings_shown {
-        charts::diverging_bars("Who saves (green) and who pays more (red): saving by agency", &bars, GREEN, RED)
-    } else {
-        String::new()
-    };
-    charts.push(chart(&mut files, "who-pays", "Saving by agency".to_owned(), svg, t));
+    let agencies = who_pays_section(&cohort, &view, &cells, &pattern, &mut files, &mut charts);
 
     // Demand over time, with trend lines: the "seven typical cases" chart.
     let (labels, old_n, new_n) = counts(&cohort, base, alt);
@@ -538,383 +513,24 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     };
     charts.push(chart(&mut files, "demand-over-time", "Demand over time".to_owned(), svg, t));
 
-    // The triangle of need.
-    let mut t = HumanCsv::new(&["pathway", "tier", "events", "cost"]);
-    let mut tiers = Vec::new();
-    let mut pyramid: Vec<(String, f64, f64)> = Vec::new();
-    let mut tier_events: Vec<(String, f64, f64)> = Vec::new();
-    let mut events_table = HumanCsv::new(&["tier", "baseline_events", "alternative_events"]);
-    for (level, label, name) in tables::tiers() {
-        let get = |p: &str| {
-            cohort
-                .tiers
-                .iter()
-                .zip(&cells.tiers)
-                .find(|(r, _)| r.pathway == p && r.tier.map_or(0, journeycost::catalogue::Tier::level) == level)
-        };
-        let (o, n) = (get(base), get(alt));
-        if level != 0 || o.is_some_and(|r| r.0.events > 0) || n.is_some_and(|r| r.0.events > 0) {
-            pyramid.push((name.clone(), o.map_or(0.0, |r| r.0.cost.to_f64()), n.map_or(0.0, |r| r.0.cost.to_f64())));
-        }
-        if level != 0 {
-            tier_events.push((
-                name.clone(),
-                o.map_or(0.0, |r| r.0.events as f64),
-                n.map_or(0.0, |r| r.0.events as f64),
-            ));
-            let ev = |x: Option<(&journeycost::compare::TierRow, &sdc::CellId)>| {
-                x.map_or_else(|| "0".to_owned(), |(r, c)| show(*c, r.events.to_string()))
-            };
-            events_table.row([name.clone(), ev(o), ev(n)]);
-        }
-        for (r, c) in [o, n].into_iter().flatten() {
-            let (e, cost) = (show(*c, r.events.to_string()), show(*c, r.cost.to_string()));
-            t.row([r.pathway.clone(), label.clone(), e.clone(), cost.clone()]);
-            tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.clone()), ("events", e), ("cost", cost)]));
-        }
-    }
-    let tiers_shown = pattern.all_shown(&cells.tiers);
-    let events_svg = if tiers_shown {
-        charts::pyramid_counts("The triangle of need: events by tier (crisis at the top)", &tier_events)
-    } else {
-        String::new()
-    };
-    charts.push(chart(
-        &mut files,
-        "triangle-events",
-        "The triangle of need: events".to_owned(),
-        events_svg,
-        events_table,
-    ));
-    let svg = if tiers_shown {
-        charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid)
-    } else {
-        String::new()
-    };
-    charts.push(chart(&mut files, "triangle", "The triangle of need".to_owned(), svg, t));
+    let tiers = triangle_section(&cohort, &cells, base, alt, &pattern, &mut files, &mut charts);
+    let failure = failure_section(&cells, &pattern, &mut files, &mut charts);
 
-    // Failure demand by agency.
-    let mut t = HumanCsv::new(&[
-        "agency",
-        "pathway",
-        "events",
-        "failure_events",
-        "cost",
-        "failure_cost",
-        "failure_cost_share",
-        "failure_contact_share",
-    ]);
-    let mut failure = Vec::new();
-    // By agency, in the order of the rows (agency id).
-    let mut shares: Vec<(&str, [f64; 2], [f64; 2])> = Vec::new();
-    let mut all_failure_cells = Vec::new();
-    let four = |s: Option<journeycost::Decimal>| s.map_or_else(String::new, |s| format!("{s:.4}"));
-    let as_f64 = |s: Option<journeycost::Decimal>| s.map_or(0.0, |s| Money::new(s).to_f64());
-    for f in &cells.failure {
-        let r = &f.row;
-        let pair = [f.all, f.fail];
-        all_failure_cells.extend(pair);
-        let share_text = tables::derived(&pattern, &pair, || four(r.failure_cost_share));
-        let contacts = tables::derived(&pattern, &pair, || four(r.failure_contact_share));
-        let (e, fe, c, fc) = (
-            show(f.all, r.events.to_string()),
-            show(f.fail, r.failure_events.to_string()),
-            show(f.all, r.cost.to_string()),
-            show(f.fail, r.failure_cost.to_string()),
-        );
-        t.row([
-            r.agency.clone(),
-            r.pathway.clone(),
-            e.clone(),
-            fe.clone(),
-            c.clone(),
-            fc.clone(),
-            share_text.clone(),
-            contacts.clone(),
-        ]);
-        failure.push(row(&[
-            ("agency", r.agency.clone()),
-            ("pathway", r.pathway.clone()),
-            ("events", e),
-            ("failure_events", fe),
-            ("cost", c),
-            ("failure_cost", fc),
-            ("failure_share", share_text),
-            ("failure_contacts", contacts),
-        ]));
-        if shares.last().is_none_or(|l| l.0 != r.agency) {
-            shares.push((r.agency.as_str(), [0.0; 2], [0.0; 2]));
-        }
-        if let Some(entry) = shares.last_mut() {
-            entry.1[f.side] = as_f64(r.failure_cost_share);
-            entry.2[f.side] = as_f64(r.failure_contact_share);
-        }
-    }
-    let failure_shown = pattern.all_shown(&all_failure_cells);
-    let bars: Vec<(String, f64, f64)> = shares.iter().map(|(a, s, _)| ((*a).to_owned(), s[0], s[1])).collect();
-    let contact_bars: Vec<(String, f64, f64)> = shares.iter().map(|(a, _, s)| ((*a).to_owned(), s[0], s[1])).collect();
-    let (svg, contacts_svg) = if failure_shown {
-        (
-            charts::paired_bars("Failure demand: share of each agency's cost", &bars, 1.0, true),
-            charts::paired_bars("Failure demand: share of each agency's contacts", &contact_bars, 1.0, true),
-        )
-    } else {
-        (String::new(), String::new())
+    let groups = match &opts.by {
+        Some(column) => groups_section(column, &cells, &pattern, &mut files),
+        None => Vec::new(),
     };
-    let mut contacts_table =
-        HumanCsv::new(&["agency", "baseline_failure_contact_share", "alternative_failure_contact_share"]);
-    for f in cells
-        .failure
-        .iter()
-        .filter(|f| f.side == 0 || !cells.failure.iter().any(|g| g.side == 0 && g.row.agency == f.row.agency))
-    {
-        let of = |side: usize| {
-            cells.failure.iter().find(|g| g.row.agency == f.row.agency && g.side == side).map_or_else(
-                || "0.0000".to_owned(),
-                |g| tables::derived(&pattern, &[g.all, g.fail], || four(g.row.failure_contact_share)),
-            )
-        };
-        contacts_table.row([f.row.agency.clone(), of(0), of(1)]);
-    }
-    charts.push(chart(&mut files, "failure-demand", "Failure demand by agency".to_owned(), svg, t));
-    charts.push(chart(
-        &mut files,
-        "failure-contacts",
-        "Failure demand by agency: contacts".to_owned(),
-        contacts_svg,
-        contacts_table,
-    ));
-
-    // The groups of the `by` column.
-    let mut groups = Vec::new();
-    if let Some(column) = &opts.by {
-        let mut t = HumanCsv::new(&[
-            column.as_str(),
-            "persons",
-            "baseline_events",
-            "alternative_events",
-            "baseline_cost",
-            "alternative_cost",
-            "saving",
-        ]);
-        for g in &cells.groups {
-            let cols = [
-                show(g.persons_cell, g.persons.to_string()),
-                show(g.cells[0], g.events[0].to_string()),
-                show(g.cells[1], g.events[1].to_string()),
-                show(g.cells[0], g.costs[0].to_string()),
-                show(g.cells[1], g.costs[1].to_string()),
-                show(g.saving, (g.costs[0] - g.costs[1]).to_string()),
-            ];
-            t.row([
-                g.value.clone(),
-                cols[0].clone(),
-                cols[1].clone(),
-                cols[2].clone(),
-                cols[3].clone(),
-                cols[4].clone(),
-                cols[5].clone(),
-            ]);
-            groups.push(row(&[
-                ("group", g.value.clone()),
-                ("persons", cols[0].clone()),
-                ("baseline", cols[3].clone()),
-                ("alternative", cols[4].clone()),
-                ("saving", cols[5].clone()),
-            ]));
-        }
-        files.add("data/groups.csv", t.into_bytes());
-    }
 
     // Appraisal and extrapolation, when present.
-    let mut who_pays = Vec::new();
-    let appraisal = match (data.appraisal, &appraisal_cells) {
+    let (appraisal, who_pays) = match (data.appraisal, &appraisal_cells) {
         (Some((_, a)), Some(ac)) => {
-            let mut t = HumanCsv::new(&["agency", "cost_borne", "saving_received", "net"]);
-            for (r, c) in a.who_pays.iter().zip(&ac.who_pays) {
-                let cols = [
-                    show(c[0], r.cost_borne.to_string()),
-                    show(c[1], r.saving_received.to_string()),
-                    show(c[2], r.net.to_string()),
-                ];
-                t.row([r.agency.clone(), cols[0].clone(), cols[1].clone(), cols[2].clone()]);
-                who_pays.push(row(&[
-                    ("agency", r.agency.clone()),
-                    ("cost_borne", cols[0].clone()),
-                    ("saving_received", cols[1].clone()),
-                    ("net", cols[2].clone()),
-                ]));
-            }
-            let borne_shown = pattern.all_shown(&ac.who_pays.iter().map(|c| c[0]).collect::<Vec<_>>());
-            let mut borne: Vec<(String, f64)> = a
-                .who_pays
-                .iter()
-                .filter(|r| !r.cost_borne.is_zero())
-                .map(|r| (r.agency.clone(), -r.cost_borne.to_f64()))
-                .collect();
-            borne.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
-            let svg = if borne_shown {
-                charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED)
-            } else {
-                String::new()
-            };
-            charts.push(chart(&mut files, "intervention-cost", "Intervention cost by agency".to_owned(), svg, t));
-            let dnets: Vec<sdc::CellId> = ac.years.iter().map(|c| c[2]).collect();
-            let labels: Vec<String> = a.years.iter().map(|y| y.year.clone()).collect();
-            let values: Vec<f64> = a.years.iter().map(|y| y.cumulative_discounted_net.to_f64()).collect();
-            let marker = a.payback.as_ref().and_then(|p| labels.iter().position(|l| l == p)).map(|i| (i, "payback"));
-            let svg = if pattern.all_shown(&dnets) {
-                charts::lines(
-                    "Cumulative discounted net benefit",
-                    &labels,
-                    &[Series { label: "net present value to date".into(), color: GREEN, values }],
-                    marker,
-                    &[],
-                    true,
-                )
-            } else {
-                String::new()
-            };
-            let mut t = HumanCsv::new(&["year", "benefit", "cost", "discounted_net", "cumulative_discounted_net"]);
-            for (i, (y, c)) in a.years.iter().zip(&ac.years).enumerate() {
-                t.row([
-                    y.year.clone(),
-                    show(c[0], y.benefit.to_string()),
-                    show(c[1], y.cost.to_string()),
-                    show(c[2], y.discounted_net.to_string()),
-                    // The years up to it, or the net present value less the years after.
-                    if pattern.all_shown(&dnets[..=i]) || (pattern.all_shown(&dnets[i + 1..]) && !pattern.hides(ac.npv))
-                    {
-                        y.cumulative_discounted_net.to_string()
-                    } else {
-                        disclosure::SUPPRESSED.to_owned()
-                    },
-                ]);
-            }
-            charts.push(chart(
-                &mut files,
-                "appraisal",
-                "Appraisal: cumulative discounted net benefit".to_owned(),
-                svg,
-                t,
-            ));
-            let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
-            let pv = [ac.pv_benefits, ac.pv_costs];
-            Some(row(&[
-                ("schedule", a.schedule.clone()),
-                ("base_year", a.base_year.clone()),
-                ("pv_benefits", show(ac.pv_benefits, a.pv_benefits.to_string())),
-                ("pv_gross_benefits", show(ac.pv_gross, a.pv_gross_benefits.to_string())),
-                ("pv_costs", show(ac.pv_costs, a.pv_costs.to_string())),
-                ("npv", show(ac.npv, a.npv.to_string())),
-                ("bcr", tables::derived(&pattern, &pv, || ratio(a.bcr))),
-                ("roi", tables::derived(&pattern, &pv, || ratio(a.roi))),
-                (
-                    "payback",
-                    tables::derived(&pattern, &dnets, || {
-                        a.payback.clone().unwrap_or_else(|| "not within the horizon".to_owned())
-                    }),
-                ),
-            ]))
+            let (summary, who_pays) = appraisal_section(a, ac, &pattern, &mut files, &mut charts);
+            (Some(summary), who_pays)
         }
-        _ => None,
+        _ => (None, Vec::new()),
     };
-    let mut tornado_rows = Vec::new();
-    // The extrapolation rests on the cohort segments' savings and, through the bootstrap, on
-    // each of their persons: published when every segment's saving is, and every segment has
-    // at least the threshold of persons.
-    // With few persons a resample can be one person's saving again and again: the draws'
-    // extremes would then be the cohort's smallest and largest savings.
-    let min_persons = threshold.max(MIN_BOOTSTRAP_PERSONS);
-    let extrapolation_withheld = data.extrapolation.and_then(|_| {
-        segments.iter().find_map(|(name, cell, persons)| {
-            if pattern.hides(*cell) {
-                Some(format!("segment {name:?}'s saving rests on suppressed figures"))
-            } else if on && *persons < min_persons {
-                Some(format!(
-                    "segment {name:?} draws on {persons} persons of the cohort, fewer than the {min_persons} it needs"
-                ))
-            } else {
-                None
-            }
-        })
-    });
-    let extrapolation = match (data.extrapolation, &extrapolation_withheld) {
-        (Some((_, x)), None) => {
-            let bins: Vec<(f64, f64, u64)> = x.histogram.iter().map(|b| (b.from, b.to, b.count)).collect();
-            let label = x.threshold.map(charts::short_money);
-            // The histogram runs from the smallest draw to the largest: with the cohort's own
-            // savings resampled, it is withheld under disclosure control.
-            let svg = if on && !segments.is_empty() {
-                String::new()
-            } else {
-                charts::histogram(
-                    "National net annual saving: distribution of the draws",
-                    &bins,
-                    x.threshold.zip(label.as_deref()),
-                )
-            };
-            let mut t = HumanCsv::new(&["from", "to", "count"]);
-            if svg.is_empty() {
-                t.row([disclosure::SUPPRESSED, disclosure::SUPPRESSED, disclosure::SUPPRESSED]);
-            } else {
-                for b in &x.histogram {
-                    t.row([format!("{:.2}", b.from), format!("{:.2}", b.to), b.count.to_string()]);
-                }
-            }
-            charts.push(chart(&mut files, "extrapolation", "Extrapolation: distribution".to_owned(), svg, t));
-            let top: Vec<(String, f64, f64)> = x
-                .tornado
-                .iter()
-                .take(10)
-                .map(|r| (format!("{}: {}", r.parameter, r.segment), r.saving_at_low, r.saving_at_high))
-                .collect();
-            let svg = charts::tornado("One-way sensitivity: national net annual saving", &top, x.central.net_annual);
-            let mut t =
-                HumanCsv::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
-            for r in &x.tornado {
-                t.row([
-                    r.segment.clone(),
-                    r.parameter.clone(),
-                    r.low.to_string(),
-                    r.high.to_string(),
-                    format!("{:.2}", r.saving_at_low),
-                    format!("{:.2}", r.saving_at_high),
-                    format!("{:.2}", r.swing),
-                ]);
-                tornado_rows.push(row(&[
-                    ("segment", r.segment.clone()),
-                    ("parameter", r.parameter.clone()),
-                    ("swing", charts::short_money(r.swing)),
-                ]));
-            }
-            charts.push(chart(&mut files, "tornado", "Extrapolation: tornado".to_owned(), svg, t));
-            let p = |q: f64| {
-                x.net_annual
-                    .percentiles
-                    .iter()
-                    .find(|(k, _)| (*k - q).abs() < 1e-9)
-                    .map_or_else(|| "n/a".to_owned(), |(_, v)| charts::short_money(*v))
-            };
-            Some(row(&[
-                ("draws", x.draws.to_string()),
-                ("seed", x.seed.to_string()),
-                ("median", charts::short_money(x.net_annual.median)),
-                ("mean", charts::short_money(x.net_annual.mean)),
-                ("p5", p(5.0)),
-                ("p95", p(95.0)),
-                ("gross_median", charts::short_money(x.gross_annual.median)),
-                ("prob_below_zero", format!("{:.1}%", x.net_annual.prob_below_zero * 100.0)),
-                (
-                    "prob_below_threshold",
-                    x.net_annual
-                        .prob_below_threshold
-                        .map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0)),
-                ),
-            ]))
-        }
-        _ => None,
-    };
+    let (extrapolation, extrapolation_withheld, tornado_rows) =
+        extrapolation_section(data.extrapolation.map(|x| x.1), &segments, threshold, &pattern, &mut files, &mut charts);
     let assumption_list: Vec<&journeycost::appraisal::Assumption> = data
         .appraisal
         .map(|a| a.1.assumptions.as_slice())
@@ -1101,6 +717,458 @@ pub fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Repo
     json.push(b'\n');
     files.add("results.json", json);
     Ok(Report { files, primary: pattern.primary(), secondary: pattern.secondary(), audit: pattern.audit.clone() })
+}
+
+/// Who pays and who saves: the saving by agency (its rows for the pages).
+fn who_pays_section(
+    cohort: &Comparison,
+    view: &tables::View<'_>,
+    cells: &tables::Cells,
+    pattern: &sdc::Pattern,
+    files: &mut OutputSet,
+    charts: &mut Vec<Chart>,
+) -> Vec<Row> {
+    let show = |cell: sdc::CellId, text: String| tables::shown(pattern, cell, text);
+    let mut t = HumanCsv::new(&["agency", "baseline_cost", "alternative_cost", "saving"]);
+    let mut agencies = Vec::new();
+    let mut bars: Vec<(String, f64)> = Vec::new();
+    let label_of: Vec<String> = {
+        let detail_name = |d: u32| if d == 0 { None } else { Some(view.details[d as usize - 1].as_str()) };
+        let mut ids: Vec<(u32, u32)> = view.agency_labels.keys().copied().collect();
+        ids.sort_by(|x, y| (x.0, detail_name(x.1)).cmp(&(y.0, detail_name(y.1))));
+        ids.into_iter().map(|(a, d)| view.agency_label(a, d)).collect()
+    };
+    for ((a, (pair, saving)), label) in cohort.agencies.iter().zip(&cells.agencies).zip(&label_of) {
+        let b = show(pair[0], a.baseline_cost.to_string());
+        let al = show(pair[1], a.alternative_cost.to_string());
+        let s = show(*saving, a.saving.to_string());
+        t.row([label.clone(), b.clone(), al.clone(), s.clone()]);
+        agencies.push(row(&[("agency", label.clone()), ("baseline", b), ("alternative", al), ("saving", s)]));
+        bars.push((label.clone(), a.saving.to_f64()));
+    }
+    bars.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let savings_shown = pattern.all_shown(&cells.agencies.iter().map(|x| x.1).collect::<Vec<_>>());
+    let svg = if savings_shown {
+        charts::diverging_bars("Who saves (green) and who pays more (red): saving by agency", &bars, GREEN, RED)
+    } else {
+        String::new()
+    };
+    charts.push(chart(files, "who-pays", "Saving by agency".to_owned(), svg, t));
+
+    agencies
+}
+
+/// The groups of the `by` column: persons, events and costs per group (its rows for the pages).
+fn groups_section(column: &str, cells: &tables::Cells, pattern: &sdc::Pattern, files: &mut OutputSet) -> Vec<Row> {
+    let show = |cell: sdc::CellId, text: String| tables::shown(pattern, cell, text);
+    let mut groups = Vec::new();
+    let mut t = HumanCsv::new(&[
+        column,
+        "persons",
+        "baseline_events",
+        "alternative_events",
+        "baseline_cost",
+        "alternative_cost",
+        "saving",
+    ]);
+    for g in &cells.groups {
+        let cols = [
+            show(g.persons_cell, g.persons.to_string()),
+            show(g.cells[0], g.events[0].to_string()),
+            show(g.cells[1], g.events[1].to_string()),
+            show(g.cells[0], g.costs[0].to_string()),
+            show(g.cells[1], g.costs[1].to_string()),
+            show(g.saving, (g.costs[0] - g.costs[1]).to_string()),
+        ];
+        t.row([
+            g.value.clone(),
+            cols[0].clone(),
+            cols[1].clone(),
+            cols[2].clone(),
+            cols[3].clone(),
+            cols[4].clone(),
+            cols[5].clone(),
+        ]);
+        groups.push(row(&[
+            ("group", g.value.clone()),
+            ("persons", cols[0].clone()),
+            ("baseline", cols[3].clone()),
+            ("alternative", cols[4].clone()),
+            ("saving", cols[5].clone()),
+        ]));
+    }
+    files.add("data/groups.csv", t.into_bytes());
+    groups
+}
+
+/// The triangle of need: cost and events by tier on each pathway (its rows for the pages).
+fn triangle_section(
+    cohort: &Comparison,
+    cells: &tables::Cells,
+    base: &str,
+    alt: &str,
+    pattern: &sdc::Pattern,
+    files: &mut OutputSet,
+    charts: &mut Vec<Chart>,
+) -> Vec<Row> {
+    let show = |cell: sdc::CellId, text: String| tables::shown(pattern, cell, text);
+    let mut t = HumanCsv::new(&["pathway", "tier", "events", "cost"]);
+    let mut tiers = Vec::new();
+    let mut pyramid: Vec<(String, f64, f64)> = Vec::new();
+    let mut tier_events: Vec<(String, f64, f64)> = Vec::new();
+    let mut events_table = HumanCsv::new(&["tier", "baseline_events", "alternative_events"]);
+    for (level, label, name) in tables::tiers() {
+        let get = |p: &str| {
+            cohort
+                .tiers
+                .iter()
+                .zip(&cells.tiers)
+                .find(|(r, _)| r.pathway == p && r.tier.map_or(0, journeycost::catalogue::Tier::level) == level)
+        };
+        let (o, n) = (get(base), get(alt));
+        if level != 0 || o.is_some_and(|r| r.0.events > 0) || n.is_some_and(|r| r.0.events > 0) {
+            pyramid.push((name.clone(), o.map_or(0.0, |r| r.0.cost.to_f64()), n.map_or(0.0, |r| r.0.cost.to_f64())));
+        }
+        if level != 0 {
+            tier_events.push((
+                name.clone(),
+                o.map_or(0.0, |r| r.0.events as f64),
+                n.map_or(0.0, |r| r.0.events as f64),
+            ));
+            let ev = |x: Option<(&journeycost::compare::TierRow, &sdc::CellId)>| {
+                x.map_or_else(|| "0".to_owned(), |(r, c)| show(*c, r.events.to_string()))
+            };
+            events_table.row([name.clone(), ev(o), ev(n)]);
+        }
+        for (r, c) in [o, n].into_iter().flatten() {
+            let (e, cost) = (show(*c, r.events.to_string()), show(*c, r.cost.to_string()));
+            t.row([r.pathway.clone(), label.clone(), e.clone(), cost.clone()]);
+            tiers.push(row(&[("pathway", r.pathway.clone()), ("tier", name.clone()), ("events", e), ("cost", cost)]));
+        }
+    }
+    let tiers_shown = pattern.all_shown(&cells.tiers);
+    let events_svg = if tiers_shown {
+        charts::pyramid_counts("The triangle of need: events by tier (crisis at the top)", &tier_events)
+    } else {
+        String::new()
+    };
+    charts.push(chart(files, "triangle-events", "The triangle of need: events".to_owned(), events_svg, events_table));
+    let svg = if tiers_shown {
+        charts::pyramid("The triangle of need: cost by tier (crisis at the top)", &pyramid)
+    } else {
+        String::new()
+    };
+    charts.push(chart(files, "triangle", "The triangle of need".to_owned(), svg, t));
+
+    tiers
+}
+
+/// Failure demand by agency: the comparison's shares of cost and of contacts on each pathway
+/// (its rows for the pages).
+fn failure_section(
+    cells: &tables::Cells,
+    pattern: &sdc::Pattern,
+    files: &mut OutputSet,
+    charts: &mut Vec<Chart>,
+) -> Vec<Row> {
+    let show = |cell: sdc::CellId, text: String| tables::shown(pattern, cell, text);
+    let mut t = HumanCsv::new(&[
+        "agency",
+        "pathway",
+        "events",
+        "failure_events",
+        "cost",
+        "failure_cost",
+        "failure_cost_share",
+        "failure_contact_share",
+    ]);
+    let mut failure = Vec::new();
+    // By agency, in the order of the rows (agency id).
+    let mut shares: Vec<(&str, [f64; 2], [f64; 2])> = Vec::new();
+    let mut all_failure_cells = Vec::new();
+    let four = |s: Option<journeycost::Decimal>| s.map_or_else(String::new, |s| format!("{s:.4}"));
+    let as_f64 = |s: Option<journeycost::Decimal>| s.map_or(0.0, |s| Money::new(s).to_f64());
+    for f in &cells.failure {
+        let r = &f.row;
+        let pair = [f.all, f.fail];
+        all_failure_cells.extend(pair);
+        let share_text = tables::derived(pattern, &pair, || four(r.failure_cost_share));
+        let contacts = tables::derived(pattern, &pair, || four(r.failure_contact_share));
+        let (e, fe, c, fc) = (
+            show(f.all, r.events.to_string()),
+            show(f.fail, r.failure_events.to_string()),
+            show(f.all, r.cost.to_string()),
+            show(f.fail, r.failure_cost.to_string()),
+        );
+        t.row([
+            r.agency.clone(),
+            r.pathway.clone(),
+            e.clone(),
+            fe.clone(),
+            c.clone(),
+            fc.clone(),
+            share_text.clone(),
+            contacts.clone(),
+        ]);
+        failure.push(row(&[
+            ("agency", r.agency.clone()),
+            ("pathway", r.pathway.clone()),
+            ("events", e),
+            ("failure_events", fe),
+            ("cost", c),
+            ("failure_cost", fc),
+            ("failure_share", share_text),
+            ("failure_contacts", contacts),
+        ]));
+        if shares.last().is_none_or(|l| l.0 != r.agency) {
+            shares.push((r.agency.as_str(), [0.0; 2], [0.0; 2]));
+        }
+        if let Some(entry) = shares.last_mut() {
+            entry.1[f.side] = as_f64(r.failure_cost_share);
+            entry.2[f.side] = as_f64(r.failure_contact_share);
+        }
+    }
+    let failure_shown = pattern.all_shown(&all_failure_cells);
+    let bars: Vec<(String, f64, f64)> = shares.iter().map(|(a, s, _)| ((*a).to_owned(), s[0], s[1])).collect();
+    let contact_bars: Vec<(String, f64, f64)> = shares.iter().map(|(a, _, s)| ((*a).to_owned(), s[0], s[1])).collect();
+    let (svg, contacts_svg) = if failure_shown {
+        (
+            charts::paired_bars("Failure demand: share of each agency's cost", &bars, 1.0, true),
+            charts::paired_bars("Failure demand: share of each agency's contacts", &contact_bars, 1.0, true),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    let mut contacts_table =
+        HumanCsv::new(&["agency", "baseline_failure_contact_share", "alternative_failure_contact_share"]);
+    for f in cells
+        .failure
+        .iter()
+        .filter(|f| f.side == 0 || !cells.failure.iter().any(|g| g.side == 0 && g.row.agency == f.row.agency))
+    {
+        let of = |side: usize| {
+            cells.failure.iter().find(|g| g.row.agency == f.row.agency && g.side == side).map_or_else(
+                || "0.0000".to_owned(),
+                |g| tables::derived(pattern, &[g.all, g.fail], || four(g.row.failure_contact_share)),
+            )
+        };
+        contacts_table.row([f.row.agency.clone(), of(0), of(1)]);
+    }
+    charts.push(chart(files, "failure-demand", "Failure demand by agency".to_owned(), svg, t));
+    charts.push(chart(
+        files,
+        "failure-contacts",
+        "Failure demand by agency: contacts".to_owned(),
+        contacts_svg,
+        contacts_table,
+    ));
+
+    failure
+}
+
+/// The appraisal's section: who bears the intervention's cost, the cumulative discounted net
+/// benefit, and the summary figures (each shown only as disclosure control allows).
+fn appraisal_section(
+    a: &Appraisal,
+    ac: &tables::AppraisalCells,
+    pattern: &sdc::Pattern,
+    files: &mut OutputSet,
+    charts: &mut Vec<Chart>,
+) -> (Row, Vec<Row>) {
+    let show = |cell: sdc::CellId, text: String| tables::shown(pattern, cell, text);
+    let mut who_pays = Vec::new();
+    let mut t = HumanCsv::new(&["agency", "cost_borne", "saving_received", "net"]);
+    for (r, c) in a.who_pays.iter().zip(&ac.who_pays) {
+        let cols = [
+            show(c[0], r.cost_borne.to_string()),
+            show(c[1], r.saving_received.to_string()),
+            show(c[2], r.net.to_string()),
+        ];
+        t.row([r.agency.clone(), cols[0].clone(), cols[1].clone(), cols[2].clone()]);
+        who_pays.push(row(&[
+            ("agency", r.agency.clone()),
+            ("cost_borne", cols[0].clone()),
+            ("saving_received", cols[1].clone()),
+            ("net", cols[2].clone()),
+        ]));
+    }
+    let borne_shown = pattern.all_shown(&ac.who_pays.iter().map(|c| c[0]).collect::<Vec<_>>());
+    let mut borne: Vec<(String, f64)> = a
+        .who_pays
+        .iter()
+        .filter(|r| !r.cost_borne.is_zero())
+        .map(|r| (r.agency.clone(), -r.cost_borne.to_f64()))
+        .collect();
+    borne.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+    let svg = if borne_shown {
+        charts::diverging_bars("Intervention cost borne by agency (present value)", &borne, GREEN, RED)
+    } else {
+        String::new()
+    };
+    charts.push(chart(files, "intervention-cost", "Intervention cost by agency".to_owned(), svg, t));
+    let dnets: Vec<sdc::CellId> = ac.years.iter().map(|c| c[2]).collect();
+    let labels: Vec<String> = a.years.iter().map(|y| y.year.clone()).collect();
+    let values: Vec<f64> = a.years.iter().map(|y| y.cumulative_discounted_net.to_f64()).collect();
+    let marker = a.payback.as_ref().and_then(|p| labels.iter().position(|l| l == p)).map(|i| (i, "payback"));
+    let svg = if pattern.all_shown(&dnets) {
+        charts::lines(
+            "Cumulative discounted net benefit",
+            &labels,
+            &[Series { label: "net present value to date".into(), color: GREEN, values }],
+            marker,
+            &[],
+            true,
+        )
+    } else {
+        String::new()
+    };
+    let mut t = HumanCsv::new(&["year", "benefit", "cost", "discounted_net", "cumulative_discounted_net"]);
+    for (i, (y, c)) in a.years.iter().zip(&ac.years).enumerate() {
+        t.row([
+            y.year.clone(),
+            show(c[0], y.benefit.to_string()),
+            show(c[1], y.cost.to_string()),
+            show(c[2], y.discounted_net.to_string()),
+            // The years up to it, or the net present value less the years after.
+            if pattern.all_shown(&dnets[..=i]) || (pattern.all_shown(&dnets[i + 1..]) && !pattern.hides(ac.npv)) {
+                y.cumulative_discounted_net.to_string()
+            } else {
+                disclosure::SUPPRESSED.to_owned()
+            },
+        ]);
+    }
+    charts.push(chart(files, "appraisal", "Appraisal: cumulative discounted net benefit".to_owned(), svg, t));
+    let ratio = |r: Option<journeycost::Decimal>| r.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
+    let pv = [ac.pv_benefits, ac.pv_costs];
+    (
+        row(&[
+            ("schedule", a.schedule.clone()),
+            ("base_year", a.base_year.clone()),
+            ("pv_benefits", show(ac.pv_benefits, a.pv_benefits.to_string())),
+            ("pv_gross_benefits", show(ac.pv_gross, a.pv_gross_benefits.to_string())),
+            ("pv_costs", show(ac.pv_costs, a.pv_costs.to_string())),
+            ("npv", show(ac.npv, a.npv.to_string())),
+            ("bcr", tables::derived(pattern, &pv, || ratio(a.bcr))),
+            ("roi", tables::derived(pattern, &pv, || ratio(a.roi))),
+            (
+                "payback",
+                tables::derived(pattern, &dnets, || {
+                    a.payback.clone().unwrap_or_else(|| "not within the horizon".to_owned())
+                }),
+            ),
+        ]),
+        who_pays,
+    )
+}
+
+/// The extrapolation's section: the distribution of the draws and the tornado, or why they are
+/// withheld (the third value is the tornado's rows).
+fn extrapolation_section(
+    x: Option<&Extrapolation>,
+    segments: &[(String, sdc::CellId, u64)],
+    threshold: u64,
+    pattern: &sdc::Pattern,
+    files: &mut OutputSet,
+    charts: &mut Vec<Chart>,
+) -> (Option<Row>, Option<String>, Vec<Row>) {
+    let on = threshold > 1;
+    let mut tornado_rows = Vec::new();
+    // The extrapolation rests on the cohort segments' savings and, through the bootstrap, on
+    // each of their persons: published when every segment's saving is, and every segment has
+    // at least the threshold of persons.
+    // With few persons a resample can be one person's saving again and again: the draws'
+    // extremes would then be the cohort's smallest and largest savings.
+    let min_persons = threshold.max(MIN_BOOTSTRAP_PERSONS);
+    let extrapolation_withheld = x.and_then(|_| {
+        segments.iter().find_map(|(name, cell, persons)| {
+            if pattern.hides(*cell) {
+                Some(format!("segment {name:?}'s saving rests on suppressed figures"))
+            } else if on && *persons < min_persons {
+                Some(format!(
+                    "segment {name:?} draws on {persons} persons of the cohort, fewer than the {min_persons} it needs"
+                ))
+            } else {
+                None
+            }
+        })
+    });
+    let extrapolation = match (x, &extrapolation_withheld) {
+        (Some(x), None) => {
+            let bins: Vec<(f64, f64, u64)> = x.histogram.iter().map(|b| (b.from, b.to, b.count)).collect();
+            let label = x.threshold.map(charts::short_money);
+            // The histogram runs from the smallest draw to the largest: with the cohort's own
+            // savings resampled, it is withheld under disclosure control.
+            let svg = if on && !segments.is_empty() {
+                String::new()
+            } else {
+                charts::histogram(
+                    "National net annual saving: distribution of the draws",
+                    &bins,
+                    x.threshold.zip(label.as_deref()),
+                )
+            };
+            let mut t = HumanCsv::new(&["from", "to", "count"]);
+            if svg.is_empty() {
+                t.row([disclosure::SUPPRESSED, disclosure::SUPPRESSED, disclosure::SUPPRESSED]);
+            } else {
+                for b in &x.histogram {
+                    t.row([format!("{:.2}", b.from), format!("{:.2}", b.to), b.count.to_string()]);
+                }
+            }
+            charts.push(chart(files, "extrapolation", "Extrapolation: distribution".to_owned(), svg, t));
+            let top: Vec<(String, f64, f64)> = x
+                .tornado
+                .iter()
+                .take(10)
+                .map(|r| (format!("{}: {}", r.parameter, r.segment), r.saving_at_low, r.saving_at_high))
+                .collect();
+            let svg = charts::tornado("One-way sensitivity: national net annual saving", &top, x.central.net_annual);
+            let mut t =
+                HumanCsv::new(&["segment", "parameter", "low", "high", "saving_at_low", "saving_at_high", "swing"]);
+            for r in &x.tornado {
+                t.row([
+                    r.segment.clone(),
+                    r.parameter.clone(),
+                    r.low.to_string(),
+                    r.high.to_string(),
+                    format!("{:.2}", r.saving_at_low),
+                    format!("{:.2}", r.saving_at_high),
+                    format!("{:.2}", r.swing),
+                ]);
+                tornado_rows.push(row(&[
+                    ("segment", r.segment.clone()),
+                    ("parameter", r.parameter.clone()),
+                    ("swing", charts::short_money(r.swing)),
+                ]));
+            }
+            charts.push(chart(files, "tornado", "Extrapolation: tornado".to_owned(), svg, t));
+            let p = |q: f64| {
+                x.net_annual
+                    .percentiles
+                    .iter()
+                    .find(|(k, _)| (*k - q).abs() < 1e-9)
+                    .map_or_else(|| "n/a".to_owned(), |(_, v)| charts::short_money(*v))
+            };
+            Some(row(&[
+                ("draws", x.draws.to_string()),
+                ("seed", x.seed.to_string()),
+                ("median", charts::short_money(x.net_annual.median)),
+                ("mean", charts::short_money(x.net_annual.mean)),
+                ("p5", p(5.0)),
+                ("p95", p(95.0)),
+                ("gross_median", charts::short_money(x.gross_annual.median)),
+                ("prob_below_zero", format!("{:.1}%", x.net_annual.prob_below_zero * 100.0)),
+                (
+                    "prob_below_threshold",
+                    x.net_annual
+                        .prob_below_threshold
+                        .map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0)),
+                ),
+            ]))
+        }
+        _ => None,
+    };
+    (extrapolation, extrapolation_withheld, tornado_rows)
 }
 
 fn direction(slope: f64) -> &'static str {
