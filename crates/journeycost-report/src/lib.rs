@@ -872,16 +872,7 @@ fn failure_section(
     charts: &mut Vec<Chart>,
 ) -> Vec<Row> {
     let show = |cell: sdc::CellId, text: String| tables::shown(pattern, cell, text);
-    let mut t = HumanCsv::new(&[
-        "agency",
-        "pathway",
-        "events",
-        "failure_events",
-        "cost",
-        "failure_cost",
-        "failure_cost_share",
-        "failure_contact_share",
-    ]);
+    let mut t = HumanCsv::new(&journeycost::output::FAILURE_COLUMNS);
     let mut failure = Vec::new();
     // By agency, in the order of the rows (agency id).
     let mut shares: Vec<(&str, [f64; 2], [f64; 2])> = Vec::new();

@@ -161,16 +161,7 @@ pub fn comparison_files(run: &ComparisonRun, inputs: &[InputDigest]) -> OutputSe
     let mut series = header(&["pathway", "period", "events", "cost", "cumulative_cost"]);
     let mut agencies = header(&["agency", "baseline_cost", "alternative_cost", "saving"]);
     let mut demand = header(&["pathway", "demand", "events", "cost", "cost_share"]);
-    let mut failure = header(&[
-        "agency",
-        "pathway",
-        "events",
-        "failure_events",
-        "cost",
-        "failure_cost",
-        "failure_cost_share",
-        "failure_contact_share",
-    ]);
+    let mut failure = header(&FAILURE_COLUMNS);
     let mut tiers = header(&["pathway", "tier", "events", "cost"]);
     let mut trend = header(&["pathway", "periods", "slope", "intercept"]);
     let mut persons = header(&["person_id", "baseline_cost", "alternative_cost", "saving"]);
@@ -444,6 +435,19 @@ pub fn extrapolation_files(x: &Extrapolation, inputs: &[InputDigest]) -> OutputS
     out.add("assumptions.csv", assumptions_csv(&x.assumptions));
     out
 }
+
+/// The columns of `failure.csv` (and of the report's `data/failure-demand.csv`, the same table
+/// under disclosure control).
+pub const FAILURE_COLUMNS: [&str; 8] = [
+    "agency",
+    "pathway",
+    "events",
+    "failure_events",
+    "cost",
+    "failure_cost",
+    "failure_cost_share",
+    "failure_contact_share",
+];
 
 /// The columns of the assumptions log.
 pub const ASSUMPTION_COLUMNS: [&str; 6] = ["name", "value", "source", "confidence", "set_by", "origin"];
