@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{AppraisalSpec, Cells, Frame, Key, collect, frame};
+use super::{AppraisalSpec, AppraisalTally, Cells, Frame, Key, frame};
 use crate::catalogue::{Catalogue, Confidence};
 use crate::error::Error;
 use crate::ledger::{Ledger, Line};
@@ -55,7 +55,7 @@ impl Linear {
     /// The errors of [`appraise`](super::appraise).
     pub fn new(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Linear, Error> {
         super::check(spec)?;
-        let cells = collect(ledger, catalogue, spec)?;
+        let cells = AppraisalTally::of_ledger(ledger, catalogue, spec).cells(catalogue, spec)?;
         let Frame { base, last_observed, factors, .. } = frame(&cells, spec)?;
         let id = |name: &str| ledger.pathway_id(name).unwrap_or(u32::MAX);
         Ok(Linear {

@@ -32,8 +32,9 @@
 
 mod discount;
 mod linear;
+mod tally;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -41,6 +42,7 @@ use serde::Serialize;
 
 pub use discount::{Convention, MAX_YEARS, Schedule, npv, try_npv};
 pub use linear::{LineWeights, Linear};
+pub use tally::AppraisalTally;
 
 use crate::catalogue::{Catalogue, Confidence, ValueType};
 use crate::error::{Error, Location, ProblemKind};
@@ -543,8 +545,18 @@ impl Streams {
 /// A pathway with no events; a parameter out of range (shares outside 0 to 1, additive
 /// adjustments above 100%); ledger data or a cost item before the base year.
 pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Appraisal, Error> {
+    appraise_tally(&AppraisalTally::of_ledger(ledger, catalogue, spec), catalogue, spec)
+}
+
+/// Appraises the alternative against the baseline from a tally of their lines (made from a
+/// ledger, or while the events are read), with the catalogue it was costed with: the
+/// appraisal [`appraise`] makes of the same lines.
+///
+/// # Errors
+/// As [`appraise`]; a tally of another catalogue or kind of year.
+pub fn appraise_tally(tally: &AppraisalTally, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Appraisal, Error> {
     check(spec)?;
-    let cells = collect(ledger, catalogue, spec)?;
+    let cells = tally.cells(catalogue, spec)?;
     let Frame { observed, base, last_observed, years, factors } = frame(&cells, spec)?;
 
     let streams = evaluate(&cells, &years, &factors, last_observed, &spec.adjustments, spec.drop_off, &spec.optimism);
@@ -620,16 +632,16 @@ pub fn appraise(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) ->
         .collect();
 
     let switching = switching_values(&cells, spec, &years, &factors, last_observed);
-    let mut assumptions = log(spec, ledger.price_base(), ledger.value_types(), base);
+    let mut assumptions = log(spec, tally.price_base(), tally.value_types(), base);
     assumptions.extend(spec.assumptions.iter().filter(|a| a.name != "price_base" && a.name != "value_types").cloned());
 
     Ok(Appraisal {
         basis: spec.basis,
         base_year: spec.basis.label(base),
         schedule: spec.schedule.to_string(),
-        price_base: ledger.price_base(),
-        value_types: ledger.value_types().to_vec(),
-        values: ledger
+        price_base: tally.price_base(),
+        value_types: tally.value_types().to_vec(),
+        values: tally
             .value_types()
             .iter()
             .map(|&t| ValueRow { value_type: t, pv_benefit: Money::new(streams.values[t as usize]) })
@@ -752,94 +764,6 @@ fn check(spec: &AppraisalSpec) -> Result<(), Error> {
         return Err(problem("additive adjustments add up to more than 100% of the benefit"));
     }
     Ok(())
-}
-
-fn collect(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Cells, Error> {
-    let find = |name: &str| {
-        ledger.pathway_id(name).ok_or_else(|| {
-            problem(format!(
-                "no event is on pathway {name:?}; the appraisal compares {} with {}",
-                spec.baseline, spec.alternative
-            ))
-        })
-    };
-    let (base, alt) = (find(&spec.baseline)?, find(&spec.alternative)?);
-    let mut agencies: Vec<String> = ledger.agencies().to_vec();
-    let mut details: Vec<Option<String>> = vec![None];
-    let mut detail_ids: HashMap<Option<String>, u32> = HashMap::from([(None, 0)]);
-    let mut detail_id = |d: Option<&String>| -> u32 {
-        let key = d.cloned();
-        *detail_ids.entry(key.clone()).or_insert_with(|| {
-            details.push(key);
-            (details.len() - 1) as u32
-        })
-    };
-    // A misspelt intervention code or agency would silently count nothing as the intervention.
-    let unknown: Vec<String> = spec
-        .intervention_codes
-        .iter()
-        .filter(|c| !ledger.codes().contains(c))
-        .map(|c| format!("code {c:?}"))
-        .chain(spec.intervention_agencies.iter().filter(|a| !agencies.contains(a)).map(|a| format!("agency {a:?}")))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(problem(format!("intervention {} not in the catalogue", unknown.join(", "))));
-    }
-    let by_agency: Vec<bool> = agencies.iter().map(|a| spec.intervention_agencies.contains(a)).collect();
-    let by_code: Vec<bool> = ledger.codes().iter().map(|c| spec.intervention_codes.contains(c)).collect();
-    let mut cells: BTreeMap<Key, (Decimal, Decimal)> = BTreeMap::new();
-    for line in ledger.lines() {
-        let sign = if line.pathway == base {
-            Decimal::ONE
-        } else if line.pathway == alt {
-            Decimal::NEGATIVE_ONE
-        } else {
-            continue;
-        };
-        let u = catalogue
-            .entries()
-            .get(line.entry as usize)
-            .filter(|u| Some(u.code.as_str()) == ledger.codes().get(line.entry as usize).map(String::as_str))
-            .ok_or_else(|| problem("the catalogue is not the one the ledger was costed with"))?;
-        let key = Key {
-            year: spec.basis.year_of(line.month),
-            agency: line.agency,
-            detail: detail_id(u.agency_detail.as_ref()),
-            confidence: u.confidence,
-            cashable: u.cashable,
-            value_type: line.value_type,
-        };
-        let cell = cells.entry(key).or_default();
-        if sign.is_sign_negative() && (by_agency[line.agency as usize] || by_code[line.entry as usize]) {
-            cell.1 += line.cost.exact();
-        } else {
-            cell.0 += sign * line.cost.exact();
-        }
-    }
-    let mut ledger_years: Vec<i32> = cells.keys().map(|k| k.year).collect();
-    ledger_years.dedup();
-    // Explicit cost items: agencies may be new; they carry no benefit.
-    for item in &spec.costs {
-        let a = if let Some(i) = agencies.iter().position(|x| *x == item.agency) {
-            i as u32
-        } else {
-            agencies.push(item.agency.clone());
-            (agencies.len() - 1) as u32
-        };
-        let d = detail_id(item.agency_detail.as_ref());
-        let key = Key {
-            year: item.year,
-            agency: a,
-            detail: d,
-            confidence: Some(item.confidence.unwrap_or(Confidence::Green)),
-            cashable: None,
-            value_type: ValueType::Fiscal,
-        };
-        // Marked as explicit by the impossible (intervention) position: stored in `.1` like
-        // ledger intervention costs, and raised by the same optimism bias.
-        cells.entry(key).or_default().1 += item.amount;
-    }
-    Ok(Cells { amounts: cells, ledger_years, agencies, details })
 }
 
 fn evaluate(

@@ -10,19 +10,20 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::appraisal::{Appraisal, AppraisalSpec, Assumption, Origin, appraise, record, values_label};
+use crate::appraisal::{Appraisal, AppraisalSpec, Assumption, Origin, appraise, appraise_tally, record, values_label};
 use crate::catalogue::ValueType;
-use crate::compare::{CompareOptions, Comparison, ComparisonRun};
+use crate::compare::{CompareOptions, Comparison, ComparisonRun, PersonRow, find_pathway};
 use crate::error::{Error, Location, ProblemKind};
 use crate::extrapolate::{Extrapolation, ExtrapolationPlan, ExtrapolationSpec};
 use crate::io::{InputDigest, InputPaths, OutputSet};
+use crate::journey::Persons;
 use crate::ledger::Ledger;
 use crate::output::{appraisal_files, comparison_files, extrapolation_files};
 use crate::period::PeriodKind;
 use crate::prices::PriceYear;
 use crate::scenario::{CompareSection, ReportSection, Scenario};
 
-use super::{Inputs, StreamOptions, compare_streaming, cost_streaming_with, digests_at};
+use super::{Inputs, PART, Pass, StreamOptions, compare_streaming, cost_streaming_with, digests_at, stream_in_parts};
 
 /// The front end that gave a run its values: it names them in the assumptions log as the user
 /// gave them, a flag (`--price-year`) or an argument (`price_year`).
@@ -486,22 +487,59 @@ impl Run {
         Ok(Loaded { inputs, ledger, digests })
     }
 
-    /// `journeycost appraise`: the appraisal of [`appraisal_spec`](Run::appraisal_spec).
+    /// `journeycost appraise`: the appraisal of [`appraisal_spec`](Run::appraisal_spec), its
+    /// cells tallied while the events are read (in flat memory, whatever their number).
     ///
     /// # Errors
     /// As [`load`](Run::load), and the appraisal's.
     pub fn appraise(&self) -> Result<Appraised, Error> {
-        self.load()?.appraise(self)
+        let pass = Pass { appraisal: Some(&self.appraisal), ..Pass::default() };
+        let passed = stream_in_parts(&self.paths, self.price_year, self.values, &pass, PART)?;
+        let tally = passed.appraisal.ok_or_else(|| not_tallied("appraisal"))?;
+        let appraisal = appraise_tally(&tally, &passed.catalogue, &self.appraisal)?;
+        let inputs = self.digests(passed.price_base)?;
+        Ok(Appraised { spec: self.appraisal.clone(), appraisal, inputs })
     }
 
-    /// `journeycost extrapolate`: the national extrapolation of the run's plan. `progress` is
-    /// told the draws done, now and then.
+    /// `journeycost extrapolate`: the national extrapolation of the run's plan, from the
+    /// per-person savings of a comparison made while the events are read. `progress` is told
+    /// the draws done, now and then.
     ///
     /// # Errors
     /// No extrapolation plan; as [`load`](Run::load); the plan's problems.
     pub fn extrapolate(&self, progress: Option<&(dyn Fn(u64) + Sync)>) -> Result<Extrapolated, Error> {
         self.plan()?;
-        self.load()?.extrapolate(self, &self.compare_options(PeriodKind::Month), progress)
+        let options = self.compare_options(PeriodKind::Month);
+        let pass = Pass { compare: Some(&options), ..Pass::default() };
+        let passed = stream_in_parts(&self.paths, self.price_year, self.values, &pass, PART)?;
+        let run = passed.compare.ok_or_else(|| not_tallied("comparison"))?;
+        let Some(group) = run.groups.first() else {
+            // No person has an event: the pathways have none, as comparing a ledger reports.
+            find_pathway(&[], &options.baseline)?;
+            return Err(not_tallied("comparison"));
+        };
+        let inputs = self.digests(passed.price_base)?;
+        self.extrapolate_persons(&group.comparison.persons, passed.persons.as_ref(), inputs, progress)
+    }
+
+    /// Extrapolates the per-person savings of a comparison, with the run's plan, draws, seed
+    /// and threads.
+    fn extrapolate_persons(
+        &self,
+        persons: &[PersonRow],
+        table: Option<&Persons>,
+        inputs: Vec<InputDigest>,
+        progress: Option<&(dyn Fn(u64) + Sync)>,
+    ) -> Result<Extrapolated, Error> {
+        let mut spec = self.plan()?.resolve(persons, table)?;
+        if let Some((d, origin)) = &self.draws {
+            spec.set_draws(*d, origin.clone());
+        }
+        if let Some((s, origin)) = &self.seed {
+            spec.set_seed(*s, origin.clone());
+        }
+        let result = crate::extrapolate::extrapolate(&spec, self.threads, progress)?;
+        Ok(Extrapolated { spec, result, value_types: self.values.to_vec(), inputs })
     }
 
     /// `journeycost validate`: loads and costs the inputs and, for a scenario, compares and
@@ -593,17 +631,9 @@ impl Loaded {
         options: &CompareOptions,
         progress: Option<&(dyn Fn(u64) + Sync)>,
     ) -> Result<Extrapolated, Error> {
-        let plan = run.plan()?;
+        run.plan()?;
         let comparison = self.compare(options)?;
-        let mut spec = plan.resolve(&comparison.persons, self.inputs.persons.as_ref())?;
-        if let Some((d, origin)) = &run.draws {
-            spec.set_draws(*d, origin.clone());
-        }
-        if let Some((s, origin)) = &run.seed {
-            spec.set_seed(*s, origin.clone());
-        }
-        let result = crate::extrapolate::extrapolate(&spec, run.threads, progress)?;
-        Ok(Extrapolated { spec, result, value_types: self.ledger.value_types().to_vec(), inputs: self.digests.clone() })
+        run.extrapolate_persons(&comparison.persons, self.inputs.persons.as_ref(), self.digests.clone(), progress)
     }
 }
 
@@ -645,4 +675,9 @@ impl Extrapolated {
     pub fn files(&self) -> OutputSet {
         extrapolation_files(&self.result, &self.inputs)
     }
+}
+
+/// A tally a pass was asked for and did not make (a bug, reported rather than a panic).
+fn not_tallied(what: &str) -> Error {
+    Error::new(Location::source("inputs"), ProblemKind::Io, format!("internal: the {what} was not tallied"))
 }

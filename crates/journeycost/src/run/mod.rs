@@ -18,16 +18,16 @@
 //! # Ok::<(), journeycost::Error>(())
 //! ```
 
-mod compare_stream;
 mod job;
+mod pass;
 mod stream;
 
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-pub use compare_stream::{PART, compare_streaming, compare_streaming_in_parts};
 pub use job::{Appraised, Compared, Extrapolated, Front, Loaded, Run, RunBuilder};
+pub use pass::{PART, Pass, Passed, compare_streaming, compare_streaming_in_parts, stream_in_parts};
 pub use stream::{StreamOptions, cost_streaming, cost_streaming_with, cost_tables_of};
 
 use crate::catalogue::{Catalogue, MissingYears};

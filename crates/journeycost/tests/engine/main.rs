@@ -3,13 +3,14 @@
 /// Appraisal properties: zero rates give undiscounted sums, NPV is linear in the flows, more
 /// deadweight never raises NPV.
 mod appraisal;
-/// The streamed `compare` against the ledger path: the same run, or the same problems.
-mod compare_stream;
 /// Invariants over random cohorts: totals conserve, savings are baseline minus alternative,
 /// row order does not matter, spells' month parts sum to their totals.
 mod invariants;
 /// The modules depend on each other one way only, down the chain DESIGN.md draws.
 mod module_graph;
+/// One pass over the events against the ledger path: the same comparison and appraisal, or
+/// the same problems; appraisal tallies merge.
+mod pass;
 /// Arbitrary bytes fed to every reader: an error or a value, never a panic.
 mod robustness;
 /// The run layer: option resolution, and steps equal to the calls they replace.

@@ -1,13 +1,17 @@
-//! The streamed `compare` gives the run (or the problems) of loading everything first.
+//! One pass over the events (`compare`, the appraisal's cells, or both) gives the results (or
+//! the problems) of loading everything first; appraisal tallies of disjoint persons merge into
+//! the tally of their union.
 
 use std::fmt::Write as _;
 
+use journeycost::Decimal;
+use journeycost::appraisal::{AppraisalSpec, AppraisalTally, CostItem, DropOff, YearBasis, appraise, appraise_tally};
 use journeycost::catalogue::ValueType;
 use journeycost::compare::{CompareOptions, compare_run};
 use journeycost::io::InputPaths;
 use journeycost::ledger::Ledger;
 use journeycost::period::PeriodKind;
-use journeycost::run::{Inputs, compare_streaming_in_parts};
+use journeycost::run::{Inputs, Pass, compare_streaming_in_parts, stream_in_parts};
 use proptest::prelude::*;
 
 /// (person, pathway, day offset, code, quantity in hundredths, spell days, probability %, demand)
@@ -113,6 +117,127 @@ proptest! {
             let streamed = compare_streaming_in_parts(&paths, year, values, &options, person, by, part);
             prop_assert_eq!(&streamed, &loaded, "parts of {}", part);
         }
+    }
+}
+
+/// An appraisal spec between `pathways`, with intervention agencies and codes, explicit cost
+/// items (one at an agency with no unit cost, one with an agency detail) and drop-off.
+fn spec(pathways: (&str, &str), calendar: bool, intervention: u8, items: bool, drop_off: bool) -> AppraisalSpec {
+    let item = |year, amount: i64, agency: &str, detail: Option<&str>| CostItem {
+        year,
+        amount: Decimal::new(amount, 2),
+        agency: agency.to_owned(),
+        agency_detail: detail.map(str::to_owned),
+        description: "set-up".to_owned(),
+        confidence: None,
+    };
+    AppraisalSpec {
+        baseline: pathways.0.to_owned(),
+        alternative: pathways.1.to_owned(),
+        basis: if calendar { YearBasis::Calendar } else { YearBasis::Fy },
+        base_year: None,
+        intervention_agencies: if intervention & 1 == 1 { vec!["Housing".to_owned()] } else { Vec::new() },
+        intervention_codes: match intervention >> 1 {
+            1 => vec!["C0".to_owned()],
+            2 => vec!["C0".to_owned(), "NOT-A-CODE".to_owned()],
+            _ => Vec::new(),
+        },
+        costs: if items {
+            vec![item(2019, 1_234_567, "Locality team", None), item(2020, 99_901, "Police", Some("team A"))]
+        } else {
+            Vec::new()
+        },
+        drop_off: drop_off.then_some(DropOff { rate: Decimal::new(25, 2), horizon: 3 }),
+        ..AppraisalSpec::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(crate::config(48))]
+
+    /// One pass that tallies the comparison and the appraisal's cells together, in parts of any
+    /// size, gives the comparison and the appraisal of the whole ledger, or the same problems.
+    #[test]
+    fn one_pass_compares_and_appraises_as_the_ledger_does(
+        costs in costs(),
+        rows in rows(),
+        public in any::<bool>(),
+        calendar in any::<bool>(),
+        intervention in 0u8..6,
+        items in any::<bool>(),
+        drop_off in any::<bool>(),
+        pathways in prop::sample::select(vec![("old", "new"), ("old", "new"), ("new", "old"), ("old", "alt"), ("old", "zzz")]),
+        gap in proptest::bool::weighted(0.1),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = write_inputs(dir.path(), &costs, &rows, gap);
+        let options = CompareOptions { baseline: pathways.0.to_owned(), alternative: pathways.1.to_owned(), ..CompareOptions::default() };
+        let spec = spec(pathways, calendar, intervention, items, drop_off);
+        let values: &[ValueType] = if public { &ValueType::ALL } else { &[ValueType::Fiscal] };
+        let year = Some(journeycost::prices::PriceYear::Calendar(2024));
+        let ledger = Inputs::load(&paths, year).and_then(|inputs| {
+            let ledger = Ledger::build_with(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base, values)?;
+            Ok((inputs, ledger))
+        });
+        let appraised = ledger.as_ref().map_err(ToString::to_string).and_then(|(inputs, ledger)| {
+            appraise(ledger, &inputs.catalogue, &spec).map_err(|e| e.to_string())
+        });
+        let both = ledger.as_ref().map_err(ToString::to_string).and_then(|(inputs, ledger)| {
+            let compared = compare_run(ledger, None, &options, None, None).map_err(|e| e.to_string())?;
+            Ok((compared, appraise(ledger, &inputs.catalogue, &spec).map_err(|e| e.to_string())))
+        });
+        for part in [1, 3, journeycost::run::PART] {
+            let pass = Pass { compare: Some(&options), appraisal: Some(&spec), ..Pass::default() };
+            let streamed = stream_in_parts(&paths, year, values, &pass, part).map_err(|e| e.to_string()).map(|p| {
+                let appraisal = appraise_tally(p.appraisal.as_ref().unwrap(), &p.catalogue, &spec);
+                (p.compare.unwrap(), appraisal.map_err(|e| e.to_string()))
+            });
+            prop_assert_eq!(&streamed, &both, "parts of {}", part);
+            // The appraisal alone, as `journeycost appraise` makes it.
+            let pass = Pass { appraisal: Some(&spec), ..Pass::default() };
+            let alone = stream_in_parts(&paths, year, values, &pass, part)
+                .and_then(|p| appraise_tally(p.appraisal.as_ref().unwrap(), &p.catalogue, &spec))
+                .map_err(|e| e.to_string());
+            prop_assert_eq!(&alone, &appraised, "parts of {}", part);
+        }
+    }
+
+    /// Appraisal tallies of any two disjoint sets of persons merge into the tally of all of
+    /// them: the appraisal of the merge is the appraisal of the whole, and merging is
+    /// commutative.
+    #[test]
+    fn appraisal_tallies_of_disjoint_persons_merge_into_the_whole(
+        costs in costs(),
+        rows in rows(),
+        split in any::<u8>(),
+        intervention in 0u8..2,
+        items in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = write_inputs(dir.path(), &costs, &rows, false);
+        let spec = spec(("old", "new"), false, intervention, items, true);
+        let Ok(inputs) = Inputs::load(&paths, None) else { return Ok(()) };
+        let ledger = Ledger::build(&inputs.journeys, &inputs.catalogue, &inputs.index, inputs.price_base).unwrap();
+        let whole = appraise(&ledger, &inputs.catalogue, &spec);
+        // The persons whose bit of `split` is set, and the others.
+        let of = |keep: bool| {
+            let mut j = journeycost::journey::Journeys::new();
+            for e in (0..inputs.journeys.len()).map(|i| inputs.journeys.get(i)) {
+                let bit = e.person[1..].parse::<u32>().unwrap() % 8;
+                if (split >> bit & 1 == 1) == keep {
+                    j.push(e).unwrap();
+                }
+            }
+            let part = Ledger::build(&j, &inputs.catalogue, &inputs.index, inputs.price_base).unwrap();
+            AppraisalTally::of_ledger(&part, &inputs.catalogue, &spec)
+        };
+        let (a, b) = (of(true), of(false));
+        let mut ab = a.clone();
+        ab.merge(b.clone()).unwrap();
+        let mut ba = b;
+        ba.merge(a).unwrap();
+        prop_assert_eq!(&appraise_tally(&ab, &inputs.catalogue, &spec), &whole);
+        prop_assert_eq!(&appraise_tally(&ba, &inputs.catalogue, &spec), &whole);
     }
 }
 

@@ -1,20 +1,23 @@
-//! The streaming `compare` job: the comparison run of `journeycost compare` made while
-//! `events.csv` is read, without storing the events or the ledger.
+//! One pass over `events.csv` that tallies what the commands need, without storing the events
+//! or the ledger: the comparison of `journeycost compare` (of everyone, one person, or each
+//! group) and the appraisal's cells, in the same pass.
 //!
 //! The events are read by the same reader as [`Inputs::load`](super::Inputs::load), in parts of
 //! [`PART`] events. Each part is costed by the same rules as the whole
-//! ([`Ledger::build_part`]), and its lines are added to one [`Tally`] per group as
-//! [`compare`](crate::compare::compare) adds a whole ledger's; the part is then dropped. One
-//! thread reads while another costs, the parts in the order they were read, so the run does not
-//! depend on timing. Memory holds at most three parts, and per-person and per-group state,
-//! whatever the number of events. The run, and every problem (with its file, line or event), are
-//! those of loading everything first: the test suite checks both, for parts of any size.
+//! ([`Ledger::build_part`]), and its lines are added to the tallies asked for, as
+//! [`compare`](crate::compare::compare) and [`appraise`](crate::appraisal::appraise) add a
+//! whole ledger's; the part is then dropped. One thread reads while another costs, the parts in
+//! the order they were read, so the run does not depend on timing. Memory holds at most three
+//! parts, and per-person and per-group state, whatever the number of events. The results, and
+//! every problem (with its file, line or event), are those of loading everything first: the
+//! test suite checks both, for parts of any size.
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
 use super::{deflators_name, load_deflators, load_layered, price_base_of, price_year_problems};
+use crate::appraisal::{AppraisalSpec, AppraisalTally};
 use crate::catalogue::{Catalogue, ValueType};
 use crate::compare::{CompareOptions, ComparisonRun, EventCounter, GroupComparison, Side, Tally, find_pathway};
 use crate::error::{Error, Location, ProblemKind, Problems};
@@ -32,6 +35,35 @@ pub const PART: usize = 1 << 18;
 /// The most months (ledger lines per value type) a part may hold: a part of long spells is
 /// sent before it reaches [`PART`] events, so a part's ledger stays small whatever the spells.
 const PART_MONTHS: u64 = 1 << 20;
+
+/// What one pass over the events tallies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pass<'a> {
+    /// The comparison, between the pathways and in the periods of these options.
+    pub compare: Option<&'a CompareOptions>,
+    /// With a comparison: the one person compared (the others are left out).
+    pub person: Option<&'a str>,
+    /// With a comparison: the persons column to compare each group of.
+    pub by: Option<&'a str>,
+    /// The cells of this appraisal (of every person).
+    pub appraisal: Option<&'a AppraisalSpec>,
+}
+
+/// What a [`Pass`] tallied.
+#[derive(Debug, Clone)]
+pub struct Passed {
+    /// The comparison, when asked for.
+    pub compare: Option<ComparisonRun>,
+    /// The appraisal's cells, when asked for: [`appraise_tally`](crate::appraisal::appraise_tally)
+    /// appraises them.
+    pub appraisal: Option<AppraisalTally>,
+    /// The unit costs the events were costed with.
+    pub catalogue: Catalogue,
+    /// The persons table, if the inputs have one.
+    pub persons: Option<Persons>,
+    /// The price base the events were costed at.
+    pub price_base: PriceYear,
+}
 
 /// Runs `journeycost compare` on `paths` while reading the events: the run that
 /// [`compare_run`](crate::compare::compare_run) makes of the ledger of
@@ -66,7 +98,32 @@ pub fn compare_streaming_in_parts(
     by: Option<&str>,
     part: usize,
 ) -> Result<(ComparisonRun, PriceYear), Error> {
-    crate::compare::distinct_pathways(&options.baseline, &options.alternative)?;
+    let pass = Pass { compare: Some(options), person, by, appraisal: None };
+    let passed = stream_in_parts(paths, price_year, values, &pass, part)?;
+    let run = passed.compare.ok_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "no comparison"))?;
+    Ok((run, passed.price_base))
+}
+
+/// Makes the tallies `pass` asks for in one pass over the events of `paths`, costing `part`
+/// events at a time (at least one; [`PART`] is the default of the commands). The tallies, and
+/// the problems, are the same for any size of part.
+///
+/// # Errors
+/// Every problem of loading and costing the inputs as [`Inputs::load`](super::Inputs::load)
+/// and [`Ledger::build_with`] would report them, in the same order: the files' problems, then
+/// the price years, then the costing; then the comparison's options (an unknown person, a
+/// grouping without its column, a pathway with no events). The appraisal's own problems are
+/// those of appraising the tally.
+pub fn stream_in_parts(
+    paths: &InputPaths,
+    price_year: Option<PriceYear>,
+    values: &[ValueType],
+    pass: &Pass<'_>,
+    part: usize,
+) -> Result<Passed, Error> {
+    if let Some(options) = pass.compare {
+        crate::compare::distinct_pathways(&options.baseline, &options.alternative)?;
+    }
     let catalogue = load_layered(&paths.catalogue);
     let index = load_deflators(paths.deflators.as_deref());
     let persons = paths.persons.as_ref().map(|p| open(p).and_then(|(n, f)| read_persons(&n, f))).transpose();
@@ -77,13 +134,15 @@ pub fn compare_streaming_in_parts(
     // Costing needs every input; without one the events are still read, for their problems.
     let costing = match (&catalogue, &index, &persons, price_base) {
         (Ok(c), Ok(i), Ok(p), Some(base)) if i.get(base).is_some() && !values.is_empty() => {
-            let by = by.filter(|column| p.as_ref().is_some_and(|t| t.columns().iter().any(|c| c == column)));
-            Some(Costing::new(
-                Prices { catalogue: &c.catalogue, index: i, price_base: base, values: &values },
-                options,
-                person,
-                p.as_ref().zip(by),
-            ))
+            let prices = Prices { catalogue: &c.catalogue, index: i, price_base: base, values: &values };
+            let by = pass.by.filter(|column| p.as_ref().is_some_and(|t| t.columns().iter().any(|c| c == column)));
+            let compare = pass.compare.map(|options| Comparing::new(options, pass.person, p.as_ref().zip(by)));
+            let appraisal = pass.appraisal.map(|spec| Appraising {
+                spec,
+                tally: AppraisalTally::new(&c.catalogue, spec.basis, base, &values),
+                side_of: Vec::new(),
+            });
+            Some(Costing::new(prices, compare, appraisal))
         }
         _ => None,
     };
@@ -129,11 +188,10 @@ pub fn compare_streaming_in_parts(
         let costing = worker.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         (read, reading, costing)
     });
-    let (Ok(layered), Ok(index), Ok(()), Ok(persons)) = (&catalogue, &index, &read, &persons) else {
+    let (Ok(layered), Ok(index), Ok(()), Ok(table)) = (&catalogue, &index, &read, &persons) else {
         drop(costing);
         let errs = [catalogue.err(), index.err(), read.err(), persons.err()].into_iter().flatten();
-        return Err(Error::merge(errs)
-            .unwrap_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")));
+        return Err(Error::merge(errs).unwrap_or_else(inputs_problem));
     };
     // The price years, as `Inputs::load` checks them.
     let deflators = deflators_name(paths);
@@ -151,7 +209,7 @@ pub fn compare_streaming_in_parts(
     }
     let (Some((conversion, stopped)), Some(costing)) = (reading, costing) else {
         // Every input was read, and the price years are in the index: costing ran.
-        return Err(Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs"));
+        return Err(inputs_problem());
     };
     // The unit costs that cannot be brought to the price base, as the ledger reports them.
     if let Some(e) = conversion.into_error() {
@@ -164,7 +222,13 @@ pub fn compare_streaming_in_parts(
             "a unit cost's price year is not in the index",
         ));
     }
-    costing.finish(persons.as_ref(), person, by).map(|r| (r, price_base))
+    let (compare, appraisal) = costing.finish(table.as_ref(), pass.person, pass.by)?;
+    let catalogue = catalogue.map(|c| c.catalogue).map_err(|_| inputs_problem())?;
+    Ok(Passed { compare, appraisal, catalogue, persons: persons.ok().flatten(), price_base })
+}
+
+fn inputs_problem() -> Error {
+    Error::new(Location::source("inputs"), ProblemKind::Io, "cannot read the inputs")
 }
 
 /// What costing needs: the unit costs, the index, the price base and the values counted.
@@ -248,15 +312,10 @@ impl Reading<'_> {
     }
 }
 
-/// The costing side: each part costed by the ledger's rules, its lines added to one tally per
-/// group, with ids of the whole run.
+/// The costing side: each part costed by the ledger's rules, its lines added to the tallies,
+/// with ids of the whole run.
 struct Costing<'a> {
     prices: Prices<'a>,
-    options: &'a CompareOptions,
-    /// The one person compared, if any.
-    person: Option<&'a str>,
-    /// The persons table and the column grouped by (when it is one of the table's).
-    by: Option<(&'a Persons, &'a str)>,
     /// Where the next part starts among all events.
     first_row: usize,
     /// The problems of costing each part.
@@ -266,40 +325,59 @@ struct Costing<'a> {
     inexact: Option<crate::error::Problem>,
     /// The months of the spells costed so far.
     spell_months: u64,
+    pathways: Interner,
+    compare: Option<Comparing<'a>>,
+    appraisal: Option<Appraising<'a>>,
+}
+
+/// The comparison's tallies: one per group.
+struct Comparing<'a> {
+    options: &'a CompareOptions,
+    /// The one person compared, if any.
+    person: Option<&'a str>,
+    /// The persons table and the column grouped by (when it is one of the table's).
+    by: Option<(&'a Persons, &'a str)>,
     counter: EventCounter,
     persons: Interner,
     /// Per person: the group's tally it goes to, or `None` when left out.
     group_of: Vec<Option<usize>>,
-    pathways: Interner,
+    /// Per pathway: its side.
     side_of: Vec<Option<Side>>,
     groups: BTreeMap<String, usize>,
     tallies: Vec<Tally<'a>>,
 }
 
+/// The appraisal's cells.
+struct Appraising<'a> {
+    spec: &'a AppraisalSpec,
+    tally: AppraisalTally,
+    /// Per pathway: its side in the appraisal.
+    side_of: Vec<Option<Side>>,
+}
+
+/// The side of `pathway` between `baseline` and `alternative`.
+fn side(pathway: &str, baseline: &str, alternative: &str) -> Option<Side> {
+    if pathway == baseline {
+        Some(Side::Baseline)
+    } else if pathway == alternative {
+        Some(Side::Alternative)
+    } else {
+        None
+    }
+}
+
 impl<'a> Costing<'a> {
-    fn new(
-        prices: Prices<'a>,
-        options: &'a CompareOptions,
-        person: Option<&'a str>,
-        by: Option<(&'a Persons, &'a str)>,
-    ) -> Costing<'a> {
+    fn new(prices: Prices<'a>, compare: Option<Comparing<'a>>, appraisal: Option<Appraising<'a>>) -> Costing<'a> {
         Costing {
             prices,
-            options,
-            person,
-            by,
             first_row: 0,
             problems: Vec::new(),
             exact: ExactSumCheck::default(),
             inexact: None,
             spell_months: 0,
-            counter: EventCounter::default(),
-            persons: Interner::default(),
-            group_of: Vec::new(),
             pathways: Interner::default(),
-            side_of: Vec::new(),
-            groups: BTreeMap::new(),
-            tallies: Vec::new(),
+            compare,
+            appraisal,
         }
     }
 
@@ -325,11 +403,11 @@ impl<'a> Costing<'a> {
             }
         };
         // The part's ids, as ids of the whole run.
-        let persons: Vec<u32> = ledger.persons().iter().map(|p| self.person_id(p)).collect();
         let pathways: Vec<u32> = ledger.pathways().iter().map(|p| self.pathway_id(p)).collect();
-        let by_detail = self.options.agency_detail;
-        let detail =
-            |entry: u32| if by_detail { catalogue.entries()[entry as usize].agency_detail.as_deref() } else { None };
+        let persons: Vec<u32> = match &mut self.compare {
+            Some(c) => ledger.persons().iter().map(|p| c.person_id(p)).collect(),
+            None => Vec::new(),
+        };
         for l in ledger.lines() {
             if !self.exact.exact() {
                 return;
@@ -341,15 +419,86 @@ impl<'a> Costing<'a> {
                 self.inexact = Some(crate::ledger::inexact_sums(part, l.row as usize, first_row));
                 return;
             }
-            let (period, counts) = self.counter.line(&l, self.options.period);
-            let person = persons[l.person as usize];
-            let (Some(group), Some(side)) =
-                (self.group_of[person as usize], self.side_of[pathways[l.pathway as usize] as usize])
-            else {
-                continue;
-            };
-            self.tallies[group].add(&Line { person, ..l }, side, period, counts, detail(l.entry));
+            let pathway = pathways[l.pathway as usize];
+            if let Some(c) = &mut self.compare {
+                c.line(catalogue, &Line { person: persons[l.person as usize], pathway, ..l });
+            }
+            if let Some(a) = &mut self.appraisal {
+                if let Some(side) = a.side_of[pathway as usize] {
+                    a.tally.add(side, &l);
+                }
+            }
         }
+    }
+
+    fn pathway_id(&mut self, name: &str) -> u32 {
+        let id = self.pathways.intern(name);
+        if let Some(c) = &mut self.compare {
+            if id as usize == c.side_of.len() {
+                c.side_of.push(side(name, &c.options.baseline, &c.options.alternative));
+            }
+        }
+        if let Some(a) = &mut self.appraisal {
+            if id as usize == a.side_of.len() {
+                let side = side(name, &a.spec.baseline, &a.spec.alternative);
+                if let Some(side) = side {
+                    a.tally.saw(side);
+                }
+                a.side_of.push(side);
+            }
+        }
+        id
+    }
+
+    /// The tallies, or the problems of costing, or of the comparison's options, as
+    /// `compare_run` reports them.
+    fn finish(
+        self,
+        persons: Option<&Persons>,
+        person: Option<&str>,
+        by: Option<&str>,
+    ) -> Result<(Option<ComparisonRun>, Option<AppraisalTally>), Error> {
+        if let Some(e) = Error::merge_parts(self.problems) {
+            return Err(e);
+        }
+        if let Some(p) = self.inexact {
+            return Err(Error::from_problems(vec![p], 0));
+        }
+        let compare = match self.compare {
+            Some(c) => Some(c.finish(self.prices, self.pathways.names(), persons, person, by)?),
+            None => None,
+        };
+        Ok((compare, self.appraisal.map(|a| a.tally)))
+    }
+}
+
+impl<'a> Comparing<'a> {
+    fn new(options: &'a CompareOptions, person: Option<&'a str>, by: Option<(&'a Persons, &'a str)>) -> Comparing<'a> {
+        Comparing {
+            options,
+            person,
+            by,
+            counter: EventCounter::default(),
+            persons: Interner::default(),
+            group_of: Vec::new(),
+            side_of: Vec::new(),
+            groups: BTreeMap::new(),
+            tallies: Vec::new(),
+        }
+    }
+
+    /// Adds a line whose person and pathway are ids of the whole run.
+    fn line(&mut self, catalogue: &'a Catalogue, l: &Line) {
+        let (period, counts) = self.counter.line(l, self.options.period);
+        let (Some(group), Some(side)) = (self.group_of[l.person as usize], self.side_of[l.pathway as usize]) else {
+            return;
+        };
+        let detail = if self.options.agency_detail {
+            catalogue.entries()[l.entry as usize].agency_detail.as_deref()
+        } else {
+            None
+        };
+        self.tallies[group].add(l, side, period, counts, detail);
     }
 
     fn person_id(&mut self, name: &str) -> u32 {
@@ -373,28 +522,15 @@ impl<'a> Costing<'a> {
         id
     }
 
-    fn pathway_id(&mut self, name: &str) -> u32 {
-        let id = self.pathways.intern(name);
-        if id as usize == self.side_of.len() {
-            self.side_of.push(if name == self.options.baseline {
-                Some(Side::Baseline)
-            } else if name == self.options.alternative {
-                Some(Side::Alternative)
-            } else {
-                None
-            });
-        }
-        id
-    }
-
-    /// The run, or the problems of costing, or of the options, as `compare_run` reports them.
-    fn finish(self, persons: Option<&Persons>, person: Option<&str>, by: Option<&str>) -> Result<ComparisonRun, Error> {
-        if let Some(e) = Error::merge_parts(self.problems) {
-            return Err(e);
-        }
-        if let Some(p) = self.inexact {
-            return Err(Error::from_problems(vec![p], 0));
-        }
+    /// The run, or the problems of the options, as `compare_run` reports them.
+    fn finish(
+        self,
+        prices: Prices<'a>,
+        pathways: &[Box<str>],
+        persons: Option<&Persons>,
+        person: Option<&str>,
+        by: Option<&str>,
+    ) -> Result<ComparisonRun, Error> {
         let not_found = |field: &str, msg: String| {
             Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg)
         };
@@ -414,8 +550,8 @@ impl<'a> Costing<'a> {
             }
         }
         if !self.tallies.is_empty() {
-            find_pathway(self.pathways.names(), &self.options.baseline)?;
-            find_pathway(self.pathways.names(), &self.options.alternative)?;
+            find_pathway(pathways, &self.options.baseline)?;
+            find_pathway(pathways, &self.options.alternative)?;
         }
         let mut tallies: Vec<Option<Tally<'a>>> = self.tallies.into_iter().map(Some).collect();
         let groups = self
@@ -425,9 +561,9 @@ impl<'a> Costing<'a> {
                 let comparison = tallies[i].take()?.finish(
                     self.options,
                     self.persons.names(),
-                    self.prices.catalogue.agencies(),
-                    self.prices.price_base,
-                    self.prices.values,
+                    prices.catalogue.agencies(),
+                    prices.price_base,
+                    prices.values,
                 );
                 Some(GroupComparison { group: by.map(|_| value), persons: comparison.savings.persons, comparison })
             })
@@ -435,7 +571,7 @@ impl<'a> Costing<'a> {
         Ok(ComparisonRun {
             person: person.map(str::to_owned),
             by: by.map(str::to_owned),
-            value_types: self.prices.values.to_vec(),
+            value_types: prices.values.to_vec(),
             groups,
         })
     }
