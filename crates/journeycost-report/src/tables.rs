@@ -12,15 +12,16 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use journeycost::Decimal;
-use journeycost::appraisal::{Appraisal, AppraisalSpec, LineWeights, Linear};
-use journeycost::catalogue::{Catalogue, DemandKind, Tier};
+use journeycost::appraisal::{Appraisal, LineWeights, Linear, YearBasis};
+use journeycost::catalogue::{Catalogue, DemandKind, Tier, ValueType};
 use journeycost::compare::{CompareOptions, Comparison, Side, tier_label};
 use journeycost::error::{Error, Location, ProblemKind};
 use journeycost::extrapolate::{ExtrapolationPlan, PerCaseSource};
-use journeycost::journey::Persons;
+use journeycost::journey::{Interner, Persons};
 use journeycost::ledger::Ledger;
 use journeycost::money::Money;
 use journeycost::period::Period;
+use journeycost::run::PartSink;
 
 use crate::sdc::{CellId, Importance, LedgerAtom, Measure, Pattern, Publication, Universe};
 
@@ -63,8 +64,11 @@ fn demand_code(d: Option<DemandKind>) -> u8 {
 }
 
 /// The report's view of the data: atoms, groups of persons, labels.
-pub(crate) struct View<'a> {
-    pub ledger: &'a Ledger,
+pub(crate) struct View {
+    /// Every person with an event, by id.
+    persons: Interner,
+    /// Every agency of the catalogue, by id.
+    agencies: Vec<String>,
     pub keys: Vec<AtomKey>,
     pub exact: Vec<Decimal>,
     atoms: Vec<LedgerAtom>,
@@ -85,54 +89,152 @@ fn internal(message: &str) -> Error {
     Error::new(Location::source("report"), ProblemKind::Scenario, format!("internal check failed: {message}"))
 }
 
-impl<'a> View<'a> {
-    /// Aggregates the ledger into atoms.
-    #[allow(clippy::too_many_arguments)]
-    pub fn build(
-        ledger: &'a Ledger,
-        catalogue: &Catalogue,
-        cohort: &Comparison,
+/// A line's atom before the appraisal's weights are known: its year and value type stand in
+/// for its weight class (which depends on the sign of its cell's total over every line), and
+/// its group is the order persons were first seen in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct RawKey {
+    side: Side,
+    period: Period,
+    agency: u32,
+    entry: u32,
+    tier: u8,
+    demand: u8,
+    group: u32,
+    /// The appraisal's year and value type; 0 and fiscal without an appraisal.
+    year: i32,
+    value_type: ValueType,
+}
+
+/// Events, exact money and persons of one atom.
+#[derive(Debug, Default)]
+struct RawAtom {
+    events: u64,
+    money: Decimal,
+    /// Persons (ids of the whole run); sorted and deduplicated when it doubles.
+    persons: Vec<u32>,
+    compacted: usize,
+}
+
+impl RawAtom {
+    fn add_person(&mut self, p: u32) {
+        if self.persons.last() == Some(&p) {
+            return;
+        }
+        self.persons.push(p);
+        if self.persons.len() >= 2 * self.compacted.max(32) {
+            self.persons.sort_unstable();
+            self.persons.dedup();
+            self.compacted = self.persons.len();
+        }
+    }
+}
+
+/// A catalogue entry as the lines show it: its agency detail, and its unit cost at the price
+/// base by value type.
+type EntrySeen = (Option<String>, [Option<Decimal>; 3]);
+
+/// The report's atoms, tallied part by part while the events are costed (or from a whole
+/// ledger, as one part): the persons of each atom and its events and money, with the persons'
+/// groups. [`AtomTally::finish`] folds them into the [`View`] once the comparison and the
+/// appraisal are known.
+pub(crate) struct AtomTally<'a> {
+    period: journeycost::period::PeriodKind,
+    baseline: String,
+    alternative: String,
+    by: Option<&'a str>,
+    /// The extrapolation's cohort segments: (persons column, value); no column for everyone.
+    segments: Vec<(Option<String>, Option<String>)>,
+    /// With an appraisal: its kind of year.
+    basis: Option<YearBasis>,
+    persons: Interner,
+    /// Per person: their group, in the order groups were first seen.
+    group_of: Vec<u32>,
+    groups: Vec<(Option<String>, Vec<bool>)>,
+    group_ids: HashMap<(Option<String>, Vec<bool>), u32>,
+    agencies: Vec<String>,
+    value_types: Vec<ValueType>,
+    /// Per catalogue entry, once seen: its agency detail and its unit cost at the price base
+    /// by value type.
+    entries: Vec<Option<EntrySeen>>,
+    raw: HashMap<RawKey, RawAtom>,
+}
+
+impl<'a> AtomTally<'a> {
+    /// An empty tally of the lines compared by `opts`, with groups by `by` (a column of the
+    /// persons table) and the cohort segments of `extrapolation`; `basis` is the appraisal's kind of
+    /// year, when there is an appraisal.
+    pub fn new(
         opts: &CompareOptions,
-        persons: Option<&Persons>,
-        by: Option<&str>,
-        appraisal: Option<&AppraisalSpec>,
+        by: Option<&'a str>,
         extrapolation: Option<&ExtrapolationPlan>,
-    ) -> Result<View<'a>, Error> {
-        let base = ledger.pathway_id(&opts.baseline);
-        let alt = ledger.pathway_id(&opts.alternative);
-        // Groups: the by column's value, and each cohort segment's membership.
-        let segments: Vec<(&Option<String>, &Option<String>)> = extrapolation
+        basis: Option<YearBasis>,
+    ) -> AtomTally<'a> {
+        let segments = extrapolation
             .map(|x| {
                 x.segments
                     .iter()
                     .filter_map(|(_, s)| match s {
-                        PerCaseSource::Cohort { column, equals, .. } => Some((column, equals)),
+                        PerCaseSource::Cohort { column, equals, .. } => Some((column.clone(), equals.clone())),
                         PerCaseSource::Stated(_) => None,
                     })
                     .collect()
             })
             .unwrap_or_default();
-        let mut group_ids: HashMap<(Option<String>, Vec<bool>), u32> = HashMap::new();
-        let mut groups = Vec::new();
-        let mut group_of = Vec::with_capacity(ledger.persons().len());
-        for p in ledger.persons() {
-            let value = by.map(|c| persons.and_then(|t| t.attribute(p, c)).unwrap_or("(missing)").to_owned());
-            let member: Vec<bool> = segments
+        AtomTally {
+            period: opts.period,
+            baseline: opts.baseline.clone(),
+            alternative: opts.alternative.clone(),
+            by,
+            segments,
+            basis,
+            persons: Interner::default(),
+            group_of: Vec::new(),
+            groups: Vec::new(),
+            group_ids: HashMap::new(),
+            agencies: Vec::new(),
+            value_types: Vec::new(),
+            entries: Vec::new(),
+            raw: HashMap::new(),
+        }
+    }
+
+    /// The id of a person of the whole run, and its group (by `table`'s attributes).
+    fn person(&mut self, name: &str, table: Option<&Persons>) -> u32 {
+        let id = self.persons.intern(name);
+        if id as usize == self.group_of.len() {
+            let value = self.by.map(|c| table.and_then(|t| t.attribute(name, c)).unwrap_or("(missing)").to_owned());
+            let member: Vec<bool> = self
+                .segments
                 .iter()
                 .map(|(column, equals)| match column {
                     None => true,
-                    Some(c) => persons.is_some_and(|t| t.attribute(p, c) == equals.as_deref()),
+                    Some(c) => table.is_some_and(|t| t.attribute(name, c) == equals.as_deref()),
                 })
                 .collect();
             let key = (value, member);
-            let next = groups.len() as u32;
-            let id = *group_ids.entry(key.clone()).or_insert(next);
-            if id == next {
-                groups.push(key);
+            let next = self.groups.len() as u32;
+            let group = *self.group_ids.entry(key.clone()).or_insert(next);
+            if group == next {
+                self.groups.push(key);
             }
-            group_of.push(id);
+            self.group_of.push(group);
         }
-        // Groups in order of their by value, then membership, so ids do not depend on the data's order.
+        id
+    }
+
+    /// Folds the atoms into the view: groups in order of their `by` value and membership,
+    /// agency details in byte order, weight classes in the order of the atoms, so that no id
+    /// depends on the order of the data. `cohort` is the comparison the atoms' lines make;
+    /// `linear` the linearised appraisal of the same lines.
+    pub fn finish(
+        self,
+        cohort: &Comparison,
+        catalogue: &Catalogue,
+        linear: Option<&Linear>,
+        agency_detail: bool,
+    ) -> Result<View, Error> {
+        let AtomTally { persons, group_of, groups, agencies, value_types, entries, raw, .. } = self;
         let mut order: Vec<u32> = (0..groups.len() as u32).collect();
         order.sort_by(|a, b| groups[*a as usize].cmp(&groups[*b as usize]));
         let mut rank = vec![0u32; groups.len()];
@@ -140,64 +242,50 @@ impl<'a> View<'a> {
             rank[*g as usize] = r as u32;
         }
         let groups: Vec<(Option<String>, Vec<bool>)> = order.iter().map(|g| groups[*g as usize].clone()).collect();
-        for g in &mut group_of {
-            *g = rank[*g as usize];
-        }
 
-        let linear = appraisal.map(|s| Linear::new(ledger, catalogue, s)).transpose()?;
+        let mut details: Vec<String> = entries.iter().flatten().filter_map(|(d, _)| d.clone()).collect();
+        details.sort_unstable();
+        details.dedup();
+        let detail_of = |entry: u32| -> u32 {
+            entries
+                .get(entry as usize)
+                .and_then(Option::as_ref)
+                .and_then(|(d, _)| d.as_ref())
+                .map_or(0, |d| details.binary_search(d).map_or(0, |i| i as u32 + 1))
+        };
+
+        let mut raw: Vec<(RawKey, RawAtom)> = raw.into_iter().collect();
+        raw.sort_unstable_by_key(|(k, _)| *k);
         let mut weight_ids: HashMap<LineWeights, u32> = HashMap::new();
         let mut weights: Vec<Option<LineWeights>> = vec![None];
-        let mut detail_ids: HashMap<String, u32> = HashMap::new();
-        let mut details: Vec<String> = Vec::new();
-        let cells = ledger.aggregate(opts.period, |l, p| {
-            let side = if Some(l.pathway) == base {
-                Side::Baseline
-            } else if Some(l.pathway) == alt {
-                Side::Alternative
-            } else {
-                return None;
-            };
-            let detail = ledger.agency_detail(l.entry).map_or(0, |d| {
-                let next = details.len() as u32 + 1;
-                let id = *detail_ids.entry(d.to_owned()).or_insert(next);
-                if id == next {
-                    details.push(d.to_owned());
-                }
-                id
-            });
-            let w = match &linear {
-                Some(lin) => match lin.line(ledger, catalogue, l) {
-                    Some(w) => {
-                        let next = weights.len() as u32;
-                        let id = *weight_ids.entry(w.clone()).or_insert(next);
-                        if id == next {
-                            weights.push(Some(w));
-                        }
-                        id
+        let mut folded: BTreeMap<AtomKey, (u64, Decimal, Vec<u32>)> = BTreeMap::new();
+        for (k, atom) in raw {
+            let w = match linear.and_then(|lin| lin.weights(catalogue, k.side, k.year, k.entry, k.value_type)) {
+                Some(w) => {
+                    let next = weights.len() as u32;
+                    let id = *weight_ids.entry(w.clone()).or_insert(next);
+                    if id == next {
+                        weights.push(Some(w));
                     }
-                    None => 0,
-                },
+                    id
+                }
                 None => 0,
             };
             let key = AtomKey {
-                side,
-                period: p,
-                agency: l.agency,
-                entry: l.entry,
-                detail,
-                tier: l.tier.map_or(0, Tier::level),
-                demand: demand_code(l.demand),
-                group: group_of[l.person as usize],
+                side: k.side,
+                period: k.period,
+                agency: k.agency,
+                entry: k.entry,
+                detail: detail_of(k.entry),
+                tier: k.tier,
+                demand: k.demand,
+                group: rank[k.group as usize],
                 weights: w,
             };
-            Some((key, l.person))
-        });
-        let mut folded: BTreeMap<AtomKey, (u64, Decimal, Vec<u32>)> = BTreeMap::new();
-        for ((key, person), t) in cells {
             let a = folded.entry(key).or_default();
-            a.0 += t.events;
-            a.1 += t.cost.exact();
-            a.2.push(person);
+            a.0 += atom.events;
+            a.1 += atom.money;
+            a.2.extend(atom.persons);
         }
         let mut keys = Vec::with_capacity(folded.len());
         let mut exact = Vec::with_capacity(folded.len());
@@ -208,11 +296,9 @@ impl<'a> View<'a> {
             // The catalogue is public: when the atom's money is its events times its unit cost at
             // the price base (summed over the value types counted), a reader who learns its count
             // learns its money.
-            let unit: Option<Decimal> = ledger
-                .value_types()
-                .iter()
-                .map(|t| ledger.real_unit_cost(k.entry as usize, *t))
-                .sum::<Option<Decimal>>();
+            let real = entries.get(k.entry as usize).and_then(Option::as_ref).map(|(_, r)| r);
+            let unit: Option<Decimal> =
+                value_types.iter().map(|t| real.and_then(|r| r[*t as usize])).sum::<Option<Decimal>>();
             let price = unit
                 .filter(|u| events > 0 && u.checked_mul(Decimal::from(events)) == Some(money))
                 .map(|u| Money::new(u).to_f64());
@@ -224,79 +310,139 @@ impl<'a> View<'a> {
         // Persons of the comparison by group and by the sign of their saving.
         let mut people_count: BTreeMap<(u32, u8), u64> = BTreeMap::new();
         for p in &cohort.persons {
-            let id = ledger
-                .person_id(&p.person_id)
+            let id = persons
+                .id(&p.person_id)
                 .ok_or_else(|| internal(&format!("person {:?} not in the ledger", p.person_id)))?;
             let category = match p.saving.cmp(&Money::ZERO) {
                 std::cmp::Ordering::Greater => 0,
                 std::cmp::Ordering::Less => 1,
                 std::cmp::Ordering::Equal => 2,
             };
-            *people_count.entry((group_of[id as usize], category)).or_default() += 1;
+            *people_count.entry((rank[group_of[id as usize] as usize], category)).or_default() += 1;
         }
         let people_atom: BTreeMap<(u32, u8), u32> =
             people_count.keys().enumerate().map(|(i, k)| (*k, i as u32)).collect();
         let people: Vec<u64> = people_count.values().copied().collect();
-
-        // Labels by identity, made unique: "NHS / A&E" the agency and "NHS" with detail "A&E"
-        // are two rows, so their labels say which is which.
-        let mut agency_labels: BTreeMap<(u32, u32), String> = BTreeMap::new();
-        let ids: BTreeSet<(u32, u32)> =
-            keys.iter().map(|k| (k.agency, if opts.agency_detail { k.detail } else { 0 })).collect();
-        // A label is compared as the report's CSV files show it (formulas neutralised), and a
-        // numbered label must not be another row's label either.
-        let shown = |label: &str| crate::neutralise(label);
-        let plain = |(a, d): (u32, u32)| {
-            let name = &ledger.agencies()[a as usize];
-            if d == 0 { name.clone() } else { format!("{name} / {}", details[d as usize - 1]) }
-        };
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for id in &ids {
-            *seen.entry(shown(&plain(*id))).or_default() += 1;
-        }
-        let mut taken: BTreeSet<String> = ids.iter().map(|id| shown(&plain(*id))).filter(|l| seen[l] == 1).collect();
-        let mut next: HashMap<String, usize> = HashMap::new();
-        for id in ids {
-            let label = plain(id);
-            let text = if seen[&shown(&label)] > 1 {
-                let n = next.entry(shown(&label)).or_insert(0);
-                loop {
-                    *n += 1;
-                    let candidate = format!("{label} [{n}]");
-                    if taken.insert(shown(&candidate)) {
-                        break candidate;
-                    }
-                }
-            } else {
-                label
-            };
-            agency_labels.insert(id, text);
-        }
-        Ok(View { ledger, keys, exact, atoms, weights, groups, people, people_atom, agency_labels, details })
+        let agencies = if agencies.is_empty() { catalogue.agencies().to_vec() } else { agencies };
+        let agency_labels = labels(&keys, &agencies, &details, agency_detail);
+        Ok(View { persons, agencies, keys, exact, atoms, weights, groups, people, people_atom, agency_labels, details })
     }
+}
 
+impl PartSink for AtomTally<'_> {
+    fn part(&mut self, ledger: &Ledger, table: Option<&Persons>) {
+        if self.agencies.is_empty() {
+            self.agencies = ledger.agencies().to_vec();
+            self.value_types = ledger.value_types().to_vec();
+            self.entries = vec![None; ledger.codes().len()];
+        }
+        let base = ledger.pathway_id(&self.baseline);
+        let alt = ledger.pathway_id(&self.alternative);
+        let persons: Vec<u32> = ledger.persons().iter().map(|p| self.person(p, table)).collect();
+        let (basis, group_of) = (self.basis, &self.group_of);
+        let cells = ledger.aggregate(self.period, |l, p| {
+            let side = if Some(l.pathway) == base {
+                Side::Baseline
+            } else if Some(l.pathway) == alt {
+                Side::Alternative
+            } else {
+                return None;
+            };
+            let person = persons[l.person as usize];
+            let key = RawKey {
+                side,
+                period: p,
+                agency: l.agency,
+                entry: l.entry,
+                tier: l.tier.map_or(0, Tier::level),
+                demand: demand_code(l.demand),
+                group: group_of[person as usize],
+                year: basis.map_or(0, |b| b.year_of(l.month)),
+                value_type: if basis.is_some() { l.value_type } else { ValueType::Fiscal },
+            };
+            Some((key, person))
+        });
+        for ((key, person), t) in cells {
+            if let Some(slot @ None) = self.entries.get_mut(key.entry as usize) {
+                let real = [ValueType::Fiscal, ValueType::Economic, ValueType::Social]
+                    .map(|v| ledger.real_unit_cost(key.entry as usize, v));
+                *slot = Some((ledger.agency_detail(key.entry).map(str::to_owned), real));
+            }
+            let atom = self.raw.entry(key).or_default();
+            atom.events += t.events;
+            atom.money += t.cost.exact();
+            atom.add_person(person);
+        }
+    }
+}
+
+/// Labels by identity, made unique: "NHS / A&E" the agency and "NHS" with detail "A&E" are two
+/// rows, so their labels say which is which.
+fn labels(
+    keys: &[AtomKey],
+    agencies: &[String],
+    details: &[String],
+    agency_detail: bool,
+) -> BTreeMap<(u32, u32), String> {
+    let mut agency_labels: BTreeMap<(u32, u32), String> = BTreeMap::new();
+    let ids: BTreeSet<(u32, u32)> = keys.iter().map(|k| (k.agency, if agency_detail { k.detail } else { 0 })).collect();
+    // A label is compared as the report's CSV files show it (formulas neutralised), and a
+    // numbered label must not be another row's label either.
+    let shown = |label: &str| crate::neutralise(label);
+    let plain = |(a, d): (u32, u32)| {
+        let name = &agencies[a as usize];
+        if d == 0 { name.clone() } else { format!("{name} / {}", details[d as usize - 1]) }
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for id in &ids {
+        *seen.entry(shown(&plain(*id))).or_default() += 1;
+    }
+    let mut taken: BTreeSet<String> = ids.iter().map(|id| shown(&plain(*id))).filter(|l| seen[l] == 1).collect();
+    let mut next: HashMap<String, usize> = HashMap::new();
+    for id in ids {
+        let label = plain(id);
+        let text = if seen[&shown(&label)] > 1 {
+            let n = next.entry(shown(&label)).or_insert(0);
+            loop {
+                *n += 1;
+                let candidate = format!("{label} [{n}]");
+                if taken.insert(shown(&candidate)) {
+                    break candidate;
+                }
+            }
+        } else {
+            label
+        };
+        agency_labels.insert(id, text);
+    }
+    agency_labels
+}
+
+impl View {
     /// The atoms, for a publication.
     pub fn publication(&self) -> Publication {
         Publication::new(self.atoms.clone(), self.people.clone())
     }
 
+    /// Whether a person has any event (on any pathway).
+    pub fn has_person(&self, name: &str) -> bool {
+        self.persons.id(name).is_some()
+    }
+
     /// The label of an agency row.
     pub fn agency_label(&self, agency: u32, detail: u32) -> String {
-        self.agency_labels
-            .get(&(agency, detail))
-            .cloned()
-            .unwrap_or_else(|| self.ledger.agencies()[agency as usize].clone())
+        self.agency_labels.get(&(agency, detail)).cloned().unwrap_or_else(|| self.agencies[agency as usize].clone())
     }
 }
 
 /// Registers cells and checks each against the value the report prints.
-pub(crate) struct Book<'v, 'a> {
-    pub view: &'v View<'a>,
+pub(crate) struct Book<'v> {
+    pub view: &'v View,
     pub p: Publication,
 }
 
-impl<'v, 'a> Book<'v, 'a> {
-    pub fn new(view: &'v View<'a>) -> Book<'v, 'a> {
+impl<'v> Book<'v> {
+    pub fn new(view: &'v View) -> Book<'v> {
         Book { view, p: view.publication() }
     }
 
@@ -449,11 +595,7 @@ fn side_index(s: Side) -> usize {
 }
 
 /// Registers the comparison's figures.
-pub(crate) fn register_comparison(
-    book: &mut Book<'_, '_>,
-    c: &Comparison,
-    opts: &CompareOptions,
-) -> Result<Cells, Error> {
+pub(crate) fn register_comparison(book: &mut Book<'_>, c: &Comparison, opts: &CompareOptions) -> Result<Cells, Error> {
     let names = [&opts.baseline, &opts.alternative];
     let side_of = |pathway: &str| usize::from(pathway != opts.baseline);
     let sides = [Side::Baseline, Side::Alternative];
@@ -591,7 +733,7 @@ pub(crate) fn register_comparison(
     for f in &c.failure {
         let i = usize::from(f.pathway != *names[0]);
         let side = sides[i];
-        let Some(a) = book.view.ledger.agencies().iter().position(|n| *n == f.agency).map(|a| a as u32) else {
+        let Some(a) = book.view.agencies.iter().position(|n| *n == f.agency).map(|a| a as u32) else {
             return Err(internal(&format!("failure-demand.csv: no agency {:?} in the ledger", f.agency)));
         };
         let name = &f.agency;
@@ -652,7 +794,7 @@ pub(crate) fn register_comparison(
 
 /// Registers the groups of the `by` column: persons, cost on each side and saving per group.
 pub(crate) fn register_groups(
-    book: &mut Book<'_, '_>,
+    book: &mut Book<'_>,
     cells: &mut Cells,
     opts: &CompareOptions,
     column: &str,
@@ -756,13 +898,13 @@ pub(crate) struct AppraisalCells {
 
 /// Registers an appraisal's published figures as linear forms over the atoms.
 pub(crate) fn register_appraisal(
-    book: &mut Book<'_, '_>,
+    book: &mut Book<'_>,
     a: &Appraisal,
     lin_factors: &[Decimal],
     constants: &BTreeMap<(usize, String), Decimal>,
 ) -> Result<AppraisalCells, Error> {
     let f = |t: usize| lin_factors.get(t).map_or(0.0, |d| Money::new(*d).to_f64());
-    let view: &View<'_> = book.view;
+    let view: &View = book.view;
     let w = |k: &AtomKey| view.weights.get(k.weights as usize).and_then(Option::as_ref);
     let dec = |d: Decimal| Money::new(d).to_f64();
     let constant_in = |t: Option<usize>, agency: Option<&str>, discounted: bool| -> f64 {
@@ -882,7 +1024,7 @@ pub(crate) fn register_appraisal(
 /// The cell of each cohort segment's saving (baseline minus alternative of its persons), and
 /// its persons, for the extrapolation.
 pub(crate) fn register_segments(
-    book: &mut Book<'_, '_>,
+    book: &mut Book<'_>,
     plan: &ExtrapolationPlan,
 ) -> Result<Vec<(String, CellId, u64)>, Error> {
     let mut out = Vec::new();

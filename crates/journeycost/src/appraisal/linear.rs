@@ -11,9 +11,11 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::{AppraisalSpec, AppraisalTally, Cells, Frame, Key, frame};
-use crate::catalogue::{Catalogue, Confidence};
+use crate::catalogue::{Catalogue, Confidence, ValueType};
+use crate::compare::Side;
 use crate::error::Error;
 use crate::ledger::{Ledger, Line};
+use crate::period::Month;
 
 /// How one ledger line enters the appraisal's yearly flows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -41,8 +43,6 @@ pub struct Linear {
     base: i32,
     last_observed: i32,
     factors: Vec<Decimal>,
-    baseline: u32,
-    alternative: u32,
     intervention_agency: Vec<bool>,
     intervention_code: Vec<bool>,
 }
@@ -54,15 +54,21 @@ impl Linear {
     /// # Errors
     /// The errors of [`appraise`](super::appraise).
     pub fn new(ledger: &Ledger, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Linear, Error> {
+        Linear::of_tally(&AppraisalTally::of_ledger(ledger, catalogue, spec), catalogue, spec)
+    }
+
+    /// The linearisation of the appraisal of a tally (as [`appraise_tally`](super::appraise_tally)
+    /// makes it).
+    ///
+    /// # Errors
+    /// The errors of [`appraise_tally`](super::appraise_tally).
+    pub fn of_tally(tally: &AppraisalTally, catalogue: &Catalogue, spec: &AppraisalSpec) -> Result<Linear, Error> {
         super::check(spec)?;
-        let cells = AppraisalTally::of_ledger(ledger, catalogue, spec).cells(catalogue, spec)?;
+        let cells = tally.cells(catalogue, spec)?;
         let Frame { base, last_observed, factors, .. } = frame(&cells, spec)?;
-        let id = |name: &str| ledger.pathway_id(name).unwrap_or(u32::MAX);
         Ok(Linear {
-            baseline: id(&spec.baseline),
-            alternative: id(&spec.alternative),
-            intervention_agency: ledger.agencies().iter().map(|a| spec.intervention_agencies.contains(a)).collect(),
-            intervention_code: ledger.codes().iter().map(|c| spec.intervention_codes.contains(c)).collect(),
+            intervention_agency: catalogue.agencies().iter().map(|a| spec.intervention_agencies.contains(a)).collect(),
+            intervention_code: catalogue.entries().iter().map(|u| spec.intervention_codes.contains(&u.code)).collect(),
             spec: spec.clone(),
             cells,
             base,
@@ -77,37 +83,55 @@ impl Linear {
         &self.factors
     }
 
-    /// How a line enters the flows; `None` for a line on neither pathway.
+    /// How a line of `ledger` enters the flows; `None` for a line on neither pathway.
     #[must_use]
     pub fn line(&self, ledger: &Ledger, catalogue: &Catalogue, line: &Line) -> Option<LineWeights> {
-        let sign = if line.pathway == self.baseline {
-            Decimal::ONE
-        } else if line.pathway == self.alternative {
-            Decimal::NEGATIVE_ONE
+        let side = if Some(line.pathway) == ledger.pathway_id(&self.spec.baseline) {
+            Side::Baseline
+        } else if Some(line.pathway) == ledger.pathway_id(&self.spec.alternative) {
+            Side::Alternative
         } else {
             return None;
         };
-        let u = catalogue.entries().get(line.entry as usize)?;
-        let year = self.spec.basis.year_of(line.month);
+        self.weights(catalogue, side, self.year_of(line.month), line.entry, line.value_type)
+    }
+
+    /// The appraisal's year of a month: the year it starts in, of the spec's kind.
+    #[must_use]
+    pub fn year_of(&self, month: Month) -> i32 {
+        self.spec.basis.year_of(month)
+    }
+
+    /// How a line enters the flows, from what it is: its side, its appraisal year
+    /// ([`year_of`](Linear::year_of) its month), its catalogue entry and its value type.
+    /// `None` for a year before the base year or an entry not in the catalogue.
+    #[must_use]
+    pub fn weights(
+        &self,
+        catalogue: &Catalogue,
+        side: Side,
+        year: i32,
+        entry: u32,
+        value_type: ValueType,
+    ) -> Option<LineWeights> {
+        let sign = match side {
+            Side::Baseline => Decimal::ONE,
+            Side::Alternative => Decimal::NEGATIVE_ONE,
+        };
+        let u = catalogue.entries().get(entry as usize)?;
         let t = usize::try_from(year - self.base).ok()?;
-        let agency = ledger.agencies().get(line.agency as usize)?.clone();
+        let agency_id = catalogue.agency_index(entry as usize);
+        let agency = catalogue.agencies().get(agency_id as usize)?.clone();
         let ob = &self.spec.optimism;
-        let intervention = sign.is_sign_negative()
-            && (self.intervention_agency[line.agency as usize]
-                || self.intervention_code.get(line.entry as usize).copied().unwrap_or(false));
+        let intervention = side == Side::Alternative
+            && (self.intervention_agency[agency_id as usize]
+                || self.intervention_code.get(entry as usize).copied().unwrap_or(false));
         if intervention {
             let w = (Decimal::ONE + ob.grade(u.confidence)) * (Decimal::ONE + ob.intervention);
             return Some(LineWeights { t, agency, benefit: Vec::new(), gross: Decimal::ZERO, cost: w });
         }
         let detail = self.cells.details.iter().position(|d| d.as_ref() == u.agency_detail.as_ref())? as u32;
-        let key = Key {
-            year,
-            agency: line.agency,
-            detail,
-            confidence: u.confidence,
-            cashable: u.cashable,
-            value_type: line.value_type,
-        };
+        let key = Key { year, agency: agency_id, detail, confidence: u.confidence, cashable: u.cashable, value_type };
         let gross = self.cells.amounts.get(&key).map_or(Decimal::ZERO, |c| c.0);
         let grade = ob.grade(u.confidence);
         let kappa = if gross.is_sign_negative() { Decimal::ONE + grade } else { Decimal::ONE - grade }

@@ -66,7 +66,9 @@ pub enum YearBasis {
 }
 
 impl YearBasis {
-    fn year_of(self, m: Month) -> i32 {
+    /// The year (of this kind) a month is in, by the calendar year it starts in.
+    #[must_use]
+    pub fn year_of(self, m: Month) -> i32 {
         match self {
             YearBasis::Fy => PeriodKind::Fy.of_month(m).index,
             YearBasis::Calendar => m.year(),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::appraisal::{Appraisal, AppraisalSpec, Assumption, Origin, appraise, appraise_tally, record, values_label};
 use crate::catalogue::ValueType;
-use crate::compare::{CompareOptions, Comparison, ComparisonRun, PersonRow, find_pathway};
+use crate::compare::{CompareOptions, Comparison, ComparisonRun, PersonRow};
 use crate::error::{Error, Location, ProblemKind};
 use crate::extrapolate::{Extrapolation, ExtrapolationPlan, ExtrapolationSpec};
 use crate::io::{InputDigest, InputPaths, OutputSet};
@@ -511,20 +511,19 @@ impl Run {
         self.plan()?;
         let options = self.compare_options(PeriodKind::Month);
         let pass = Pass { compare: Some(&options), ..Pass::default() };
-        let passed = stream_in_parts(&self.paths, self.price_year, self.values, &pass, PART)?;
-        let run = passed.compare.ok_or_else(|| not_tallied("comparison"))?;
-        let Some(group) = run.groups.first() else {
-            // No person has an event: the pathways have none, as comparing a ledger reports.
-            find_pathway(&[], &options.baseline)?;
-            return Err(not_tallied("comparison"));
-        };
+        let mut passed = stream_in_parts(&self.paths, self.price_year, self.values, &pass, PART)?;
+        let comparison = passed.take_comparison(&options)?;
         let inputs = self.digests(passed.price_base)?;
-        self.extrapolate_persons(&group.comparison.persons, passed.persons.as_ref(), inputs, progress)
+        self.extrapolate_persons(&comparison.persons, passed.persons.as_ref(), inputs, progress)
     }
 
-    /// Extrapolates the per-person savings of a comparison, with the run's plan, draws, seed
-    /// and threads.
-    fn extrapolate_persons(
+    /// Extrapolates the per-person savings of a comparison (its `persons`), with the run's
+    /// plan, draws, seed and threads; `table` is the persons file, for segments mapped to one
+    /// of its columns, and `inputs` the digests the files name.
+    ///
+    /// # Errors
+    /// No extrapolation plan; the plan's problems.
+    pub fn extrapolate_persons(
         &self,
         persons: &[PersonRow],
         table: Option<&Persons>,

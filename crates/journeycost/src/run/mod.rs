@@ -27,7 +27,9 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 pub use job::{Appraised, Compared, Extrapolated, Front, Loaded, Run, RunBuilder};
-pub use pass::{PART, Pass, Passed, compare_streaming, compare_streaming_in_parts, stream_in_parts};
+pub use pass::{
+    PART, PartSink, Pass, Passed, compare_streaming, compare_streaming_in_parts, stream_in_parts, stream_into,
+};
 pub use stream::{StreamOptions, cost_streaming, cost_streaming_with, cost_tables_of};
 
 use crate::catalogue::{Catalogue, MissingYears};

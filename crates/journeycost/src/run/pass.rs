@@ -19,7 +19,9 @@ use rust_decimal::Decimal;
 use super::{deflators_name, load_deflators, load_layered, price_base_of, price_year_problems};
 use crate::appraisal::{AppraisalSpec, AppraisalTally};
 use crate::catalogue::{Catalogue, ValueType};
-use crate::compare::{CompareOptions, ComparisonRun, EventCounter, GroupComparison, Side, Tally, find_pathway};
+use crate::compare::{
+    CompareOptions, CompareTally, ComparisonRun, EventCounter, GroupComparison, Side, Tally, find_pathway,
+};
 use crate::error::{Error, Location, ProblemKind, Problems};
 use crate::io::read::visit_events;
 use crate::io::{InputPaths, open, read_persons};
@@ -45,8 +47,22 @@ pub struct Pass<'a> {
     pub person: Option<&'a str>,
     /// With a comparison: the persons column to compare each group of.
     pub by: Option<&'a str>,
+    /// With a comparison: also each person's own tally (in [`Passed::each_person`]), for a
+    /// report that draws one person's lines. Memory grows with the persons: for illustrative
+    /// data, not for a cohort of any size.
+    pub each_person: bool,
     /// The cells of this appraisal (of every person).
     pub appraisal: Option<&'a AppraisalSpec>,
+}
+
+/// Where a pass sends each part's costed lines, besides the tallies of its [`Pass`]: a front
+/// end's own tally (the report's disclosure atoms). It runs on the costing thread.
+pub trait PartSink: Send {
+    /// Takes one part's ledger: its lines with ids of its own (persons and pathways by name in
+    /// [`Ledger::persons`] and [`Ledger::pathways`]), in the order the parts were read, and the
+    /// persons table if the inputs have one. Every event's lines are in one part. Parts whose
+    /// costing has a problem are not sent (the pass then fails).
+    fn part(&mut self, ledger: &Ledger, persons: Option<&Persons>);
 }
 
 /// What a [`Pass`] tallied.
@@ -57,6 +73,9 @@ pub struct Passed {
     /// The appraisal's cells, when asked for: [`appraise_tally`](crate::appraisal::appraise_tally)
     /// appraises them.
     pub appraisal: Option<AppraisalTally>,
+    /// Each person's own comparison tally, by person id, when asked for
+    /// ([`CompareTally::finish`] is their comparison).
+    pub each_person: BTreeMap<String, CompareTally>,
     /// The unit costs the events were costed with.
     pub catalogue: Catalogue,
     /// The persons table, if the inputs have one.
@@ -98,7 +117,7 @@ pub fn compare_streaming_in_parts(
     by: Option<&str>,
     part: usize,
 ) -> Result<(ComparisonRun, PriceYear), Error> {
-    let pass = Pass { compare: Some(options), person, by, appraisal: None };
+    let pass = Pass { compare: Some(options), person, by, ..Pass::default() };
     let passed = stream_in_parts(paths, price_year, values, &pass, part)?;
     let run = passed.compare.ok_or_else(|| Error::new(Location::source("inputs"), ProblemKind::Io, "no comparison"))?;
     Ok((run, passed.price_base))
@@ -121,6 +140,21 @@ pub fn stream_in_parts(
     pass: &Pass<'_>,
     part: usize,
 ) -> Result<Passed, Error> {
+    stream_into(paths, price_year, values, pass, part, None)
+}
+
+/// [`stream_in_parts`], sending every part's costed lines to `sink` as well.
+///
+/// # Errors
+/// As [`stream_in_parts`].
+pub fn stream_into(
+    paths: &InputPaths,
+    price_year: Option<PriceYear>,
+    values: &[ValueType],
+    pass: &Pass<'_>,
+    part: usize,
+    sink: Option<&mut dyn PartSink>,
+) -> Result<Passed, Error> {
     if let Some(options) = pass.compare {
         crate::compare::distinct_pathways(&options.baseline, &options.alternative)?;
     }
@@ -136,13 +170,15 @@ pub fn stream_in_parts(
         (Ok(c), Ok(i), Ok(p), Some(base)) if i.get(base).is_some() && !values.is_empty() => {
             let prices = Prices { catalogue: &c.catalogue, index: i, price_base: base, values: &values };
             let by = pass.by.filter(|column| p.as_ref().is_some_and(|t| t.columns().iter().any(|c| c == column)));
-            let compare = pass.compare.map(|options| Comparing::new(options, pass.person, p.as_ref().zip(by)));
+            let compare =
+                pass.compare.map(|options| Comparing::new(options, pass.person, p.as_ref().zip(by), pass.each_person));
             let appraisal = pass.appraisal.map(|spec| Appraising {
                 spec,
                 tally: AppraisalTally::new(&c.catalogue, spec.basis, base, &values),
                 side_of: Vec::new(),
             });
-            Some(Costing::new(prices, compare, appraisal))
+            let sink = sink.map(|s| -> &mut dyn PartSink { &mut *s });
+            Some(Costing::new(prices, compare, appraisal, sink.map(|s| (s, p.as_ref()))))
         }
         _ => None,
     };
@@ -222,9 +258,24 @@ pub fn stream_in_parts(
             "a unit cost's price year is not in the index",
         ));
     }
-    let (compare, appraisal) = costing.finish(table.as_ref(), pass.person, pass.by)?;
+    let (compare, each_person, appraisal) = costing.finish(table.as_ref(), pass.person, pass.by)?;
     let catalogue = catalogue.map(|c| c.catalogue).map_err(|_| inputs_problem())?;
-    Ok(Passed { compare, appraisal, catalogue, persons: persons.ok().flatten(), price_base })
+    Ok(Passed { compare, appraisal, each_person, catalogue, persons: persons.ok().flatten(), price_base })
+}
+
+impl Passed {
+    /// The comparison of a pass that compared every person, or one: its one group. With no
+    /// events at all, the problem of a pathway with none, as comparing a ledger reports it.
+    ///
+    /// # Errors
+    /// No comparison was asked for; no person has an event.
+    pub fn take_comparison(&mut self, options: &CompareOptions) -> Result<crate::compare::Comparison, Error> {
+        if let Some(g) = self.compare.take().and_then(|r| r.groups.into_iter().next()) {
+            return Ok(g.comparison);
+        }
+        find_pathway(&[], &options.baseline)?;
+        Err(Error::new(Location::source("inputs"), ProblemKind::Io, "internal: the comparison was not tallied"))
+    }
 }
 
 fn inputs_problem() -> Error {
@@ -328,6 +379,7 @@ struct Costing<'a> {
     pathways: Interner,
     compare: Option<Comparing<'a>>,
     appraisal: Option<Appraising<'a>>,
+    sink: Option<(&'a mut dyn PartSink, Option<&'a Persons>)>,
 }
 
 /// The comparison's tallies: one per group.
@@ -345,6 +397,8 @@ struct Comparing<'a> {
     side_of: Vec<Option<Side>>,
     groups: BTreeMap<String, usize>,
     tallies: Vec<Tally<'a>>,
+    /// Each person's own tally, by person id, when asked for.
+    each: Option<Vec<Tally<'a>>>,
 }
 
 /// The appraisal's cells.
@@ -366,8 +420,16 @@ fn side(pathway: &str, baseline: &str, alternative: &str) -> Option<Side> {
     }
 }
 
+/// What the costing side tallied: the comparison, each person's tally, the appraisal's.
+type Tallied = (Option<ComparisonRun>, BTreeMap<String, CompareTally>, Option<AppraisalTally>);
+
 impl<'a> Costing<'a> {
-    fn new(prices: Prices<'a>, compare: Option<Comparing<'a>>, appraisal: Option<Appraising<'a>>) -> Costing<'a> {
+    fn new(
+        prices: Prices<'a>,
+        compare: Option<Comparing<'a>>,
+        appraisal: Option<Appraising<'a>>,
+        sink: Option<(&'a mut dyn PartSink, Option<&'a Persons>)>,
+    ) -> Costing<'a> {
         Costing {
             prices,
             first_row: 0,
@@ -378,6 +440,7 @@ impl<'a> Costing<'a> {
             pathways: Interner::default(),
             compare,
             appraisal,
+            sink,
         }
     }
 
@@ -429,6 +492,9 @@ impl<'a> Costing<'a> {
                 }
             }
         }
+        if let Some((sink, persons)) = &mut self.sink {
+            sink.part(&ledger, *persons);
+        }
     }
 
     fn pathway_id(&mut self, name: &str) -> u32 {
@@ -452,29 +518,33 @@ impl<'a> Costing<'a> {
 
     /// The tallies, or the problems of costing, or of the comparison's options, as
     /// `compare_run` reports them.
-    fn finish(
-        self,
-        persons: Option<&Persons>,
-        person: Option<&str>,
-        by: Option<&str>,
-    ) -> Result<(Option<ComparisonRun>, Option<AppraisalTally>), Error> {
+    fn finish(self, persons: Option<&Persons>, person: Option<&str>, by: Option<&str>) -> Result<Tallied, Error> {
         if let Some(e) = Error::merge_parts(self.problems) {
             return Err(e);
         }
         if let Some(p) = self.inexact {
             return Err(Error::from_problems(vec![p], 0));
         }
-        let compare = match self.compare {
-            Some(c) => Some(c.finish(self.prices, self.pathways.names(), persons, person, by)?),
-            None => None,
+        let (compare, each) = match self.compare {
+            Some(c) => {
+                let (run, each) = c.finish(self.prices, self.pathways.names(), persons, person, by)?;
+                (Some(run), each)
+            }
+            None => (None, BTreeMap::new()),
         };
-        Ok((compare, self.appraisal.map(|a| a.tally)))
+        Ok((compare, each, self.appraisal.map(|a| a.tally)))
     }
 }
 
 impl<'a> Comparing<'a> {
-    fn new(options: &'a CompareOptions, person: Option<&'a str>, by: Option<(&'a Persons, &'a str)>) -> Comparing<'a> {
+    fn new(
+        options: &'a CompareOptions,
+        person: Option<&'a str>,
+        by: Option<(&'a Persons, &'a str)>,
+        each_person: bool,
+    ) -> Comparing<'a> {
         Comparing {
+            each: each_person.then(Vec::new),
             options,
             person,
             by,
@@ -490,15 +560,18 @@ impl<'a> Comparing<'a> {
     /// Adds a line whose person and pathway are ids of the whole run.
     fn line(&mut self, catalogue: &'a Catalogue, l: &Line) {
         let (period, counts) = self.counter.line(l, self.options.period);
-        let (Some(group), Some(side)) = (self.group_of[l.person as usize], self.side_of[l.pathway as usize]) else {
-            return;
-        };
+        let Some(side) = self.side_of[l.pathway as usize] else { return };
         let detail = if self.options.agency_detail {
             catalogue.entries()[l.entry as usize].agency_detail.as_deref()
         } else {
             None
         };
-        self.tallies[group].add(l, side, period, counts, detail);
+        if let Some(each) = &mut self.each {
+            each[l.person as usize].add(l, side, period, counts, detail);
+        }
+        if let Some(group) = self.group_of[l.person as usize] {
+            self.tallies[group].add(l, side, period, counts, detail);
+        }
     }
 
     fn person_id(&mut self, name: &str) -> u32 {
@@ -518,6 +591,9 @@ impl<'a> Comparing<'a> {
                 self.tallies.push(Tally::default());
             }
             self.group_of.push(tally);
+            if let Some(each) = &mut self.each {
+                each.push(Tally::default());
+            }
         }
         id
     }
@@ -530,7 +606,7 @@ impl<'a> Comparing<'a> {
         persons: Option<&Persons>,
         person: Option<&str>,
         by: Option<&str>,
-    ) -> Result<ComparisonRun, Error> {
+    ) -> Result<(ComparisonRun, BTreeMap<String, CompareTally>), Error> {
         let not_found = |field: &str, msg: String| {
             Error::new(Location::source("options").in_field(field), ProblemKind::NotFound, msg)
         };
@@ -568,11 +644,23 @@ impl<'a> Comparing<'a> {
                 Some(GroupComparison { group: by.map(|_| value), persons: comparison.savings.persons, comparison })
             })
             .collect();
-        Ok(ComparisonRun {
+        let names = self.persons.names();
+        let each = self
+            .each
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, t)| {
+                let tally = t.named(self.options, names, prices.catalogue.agencies(), prices.price_base, prices.values);
+                (names[i].to_string(), tally)
+            })
+            .collect();
+        let run = ComparisonRun {
             person: person.map(str::to_owned),
             by: by.map(str::to_owned),
             value_types: prices.values.to_vec(),
             groups,
-        })
+        };
+        Ok((run, each))
     }
 }

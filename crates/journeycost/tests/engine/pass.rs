@@ -187,8 +187,17 @@ proptest! {
             Ok((compared, appraise(ledger, &inputs.catalogue, &spec).map_err(|e| e.to_string())))
         });
         for part in [1, 3, journeycost::run::PART] {
-            let pass = Pass { compare: Some(&options), appraisal: Some(&spec), ..Pass::default() };
-            let streamed = stream_in_parts(&paths, year, values, &pass, part).map_err(|e| e.to_string()).map(|p| {
+            let pass = Pass { compare: Some(&options), appraisal: Some(&spec), each_person: true, ..Pass::default() };
+            let passed = stream_in_parts(&paths, year, values, &pass, part).map_err(|e| e.to_string());
+            // Each person's own tally is the comparison of that person alone.
+            if let (Ok(passed), Ok((_, ledger))) = (&passed, &ledger) {
+                prop_assert_eq!(passed.each_person.len(), ledger.persons().len());
+                for (person, tally) in &passed.each_person {
+                    let alone = compare_run(ledger, None, &options, Some(person), None).unwrap();
+                    prop_assert_eq!(&tally.finish(), &alone.groups[0].comparison, "{} in parts of {}", person, part);
+                }
+            }
+            let streamed = passed.map(|p| {
                 let appraisal = appraise_tally(p.appraisal.as_ref().unwrap(), &p.catalogue, &spec);
                 (p.compare.unwrap(), appraisal.map_err(|e| e.to_string()))
             });
