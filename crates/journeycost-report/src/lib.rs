@@ -101,7 +101,6 @@ impl Default for ReportOptions {
 }
 
 /// The results a report is drawn from.
-#[derive(Clone, Copy)]
 struct ReportData<'a> {
     /// The comparison of the cohort.
     cohort: &'a Comparison,
@@ -109,6 +108,8 @@ struct ReportData<'a> {
     person: Option<(&'a str, &'a Comparison)>,
     /// Every figure's atoms, for disclosure control.
     view: &'a tables::View,
+    /// The atoms' events, money and persons (moved into the disclosure control's publication).
+    atoms: Vec<sdc::LedgerAtom>,
     /// The value types counted.
     value_types: &'a [ValueType],
     /// Provenance of the inputs.
@@ -203,7 +204,7 @@ fn report_in_parts(run: &Run, mut opts: ReportOptions, part: usize) -> Result<Re
         Some(None) => {}
     }
     check_options(&opts, &cohort, passed.persons.as_ref())?;
-    let view =
+    let (view, atoms) =
         atoms.finish(&cohort, &passed.catalogue, appraisal.as_ref().map(|a| &a.2), opts.compare.agency_detail)?;
     let person = if !on && cohort.savings.persons > 1 {
         let person_id = if let Some(p) = &opts.person {
@@ -228,6 +229,7 @@ fn report_in_parts(run: &Run, mut opts: ReportOptions, part: usize) -> Result<Re
         cohort: &cohort,
         person: person.as_ref().map(|(p, c)| (p.as_str(), c)),
         view: &view,
+        atoms,
         value_types: run.values(),
         inputs: &inputs,
         appraisal: appraisal.as_ref().map(|(spec, a, lin)| (*spec, a, lin)),
@@ -395,7 +397,7 @@ fn render_audited(data: ReportData<'_>, opts: &ReportOptions) -> Result<Report, 
     let alt = &opts.compare.alternative;
 
     // Every figure, as cells of one publication; then the pattern that protects them all.
-    let mut book = tables::Book::new(view);
+    let mut book = tables::Book::new(view, data.atoms);
     let mut cells = tables::register_comparison(&mut book, cohort, &opts.compare)?;
     if let Some(column) = &opts.by {
         tables::register_groups(&mut book, &mut cells, &opts.compare, column)?;

@@ -260,6 +260,12 @@ impl Interval {
 }
 
 impl Publication {
+    /// The ledger atoms the publication is over.
+    #[must_use]
+    pub fn atoms(&self) -> &[LedgerAtom] {
+        &self.ledger
+    }
+
     /// A publication over these atoms.
     #[must_use]
     pub fn new(ledger: Vec<LedgerAtom>, people: Vec<u64>) -> Publication {

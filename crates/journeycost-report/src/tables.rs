@@ -71,7 +71,6 @@ pub(crate) struct View {
     agencies: Vec<String>,
     pub keys: Vec<AtomKey>,
     pub exact: Vec<Decimal>,
-    atoms: Vec<LedgerAtom>,
     /// The appraisal's weight classes (index 0 unused when there is an appraisal).
     pub weights: Vec<Option<LineWeights>>,
     /// Each group's `by` value and segment membership.
@@ -111,7 +110,7 @@ struct RawKey {
 struct RawAtom {
     events: u64,
     money: Decimal,
-    /// Persons (ids of the whole run); sorted and deduplicated when it doubles.
+    /// Persons (ids of the whole run); sorted and deduplicated when it grows by half.
     persons: Vec<u32>,
     compacted: usize,
 }
@@ -122,7 +121,7 @@ impl RawAtom {
             return;
         }
         self.persons.push(p);
-        if self.persons.len() >= 2 * self.compacted.max(32) {
+        if self.persons.len() >= self.compacted + self.compacted.max(64) / 2 {
             self.persons.sort_unstable();
             self.persons.dedup();
             self.compacted = self.persons.len();
@@ -233,7 +232,7 @@ impl<'a> AtomTally<'a> {
         catalogue: &Catalogue,
         linear: Option<&Linear>,
         agency_detail: bool,
-    ) -> Result<View, Error> {
+    ) -> Result<(View, Vec<LedgerAtom>), Error> {
         let AtomTally { persons, group_of, groups, agencies, value_types, entries, raw, .. } = self;
         let mut order: Vec<u32> = (0..groups.len() as u32).collect();
         order.sort_by(|a, b| groups[*a as usize].cmp(&groups[*b as usize]));
@@ -325,7 +324,9 @@ impl<'a> AtomTally<'a> {
         let people: Vec<u64> = people_count.values().copied().collect();
         let agencies = if agencies.is_empty() { catalogue.agencies().to_vec() } else { agencies };
         let agency_labels = labels(&keys, &agencies, &details, agency_detail);
-        Ok(View { persons, agencies, keys, exact, atoms, weights, groups, people, people_atom, agency_labels, details })
+        let view =
+            View { persons, agencies, keys, exact, weights, groups, people, people_atom, agency_labels, details };
+        Ok((view, atoms))
     }
 }
 
@@ -339,7 +340,10 @@ impl PartSink for AtomTally<'_> {
         let base = ledger.pathway_id(&self.baseline);
         let alt = ledger.pathway_id(&self.alternative);
         let persons: Vec<u32> = ledger.persons().iter().map(|p| self.person(p, table)).collect();
-        let (basis, group_of) = (self.basis, &self.group_of);
+        let (basis, group_of, raw) = (self.basis, &self.group_of, &mut self.raw);
+        // The persons go to their atoms line by line (a person's lines mostly come together, so
+        // an atom's last person is usually theirs); the events and money, by the ledger's rule
+        // of counting, per atom of the part.
         let cells = ledger.aggregate(self.period, |l, p| {
             let side = if Some(l.pathway) == base {
                 Side::Baseline
@@ -360,9 +364,10 @@ impl PartSink for AtomTally<'_> {
                 year: basis.map_or(0, |b| b.year_of(l.month)),
                 value_type: if basis.is_some() { l.value_type } else { ValueType::Fiscal },
             };
-            Some((key, person))
+            raw.entry(key).or_default().add_person(person);
+            Some(key)
         });
-        for ((key, person), t) in cells {
+        for (key, t) in cells {
             if let Some(slot @ None) = self.entries.get_mut(key.entry as usize) {
                 let real = [ValueType::Fiscal, ValueType::Economic, ValueType::Social]
                     .map(|v| ledger.real_unit_cost(key.entry as usize, v));
@@ -371,7 +376,6 @@ impl PartSink for AtomTally<'_> {
             let atom = self.raw.entry(key).or_default();
             atom.events += t.events;
             atom.money += t.cost.exact();
-            atom.add_person(person);
         }
     }
 }
@@ -419,11 +423,6 @@ fn labels(
 }
 
 impl View {
-    /// The atoms, for a publication.
-    pub fn publication(&self) -> Publication {
-        Publication::new(self.atoms.clone(), self.people.clone())
-    }
-
     /// Whether a person has any event (on any pathway).
     pub fn has_person(&self, name: &str) -> bool {
         self.persons.id(name).is_some()
@@ -442,8 +441,8 @@ pub(crate) struct Book<'v> {
 }
 
 impl<'v> Book<'v> {
-    pub fn new(view: &'v View) -> Book<'v> {
-        Book { view, p: view.publication() }
+    pub fn new(view: &'v View, atoms: Vec<LedgerAtom>) -> Book<'v> {
+        Book { view, p: Publication::new(atoms, view.people.clone()) }
     }
 
     /// A cell over the atoms `pick` gives a coefficient, with its measures shown; its money
@@ -490,7 +489,7 @@ impl<'v> Book<'v> {
     }
 
     fn p_events(&self, i: usize) -> u64 {
-        self.view.atoms[i].events
+        self.p.atoms()[i].events
     }
 
     /// A money cell with any coefficients and a constant, checked to within `tolerance` of the
@@ -506,7 +505,7 @@ impl<'v> Book<'v> {
         let terms: Vec<(u32, f64)> =
             self.view.keys.iter().enumerate().map(|(i, k)| (i as u32, pick(k))).filter(|(_, c)| *c != 0.0).collect();
         // The form's own value: a cell found again may be a multiple of this form.
-        let value = terms.iter().map(|(i, k)| k * self.view.atoms[*i as usize].money).sum::<f64>() + constant;
+        let value = terms.iter().map(|(i, k)| k * self.p.atoms()[*i as usize].money).sum::<f64>() + constant;
         let cell = self.p.cell(Universe::Ledger, terms, constant, place, importance);
         let shown = printed.to_f64();
         // The printed value is rounded only when it is printed: the form must give it to well
@@ -837,7 +836,7 @@ pub(crate) fn register_groups(
         let mut events = [0u64; 2];
         for (i, side) in sides.iter().enumerate() {
             let mut cost = Decimal::ZERO;
-            for ((k, atom), x) in book.view.keys.iter().zip(&book.view.atoms).zip(&book.view.exact) {
+            for ((k, atom), x) in book.view.keys.iter().zip(book.p.atoms()).zip(&book.view.exact) {
                 if ids.contains(&k.group) && k.side == *side {
                     cost += x;
                     events[i] += atom.events;
